@@ -1,0 +1,71 @@
+// Where a service's data lives: PGlite files by default (zero setup), PostgreSQL when a URL
+// is given. The gateway and every subgraph choose their database here, so all of them read
+// the same variables and behave the same way.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | undefined } // undefined: in memory (tests)
+  | { kind: 'postgres'; url: string };
+
+export interface Database {
+  readonly target: DatabaseTarget;
+  /** Prisma driver adapter factory for this database (also serves the migration CLI). */
+  readonly adapter: SqlDriverAdapterFactory;
+  /** Runs SQL text that may hold several statements (migrations, seeding). */
+  exec(sql: string): Promise<void>;
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** `finance` -> `FINANCE_DATABASE_URL`, `supply-chain` -> `SUPPLY_CHAIN_DATABASE_URL`. */
+export function databaseUrlVariable(service: string): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`;
+}
+
+/** The data folder of the embedded default: `DATA_DIR`, or `./data` under the working directory. */
+export function dataRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.DATA_DIR ?? 'data');
+}
+
+export function databaseTarget(service: string, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
+  const url = env[databaseUrlVariable(service)];
+  if (url) return { kind: 'postgres', url };
+  return { kind: 'pglite', dataDir: path.join(dataRoot(env), service) };
+}
+
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'pglite') return target.dataDir ? `PGlite ${target.dataDir}` : 'PGlite (memory)';
+  const url = new URL(target.url);
+  return `PostgreSQL ${url.host}${url.pathname}`;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'pglite') {
+    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    const client = await PGlite.create(target.dataDir);
+    return {
+      target,
+      // The PGlite adapter is typed against an older driver-adapter-utils; the interface is the same.
+      adapter: new PrismaPGlite(client) as unknown as SqlDriverAdapterFactory,
+      exec: async (sql) => void (await client.exec(sql)),
+      query: async <Row>(sql: string, params?: unknown[]) => (await client.query<Row>(sql, params)).rows,
+      // Prisma's $disconnect does not close PGlite, and an open PGlite keeps the process alive.
+      close: () => client.close(),
+    };
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  return {
+    target,
+    adapter: new PrismaPg(pool) as unknown as SqlDriverAdapterFactory,
+    exec: async (sql) => void (await pool.query(sql)),
+    query: async <Row>(sql: string, params?: unknown[]) =>
+      (await pool.query(sql, params as unknown[])).rows as Row[],
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,132 @@
+// The HTTP transport for Apollo Server used by the gateway and every subgraph: a plain
+// node:http handler (no framework on the hot path) that turns transport mistakes (wrong
+// method, content type, malformed or empty JSON, oversized body) into GraphQL-shaped JSON
+// errors with a catalogued code, never a 500 or an HTML stack trace.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ERROR_CATALOGUE, errorBody, type ErrorCode } from './errors.ts';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface GraphQLHandlerOptions<Context extends BaseContext> {
+  server: ApolloServer<Context>;
+  context: (req: IncomingMessage) => Promise<Context>;
+  /** Path of the GraphQL endpoint. */
+  path?: string;
+  /** Other routes by exact path (health, readiness, metrics, playground...). */
+  routes?: Record<string, RouteHandler>;
+  /** Routes by path prefix, tried after exact routes (static assets). */
+  prefixRoutes?: Record<string, RouteHandler>;
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const JSON_CONTENT_TYPES = ['application/json', 'application/graphql-response+json'];
+
+class TransportError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: string | object): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendTransportError(res: ServerResponse, error: TransportError): void {
+  sendJson(res, ERROR_CATALOGUE[error.code].status, errorBody(error.code, error.message));
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new TransportError('PAYLOAD_TOO_LARGE', `Request body is ${declared} bytes; the limit is ${limit}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new TransportError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!JSON_CONTENT_TYPES.includes(contentType)) {
+    throw new TransportError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `POST requests must have Content-Type: application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
+    );
+  }
+  const text = await readBody(req, limit);
+  if (text.trim() === '') {
+    throw new TransportError('BAD_REQUEST', 'Request body is empty: send a JSON object such as {"query": "{ __typename }"}');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new TransportError('BAD_REQUEST', `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new TransportError('BAD_REQUEST', 'Request body must be a JSON object with a "query" field (batched arrays are not accepted)');
+  }
+  return body;
+}
+
+export function createGraphQLHandler<Context extends BaseContext>(options: GraphQLHandlerOptions<Context>) {
+  const path = options.path ?? '/graphql';
+  const routes = options.routes ?? {};
+  const prefixRoutes = Object.entries(options.prefixRoutes ?? {});
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'POST') {
+      res.setHeader('allow', 'GET, POST');
+      throw new TransportError('BAD_REQUEST', `Method ${method} is not supported on ${path}: use POST (or GET for queries)`);
+    }
+    const body = method === 'POST' ? await parseGraphQLBody(req, maxBodyBytes) : undefined;
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await options.server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () => options.context(req),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === path) return await handleGraphQL(req, res, url);
+      const route = routes[url.pathname] ?? prefixRoutes.find(([prefix]) => url.pathname.startsWith(prefix))?.[1];
+      if (route) return await route(req, res);
+      throw new TransportError('NOT_FOUND', `No route ${url.pathname}; the GraphQL endpoint is ${path}`);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+      } else if (error instanceof TransportError) {
+        sendTransportError(res, error);
+      } else {
+        // Never a stack trace on the wire; the process log keeps the detail.
+        console.error('request failed', error);
+        sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+      }
+    }
+  };
+}

@@ -1,0 +1,5 @@
+export * from './loaders.ts';
+export * from './pagination.ts';
+export * from './personal-data.ts';
+export * from './seeding.ts';
+export * from './subgraph.ts';

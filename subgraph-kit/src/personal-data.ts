@@ -1,0 +1,26 @@
+// Masking of natural persons' data (PIPL art. 28): by default a name shows its first
+// character only, and a birth date only as an age band.
+
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
+}
+
+const AGE_BANDS = [
+  [18, 25, 'AGE_18_25'],
+  [26, 35, 'AGE_26_35'],
+  [36, 45, 'AGE_36_45'],
+  [46, 55, 'AGE_46_55'],
+  [56, 200, 'AGE_56_PLUS'],
+] as const;
+
+export type AgeBand = (typeof AGE_BANDS)[number][2] | 'UNDER_18';
+
+export function ageBand(birthDate: Date, asOf: Date = new Date()): AgeBand {
+  let age = asOf.getUTCFullYear() - birthDate.getUTCFullYear();
+  const beforeBirthday =
+    asOf.getUTCMonth() < birthDate.getUTCMonth() ||
+    (asOf.getUTCMonth() === birthDate.getUTCMonth() && asOf.getUTCDate() < birthDate.getUTCDate());
+  if (beforeBirthday) age -= 1;
+  return AGE_BANDS.find(([from, to]) => age >= from && age <= to)?.[2] ?? 'UNDER_18';
+}

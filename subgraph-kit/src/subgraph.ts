@@ -1,0 +1,201 @@
+// The subgraph server factory: every subgraph is defined by the same few parts (SDL,
+// resolvers, loaders, Prisma client, seed) and started the same way here.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse } from 'graphql';
+import { Counter, Registry } from 'prom-client';
+import {
+  ANONYMOUS_CALLER,
+  applyMigrations,
+  createGraphQLHandler,
+  formatError,
+  databaseTarget,
+  describeTarget,
+  openDatabase,
+  readSubgraphSdl,
+  sendJson,
+  sharedScalarResolvers,
+  type Caller,
+  type Database,
+  type DatabaseTarget,
+} from '@credit-graph/contract';
+
+/** What a Prisma client must offer the kit (the generated clients differ per subgraph). */
+export interface PrismaClientLike {
+  $disconnect(): Promise<void>;
+  $queryRawUnsafe<T = unknown>(query: string): Promise<T>;
+}
+
+export interface SubgraphContext<Db, Loaders> {
+  /** Who is asking; the trust layer fills this in from the gateway's signed headers. */
+  caller: Caller;
+  db: Db;
+  loaders: Loaders;
+}
+
+export interface SubgraphDefinition<Db extends PrismaClientLike, Loaders> {
+  name: string;
+  schemaFile: URL;
+  migrationsDir: URL;
+  createClient: (adapter: Database['adapter']) => Db;
+  createLoaders: (db: Db) => Loaders;
+  resolvers: GraphQLResolverMap<SubgraphContext<Db, Loaders>>;
+  /** Fills an empty database with the deterministic seed for `enterprises` enterprises. */
+  seed: (db: Db, enterprises: number) => Promise<void>;
+  /** Tells whether the database holds any data yet (decides seeding on first start). */
+  isEmpty: (db: Db) => Promise<boolean>;
+}
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  database?: DatabaseTarget;
+  /** Seed this many enterprises when the database is empty (0: never seed). */
+  seedEnterprises?: number;
+}
+
+export interface RunningSubgraph<Db> {
+  name: string;
+  url: string;
+  db: Db;
+  database: Database;
+  /** SQL statements sent to the database since start (each batch is one statement per table). */
+  sqlStatements(): number;
+  stop(): Promise<void>;
+}
+
+export function defineSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+): SubgraphDefinition<Db, Loaders> {
+  return definition;
+}
+
+export function buildSchema<Db extends PrismaClientLike, Loaders>(definition: SubgraphDefinition<Db, Loaders>) {
+  const typeDefs = parse(readSubgraphSdl(fileURLToPath(definition.schemaFile)));
+  return buildSubgraphSchema([
+    { typeDefs, resolvers: { ...sharedScalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown> },
+  ]);
+}
+
+/** Opens (and migrates) the subgraph's database and wraps it in its Prisma client. */
+export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  target: DatabaseTarget,
+  onStatement: () => void = () => undefined,
+): Promise<{ database: Database; db: Db }> {
+  const database = await openDatabase(target);
+  await applyMigrations(database, fileURLToPath(definition.migrationsDir));
+  const db = definition.createClient(database.adapter);
+  // Generated clients type $on by their own log options; all of ours log queries as events.
+  (db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', onStatement);
+  return { database, db };
+}
+
+export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  options: StartOptions = {},
+): Promise<RunningSubgraph<Db>> {
+  const target = options.database ?? databaseTarget(definition.name);
+  let statements = 0;
+  const metrics = new Registry();
+  const statementCounter = new Counter({
+    name: 'credit_graph_sql_statements_total',
+    help: 'SQL statements sent to the subgraph database',
+    registers: [metrics],
+  });
+  const { database, db } = await connectDatabase(definition, target, () => {
+    statements++;
+    statementCounter.inc();
+  });
+
+  if (options.seedEnterprises && (await definition.isEmpty(db))) {
+    const started = Date.now();
+    await definition.seed(db, options.seedEnterprises);
+    console.log(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
+  }
+
+  const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
+    schema: buildSchema(definition),
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await server.start();
+
+  const handler = createGraphQLHandler({
+    server,
+    // Loaders are per request: a DataLoader cache must never outlive the caller it served.
+    context: async () => ({ caller: ANONYMOUS_CALLER, db, loaders: definition.createLoaders(db) }),
+    routes: {
+      '/health': async (_req, res) => {
+        try {
+          await db.$queryRawUnsafe('SELECT 1');
+          sendJson(res, 200, { status: 'ok', subgraph: definition.name });
+        } catch (error) {
+          sendJson(res, 503, { status: 'unavailable', subgraph: definition.name, reason: (error as Error).message });
+        }
+      },
+      '/metrics': async (_req, res) => {
+        res.writeHead(200, { 'content-type': metrics.contentType });
+        res.end(await metrics.metrics());
+      },
+    },
+  });
+  const httpServer: Server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    name: definition.name,
+    url: `http://${host}:${port}/graphql`,
+    db,
+    database,
+    sqlStatements: () => statements,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await server.stop();
+      await db.$disconnect();
+      await database.close();
+    },
+  };
+}
+
+/** Runs a subgraph as a process: port and seeding from the environment, clean stop on signals. */
+export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  defaultPort: number,
+): Promise<void> {
+  const target = databaseTarget(definition.name);
+  const running = await startSubgraph(definition, {
+    port: Number(process.env.PORT ?? defaultPort),
+    host: process.env.HOST ?? '127.0.0.1',
+    database: target,
+    seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
+  });
+  console.log(`[${definition.name}] ready at ${running.url} (${describeTarget(target)})`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** True when the module at `moduleUrl` is the process's entry point. */
+export function isMainModule(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && fileURLToPath(moduleUrl) === process.argv[1];
+}

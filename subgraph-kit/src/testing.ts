@@ -1,0 +1,72 @@
+// Test helpers: a throw-away database per test file (in-memory PGlite by default, a fresh
+// PostgreSQL database when TEST_DATABASE_URL is set) and a small GraphQL client.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DatabaseTarget } from '@credit-graph/contract';
+import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
+
+export interface TestDatabase {
+  target: DatabaseTarget;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) return { target: { kind: 'pglite', dataDir: undefined }, drop: async () => undefined };
+  const name = `cg_test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: 'postgres', url: url.toString() },
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Starts a subgraph on an ephemeral port with its own fresh, seeded database. */
+export async function startTestSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  seedEnterprises: number,
+): Promise<RunningSubgraph<Db>> {
+  const database = await createTestDatabase(definition.name);
+  const running = await startSubgraph(definition, { database: database.target, seedEnterprises });
+  return {
+    ...running,
+    async stop() {
+      await running.stop();
+      await database.drop();
+    },
+  };
+}
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  data?: Data | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function graphql<Data = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<Data> & { status: number }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as GraphQLResponse<Data>) };
+}
+
+/** The federation `_entities` query for one entity type, as the gateway sends it. */
+export function entitiesQuery(typename: string, selection: string): string {
+  return `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`;
+}

@@ -1,0 +1,19 @@
+// The registry subgraph: the Enterprise entity's base data and public credit records.
+import { defineSubgraph, isMainModule, runSubgraphProcess } from '@credit-graph/subgraph-kit';
+import { isEmpty, seed } from '../prisma/seed.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const registry = defineSubgraph({
+  name: 'registry',
+  schemaFile: new URL('./schema.graphql', import.meta.url),
+  migrationsDir: new URL('../prisma/migrations', import.meta.url),
+  createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
+  createLoaders,
+  resolvers,
+  seed,
+  isEmpty,
+});
+
+if (isMainModule(import.meta.url)) await runSubgraphProcess(registry, 4101);

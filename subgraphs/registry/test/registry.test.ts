@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { entitiesQuery, graphql, startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
+import { registry } from '../src/index.ts';
+
+const ENTERPRISES = 120;
+const universe = seedUniverse(ENTERPRISES);
+let subgraph: RunningSubgraph<unknown>;
+
+beforeAll(async () => {
+  subgraph = await startTestSubgraph(registry, ENTERPRISES);
+});
+afterAll(() => subgraph?.stop());
+
+describe('registry subgraph', () => {
+  it('answers an enterprise by code with masked legal representative and district', async () => {
+    const model = universe[SHOWCASE.MODEL_GROUP]!;
+    const { data, errors } = await graphql(subgraph.url, `query ($uscc: USCC!) {
+      enterprise(uscc: $uscc) { uscc name legalRepresentative district { code name } status commitments { status } }
+    }`, { uscc: model.uscc });
+    expect(errors).toBeUndefined();
+    expect(data.enterprise.uscc).toBe(model.uscc);
+    expect(data.enterprise.name).toBe(model.name);
+    expect(data.enterprise.legalRepresentative).toMatch(/^.\*+$/u);
+    expect(data.enterprise.district).toEqual({ code: '410105', name: 'Jinshui' });
+    expect(data.enterprise.commitments.length).toBeGreaterThan(0);
+  });
+
+  it('answers null for a valid code that is not registered', async () => {
+    const { data, errors } = await graphql(subgraph.url, '{ enterprise(uscc: "91350100M000100Y43") { name } }');
+    expect(errors).toBeUndefined();
+    expect(data.enterprise).toBeNull();
+  });
+
+  it('refuses a malformed code with BAD_USER_INPUT naming the check character', async () => {
+    const { errors } = await graphql(subgraph.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', {
+      u: '91350100M000100Y44',
+    });
+    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors?.[0]?.message).toContain('check character');
+    expect(errors?.[0]?.extensions?.expected).toBe('3');
+  });
+
+  it('shows the risky supplier on the severe-dishonesty list with its measures', async () => {
+    const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
+    const { data } = await graphql(subgraph.url, `query ($uscc: USCC!) {
+      enterprise(uscc: $uscc) { onSevereDishonestyList listEntries { listType authority measures active } penalties { severity fineAmount } }
+    }`, { uscc: risky.uscc });
+    expect(data.enterprise.onSevereDishonestyList).toBe(true);
+    expect(data.enterprise.listEntries[0].measures.length).toBeGreaterThan(0);
+    expect(data.enterprise.penalties.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('resolves Enterprise entities in one batch, in order, null for unknown codes', async () => {
+    const codes = [universe[5]!.uscc, '91350100M000100Y43', universe[7]!.uscc];
+    const before = subgraph.sqlStatements();
+    const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'uscc name penalties { id }'), {
+      representations: codes.map((uscc) => ({ __typename: 'Enterprise', uscc })),
+    });
+    expect(errors).toBeUndefined();
+    expect(data._entities.map((entity: { uscc: string } | null) => entity?.uscc ?? null)).toEqual([codes[0], null, codes[2]]);
+    // One statement for the enterprises, one for all their penalties.
+    expect(subgraph.sqlStatements() - before).toBe(2);
+  });
+
+  it('answers a portfolio of codes in order and refuses more than 500', async () => {
+    const codes = universe.slice(0, 50).map((e) => e.uscc);
+    const before = subgraph.sqlStatements();
+    const { data } = await graphql(subgraph.url, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc licenses { id } listEntries { id } } }', { c: codes });
+    expect(data.enterprises.map((e: { uscc: string }) => e.uscc)).toEqual(codes);
+    expect(subgraph.sqlStatements() - before).toBe(3);
+
+    const tooMany = Array.from({ length: 501 }, () => codes[0]);
+    const refused = await graphql(subgraph.url, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc } }', { c: tooMany });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message).toContain('at most 500');
+  });
+
+  it('pages through a filtered search with cursors without gaps or repeats', async () => {
+    const query = `query ($after: String) { searchEnterprises(filter: { districtCode: "410105" }, first: 4, after: $after) {
+      totalCount edges { cursor node { uscc district { code } } } pageInfo { hasNextPage endCursor } } }`;
+    const expected = universe.filter((e) => e.divisionCode === '410105').map((e) => e.uscc).sort();
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const { data } = await graphql(subgraph.url, query, { after });
+      expect(data.searchEnterprises.totalCount).toBe(expected.length);
+      seen.push(...data.searchEnterprises.edges.map((edge: { node: { uscc: string } }) => edge.node.uscc));
+      if (!data.searchEnterprises.pageInfo.hasNextPage) break;
+      after = data.searchEnterprises.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  it('filters by list membership and refuses a forged cursor', async () => {
+    const { data } = await graphql(subgraph.url, '{ searchEnterprises(filter: { onList: SEVERE_DISHONESTY }, first: 100) { edges { node { onSevereDishonestyList } } } }');
+    expect(data.searchEnterprises.edges.length).toBeGreaterThan(0);
+    expect(data.searchEnterprises.edges.every((edge: { node: { onSevereDishonestyList: boolean } }) => edge.node.onSevereDishonestyList)).toBe(true);
+
+    const forged = await graphql(subgraph.url, '{ searchEnterprises(after: "not-a-cursor") { totalCount } }');
+    expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
