@@ -83,7 +83,7 @@ describe('registry subgraph', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const { data } = await graphql(subgraph.url, query, { after });
+      const { data }: { data?: any } = await graphql(subgraph.url, query, { after });
       expect(data.searchEnterprises.totalCount).toBe(expected.length);
       seen.push(...data.searchEnterprises.edges.map((edge: { node: { uscc: string } }) => edge.node.uscc));
       if (!data.searchEnterprises.pageInfo.hasNextPage) break;

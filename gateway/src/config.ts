@@ -1,0 +1,60 @@
+// Gateway settings, read once from the environment and checked at start-up.
+import path from 'node:path';
+import { SUPERGRAPH_PATH } from '@credit-graph/contract';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Any composed supergraph file; the default is Credit Graph's own. */
+  supergraphPath: string;
+  /** Subgraph URLs by subgraph name, overriding the URLs in the supergraph. */
+  subgraphUrls: Record<string, string>;
+  /** Largest accepted request body. */
+  maxBodyBytes: number;
+  /** Budget for each subgraph's answer to the readiness probe. */
+  readinessTimeoutMs: number;
+}
+
+const DEFAULT_PORT = 4000;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_READINESS_TIMEOUT_MS = 2000;
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+/** `SUBGRAPH_SUPPLY_CHAIN_URL` overrides the URL of subgraph `supply-chain`. */
+export function subgraphUrlVariable(name: string): string {
+  return `SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const subgraphUrls: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^SUBGRAPH_(.+)_URL$/.exec(name);
+    if (match && value) {
+      try {
+        new URL(value);
+      } catch {
+        throw new ConfigError(`${name} is not a URL: "${value}"`);
+      }
+      subgraphUrls[match[1]!] = value; // keyed by the variable's stem; matched against names below
+    }
+  }
+  return {
+    host: env.GATEWAY_HOST ?? '127.0.0.1',
+    port: integer(env, 'GATEWAY_PORT', DEFAULT_PORT),
+    supergraphPath: env.SUPERGRAPH_PATH ? path.resolve(env.SUPERGRAPH_PATH) : SUPERGRAPH_PATH,
+    subgraphUrls,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
+    readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', DEFAULT_READINESS_TIMEOUT_MS),
+  };
+}

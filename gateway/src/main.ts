@@ -1,0 +1,27 @@
+// Runs the gateway as a process: configuration from the environment, clean stop on signals.
+import { ConfigError, loadConfig } from './config.ts';
+import { startGateway } from './app.ts';
+
+try {
+  const app = await startGateway(loadConfig());
+  const base = app.url.replace(/\/graphql$/, '');
+  console.log(`[gateway] serving ${app.supergraph.path}`);
+  console.log(`[gateway] GraphQL    ${app.url}`);
+  console.log(`[gateway] playground ${base}/playground`);
+  console.log(`[gateway] readiness  ${base}/ready`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`[gateway] configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,44 @@
+// Readiness: ready only when the supergraph is loaded and every subgraph answers a trivial
+// query; otherwise 503 naming the subgraphs that do not.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '@credit-graph/contract';
+import type { SubgraphEndpoint } from './supergraph.ts';
+
+export interface ReadinessOptions {
+  subgraphs: SubgraphEndpoint[];
+  isSupergraphLoaded: () => boolean;
+  timeoutMs: number;
+}
+
+async function probe(subgraph: SubgraphEndpoint, timeoutMs: number): Promise<string> {
+  try {
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) return `HTTP ${response.status}`;
+    const body = (await response.json()) as { data?: { __typename?: string } };
+    return body.data?.__typename === 'Query' ? 'ok' : 'unexpected answer';
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message);
+  }
+}
+
+export function createReadiness(options: ReadinessOptions) {
+  return async function ready(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const results = await Promise.all(options.subgraphs.map((s) => probe(s, options.timeoutMs)));
+    const subgraphs = Object.fromEntries(options.subgraphs.map((s, i) => [s.name, results[i]]));
+    const failing = options.subgraphs.filter((_, i) => results[i] !== 'ok').map((s) => s.name);
+    const supergraphLoaded = options.isSupergraphLoaded();
+    const ready = supergraphLoaded && failing.length === 0;
+    sendJson(res, ready ? 200 : 503, {
+      status: ready ? 'ready' : 'not ready',
+      supergraphLoaded,
+      ...(failing.length > 0 ? { failing } : {}),
+      subgraphs,
+    });
+  };
+}

@@ -1,0 +1,113 @@
+// `npm start`: every subgraph and the gateway on this machine, each as its own process.
+// Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
+// PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dataRoot, databaseTarget, defaultPort, describeTarget, readManifest } from '@credit-graph/contract';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const HOST = process.env.HOST ?? '127.0.0.1';
+const STARTUP_TIMEOUT_MS = Number(process.env.STARTUP_TIMEOUT_MS ?? 300_000);
+const SEED_ENTERPRISES = process.env.SEED_ENTERPRISES ?? '2000';
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function portVariable(name: string): string {
+  return `${name.toUpperCase().replace(/-/g, '_')}_PORT`;
+}
+
+function run(name: string, entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) out.write(line.startsWith('[') ? `${line}\n` : `[${name}] ${line}\n`);
+    });
+  };
+  prefix(child.stdout!, process.stdout);
+  prefix(child.stderr!, process.stderr);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? `code ${code}`}); stopping everything`);
+      void stopAll(1);
+    }
+  });
+  children.set(name, child);
+  return child;
+}
+
+async function waitForHealth(name: string, url: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (!children.has(name)) throw new Error(`${name} exited before it was ready`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} was not ready within ${STARTUP_TIMEOUT_MS} ms (${url})`);
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const exits = [...children.values()].map(
+    (child) => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }),
+  );
+  await Promise.all(exits);
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+const started = Date.now();
+const subgraphs = readManifest();
+console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
+const gatewayEnv: Record<string, string> = {};
+try {
+  await Promise.all(
+    subgraphs.map(async (subgraph) => {
+      const port = process.env[portVariable(subgraph.name)] ?? String(defaultPort(subgraph));
+      const target = databaseTarget(subgraph.name);
+      console.log(`[start] ${subgraph.name}: port ${port}, ${describeTarget(target)}`);
+      run(subgraph.name, path.join(ROOT, 'subgraphs', subgraph.name, 'src/index.ts'), {
+        PORT: port,
+        HOST,
+        // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
+        SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
+      });
+      const base = `http://${HOST}:${port}`;
+      gatewayEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/-/g, '_')}_URL`] = `${base}/graphql`;
+      await waitForHealth(subgraph.name, `${base}/health`);
+    }),
+  );
+  const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
+  run('gateway', path.join(ROOT, 'gateway/src/main.ts'), { ...gatewayEnv, GATEWAY_PORT: gatewayPort, GATEWAY_HOST: HOST });
+  await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);
+  console.log(`
+[start] Credit Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s
+        playground  http://${HOST}:${gatewayPort}/playground
+        GraphQL     http://${HOST}:${gatewayPort}/graphql
+        readiness   http://${HOST}:${gatewayPort}/ready
+        Ctrl-C stops every service.`);
+} catch (error) {
+  console.error(`[start] ${(error as Error).message}`);
+  await stopAll(1);
+}
