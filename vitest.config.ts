@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // Node resolves `graphql` to its CommonJS build for everyone; Vite would hand our code the
+    // ESM build while @apollo/* require the CommonJS one: two graphql instances, and graphql-js
+    // refuses schema objects from "another module or realm". Pin the one Node uses.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     // Each file starts real databases and servers; two cores run two files at a time.
     pool: 'forks',
@@ -20,8 +29,10 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/**/*.test.ts'],
-          // One product stack (six subgraphs and the gateway) shared by every end-to-end file.
+          // One product stack (six subgraphs and the gateway) shared by every end-to-end file,
+          // one file at a time: SQL statement counts must see only their own test's traffic.
           globalSetup: ['tests/support/global-setup.ts'],
+          fileParallelism: false,
         },
       },
     ],

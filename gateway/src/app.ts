@@ -7,12 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { createGraphQLHandler, formatError, sendJson } from '@credit-graph/contract';
 import type { GatewayConfig } from './config.ts';
 import { installInputScalars } from './input-scalars.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
 import { createReadiness } from './readiness.ts';
+import { SubgraphClient } from './subgraph-client.ts';
 import { loadSupergraph, type Supergraph } from './supergraph.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -34,7 +35,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
-    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: urls.get(name) ?? url }),
+    buildService: ({ name, url }) => new SubgraphClient(name, urls.get(name) ?? url!),
   });
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {

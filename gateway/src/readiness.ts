@@ -22,8 +22,10 @@ async function probe(subgraph: SubgraphEndpoint, timeoutMs: number): Promise<str
     const body = (await response.json()) as { data?: { __typename?: string } };
     return body.data?.__typename === 'Query' ? 'ok' : 'unexpected answer';
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message);
+    if ((error as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+    // fetch wraps the socket error (ECONNREFUSED, ...) as its cause, sometimes in an AggregateError.
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
   }
 }
 

@@ -76,6 +76,10 @@ async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<un
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TransportError('BAD_REQUEST', 'Request body must be a JSON object with a "query" field (batched arrays are not accepted)');
   }
+  const { query, extensions } = body as { query?: unknown; extensions?: { persistedQuery?: unknown } };
+  if (typeof query !== 'string' && !extensions?.persistedQuery) {
+    throw new TransportError('BAD_REQUEST', 'Request body has no "query" string: send {"query": "...", "variables": {...}}');
+  }
   return body;
 }
 

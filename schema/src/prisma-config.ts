@@ -10,8 +10,10 @@ export function prismaConfig(serviceDir: string) {
   // Prisma 6 requires datasource.url to parse the schema; the adapter decides where data goes.
   process.env.DATABASE_URL ??= 'postgresql://embedded/pglite';
   const url = process.env.DATABASE_URL;
+  // Without DATA_DIR the CLI works on a throw-away in-memory PGlite: enough for `migrate diff`,
+  // and it leaves no stray data folder (services apply their migrations themselves at start).
   const target: DatabaseTarget = url.startsWith('postgresql://embedded')
-    ? { kind: 'pglite', dataDir: path.resolve(process.env.DATA_DIR ?? 'data', path.basename(serviceDir)) }
+    ? { kind: 'pglite', dataDir: process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR, path.basename(serviceDir)) : undefined }
     : { kind: 'postgres', url };
   return defineConfig({
     experimental: { adapter: true },

@@ -147,12 +147,12 @@ function enterpriseAt(index: number): SeedEnterprise {
     risk,
     establishedOn,
     sectors: {
-      finance: showcase || faker.datatype.boolean(0.9),
+      finance: showcase || index === SHOWCASE.RISKY_SUPPLIER || faker.datatype.boolean(0.9),
       supplyChain: showcase || index === SHOWCASE.RISKY_SUPPLIER || (producer ? faker.datatype.boolean(0.85) : faker.datatype.boolean(0.1)),
       environment: showcase || index === SHOWCASE.RISKY_SUPPLIER || (polluter ? faker.datatype.boolean(0.9) : faker.datatype.boolean(0.05)),
       housekeeping: showcase || industry === 'RESIDENT_SERVICES',
       elderlyCare: showcase || industry === 'HEALTH_SOCIAL_WORK',
-      trade: showcase || (producer ? faker.datatype.boolean(0.3) : faker.datatype.boolean(0.05)),
+      trade: showcase || index === SHOWCASE.RISKY_SUPPLIER || (producer ? faker.datatype.boolean(0.3) : faker.datatype.boolean(0.05)),
     },
   };
 }

@@ -5,14 +5,7 @@ import { readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import type { RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
-import { registry } from '@credit-graph/registry';
-import { finance } from '@credit-graph/finance';
-import { supplyChain } from '@credit-graph/supply-chain';
-import { environment } from '@credit-graph/environment';
-import { housekeeping } from '@credit-graph/housekeeping';
-import { trade } from '@credit-graph/trade';
-
-export const SUBGRAPH_DEFINITIONS = { registry, finance, 'supply-chain': supplyChain, environment, housekeeping, trade };
+import { SUBGRAPH_DEFINITIONS, type SubgraphName } from '../../scripts/subgraphs.ts';
 
 export interface StackInfo {
   gatewayUrl: string;
@@ -27,7 +20,7 @@ export interface Stack extends StackInfo {
 }
 
 export async function startStack(enterprises: number): Promise<Stack> {
-  const names = readManifest().map((entry) => entry.name) as (keyof typeof SUBGRAPH_DEFINITIONS)[];
+  const names = readManifest().map((entry) => entry.name) as SubgraphName[];
   const subgraphs: RunningSubgraph<unknown>[] = [];
   // Two at a time: each start initialises a database and seeds it, on a two-core machine.
   for (let i = 0; i < names.length; i += 2) {

@@ -51,6 +51,13 @@ function page(graphqlPath: string, examples: PlaygroundExample[]): string {
   <script id="playground-config" type="application/json">${config}</script>
   <script>
     const config = JSON.parse(document.getElementById('playground-config').textContent);
+    // GraphiQL 3 fills a first visit's variable and header editors from its storage, not from
+    // defaultTabs (a props variable would pin every tab to it), so seed the storage once.
+    const first = config.tabs[0];
+    if (first && !localStorage.getItem('graphiql:tabState')) {
+      if (first.variables) localStorage.setItem('graphiql:variables', first.variables);
+      if (first.headers) localStorage.setItem('graphiql:headers', first.headers);
+    }
     const fetcher = GraphiQL.createFetcher({ url: new URL(config.url, location.href).toString() });
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, { fetcher, defaultTabs: config.tabs, defaultEditorToolsVisibility: true }),
@@ -89,7 +96,11 @@ export function createPlayground(options: { graphqlPath: string; examples: Playg
     res.end();
   };
   return {
-    routes: { [PLAYGROUND_PATH]: servePage, '/': redirect },
+    routes: {
+      [PLAYGROUND_PATH]: servePage,
+      '/': redirect,
+      '/favicon.ico': (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(204).end(),
+    },
     prefixRoutes: { [ASSETS_PATH]: serveAsset },
   };
 }

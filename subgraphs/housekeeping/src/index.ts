@@ -1,0 +1,19 @@
+// The housekeeping subgraph: housekeeping companies and their workers, and elderly-care institutions.
+import { defineSubgraph, isMainModule, runSubgraphProcess } from '@credit-graph/subgraph-kit';
+import { isEmpty, seed } from '../prisma/seed.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const housekeeping = defineSubgraph({
+  name: 'housekeeping',
+  schemaFile: new URL('./schema.graphql', import.meta.url),
+  migrationsDir: new URL('../prisma/migrations', import.meta.url),
+  createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
+  createLoaders,
+  resolvers,
+  seed,
+  isEmpty,
+});
+
+if (isMainModule(import.meta.url)) await runSubgraphProcess(housekeeping, 4105);

@@ -1,0 +1,19 @@
+// The supply-chain subgraph: logistics credit, trading partners and product traceability.
+import { defineSubgraph, isMainModule, runSubgraphProcess } from '@credit-graph/subgraph-kit';
+import { isEmpty, seed } from '../prisma/seed.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const supplyChain = defineSubgraph({
+  name: 'supply-chain',
+  schemaFile: new URL('./schema.graphql', import.meta.url),
+  migrationsDir: new URL('../prisma/migrations', import.meta.url),
+  createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
+  createLoaders,
+  resolvers,
+  seed,
+  isEmpty,
+});
+
+if (isMainModule(import.meta.url)) await runSubgraphProcess(supplyChain, 4103);

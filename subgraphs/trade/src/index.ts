@@ -1,0 +1,20 @@
+// The trade subgraph: customs enterprise credit, trade volumes, declaration violations and
+// cross-border investments, added to the registry's Enterprise as `trade`.
+import { defineSubgraph, isMainModule, runSubgraphProcess } from '@credit-graph/subgraph-kit';
+import { isEmpty, seed } from '../prisma/seed.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const trade = defineSubgraph({
+  name: 'trade',
+  schemaFile: new URL('./schema.graphql', import.meta.url),
+  migrationsDir: new URL('../prisma/migrations', import.meta.url),
+  createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
+  createLoaders,
+  resolvers,
+  seed,
+  isEmpty,
+});
+
+if (isMainModule(import.meta.url)) await runSubgraphProcess(trade, 4106);

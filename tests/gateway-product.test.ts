@@ -1,0 +1,82 @@
+// The gateway is a product, not a fixture of this one graph: it serves any supergraph file
+// given by path, takes subgraph URLs from the environment, and its readiness names the
+// subgraphs that do not answer while the others keep answering.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { readManifest } from '@credit-graph/contract';
+import { composeSupergraph } from '@credit-graph/contract/compose';
+import { ConfigError, loadConfig, startGateway, type GatewayApp } from '@credit-graph/gateway';
+import { seedUniverse } from '@credit-graph/subgraph-kit';
+import { graphql } from '@credit-graph/subgraph-kit/testing';
+
+const { subgraphUrls, enterprises } = inject('stack');
+const model = seedUniverse(enterprises)[0]!;
+const folder = mkdtempSync(path.join(tmpdir(), 'supergraph-'));
+const started: GatewayApp[] = [];
+afterAll(() => Promise.all(started.map((app) => app.stop())));
+
+function writeSupergraph(names: string[]): string {
+  const file = path.join(folder, `${names.join('-')}.graphql`);
+  writeFileSync(file, composeSupergraph(readManifest().filter((entry) => names.includes(entry.name))));
+  return file;
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
+async function gatewayFor(supergraphPath: string, env: Record<string, string>) {
+  const app = await startGateway({ ...loadConfig(env), port: 0, supergraphPath }, { examples: [] });
+  started.push(app);
+  return app;
+}
+
+describe('gateway as a product', () => {
+  it('serves another supergraph file given by path, with the subgraph URL from the environment', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry! });
+    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', { u: model.uscc });
+    expect(result.data).toEqual({ enterprise: { name: model.name } });
+    // This supergraph has no finance subgraph, so the field does not exist here.
+    const missing = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { finance { currentTaxCreditLevel } } }', { u: model.uscc });
+    expect(missing.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses to start when a URL override names no subgraph of the supergraph', async () => {
+    await expect(gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_LEDGER_URL: 'http://127.0.0.1:9/graphql' })).rejects.toThrow(ConfigError);
+    await expect(gatewayFor(path.join(folder, 'missing.graphql'), {})).rejects.toThrow(/Cannot read the supergraph/);
+  });
+
+  it('names a subgraph that does not answer in readiness, and still answers the rest (partial result)', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry', 'finance']), {
+      SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
+      SUBGRAPH_FINANCE_URL: await closedPortUrl(),
+    });
+    const base = app.url.replace(/\/graphql$/, '');
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { failing: string[]; subgraphs: Record<string, string> };
+    expect(body.failing).toEqual(['finance']);
+    expect(body.subgraphs.registry).toBe('ok');
+    expect(body.subgraphs.finance).toBe('ECONNREFUSED');
+
+    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name finance { currentTaxCreditLevel } } }', { u: model.uscc });
+    expect(result.data).toEqual({ enterprise: { name: model.name, finance: null } });
+    expect(result.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(result.errors?.[0]?.extensions?.serviceName).toBe('finance');
+    expect(result.errors?.[0]?.message).not.toMatch(/127\.0\.0\.1|http:/);
+  });
+
+  it('is ready when the supergraph is loaded and every subgraph answers', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry! });
+    const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', supergraphLoaded: true, subgraphs: { registry: 'ok' } });
+  });
+});
