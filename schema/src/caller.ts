@@ -1,14 +1,64 @@
-// Who is asking. The gateway establishes the caller; subgraphs receive it with each request.
-// The trust layer (identity, scopes, signed forwarding) fills this in; until then every
-// request is an anonymous caller.
+// Who is asking. The gateway establishes the caller (identity) and forwards it, signed, to
+// the subgraphs; both sides share this shape and the scope catalogue below.
 
-export type Role = 'PUBLIC' | 'BANK' | 'SECTOR_PLATFORM' | 'REGULATOR' | 'ENTERPRISE' | 'DEVELOPER';
+export const ROLES = ['PUBLIC', 'BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Why non-public data is read (Henan Social Credit Regulations art. 18, 22). */
+export const PURPOSES = ['LOAN_APPROVAL', 'LOAN_MONITORING', 'SUPERVISION', 'PROCUREMENT', 'SELF_QUERY'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const SECTORS = ['finance', 'supply-chain', 'environment', 'housekeeping', 'trade'] as const;
+export type Sector = (typeof SECTORS)[number];
+
+/**
+ * The scope catalogue. Subgraph SDL guards fields with `@requiresScopes` naming these.
+ *   credit:read      non-public credit data of an enterprise (with purpose, and consent for banks)
+ *   personal:read    unmasked personal data of natural persons
+ *   <sector>:write   a sector platform's writes to its own sector
+ *   lists:manage     regulators' list, objection and repair decisions
+ *   audit:read       the whole audit log
+ *   consent:manage   an enterprise's own consents and query records
+ *   schema:introspect introspection in production mode
+ */
+export const SCOPES = [
+  'credit:read',
+  'personal:read',
+  'finance:write',
+  'supply-chain:write',
+  'environment:write',
+  'housekeeping:write',
+  'trade:write',
+  'lists:manage',
+  'audit:read',
+  'consent:manage',
+  'schema:introspect',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Scopes each role gets by default; a token or key may carry fewer, never others. */
+export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
+  PUBLIC: [],
+  BANK: ['credit:read'],
+  SECTOR_PLATFORM: ['credit:read'], // plus `<sector>:write` for its own sector, added at issue
+  REGULATOR: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect'],
+  ENTERPRISE: ['credit:read', 'consent:manage'], // bound to its own USCC
+  DEVELOPER: ['schema:introspect'],
+};
 
 export interface Caller {
+  /** Stable id of the person or system (token `sub`, API key id). */
   subject: string;
   role: Role;
   scopes: readonly string[];
+  /** The institution's id (its USCC) for banks, platforms and regulators. */
   institution?: string;
+  /** The sector a SECTOR_PLATFORM is bound to. */
+  sector?: Sector;
+  /** The USCC an ENTERPRISE caller is bound to. */
+  uscc?: string;
+  /** The declared purpose of this request, if any. */
+  purpose?: Purpose;
 }
 
 export const ANONYMOUS_CALLER: Caller = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', scopes: [] });
