@@ -1,0 +1,175 @@
+// Issues credentials for each role:
+//   tsx scripts/credentials.ts token --role BANK --institution <USCC> [--sector s] [--uscc c] [--scope "a b"] [--ttl 8h] [--subject s]
+//   tsx scripts/credentials.ts api-key issue --role ... (same binding options) [--expires 2027-01-01]
+//   tsx scripts/credentials.ts api-key revoke <id>
+//   tsx scripts/credentials.ts api-key list
+// Tokens are HS256, signed with JWT_SECRET for JWT_ISSUER / JWT_AUDIENCE. API keys go to the
+// gateway's database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR). Bad arguments exit with 2.
+import { parseArgs } from 'node:util';
+import { describeTarget, isValidUscc, type Role, type Sector } from '@credit-graph/contract';
+import { allowedScopes, apiKeyLabel, bindingProblem, issueApiKey, listApiKeys, revokeApiKey } from '../gateway/src/api-keys.ts';
+import { openGatewayDatabase } from '../gateway/src/database.ts';
+import { jwtOptionsFromEnv, MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/identity.ts';
+
+const USAGE = `usage:
+  credentials token --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--ttl ${DEFAULT_TOKEN_TTL}] [--subject ID]
+  credentials api-key issue --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--expires 2027-01-01] [--subject ID]
+  credentials api-key revoke ID
+  credentials api-key list`;
+
+/** A mistake in the command line: reported with the usage, exit code 2. */
+class UsageError extends Error {}
+
+const GRANT_OPTIONS = {
+  role: { type: 'string' },
+  institution: { type: 'string' },
+  sector: { type: 'string' },
+  uscc: { type: 'string' },
+  scope: { type: 'string' },
+  subject: { type: 'string' },
+  ttl: { type: 'string' },
+  expires: { type: 'string' },
+} as const;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: GRANT_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+/** The role binding and scopes from the options, checked as the gateway will check them. */
+function grant(values: Values) {
+  const problem = bindingProblem(values.role, values.sector, values.uscc);
+  if (problem) throw new UsageError(problem);
+  const role = values.role as Role;
+  const sector = values.sector as Sector | undefined;
+  if (sector && role !== 'SECTOR_PLATFORM') throw new UsageError(`--sector applies to SECTOR_PLATFORM only, not ${role}`);
+  if (values.uscc && role !== 'ENTERPRISE') throw new UsageError(`--uscc applies to ENTERPRISE only, not ${role}`);
+  // Banks, platforms and regulators act as an institution: consents and audit key on its USCC.
+  if (role === 'BANK' || role === 'SECTOR_PLATFORM' || role === 'REGULATOR') {
+    if (!values.institution) throw new UsageError(`a ${role} acts for an institution: give --institution <its USCC>`);
+  }
+  if (values.institution && !isValidUscc(values.institution)) {
+    throw new UsageError(`--institution must be the institution's USCC, got "${values.institution}"`);
+  }
+  const allowed = allowedScopes(role, sector);
+  const scopes = values.scope === undefined ? undefined : values.scope.split(/\s+/).filter(Boolean);
+  const extra = scopes?.filter((scope) => !allowed.includes(scope)) ?? [];
+  if (extra.length > 0) throw new UsageError(`a ${role} cannot hold ${extra.join(', ')}; allowed: ${allowed.join(', ') || '(none)'}`);
+  const subject = values.subject ?? values.uscc ?? values.institution ?? `${role.toLowerCase()}-cli`;
+  return { role, sector, uscc: values.uscc, institution: values.institution, scopes, subject };
+}
+
+async function token(values: Values): Promise<void> {
+  if (values.expires) throw new UsageError('--expires is for API keys; tokens take --ttl');
+  const { role, sector, uscc, institution, scopes, subject } = grant(values);
+  const jwt = jwtOptionsFromEnv();
+  if (!jwt.secret) throw new UsageError('set JWT_SECRET (the gateway\'s HS256 secret) to sign tokens');
+  if (Buffer.byteLength(jwt.secret) < MIN_HS256_SECRET_BYTES) {
+    throw new UsageError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes`);
+  }
+  const ttl = values.ttl ?? DEFAULT_TOKEN_TTL;
+  if (!/^\d+\s*(s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i.test(ttl)) {
+    throw new UsageError(`--ttl must be a time span such as 30m, 8h or 7d, got "${ttl}"`);
+  }
+  const claims = {
+    sub: subject,
+    role,
+    ...(institution ? { institution } : {}),
+    ...(sector ? { sector } : {}),
+    ...(uscc ? { uscc } : {}),
+    ...(scopes ? { scope: scopes.join(' ') } : {}),
+  };
+  console.log(await signToken(jwt.secret, claims, { issuer: jwt.issuer, audience: jwt.audience, expiresIn: ttl }));
+}
+
+function date(raw: string): Date {
+  const value = new Date(raw);
+  if (Number.isNaN(value.getTime())) throw new UsageError(`--expires must be a date such as 2027-01-01, got "${raw}"`);
+  if (value.getTime() <= Date.now()) throw new UsageError(`--expires must be in the future, got ${value.toISOString()}`);
+  return value;
+}
+
+async function apiKey(action: string | undefined, positionals: string[], values: Values): Promise<void> {
+  if (action === 'issue') {
+    if (values.ttl) throw new UsageError('--ttl is for tokens; API keys take --expires');
+    const { role, sector, uscc, institution, scopes, subject } = grant(values);
+    const expiresAt = values.expires ? date(values.expires) : undefined;
+    await withDatabase(async (db) => {
+      const issued = await issueApiKey(db, { role, subject, institution, sector, uscc, scopes, expiresAt });
+      console.log(`id   ${issued.id}\nkey  ${issued.key}`);
+      console.error('The key is shown only now: store it safely. Send it as the x-api-key header.');
+    });
+  } else if (action === 'revoke') {
+    const id = positionals[0];
+    if (!id || positionals.length > 1) throw new UsageError('api-key revoke takes one key id (see api-key list)');
+    await withDatabase(async (db) => {
+      const row = await revokeApiKey(db, id);
+      if (!row) {
+        console.error(`no API key with id ${id}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`revoked ${row.id} (${apiKeyLabel(row.prefix)}) at ${row.revokedAt!.toISOString()}`);
+    });
+  } else if (action === 'list') {
+    if (positionals.length > 0) throw new UsageError('api-key list takes no arguments');
+    await withDatabase(async (db) => {
+      const rows = await listApiKeys(db);
+      if (rows.length === 0) console.log('no API keys');
+      const now = Date.now();
+      for (const row of rows) {
+        const status = row.revokedAt
+          ? `revoked ${row.revokedAt.toISOString()}`
+          : row.expiresAt && row.expiresAt.getTime() <= now
+            ? `expired ${row.expiresAt.toISOString()}`
+            : `active${row.expiresAt ? ` until ${row.expiresAt.toISOString()}` : ''}`;
+        const binding = [row.institution && `institution=${row.institution}`, row.sector && `sector=${row.sector}`, row.uscc && `uscc=${row.uscc}`]
+          .filter(Boolean)
+          .join(' ');
+        console.log(`${row.id}  ${apiKeyLabel(row.prefix)}…  ${row.role}  ${row.subject}  ${binding}  scopes=${row.scopes.join(',') || '-'}  ${status}`);
+      }
+    });
+  } else {
+    throw new UsageError(`unknown api-key command "${action ?? ''}": use issue, revoke or list`);
+  }
+}
+
+async function withDatabase(work: (db: Awaited<ReturnType<typeof openGatewayDatabase>>['db']) => Promise<void>): Promise<void> {
+  const gateway = await openGatewayDatabase();
+  console.error(`gateway database: ${describeTarget(gateway.database.target)}`);
+  try {
+    await work(gateway.db);
+  } finally {
+    await gateway.close(); // an open PGlite keeps the process alive
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'token') {
+    const { values, positionals } = parse(rest);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+    return token(values);
+  }
+  if (command === 'api-key') {
+    const [action, ...args] = rest;
+    const { values, positionals } = parse(args);
+    return apiKey(action, positionals, values);
+  }
+  throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  // issueApiKey refuses what the checks above let through with BAD_USER_INPUT: also a usage error.
+  const badInput = (error as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT';
+  if (!(error instanceof UsageError) && !badInput) throw error;
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exitCode = 2;
+}
