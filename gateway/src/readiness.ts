@@ -1,20 +1,26 @@
 // Readiness: ready only when the supergraph is loaded and every subgraph answers a trivial
-// query; otherwise 503 naming the subgraphs that do not.
+// query; otherwise 503 naming the subgraphs that do not. The probe is signed like any subgraph
+// call, so a subgraph with another secret shows up here as not ready (HTTP 401).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '@credit-graph/contract';
+import { checkCallerSecret, sendJson, signCaller, type Caller } from '@credit-graph/contract';
 import type { SubgraphEndpoint } from './supergraph.ts';
+
+/** Who the readiness probe is, to the subgraphs: a public caller that reads nothing. */
+export const READINESS_CALLER: Caller = Object.freeze({ subject: 'gateway-readiness', role: 'PUBLIC', scopes: [] });
 
 export interface ReadinessOptions {
   subgraphs: SubgraphEndpoint[];
   isSupergraphLoaded: () => boolean;
   timeoutMs: number;
+  /** The secret the subgraphs verify the signed caller with. */
+  callerSecret: string;
 }
 
-async function probe(subgraph: SubgraphEndpoint, timeoutMs: number): Promise<string> {
+async function probe(subgraph: SubgraphEndpoint, timeoutMs: number, callerSecret: string): Promise<string> {
   try {
     const response = await fetch(subgraph.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...signCaller(READINESS_CALLER, callerSecret) },
       body: '{"query":"{ __typename }"}',
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -30,8 +36,9 @@ async function probe(subgraph: SubgraphEndpoint, timeoutMs: number): Promise<str
 }
 
 export function createReadiness(options: ReadinessOptions) {
+  const callerSecret = checkCallerSecret(options.callerSecret, 'callerSecret');
   return async function ready(_req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const results = await Promise.all(options.subgraphs.map((s) => probe(s, options.timeoutMs)));
+    const results = await Promise.all(options.subgraphs.map((s) => probe(s, options.timeoutMs, callerSecret)));
     const subgraphs = Object.fromEntries(options.subgraphs.map((s, i) => [s.name, results[i]]));
     const failing = options.subgraphs.filter((_, i) => results[i] !== 'ok').map((s) => s.name);
     const supergraphLoaded = options.isSupergraphLoaded();

@@ -59,6 +59,12 @@ export interface Caller {
   uscc?: string;
   /** The declared purpose of this request, if any. */
   purpose?: Purpose;
+  /**
+   * For a BANK: the enterprises named in this operation that granted this bank a live
+   * consent for `purpose` (resolved by the gateway per request), and those consents' ids.
+   */
+  consents?: readonly string[];
+  consentIds?: readonly string[];
 }
 
 export const ANONYMOUS_CALLER: Caller = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', scopes: [] });

@@ -1,4 +1,5 @@
 export * from './caller.ts';
+export * from './caller-signature.ts';
 export * from './database.ts';
 export * from './errors.ts';
 export * from './http.ts';

@@ -1,8 +1,9 @@
 // Test helpers: a throw-away database per test file (in-memory PGlite by default, a fresh
-// PostgreSQL database when TEST_DATABASE_URL is set) and a small GraphQL client.
+// PostgreSQL database when TEST_DATABASE_URL is set), a small GraphQL client, and a fixed
+// caller signing secret that test subgraphs and test gateways share.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseTarget } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, signCaller, type Caller, type DatabaseTarget } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 
 export interface TestDatabase {
@@ -31,13 +32,24 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   };
 }
 
+/** The caller signing secret of every test subgraph and test gateway (never used outside tests). */
+export const TEST_CALLER_SECRET = 'credit-graph-test-caller-signing-secret-0123456789';
+
 /** Starts a subgraph on an ephemeral port with its own fresh, seeded database. */
 export async function startTestSubgraph<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   seedEnterprises: number,
+  options: { callerSecret?: string } = {},
 ): Promise<RunningSubgraph<Db>> {
+  const callerSecret = options.callerSecret ?? TEST_CALLER_SECRET;
   const database = await createTestDatabase(definition.name);
-  const running = await startSubgraph(definition, { database: database.target, seedEnterprises });
+  let running: RunningSubgraph<Db>;
+  try {
+    running = await startSubgraph(definition, { database: database.target, seedEnterprises, callerSecret });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   return {
     ...running,
     async stop() {
@@ -64,6 +76,16 @@ export async function graphql<Data = any>(
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, ...((await response.json()) as GraphQLResponse<Data>) };
+}
+
+/** A request straight to a test subgraph, signed for `caller` as the gateway would sign it. */
+export function subgraphGraphql<Data = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = ANONYMOUS_CALLER,
+): Promise<GraphQLResponse<Data> & { status: number }> {
+  return graphql<Data>(url, query, variables, signCaller(caller, TEST_CALLER_SECRET));
 }
 
 /** The federation `_entities` query for one entity type, as the gateway sends it. */
