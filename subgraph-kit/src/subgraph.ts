@@ -7,11 +7,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { IRules } from 'graphql-shield';
 import { parse } from 'graphql';
 import { Counter, Registry } from 'prom-client';
 import {
-  ANONYMOUS_CALLER,
   applyMigrations,
+  CallerSecretError,
+  callerSigningSecret,
+  checkCallerSecret,
   createGraphQLHandler,
   formatError,
   databaseTarget,
@@ -20,10 +23,12 @@ import {
   readSubgraphSdl,
   sendJson,
   sharedScalarResolvers,
+  verifyCaller,
   type Caller,
   type Database,
   type DatabaseTarget,
 } from '@credit-graph/contract';
+import { applyPermissions, PermissionsError } from './permissions.ts';
 
 /** What a Prisma client must offer the kit (the generated clients differ per subgraph). */
 export interface PrismaClientLike {
@@ -32,7 +37,7 @@ export interface PrismaClientLike {
 }
 
 export interface SubgraphContext<Db, Loaders> {
-  /** Who is asking; the trust layer fills this in from the gateway's signed headers. */
+  /** Who is asking: verified from the gateway's signed headers before anything runs. */
   caller: Caller;
   db: Db;
   loaders: Loaders;
@@ -45,6 +50,11 @@ export interface SubgraphDefinition<Db extends PrismaClientLike, Loaders> {
   createClient: (adapter: Database['adapter']) => Db;
   createLoaders: (db: Db) => Loaders;
   resolvers: GraphQLResolverMap<SubgraphContext<Db, Loaders>>;
+  /**
+   * graphql-shield rules per type and field (see permissions.ts). Deny by default: a field
+   * without a rule is refused; `_service`, `_entities` and introspection always answer.
+   */
+  permissions: IRules;
   /** Fills an empty database with the deterministic seed for `enterprises` enterprises. */
   seed: (db: Db, enterprises: number) => Promise<void>;
   /** Tells whether the database holds any data yet (decides seeding on first start). */
@@ -57,6 +67,8 @@ export interface StartOptions {
   database?: DatabaseTarget;
   /** Seed this many enterprises when the database is empty (0: never seed). */
   seedEnterprises?: number;
+  /** Secret shared with the gateway to verify the signed caller; default CALLER_SIGNING_SECRET. */
+  callerSecret?: string;
 }
 
 export interface RunningSubgraph<Db> {
@@ -75,11 +87,13 @@ export function defineSubgraph<Db extends PrismaClientLike, Loaders>(
   return definition;
 }
 
+/** The subgraph's federation schema with its permissions applied. */
 export function buildSchema<Db extends PrismaClientLike, Loaders>(definition: SubgraphDefinition<Db, Loaders>) {
   const typeDefs = parse(readSubgraphSdl(fileURLToPath(definition.schemaFile)));
-  return buildSubgraphSchema([
+  const schema = buildSubgraphSchema([
     { typeDefs, resolvers: { ...sharedScalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown> },
   ]);
+  return applyPermissions(schema, definition.permissions);
 }
 
 /** Opens (and migrates) the subgraph's database and wraps it in its Prisma client. */
@@ -100,6 +114,10 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   options: StartOptions = {},
 ): Promise<RunningSubgraph<Db>> {
+  // Checked first: a subgraph without a usable secret or rules must not even open its database.
+  const callerSecret =
+    options.callerSecret === undefined ? callerSigningSecret() : checkCallerSecret(options.callerSecret);
+  const schema = buildSchema(definition);
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
   const metrics = new Registry();
@@ -120,7 +138,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   }
 
   const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
-    schema: buildSchema(definition),
+    schema,
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [ApolloServerPluginInlineTraceDisabled()],
@@ -129,8 +147,14 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
 
   const handler = createGraphQLHandler({
     server,
+    // Every GraphQL request (`_entities`, `_service` and `{ __typename }` too) must carry the
+    // gateway's signature; a refusal is thrown before parsing, as HTTP 401 UNAUTHENTICATED.
     // Loaders are per request: a DataLoader cache must never outlive the caller it served.
-    context: async () => ({ caller: ANONYMOUS_CALLER, db, loaders: definition.createLoaders(db) }),
+    context: async (req) => ({
+      caller: verifyCaller(req.headers, callerSecret),
+      db,
+      loaders: definition.createLoaders(db),
+    }),
     routes: {
       '/health': async (_req, res) => {
         try {
@@ -177,12 +201,19 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
   defaultPort: number,
 ): Promise<void> {
   const target = databaseTarget(definition.name);
-  const running = await startSubgraph(definition, {
-    port: Number(process.env.PORT ?? defaultPort),
-    host: process.env.HOST ?? '127.0.0.1',
-    database: target,
-    seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
-  });
+  let running: RunningSubgraph<Db>;
+  try {
+    running = await startSubgraph(definition, {
+      port: Number(process.env.PORT ?? defaultPort),
+      host: process.env.HOST ?? '127.0.0.1',
+      database: target,
+      seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
+    });
+  } catch (error) {
+    if (!(error instanceof CallerSecretError || error instanceof PermissionsError)) throw error;
+    console.error(`[${definition.name}] configuration error: ${error.message}`);
+    process.exit(1);
+  }
   console.log(`[${definition.name}] ready at ${running.url} (${describeTarget(target)})`);
   let stopping = false;
   const stop = async () => {

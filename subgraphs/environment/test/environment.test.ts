@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SEED_AS_OF, SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, graphql, startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
 import { levelForScore } from '../src/rating.ts';
 
@@ -8,6 +9,8 @@ const ENTERPRISES = 120;
 const universe = seedUniverse(ENTERPRISES);
 const rated = universe.filter((e) => e.sectors.environment);
 const AS_OF_YEAR = SEED_AS_OF.getUTCFullYear();
+/** Emissions are non-public: the data tests read them as a supervising regulator. */
+const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
 let subgraph: RunningSubgraph<unknown>;
 
 const PROFILE = `environment {
@@ -19,9 +22,9 @@ const PROFILE = `environment {
 }`;
 
 async function profileOf(uscc: string) {
-  const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), {
+  const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), {
     representations: [{ __typename: 'Enterprise', uscc }],
-  });
+  }, REGULATOR);
   expect(errors).toBeUndefined();
   return data._entities[0].environment;
 }
@@ -64,7 +67,7 @@ describe('environment subgraph', () => {
 
   it('answers null for an enterprise the environmental authorities hold no record of', async () => {
     const unrated = universe.find((e) => !e.sectors.environment)!;
-    const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'uscc environment { currentRating { level } }'), {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc environment { currentRating { level } }'), {
       representations: [unrated.uscc, '91350100M000100Y43'].map((uscc) => ({ __typename: 'Enterprise', uscc })),
     });
     expect(errors).toBeUndefined();
@@ -96,9 +99,9 @@ describe('environment subgraph', () => {
   });
 
   it('keeps every level consistent with its score, and watched and risky enterprises flagged', async () => {
-    const { data } = await graphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), {
+    const { data } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), {
       representations: rated.map((e) => ({ __typename: 'Enterprise', uscc: e.uscc })),
-    });
+    }, REGULATOR);
     data._entities.forEach((entity: { environment: any }, i: number) => {
       const { ratings, violations, disclosures, currentRating } = entity.environment;
       for (const rating of ratings) expect(rating.level).toBe(levelForScore(rating.score));
@@ -125,7 +128,7 @@ describe('environment subgraph', () => {
       let after: string | null = null;
       let totalCount = -1;
       for (let page = 0; page < 50; page++) {
-        const { data, errors }: { data?: any; errors?: unknown } = await graphql(subgraph.url, query, { level, after });
+        const { data, errors }: { data?: any; errors?: unknown } = await subgraphGraphql(subgraph.url, query, { level, after });
         expect(errors).toBeUndefined();
         totalCount = data.environmentalRatings.totalCount;
         for (const { node } of data.environmentalRatings.edges) {
@@ -148,23 +151,23 @@ describe('environment subgraph', () => {
     expect(listed.get(universe[SHOWCASE.MODEL_GROUP]!.uscc)).toBe('GREEN');
     expect(['RED', 'BLACK']).toContain(listed.get(universe[SHOWCASE.RISKY_SUPPLIER]!.uscc));
 
-    const all = await graphql(subgraph.url, `{ environmentalRatings(year: ${AS_OF_YEAR - 2}, first: 1) { totalCount } }`);
+    const all = await subgraphGraphql(subgraph.url, `{ environmentalRatings(year: ${AS_OF_YEAR - 2}, first: 1) { totalCount } }`);
     expect(all.data.environmentalRatings.totalCount).toBe(rated.length);
-    const none = await graphql(subgraph.url, '{ environmentalRatings(year: 2010) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }');
+    const none = await subgraphGraphql(subgraph.url, '{ environmentalRatings(year: 2010) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }');
     expect(none.data.environmentalRatings).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 
   it('refuses a year outside 2000 to the current year, a bad page size and a forged cursor', async () => {
     const currentYear = new Date().getUTCFullYear();
     for (const year of [1999, currentYear + 1]) {
-      const { errors } = await graphql(subgraph.url, 'query ($y: Int!) { environmentalRatings(year: $y) { totalCount } }', { y: year });
+      const { errors } = await subgraphGraphql(subgraph.url, 'query ($y: Int!) { environmentalRatings(year: $y) { totalCount } }', { y: year });
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(errors?.[0]?.message).toContain(`between 2000 and ${currentYear}`);
       expect(errors?.[0]?.extensions?.argumentName).toBe('year');
     }
-    const tooLarge = await graphql(subgraph.url, `{ environmentalRatings(year: ${AS_OF_YEAR}, first: 101) { totalCount } }`);
+    const tooLarge = await subgraphGraphql(subgraph.url, `{ environmentalRatings(year: ${AS_OF_YEAR}, first: 101) { totalCount } }`);
     expect(tooLarge.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const forged = await graphql(subgraph.url, `{ environmentalRatings(year: ${AS_OF_YEAR}, after: "not-a-cursor") { totalCount } }`);
+    const forged = await subgraphGraphql(subgraph.url, `{ environmentalRatings(year: ${AS_OF_YEAR}, after: "not-a-cursor") { totalCount } }`);
     expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -172,7 +175,7 @@ describe('environment subgraph', () => {
     const statementsFor = async (count: number) => {
       const representations = universe.slice(0, count).map((e) => ({ __typename: 'Enterprise', uscc: e.uscc }));
       const before = subgraph.sqlStatements();
-      const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), { representations });
+      const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), { representations }, REGULATOR);
       expect(errors).toBeUndefined();
       expect(data._entities).toHaveLength(count);
       return subgraph.sqlStatements() - before;
@@ -180,5 +183,68 @@ describe('environment subgraph', () => {
     // One statement for the subjects, one each for ratings, violations, disclosures and emissions.
     expect(await statementsFor(50)).toBe(5);
     expect(await statementsFor(3)).toBe(5);
+  });
+});
+
+describe('environment permissions', () => {
+  const a = universe[SHOWCASE.MODEL_GROUP]!.uscc;
+  const b = universe[SHOWCASE.RISKY_SUPPLIER]!.uscc;
+  const BANK = '91410100MA44XWJ01Y'; // the bank's institution code
+  const caller = (role: Caller['role'], more: Partial<Caller> = {}): Caller => ({ subject: `${role.toLowerCase()}-1`, role, scopes: ROLE_SCOPES[role], ...more });
+  const bank = (consents: string[], more: Partial<Caller> = {}) =>
+    caller('BANK', { institution: BANK, purpose: 'LOAN_APPROVAL', consents, ...more });
+  const GUARDED = ['environment.emissions'];
+
+  /** Reads A and B in one `_entities` batch: per enterprise 'read', or the code of the errors on its guarded fields. */
+  async function outcomes(who: Caller) {
+    const { status, data, errors = [] } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc environment { currentRating { level } emissions { year } }'), {
+      representations: [a, b].map((uscc) => ({ __typename: 'Enterprise', uscc })),
+    }, who);
+    expect(status).toBe(200); // a refused field is not a failed request: the rest answers
+    return data._entities.map((entity: any, i: number) => {
+      expect(entity.uscc).toBe([a, b][i]);
+      expect(entity.environment.currentRating.level).toEqual(expect.any(String));
+      const codes = GUARDED.map((path) => {
+        const error = errors.find((e) => e.path?.join('.') === `_entities.${i}.${path}`);
+        expect(path.split('.').reduce((value, key) => value[key], entity) === null).toBe(error !== undefined);
+        if (error) expect(error.extensions?.uscc).toBe(entity.uscc);
+        return error?.extensions?.code ?? 'read';
+      });
+      expect(new Set(codes).size).toBe(1);
+      return codes[0];
+    });
+  }
+
+  it('gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on emissions', async () => {
+    expect(await outcomes(caller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(await outcomes(caller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+
+  it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
+    expect(await outcomes(bank([a, b]))).toEqual(['read', 'read']);
+    expect(await outcomes(bank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
+  });
+
+  it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
+    expect(await outcomes(bank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
+    const { errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc environment { currentRating { level } emissions { year } }'), {
+      representations: [{ __typename: 'Enterprise', uscc: b }],
+    }, bank([a], { purpose: 'LOAN_MONITORING' }));
+    expect(errors?.[0]?.message).toMatch(new RegExp(`^Enterprise ${b} has not granted bank ${BANK} a live consent for purpose LOAN_MONITORING: the enterprise must grant`));
+  });
+
+  it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
+    expect(await outcomes(bank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    expect(await outcomes({ ...REGULATOR, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+  });
+
+  it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
+    expect(await outcomes(caller('ENTERPRISE', { uscc: a }))).toEqual(['read', 'FORBIDDEN']);
+  });
+
+  it('lets a regulator and the environment platform read with a purpose, not another sector platform', async () => {
+    expect(await outcomes(REGULATOR)).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'environment', purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'finance', purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });

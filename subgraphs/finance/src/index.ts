@@ -3,6 +3,7 @@ import { defineSubgraph, isMainModule, runSubgraphProcess } from '@credit-graph/
 import { isEmpty, seed } from '../prisma/seed.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders } from './loaders.ts';
+import { permissions } from './permissions.ts';
 import { resolvers } from './resolvers.ts';
 
 export const finance = defineSubgraph({
@@ -12,6 +13,7 @@ export const finance = defineSubgraph({
   createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
   createLoaders,
   resolvers,
+  permissions,
   seed,
   isEmpty,
 });

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isValidUscc } from '@credit-graph/contract';
+import { isValidUscc, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, graphql, startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
 import { taxCreditLevel } from '../prisma/seed.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { finance } from '../src/index.ts';
 
 const ENTERPRISES = 120;
 const universe = seedUniverse(ENTERPRISES);
+/** Finance data is non-public: the data tests read it as a supervising regulator. */
+const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
 let subgraph: RunningSubgraph<PrismaClient>;
 
 const PROFILE = `finance {
@@ -31,9 +33,9 @@ interface Profile {
 }
 
 async function financeOf(usccs: string[]): Promise<(Profile | null)[]> {
-  const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), {
+  const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', `uscc ${PROFILE}`), {
     representations: usccs.map((uscc) => ({ __typename: 'Enterprise', uscc })),
-  });
+  }, REGULATOR);
   expect(errors).toBeUndefined();
   expect(data._entities.map((entity: { uscc: string }) => entity.uscc)).toEqual(usccs);
   return data._entities.map((entity: { finance: Profile | null }) => entity.finance);
@@ -121,7 +123,7 @@ describe('finance subgraph', () => {
   it('lists the financing products, lowest rate first, filtered by bank and amount', async () => {
     const query = `query ($bankName: String, $minAmount: Float) { financingProducts(bankName: $bankName, minAmount: $minAmount) {
       id bankName bankUscc name kind maxAmount annualRateFrom termMonths requirements } }`;
-    const all = await graphql(subgraph.url, query);
+    const all = await subgraphGraphql(subgraph.url, query);
     expect(all.errors).toBeUndefined();
     const products: { bankName: string; bankUscc: string; kind: string; maxAmount: number; annualRateFrom: number }[] = all.data.financingProducts;
     expect(products).toHaveLength(30);
@@ -131,17 +133,17 @@ describe('finance subgraph', () => {
     const rates = products.map((product) => product.annualRateFrom);
     expect(rates).toEqual([...rates].sort((a, b) => a - b));
 
-    const zhengzhouBank = await graphql(subgraph.url, query, { bankName: '郑州银行' });
+    const zhengzhouBank = await subgraphGraphql(subgraph.url, query, { bankName: '郑州银行' });
     expect(zhengzhouBank.data.financingProducts).toHaveLength(4);
     expect(zhengzhouBank.data.financingProducts.every((product: { bankName: string }) => product.bankName === '郑州银行')).toBe(true);
 
-    const large = await graphql(subgraph.url, query, { minAmount: 1000 });
+    const large = await subgraphGraphql(subgraph.url, query, { minAmount: 1000 });
     expect(large.data.financingProducts.length).toBe(products.filter((product) => product.maxAmount >= 1000).length);
     expect(large.data.financingProducts.every((product: { maxAmount: number }) => product.maxAmount >= 1000)).toBe(true);
   });
 
   it('refuses a negative minAmount with BAD_USER_INPUT', async () => {
-    const { data, errors } = await graphql(subgraph.url, '{ financingProducts(minAmount: -1) { id } }');
+    const { data, errors } = await subgraphGraphql(subgraph.url, '{ financingProducts(minAmount: -1) { id } }');
     expect(data).toBeNull();
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors?.[0]?.extensions?.argumentName).toBe('minAmount');
@@ -156,5 +158,68 @@ describe('finance subgraph', () => {
     expect(taxCreditLevel(69, true)).toBe('C');
     expect(taxCreditLevel(40, false)).toBe('C');
     expect(taxCreditLevel(39, false)).toBe('D');
+  });
+});
+
+describe('finance permissions', () => {
+  const a = universe[SHOWCASE.MODEL_GROUP]!.uscc;
+  const b = universe[SHOWCASE.RISKY_SUPPLIER]!.uscc;
+  const BANK = '91410100MA44XWJ01Y'; // the bank's institution code
+  const caller = (role: Caller['role'], more: Partial<Caller> = {}): Caller => ({ subject: `${role.toLowerCase()}-1`, role, scopes: ROLE_SCOPES[role], ...more });
+  const bank = (consents: string[], more: Partial<Caller> = {}) =>
+    caller('BANK', { institution: BANK, purpose: 'LOAN_APPROVAL', consents, ...more });
+  const GUARDED = ['finance'];
+
+  /** Reads A and B in one `_entities` batch: per enterprise 'read', or the code of the errors on its guarded fields. */
+  async function outcomes(who: Caller) {
+    const { status, data, errors = [] } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc finance { currentTaxCreditLevel }'), {
+      representations: [a, b].map((uscc) => ({ __typename: 'Enterprise', uscc })),
+    }, who);
+    expect(status).toBe(200); // a refused field is not a failed request: the rest answers
+    return data._entities.map((entity: any, i: number) => {
+      expect(entity.uscc).toBe([a, b][i]);
+      // Enterprise.uscc is its only public field here.
+      const codes = GUARDED.map((path) => {
+        const error = errors.find((e) => e.path?.join('.') === `_entities.${i}.${path}`);
+        expect(path.split('.').reduce((value, key) => value[key], entity) === null).toBe(error !== undefined);
+        if (error) expect(error.extensions?.uscc).toBe(entity.uscc);
+        return error?.extensions?.code ?? 'read';
+      });
+      expect(new Set(codes).size).toBe(1);
+      return codes[0];
+    });
+  }
+
+  it('gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on finance', async () => {
+    expect(await outcomes(caller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(await outcomes(caller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+
+  it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
+    expect(await outcomes(bank([a, b]))).toEqual(['read', 'read']);
+    expect(await outcomes(bank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
+  });
+
+  it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
+    expect(await outcomes(bank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
+    const { errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc finance { currentTaxCreditLevel }'), {
+      representations: [{ __typename: 'Enterprise', uscc: b }],
+    }, bank([a], { purpose: 'LOAN_MONITORING' }));
+    expect(errors?.[0]?.message).toMatch(new RegExp(`^Enterprise ${b} has not granted bank ${BANK} a live consent for purpose LOAN_MONITORING: the enterprise must grant`));
+  });
+
+  it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
+    expect(await outcomes(bank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    expect(await outcomes({ ...REGULATOR, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+  });
+
+  it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
+    expect(await outcomes(caller('ENTERPRISE', { uscc: a }))).toEqual(['read', 'FORBIDDEN']);
+  });
+
+  it('lets a regulator and the finance platform read with a purpose, not another sector platform', async () => {
+    expect(await outcomes(REGULATOR)).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'finance', purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'trade', purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });

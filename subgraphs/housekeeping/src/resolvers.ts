@@ -1,5 +1,5 @@
 import { creditGraphError } from '@credit-graph/contract';
-import { ageBand, maskName, pageSize, type SubgraphContext } from '@credit-graph/subgraph-kit';
+import { ageBand, maskName, pageSize, personalDataVisible, type SubgraphContext } from '@credit-graph/subgraph-kit';
 import type {
   ElderlyCareInstitution,
   ElderlyCarePenalty,
@@ -79,7 +79,8 @@ export const resolvers = {
 
   Worker: {
     __resolveReference: (reference: { id: string }, { loaders }: Context) => loaders.worker.load(reference.id),
-    name: (worker: Worker) => maskName(worker.name),
+    // Unmasked only for a scope that may see personal data (a regulator).
+    name: (worker: Worker, _: unknown, { caller }: Context) => (personalDataVisible(caller) ? worker.name : maskName(worker.name)),
     // Platform registration requires adults; the band is clamped should a record say otherwise.
     ageBand: (worker: Worker) => {
       const band = ageBand(worker.birthDate);

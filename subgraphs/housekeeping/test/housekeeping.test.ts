@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, maskName, seedUniverse, type RunningSubgraph, type SeedEnterprise } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, graphql, startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
 import { buildElderlyCare, buildHousekeeping, workerIdFor } from '../prisma/seed.ts';
 import { housekeeping } from '../src/index.ts';
 import { ungradedReason } from '../src/resolvers.ts';
@@ -14,6 +15,9 @@ const companyCodes = universe.filter((e) => e.sectors.housekeeping).map((e) => e
 const seededCompany = (enterprise: SeedEnterprise) =>
   buildHousekeeping(enterprise, companyCodes.filter((code) => code !== enterprise.uscc));
 const modelWorkerId = workerIdFor(model.uscc, 0);
+/** Complaints are non-public: the data tests read them as the housekeeping platform, which sees names masked. */
+const PLATFORM: Caller = { subject: 'platform-1', role: 'SECTOR_PLATFORM', scopes: ROLE_SCOPES.SECTOR_PLATFORM, sector: 'housekeeping', purpose: 'SUPERVISION' };
+const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
 let subgraph: RunningSubgraph<unknown>;
 
 const ENTERPRISE_SELECTION = `uscc
@@ -34,9 +38,9 @@ afterAll(() => subgraph?.stop());
 
 describe('housekeeping subgraph', () => {
   it('resolves the model group through _entities with its housekeeping and elderly-care records', async () => {
-    const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', ENTERPRISE_SELECTION), {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', ENTERPRISE_SELECTION), {
       representations: [{ __typename: 'Enterprise', uscc: model.uscc }],
-    });
+    }, PLATFORM);
     expect(errors).toBeUndefined();
     const { housekeeping: company, elderlyCare } = data._entities[0];
     const seeded = seededCompany(model);
@@ -66,7 +70,7 @@ describe('housekeeping subgraph', () => {
   });
 
   it('answers null for enterprises the sector has no record of, including the risky supplier', async () => {
-    const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'uscc housekeeping { ratingCount } elderlyCare { beds }'), {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc housekeeping { ratingCount } elderlyCare { beds }'), {
       representations: [risky.uscc, '91350100M000100Y43'].map((uscc) => ({ __typename: 'Enterprise', uscc })),
     });
     expect(errors).toBeUndefined();
@@ -77,7 +81,7 @@ describe('housekeeping subgraph', () => {
   });
 
   it('shows the care home graded 4 or 5 with passed inspections and no housekeeping record', async () => {
-    const { data } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'housekeeping { ratingCount } elderlyCare { filed grade inspections { result } }'), {
+    const { data } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'housekeeping { ratingCount } elderlyCare { filed grade inspections { result } }'), {
       representations: [{ __typename: 'Enterprise', uscc: careHome.uscc }],
     });
     const { housekeeping: company, elderlyCare } = data._entities[0];
@@ -90,16 +94,16 @@ describe('housekeeping subgraph', () => {
 
   it('gives a watched company more complaints than the clean ones', async () => {
     const watched = universe.find((e) => e.sectors.housekeeping && e.risk === 'WATCH')!;
-    const { data } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'housekeeping { complaintCount complaints { category } }'), {
+    const { data } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'housekeeping { complaintCount complaints { category } }'), {
       representations: [{ __typename: 'Enterprise', uscc: watched.uscc }],
-    });
+    }, PLATFORM);
     expect(data._entities[0].housekeeping.complaintCount).toBe(seededCompany(watched).complaints.length);
     expect(data._entities[0].housekeeping.complaintCount).toBeGreaterThanOrEqual(2);
   });
 
   it('answers a worker by id, masked, with certificates, trainings, background check and history', async () => {
     const seeded = seededCompany(model).workers[0]!;
-    const { data, errors } = await graphql(subgraph.url, `query ($id: ID!) { worker(id: $id) {
+    const { data, errors } = await subgraphGraphql(subgraph.url, `query ($id: ID!) { worker(id: $id) {
       id name sex ageBand certificates { name level issuedOn issuer } trainings { course hours completedOn provider }
       backgroundCheck { outcome checkedOn flaggedCategories } serviceHistory { employer { uscc } serviceType from to }
       rating { average count } employer { uscc } } }`, { id: modelWorkerId });
@@ -124,19 +128,19 @@ describe('housekeeping subgraph', () => {
   });
 
   it('exposes neither birth dates nor ID-card numbers on Worker', async () => {
-    const { data } = await graphql(subgraph.url, '{ __type(name: "Worker") { fields { name } } }');
+    const { data } = await subgraphGraphql(subgraph.url, '{ __type(name: "Worker") { fields { name } } }');
     const fields = data.__type.fields.map((field: { name: string }) => field.name);
     expect(fields).not.toContain('birthDate');
     expect(fields.filter((name: string) => /id.?card|identity/i.test(name))).toEqual([]);
   });
 
   it('answers null for an unknown well-formed worker id and refuses other ids with BAD_USER_INPUT', async () => {
-    const unknown = await graphql(subgraph.url, '{ worker(id: "wk_0000000000000000") { id } }');
+    const unknown = await subgraphGraphql(subgraph.url, '{ worker(id: "wk_0000000000000000") { id } }');
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data?.worker).toBeNull();
 
     for (const id of ['410105199001011234', 'wk_ABCDEF0123456789', 'wk_123']) {
-      const refused = await graphql(subgraph.url, 'query ($id: ID!) { worker(id: $id) { id } }', { id });
+      const refused = await subgraphGraphql(subgraph.url, 'query ($id: ID!) { worker(id: $id) { id } }', { id });
       expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(refused.errors?.[0]?.message).toContain('"wk_" followed by 16 lowercase hex characters');
     }
@@ -145,7 +149,7 @@ describe('housekeeping subgraph', () => {
   it('resolves Worker entities in one batch, in order, null for unknown ids', async () => {
     const ids = [workerIdFor(model.uscc, 1), 'wk_0000000000000000', modelWorkerId, 'not-a-worker-id'];
     const before = subgraph.sqlStatements();
-    const { data, errors } = await graphql(subgraph.url, entitiesQuery('Worker', 'id name certificates { name } employer { uscc }'), {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Worker', 'id name certificates { name } employer { uscc }'), {
       representations: ids.map((id) => ({ __typename: 'Worker', id })),
     });
     expect(errors).toBeUndefined();
@@ -158,12 +162,12 @@ describe('housekeeping subgraph', () => {
   it('bounds workers(first) to 1-100', async () => {
     const query = 'query ($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on Enterprise { housekeeping { workerCount workers(first: $first) { id } } } } }';
     const r = [{ __typename: 'Enterprise', uscc: model.uscc }];
-    const three = await graphql(subgraph.url, query, { r, first: 3 });
-    const all = await graphql(subgraph.url, query, { r, first: 100 });
+    const three = await subgraphGraphql(subgraph.url, query, { r, first: 3 });
+    const all = await subgraphGraphql(subgraph.url, query, { r, first: 100 });
     expect(three.data?._entities[0].housekeeping.workers).toEqual(all.data?._entities[0].housekeeping.workers.slice(0, 3));
 
     // Only workers selected: a sibling loader still running after the error would count in the next test.
-    const tooMany = await graphql(subgraph.url, query.replace('workerCount ', ''), { r, first: 101 });
+    const tooMany = await subgraphGraphql(subgraph.url, query.replace('workerCount ', ''), { r, first: 101 });
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(tooMany.errors?.[0]?.message).toContain('between 1 and 100');
   });
@@ -175,7 +179,7 @@ describe('housekeeping subgraph', () => {
       .map((e) => ({ __typename: 'Enterprise', uscc: e.uscc }));
     const statementsFor = async (representations: typeof batch) => {
       const before = subgraph.sqlStatements();
-      const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', ENTERPRISE_SELECTION), { representations });
+      const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', ENTERPRISE_SELECTION), { representations }, PLATFORM);
       expect(errors).toBeUndefined();
       expect(data._entities).toHaveLength(representations.length);
       return subgraph.sqlStatements() - before;
@@ -184,6 +188,25 @@ describe('housekeeping subgraph', () => {
     // trainings, service records; institution, inspections, penalties, commitments.
     expect(await statementsFor(batch)).toBe(12);
     expect(await statementsFor(batch.slice(0, 3))).toBe(12);
+  });
+});
+
+describe('housekeeping personal data', () => {
+  const BANK: Caller = { subject: 'officer-1', role: 'BANK', scopes: ROLE_SCOPES.BANK, institution: '91410100MA44XWJ01Y', purpose: 'LOAN_APPROVAL' };
+
+  it('masks worker names for a bank and shows them to a regulator (personal:read), by id and as entities', async () => {
+    const seeded = seededCompany(model).workers.find((worker) => worker.id === modelWorkerId)!;
+    const names = async (caller: Caller) => {
+      const byId = await subgraphGraphql(subgraph.url, 'query ($id: ID!) { worker(id: $id) { name } }', { id: modelWorkerId }, caller);
+      const entity = await subgraphGraphql(subgraph.url, entitiesQuery('Worker', 'name'), {
+        representations: [{ __typename: 'Worker', id: modelWorkerId }],
+      }, caller);
+      expect(byId.errors ?? entity.errors).toBeUndefined();
+      return [byId.data.worker.name, entity.data._entities[0].name];
+    };
+    expect(maskName(seeded.name)).not.toBe(seeded.name);
+    expect(await names(BANK)).toEqual([maskName(seeded.name), maskName(seeded.name)]);
+    expect(await names(REGULATOR)).toEqual([seeded.name, seeded.name]);
   });
 });
 
@@ -233,5 +256,68 @@ describe('housekeeping seed and grading rules', () => {
     expect(ungradedReason(graded, [{ decidedOn: new Date('2025-01-10') }], today)).toBe('PENALIZED_WITHIN_2_YEARS');
     expect(ungradedReason(graded, [{ decidedOn: new Date('2024-11-20') }], today)).toBeNull();
     expect(ungradedReason({ ...graded, assessedGrade: null }, [], today)).toBe('NOT_ASSESSED');
+  });
+});
+
+describe('housekeeping permissions', () => {
+  const a = model.uscc;
+  const b = companyCodes.find((uscc) => uscc !== model.uscc)!;
+  const BANK = '91410100MA44XWJ01Y'; // the bank's institution code
+  const caller = (role: Caller['role'], more: Partial<Caller> = {}): Caller => ({ subject: `${role.toLowerCase()}-1`, role, scopes: ROLE_SCOPES[role], ...more });
+  const bank = (consents: string[], more: Partial<Caller> = {}) =>
+    caller('BANK', { institution: BANK, purpose: 'LOAN_APPROVAL', consents, ...more });
+  const GUARDED = ['housekeeping.complaints'];
+
+  /** Reads A and B in one `_entities` batch: per enterprise 'read', or the code of the errors on its guarded fields. */
+  async function outcomes(who: Caller) {
+    const { status, data, errors = [] } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc housekeeping { complaintCount complaints { id } }'), {
+      representations: [a, b].map((uscc) => ({ __typename: 'Enterprise', uscc })),
+    }, who);
+    expect(status).toBe(200); // a refused field is not a failed request: the rest answers
+    return data._entities.map((entity: any, i: number) => {
+      expect(entity.uscc).toBe([a, b][i]);
+      expect(entity.housekeeping.complaintCount).toEqual(expect.any(Number));
+      const codes = GUARDED.map((path) => {
+        const error = errors.find((e) => e.path?.join('.') === `_entities.${i}.${path}`);
+        expect(path.split('.').reduce((value, key) => value[key], entity) === null).toBe(error !== undefined);
+        if (error) expect(error.extensions?.uscc).toBe(entity.uscc);
+        return error?.extensions?.code ?? 'read';
+      });
+      expect(new Set(codes).size).toBe(1);
+      return codes[0];
+    });
+  }
+
+  it('gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on complaints', async () => {
+    expect(await outcomes(caller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(await outcomes(caller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+
+  it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
+    expect(await outcomes(bank([a, b]))).toEqual(['read', 'read']);
+    expect(await outcomes(bank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
+  });
+
+  it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
+    expect(await outcomes(bank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
+    const { errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc housekeeping { complaintCount complaints { id } }'), {
+      representations: [{ __typename: 'Enterprise', uscc: b }],
+    }, bank([a], { purpose: 'LOAN_MONITORING' }));
+    expect(errors?.[0]?.message).toMatch(new RegExp(`^Enterprise ${b} has not granted bank ${BANK} a live consent for purpose LOAN_MONITORING: the enterprise must grant`));
+  });
+
+  it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
+    expect(await outcomes(bank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    expect(await outcomes({ ...REGULATOR, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+  });
+
+  it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
+    expect(await outcomes(caller('ENTERPRISE', { uscc: a }))).toEqual(['read', 'FORBIDDEN']);
+  });
+
+  it('lets a regulator and the housekeeping platform read with a purpose, not another sector platform', async () => {
+    expect(await outcomes(REGULATOR)).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'housekeeping', purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'finance', purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });

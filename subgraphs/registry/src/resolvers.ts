@@ -3,6 +3,7 @@ import {
   decodeCursor,
   maskName,
   pageSize,
+  personalDataVisible,
   toConnection,
   type SubgraphContext,
 } from '@credit-graph/subgraph-kit';
@@ -82,7 +83,9 @@ export const resolvers = {
 
   Enterprise: {
     __resolveReference: (reference: { uscc: string }, { loaders }: Context) => loaders.enterprise.load(reference.uscc),
-    legalRepresentative: (enterprise: Enterprise) => maskName(enterprise.legalRepresentative),
+    // A natural person's name: unmasked only for a scope that may see personal data.
+    legalRepresentative: (enterprise: Enterprise, _: unknown, { caller }: Context) =>
+      personalDataVisible(caller) ? enterprise.legalRepresentative : maskName(enterprise.legalRepresentative),
     registeredCapital: (enterprise: Enterprise) => enterprise.registeredCapital.toNumber(),
     district: (enterprise: Enterprise) => district(enterprise.divisionCode),
     licenses: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.licenses.load(enterprise.uscc),

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, graphql, startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
+import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
+import { SHOWCASE, maskName, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
+import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { registry } from '../src/index.ts';
 
 const ENTERPRISES = 120;
@@ -15,7 +17,7 @@ afterAll(() => subgraph?.stop());
 describe('registry subgraph', () => {
   it('answers an enterprise by code with masked legal representative and district', async () => {
     const model = universe[SHOWCASE.MODEL_GROUP]!;
-    const { data, errors } = await graphql(subgraph.url, `query ($uscc: USCC!) {
+    const { data, errors } = await subgraphGraphql(subgraph.url, `query ($uscc: USCC!) {
       enterprise(uscc: $uscc) { uscc name legalRepresentative district { code name } status commitments { status } }
     }`, { uscc: model.uscc });
     expect(errors).toBeUndefined();
@@ -27,13 +29,13 @@ describe('registry subgraph', () => {
   });
 
   it('answers null for a valid code that is not registered', async () => {
-    const { data, errors } = await graphql(subgraph.url, '{ enterprise(uscc: "91350100M000100Y43") { name } }');
+    const { data, errors } = await subgraphGraphql(subgraph.url, '{ enterprise(uscc: "91350100M000100Y43") { name } }');
     expect(errors).toBeUndefined();
     expect(data.enterprise).toBeNull();
   });
 
   it('refuses a malformed code with BAD_USER_INPUT naming the check character', async () => {
-    const { errors } = await graphql(subgraph.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', {
+    const { errors } = await subgraphGraphql(subgraph.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', {
       u: '91350100M000100Y44',
     });
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -43,7 +45,7 @@ describe('registry subgraph', () => {
 
   it('shows the risky supplier on the severe-dishonesty list with its measures', async () => {
     const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
-    const { data } = await graphql(subgraph.url, `query ($uscc: USCC!) {
+    const { data } = await subgraphGraphql(subgraph.url, `query ($uscc: USCC!) {
       enterprise(uscc: $uscc) { onSevereDishonestyList listEntries { listType authority measures active } penalties { severity fineAmount } }
     }`, { uscc: risky.uscc });
     expect(data.enterprise.onSevereDishonestyList).toBe(true);
@@ -54,7 +56,7 @@ describe('registry subgraph', () => {
   it('resolves Enterprise entities in one batch, in order, null for unknown codes', async () => {
     const codes = [universe[5]!.uscc, '91350100M000100Y43', universe[7]!.uscc];
     const before = subgraph.sqlStatements();
-    const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'uscc name penalties { id }'), {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc name penalties { id }'), {
       representations: codes.map((uscc) => ({ __typename: 'Enterprise', uscc })),
     });
     expect(errors).toBeUndefined();
@@ -66,12 +68,12 @@ describe('registry subgraph', () => {
   it('answers a portfolio of codes in order and refuses more than 500', async () => {
     const codes = universe.slice(0, 50).map((e) => e.uscc);
     const before = subgraph.sqlStatements();
-    const { data } = await graphql(subgraph.url, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc licenses { id } listEntries { id } } }', { c: codes });
+    const { data } = await subgraphGraphql(subgraph.url, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc licenses { id } listEntries { id } } }', { c: codes });
     expect(data.enterprises.map((e: { uscc: string }) => e.uscc)).toEqual(codes);
     expect(subgraph.sqlStatements() - before).toBe(3);
 
     const tooMany = Array.from({ length: 501 }, () => codes[0]);
-    const refused = await graphql(subgraph.url, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc } }', { c: tooMany });
+    const refused = await subgraphGraphql(subgraph.url, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc } }', { c: tooMany });
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.errors?.[0]?.message).toContain('at most 500');
   });
@@ -83,7 +85,7 @@ describe('registry subgraph', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const { data }: { data?: any } = await graphql(subgraph.url, query, { after });
+      const { data }: { data?: any } = await subgraphGraphql(subgraph.url, query, { after });
       expect(data.searchEnterprises.totalCount).toBe(expected.length);
       seen.push(...data.searchEnterprises.edges.map((edge: { node: { uscc: string } }) => edge.node.uscc));
       if (!data.searchEnterprises.pageInfo.hasNextPage) break;
@@ -93,11 +95,31 @@ describe('registry subgraph', () => {
   });
 
   it('filters by list membership and refuses a forged cursor', async () => {
-    const { data } = await graphql(subgraph.url, '{ searchEnterprises(filter: { onList: SEVERE_DISHONESTY }, first: 100) { edges { node { onSevereDishonestyList } } } }');
+    const { data } = await subgraphGraphql(subgraph.url, '{ searchEnterprises(filter: { onList: SEVERE_DISHONESTY }, first: 100) { edges { node { onSevereDishonestyList } } } }');
     expect(data.searchEnterprises.edges.length).toBeGreaterThan(0);
     expect(data.searchEnterprises.edges.every((edge: { node: { onSevereDishonestyList: boolean } }) => edge.node.onSevereDishonestyList)).toBe(true);
 
-    const forged = await graphql(subgraph.url, '{ searchEnterprises(after: "not-a-cursor") { totalCount } }');
+    const forged = await subgraphGraphql(subgraph.url, '{ searchEnterprises(after: "not-a-cursor") { totalCount } }');
     expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('registry personal data', () => {
+  const BANK: Caller = { subject: 'officer-1', role: 'BANK', scopes: ROLE_SCOPES.BANK, institution: '91410100MA44XWJ01Y', purpose: 'LOAN_APPROVAL' };
+  const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
+
+  it('masks the legal representative for a bank and shows it to a regulator (personal:read)', async () => {
+    const model = universe[SHOWCASE.MODEL_GROUP]!;
+    const stored = await (subgraph.db as PrismaClient).enterprise.findUniqueOrThrow({ where: { uscc: model.uscc } });
+    const representative = async (caller: Caller) => {
+      const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'legalRepresentative'), {
+        representations: [{ __typename: 'Enterprise', uscc: model.uscc }],
+      }, caller);
+      expect(errors).toBeUndefined();
+      return data._entities[0].legalRepresentative;
+    };
+    expect(await representative(BANK)).toBe(maskName(stored.legalRepresentative));
+    expect(await representative(BANK)).not.toBe(stored.legalRepresentative);
+    expect(await representative(REGULATOR)).toBe(stored.legalRepresentative);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, graphql, startTestSubgraph } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
 import { traceabilityCodeFor } from '../prisma/seed.ts';
 import { supplyChain } from '../src/index.ts';
 
@@ -9,6 +10,8 @@ const universe = seedUniverse(ENTERPRISES);
 const byUscc = new Map(universe.map((enterprise) => [enterprise.uscc, enterprise]));
 const model = universe[SHOWCASE.MODEL_GROUP]!;
 const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
+/** Supply-chain profiles are non-public: the data tests read them as a supervising regulator. */
+const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
 let subgraph: RunningSubgraph<unknown>;
 
 const PROFILE = `uscc supplyChain {
@@ -21,9 +24,9 @@ const PROFILE = `uscc supplyChain {
 interface Partner { partner: { uscc: string }; relation: 'SUPPLIER' | 'CUSTOMER'; since: string; annualVolume: number; share: number }
 
 async function profileOf(uscc: string) {
-  const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', PROFILE), {
+  const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', PROFILE), {
     representations: [{ __typename: 'Enterprise', uscc }],
-  });
+  }, REGULATOR);
   expect(errors).toBeUndefined();
   return data._entities[0];
 }
@@ -93,9 +96,9 @@ describe('supply-chain subgraph', () => {
 
   it('gives ratings that follow the risk profile across the universe', async () => {
     const members = universe.filter((enterprise) => enterprise.sectors.supplyChain);
-    const { data } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'uscc supplyChain { logisticsCredits { rating } }'), {
+    const { data } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc supplyChain { logisticsCredits { rating } }'), {
       representations: members.map(({ uscc }) => ({ __typename: 'Enterprise', uscc })),
-    });
+    }, REGULATOR);
     const ratingsOf = (risk: string) =>
       data._entities
         .filter((entity: { uscc: string }) => byUscc.get(entity.uscc)?.risk === risk)
@@ -108,7 +111,7 @@ describe('supply-chain subgraph', () => {
 
   it('traces the model group first code through six stages, operated by other supply-chain enterprises', async () => {
     const code = traceabilityCodeFor(model.uscc, 0);
-    const { data, errors } = await graphql(subgraph.url, `query ($code: String!) {
+    const { data, errors } = await subgraphGraphql(subgraph.url, `query ($code: String!) {
       traceabilityCode(code: $code) { code product batch producedOn producer { uscc }
         steps { sequence stage operator { uscc } location at temperatureCelsius } }
     }`, { code });
@@ -137,12 +140,12 @@ describe('supply-chain subgraph', () => {
   });
 
   it('answers null for an unknown well-formed code and BAD_USER_INPUT naming the format for a malformed one', async () => {
-    const unknown = await graphql(subgraph.url, '{ traceabilityCode(code: "ZZ-TRC-000000000000") { code } }');
+    const unknown = await subgraphGraphql(subgraph.url, '{ traceabilityCode(code: "ZZ-TRC-000000000000") { code } }');
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data?.traceabilityCode).toBeNull();
 
     for (const bad of ['ZZ-TRC-123', 'zz-trc-100000198001', 'AB-TRC-100000198001']) {
-      const refused = await graphql(subgraph.url, 'query ($code: String!) { traceabilityCode(code: $code) { code } }', { code: bad });
+      const refused = await subgraphGraphql(subgraph.url, 'query ($code: String!) { traceabilityCode(code: $code) { code } }', { code: bad });
       expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(refused.errors?.[0]?.message).toContain('"ZZ-TRC-" followed by 12 capital letters or digits');
       expect(refused.errors?.[0]?.extensions?.argumentName).toBe('code');
@@ -150,15 +153,15 @@ describe('supply-chain subgraph', () => {
   });
 
   it('bounds traceabilityCodes by first, latest first, and refuses a bad bound', async () => {
-    const { data } = await graphql(subgraph.url, entitiesQuery('Enterprise', 'supplyChain { latest: traceabilityCodes(first: 1) { code } all: traceabilityCodes { code } }'), {
+    const { data } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'supplyChain { latest: traceabilityCodes(first: 1) { code } all: traceabilityCodes { code } }'), {
       representations: [{ __typename: 'Enterprise', uscc: model.uscc }],
-    });
+    }, REGULATOR);
     expect(data._entities[0].supplyChain.latest).toEqual([{ code: traceabilityCodeFor(model.uscc, 0) }]);
     expect(data._entities[0].supplyChain.all).toHaveLength(3);
 
-    const refused = await graphql(subgraph.url, entitiesQuery('Enterprise', 'supplyChain { traceabilityCodes(first: 0) { code } }'), {
+    const refused = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'supplyChain { traceabilityCodes(first: 0) { code } }'), {
       representations: [{ __typename: 'Enterprise', uscc: model.uscc }],
-    });
+    }, REGULATOR);
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.errors?.[0]?.message).toContain('between 1 and 100');
   });
@@ -166,9 +169,9 @@ describe('supply-chain subgraph', () => {
   it('costs a constant number of SQL statements whatever the number of enterprises', async () => {
     const statementsFor = async (count: number) => {
       const before = subgraph.sqlStatements();
-      const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', PROFILE), {
+      const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', PROFILE), {
         representations: universe.slice(0, count).map(({ uscc }) => ({ __typename: 'Enterprise', uscc })),
-      });
+      }, REGULATOR);
       expect(errors).toBeUndefined();
       expect(data._entities).toHaveLength(count);
       return subgraph.sqlStatements() - before;
@@ -176,5 +179,68 @@ describe('supply-chain subgraph', () => {
     // One statement each for profiles, credits, incidents, partners, traceability codes and their steps.
     expect(await statementsFor(50)).toBe(6);
     expect(await statementsFor(5)).toBe(6);
+  });
+});
+
+describe('supply-chain permissions', () => {
+  const a = model.uscc;
+  const b = risky.uscc;
+  const BANK = '91410100MA44XWJ01Y'; // the bank's institution code
+  const caller = (role: Caller['role'], more: Partial<Caller> = {}): Caller => ({ subject: `${role.toLowerCase()}-1`, role, scopes: ROLE_SCOPES[role], ...more });
+  const bank = (consents: string[], more: Partial<Caller> = {}) =>
+    caller('BANK', { institution: BANK, purpose: 'LOAN_APPROVAL', consents, ...more });
+  const GUARDED = ['supplyChain'];
+
+  /** Reads A and B in one `_entities` batch: per enterprise 'read', or the code of the errors on its guarded fields. */
+  async function outcomes(who: Caller) {
+    const { status, data, errors = [] } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc supplyChain { updatedOn }'), {
+      representations: [a, b].map((uscc) => ({ __typename: 'Enterprise', uscc })),
+    }, who);
+    expect(status).toBe(200); // a refused field is not a failed request: the rest answers
+    return data._entities.map((entity: any, i: number) => {
+      expect(entity.uscc).toBe([a, b][i]);
+      // Enterprise.uscc is its only public field here.
+      const codes = GUARDED.map((path) => {
+        const error = errors.find((e) => e.path?.join('.') === `_entities.${i}.${path}`);
+        expect(path.split('.').reduce((value, key) => value[key], entity) === null).toBe(error !== undefined);
+        if (error) expect(error.extensions?.uscc).toBe(entity.uscc);
+        return error?.extensions?.code ?? 'read';
+      });
+      expect(new Set(codes).size).toBe(1);
+      return codes[0];
+    });
+  }
+
+  it('gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on supplyChain', async () => {
+    expect(await outcomes(caller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(await outcomes(caller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+
+  it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
+    expect(await outcomes(bank([a, b]))).toEqual(['read', 'read']);
+    expect(await outcomes(bank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
+  });
+
+  it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
+    expect(await outcomes(bank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
+    const { errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc supplyChain { updatedOn }'), {
+      representations: [{ __typename: 'Enterprise', uscc: b }],
+    }, bank([a], { purpose: 'LOAN_MONITORING' }));
+    expect(errors?.[0]?.message).toMatch(new RegExp(`^Enterprise ${b} has not granted bank ${BANK} a live consent for purpose LOAN_MONITORING: the enterprise must grant`));
+  });
+
+  it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
+    expect(await outcomes(bank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    expect(await outcomes({ ...REGULATOR, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+  });
+
+  it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
+    expect(await outcomes(caller('ENTERPRISE', { uscc: a }))).toEqual(['read', 'FORBIDDEN']);
+  });
+
+  it('lets a regulator and the supply-chain platform read with a purpose, not another sector platform', async () => {
+    expect(await outcomes(REGULATOR)).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'supply-chain', purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'trade', purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, graphql, startTestSubgraph, type GraphQLResponse } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, type GraphQLResponse } from '@credit-graph/subgraph-kit/testing';
 import { trade } from '../src/index.ts';
 
 const ENTERPRISES = 120;
 const universe = seedUniverse(ENTERPRISES);
+/** Volumes and investments are non-public: the data tests read them as a supervising regulator. */
+const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
 let subgraph: RunningSubgraph<unknown>;
 
 const PROFILE = `uscc trade {
@@ -26,9 +29,9 @@ interface Listing { cursor: string; node: { enterprise: { uscc: string }; catego
 interface ListPage { totalCount: number; edges: Listing[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
 
 async function profiles(usccs: string[]): Promise<({ uscc: string; trade: Profile | null })[]> {
-  const { data, errors } = await graphql(subgraph.url, entitiesQuery('Enterprise', PROFILE), {
+  const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', PROFILE), {
     representations: usccs.map((uscc) => ({ __typename: 'Enterprise', uscc })),
-  });
+  }, REGULATOR);
   expect(errors).toBeUndefined();
   return data._entities;
 }
@@ -45,7 +48,7 @@ async function listAll(category: string, first: number): Promise<{ listings: Lis
   let after: string | null = null;
   let totalCount = 0;
   for (let pages = 1; pages <= 100; pages++) {
-    const page: GraphQLResponse<{ customsCreditList: ListPage }> = await graphql(subgraph.url, LIST_QUERY, { category, first, after });
+    const page: GraphQLResponse<{ customsCreditList: ListPage }> = await subgraphGraphql(subgraph.url, LIST_QUERY, { category, first, after });
     expect(page.errors).toBeUndefined();
     const list = page.data!.customsCreditList;
     totalCount = list.totalCount;
@@ -174,11 +177,11 @@ describe('trade subgraph', () => {
 
   it('refuses a page size out of range and a forged cursor with BAD_USER_INPUT', async () => {
     for (const first of [0, 101]) {
-      const { errors } = await graphql(subgraph.url, LIST_QUERY, { category: 'ROUTINE', first });
+      const { errors } = await subgraphGraphql(subgraph.url, LIST_QUERY, { category: 'ROUTINE', first });
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(errors?.[0]?.message).toContain('between 1 and 100');
     }
-    const forged = await graphql(subgraph.url, LIST_QUERY, { category: 'ROUTINE', after: 'not-a-cursor' });
+    const forged = await subgraphGraphql(subgraph.url, LIST_QUERY, { category: 'ROUTINE', after: 'not-a-cursor' });
     expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(forged.errors?.[0]?.message).toContain('not a cursor');
   });
@@ -200,7 +203,70 @@ describe('trade subgraph', () => {
 
   it('costs two statements per list page (rows and total count), however many rows', async () => {
     const before = subgraph.sqlStatements();
-    await graphql(subgraph.url, LIST_QUERY, { category: 'ROUTINE', first: 100 });
+    await subgraphGraphql(subgraph.url, LIST_QUERY, { category: 'ROUTINE', first: 100 });
     expect(subgraph.sqlStatements() - before).toBe(2);
+  });
+});
+
+describe('trade permissions', () => {
+  const a = universe[SHOWCASE.MODEL_GROUP]!.uscc;
+  const b = universe[SHOWCASE.RISKY_SUPPLIER]!.uscc;
+  const BANK = '91410100MA44XWJ01Y'; // the bank's institution code
+  const caller = (role: Caller['role'], more: Partial<Caller> = {}): Caller => ({ subject: `${role.toLowerCase()}-1`, role, scopes: ROLE_SCOPES[role], ...more });
+  const bank = (consents: string[], more: Partial<Caller> = {}) =>
+    caller('BANK', { institution: BANK, purpose: 'LOAN_APPROVAL', consents, ...more });
+  const GUARDED = ['trade.volumes', 'trade.investments'];
+
+  /** Reads A and B in one `_entities` batch: per enterprise 'read', or the code of the errors on its guarded fields. */
+  async function outcomes(who: Caller) {
+    const { status, data, errors = [] } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc trade { customsCredit { category } volumes { year } investments { id } }'), {
+      representations: [a, b].map((uscc) => ({ __typename: 'Enterprise', uscc })),
+    }, who);
+    expect(status).toBe(200); // a refused field is not a failed request: the rest answers
+    return data._entities.map((entity: any, i: number) => {
+      expect(entity.uscc).toBe([a, b][i]);
+      expect(entity.trade.customsCredit.category).toEqual(expect.any(String));
+      const codes = GUARDED.map((path) => {
+        const error = errors.find((e) => e.path?.join('.') === `_entities.${i}.${path}`);
+        expect(path.split('.').reduce((value, key) => value[key], entity) === null).toBe(error !== undefined);
+        if (error) expect(error.extensions?.uscc).toBe(entity.uscc);
+        return error?.extensions?.code ?? 'read';
+      });
+      expect(new Set(codes).size).toBe(1);
+      return codes[0];
+    });
+  }
+
+  it('gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on volumes and investments', async () => {
+    expect(await outcomes(caller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(await outcomes(caller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+
+  it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
+    expect(await outcomes(bank([a, b]))).toEqual(['read', 'read']);
+    expect(await outcomes(bank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
+  });
+
+  it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
+    expect(await outcomes(bank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
+    const { errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc trade { customsCredit { category } volumes { year } investments { id } }'), {
+      representations: [{ __typename: 'Enterprise', uscc: b }],
+    }, bank([a], { purpose: 'LOAN_MONITORING' }));
+    expect(errors?.[0]?.message).toMatch(new RegExp(`^Enterprise ${b} has not granted bank ${BANK} a live consent for purpose LOAN_MONITORING: the enterprise must grant`));
+  });
+
+  it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
+    expect(await outcomes(bank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    expect(await outcomes({ ...REGULATOR, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+  });
+
+  it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
+    expect(await outcomes(caller('ENTERPRISE', { uscc: a }))).toEqual(['read', 'FORBIDDEN']);
+  });
+
+  it('lets a regulator and the trade platform read with a purpose, not another sector platform', async () => {
+    expect(await outcomes(REGULATOR)).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'trade', purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
+    expect(await outcomes(caller('SECTOR_PLATFORM', { sector: 'environment', purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });

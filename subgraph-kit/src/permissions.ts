@@ -1,0 +1,190 @@
+// Defense in depth: every subgraph enforces its own graphql-shield rules, whatever the gateway
+// decided. Deny by default: a field without a rule is refused, so a new field fails closed
+// until someone decides who may read it. The shared rules are defined here, once; each
+// subgraph's `permissions.ts` maps its types and fields to them.
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
+import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { creditGraphError, PURPOSES, SECTORS, type Caller, type ErrorCode, type Sector } from '@credit-graph/contract';
+
+/** The scope that opens non-public credit data (with purpose, and consent for banks). */
+export const CREDIT_SCOPE = 'credit:read';
+/** The scope that shows natural persons' names unmasked. */
+export const PERSONAL_SCOPE = 'personal:read';
+
+/** A subgraph's rule map that cannot be applied: raised at start-up, before any port is opened. */
+export class PermissionsError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+/** Public information by declaration (disclosed penalties, licences, list entries, ...). */
+export const isPublic = allow;
+
+/**
+ * For types reached only through a field that `nonPublicCredit` guards (FinanceProfile's
+ * lists, CarbonEmission, ...): the guard above has already decided for this enterprise.
+ */
+export const guardedAbove = allow;
+
+/** True when the caller may see natural persons' names unmasked. */
+export function personalDataVisible(caller: Caller): boolean {
+  return caller.scopes.includes(PERSONAL_SCOPE);
+}
+
+/**
+ * A refusal of one field: a coded error like any other, minus the HTTP status. Apollo Server
+ * would answer the whole request with that status, and the gateway drops every non-2xx answer
+ * of a subgraph, so the consenting enterprises of a portfolio would lose their data too.
+ */
+function fieldRefusal(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+  const error = creditGraphError(code, message, extensions);
+  delete (error.extensions as Record<string, unknown>).http;
+  return error;
+}
+
+interface SubjectContext {
+  caller: Caller;
+}
+
+function creditDecision(sector: Sector, parent: { uscc?: unknown }, caller: Caller, info: GraphQLResolveInfo) {
+  const field = `${info.parentType.name}.${info.fieldName}`;
+  const uscc = parent?.uscc;
+  // Every guarded parent (an Enterprise reference or a sector row) carries its enterprise's
+  // code; a parent without one is a programming error, and it fails closed.
+  if (typeof uscc !== 'string') {
+    return fieldRefusal('FORBIDDEN', `${field} is non-public credit data and its enterprise is unknown here`);
+  }
+  const refuse = (message: string) => fieldRefusal('FORBIDDEN', message, { uscc });
+  const needPurpose = () =>
+    fieldRefusal(
+      'PURPOSE_REQUIRED',
+      `Reading ${field} of enterprise ${uscc} needs a declared purpose (one of ${PURPOSES.join(', ')})`,
+      { uscc },
+    );
+
+  if (!caller.scopes.includes(CREDIT_SCOPE)) {
+    return refuse(`${field} is non-public credit data: it needs the ${CREDIT_SCOPE} scope, which this ${caller.role} caller does not have`);
+  }
+  switch (caller.role) {
+    case 'ENTERPRISE':
+      // A self query needs no purpose and no consent; any other enterprise is not its business.
+      return caller.uscc === uscc ? true : refuse(`An enterprise reads only its own ${field}; ${uscc} is another enterprise`);
+    case 'BANK':
+      if (!caller.purpose) return needPurpose();
+      if (!caller.consents?.includes(uscc)) {
+        return fieldRefusal(
+          'CONSENT_REQUIRED',
+          `Enterprise ${uscc} has not granted bank ${caller.institution ?? caller.subject} a live consent for purpose ${caller.purpose}: ` +
+            `the enterprise must grant this bank consent for ${caller.purpose} before ${field} can be read`,
+          { uscc },
+        );
+      }
+      return true;
+    case 'REGULATOR':
+      return caller.purpose ? true : needPurpose();
+    case 'SECTOR_PLATFORM':
+      if (caller.sector !== sector) {
+        return refuse(`${field} belongs to the ${sector} sector; a ${caller.sector ?? 'unbound'} sector platform may not read it`);
+      }
+      return caller.purpose ? true : needPurpose();
+    default:
+      return refuse(`${field} is non-public credit data, not open to a ${caller.role} caller`);
+  }
+}
+
+const creditRules = new Map<Sector, ReturnType<ReturnType<typeof rule>>>();
+
+/**
+ * The rule for a non-public field of the `sector` subgraph (`@requiresScopes(credit:read)` in
+ * its SDL). The enterprise is `parent.uscc`. Refusals are returned as coded errors so that the
+ * field is null with FORBIDDEN, PURPOSE_REQUIRED or CONSENT_REQUIRED and the rest answers.
+ *
+ * No cache: the verdict depends on the parent's enterprise, and shield's 'contextual' cache
+ * would keep the first enterprise's verdict for the whole request (in a portfolio, one
+ * enterprise's consent would open the others). The rule is pure and cheap, so it simply runs
+ * per field.
+ */
+export function nonPublicCredit(sector: Sector) {
+  if (!SECTORS.includes(sector)) {
+    throw new PermissionsError(`nonPublicCredit: "${String(sector)}" is not a sector (one of ${SECTORS.join(', ')})`);
+  }
+  // One rule per sector: shield refuses two different rules under one name.
+  let sectorRule = creditRules.get(sector);
+  if (!sectorRule) {
+    sectorRule = rule(`nonPublicCredit:${sector}`, { cache: 'no_cache' })(
+      (parent: { uscc?: unknown }, _args: unknown, context: SubjectContext, info: GraphQLResolveInfo) =>
+        creditDecision(sector, parent, context.caller, info),
+    );
+    creditRules.set(sector, sectorRule);
+  }
+  return sectorRule;
+}
+
+/** Federation's own entry points and shared declarations: always answerable. */
+const KIT_RULES = { _Service: allow, PageInfo: isPublic };
+const FEDERATION_QUERY_RULES = { _service: allow, _entities: allow };
+
+/** A plain map of names to rules, as opposed to one rule (every rule has `resolve`). */
+function isRuleMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !('resolve' in value);
+}
+
+/**
+ * The subgraph schema with `permissions` applied (deny by default). graphql-middleware rebuilds
+ * every type; federation's reference resolvers are carried over to the rebuilt types.
+ */
+export function applyPermissions(schema: GraphQLSchema, permissions: IRules): GraphQLSchema {
+  if (!isRuleMap(permissions)) {
+    throw new PermissionsError('permissions must map each type to its rules; a single rule for the whole schema hides the decision per field');
+  }
+  const query = permissions.Query;
+  const rules = {
+    ...KIT_RULES,
+    ...permissions,
+    // A subgraph cannot close `_service` or `_entities`: the gateway needs both to plan and fetch.
+    Query: { ...(query === undefined ? {} : isRuleMap(query) ? query : { '*': query }), ...FEDERATION_QUERY_RULES },
+  } as IRules;
+  let secured: GraphQLSchema;
+  try {
+    const middleware = shield(rules, {
+      fallbackRule: deny,
+      // A resolver's own coded error (BAD_USER_INPUT, ...) reaches the caller unchanged.
+      allowExternalErrors: true,
+      fallbackError: (_error: unknown, _parent: object, _args: object, _context: unknown, info: GraphQLResolveInfo) =>
+        fieldRefusal(
+          'FORBIDDEN',
+          `${info.parentType.name}.${info.fieldName} is closed: this subgraph's permissions open it to no caller`,
+        ),
+    });
+    secured = applyMiddleware(schema, middleware);
+  } catch (error) {
+    // shield refuses rules naming a type or field the schema lacks, and one name for two rules.
+    throw new PermissionsError(`permissions: ${(error as Error).message}`);
+  }
+  restoreReferenceResolvers(schema, secured);
+  return secured;
+}
+
+interface ReferenceExtensions {
+  apollo?: { subgraph?: { resolveReference?: unknown } };
+}
+
+/**
+ * Copies `__resolveReference` (kept in the type's extensions by @apollo/subgraph) to the rebuilt
+ * type where it was lost: the known graphql-middleware trap. graphql-middleware 6 with
+ * @apollo/subgraph 2.14 keeps it; this holds whatever the versions, and the kit test checks
+ * every entity type of every subgraph.
+ */
+function restoreReferenceResolvers(original: GraphQLSchema, secured: GraphQLSchema): void {
+  for (const type of Object.values(original.getTypeMap())) {
+    const resolveReference = (type.extensions as ReferenceExtensions).apollo?.subgraph?.resolveReference;
+    const target = secured.getType(type.name);
+    if (!resolveReference || !isObjectType(target)) continue;
+    const extensions = target.extensions as ReferenceExtensions;
+    if (extensions.apollo?.subgraph?.resolveReference === resolveReference) continue;
+    target.extensions = {
+      ...extensions,
+      apollo: { ...extensions.apollo, subgraph: { ...extensions.apollo?.subgraph, resolveReference } },
+    };
+  }
+}
