@@ -1,0 +1,267 @@
+// Limits: how big an operation may be. Two gates, both before query planning:
+//
+// 1. `parseOptions.maxTokens` (give it to ApolloServer): graphql-js stops parsing a document
+//    past this many tokens, so a 10,000-field query costs a bounded lexer run and never
+//    reaches validation. graphql-js reports it as a syntax error, which Apollo Server answers
+//    with GRAPHQL_PARSE_FAILED (400): "Syntax Error: Document contains more that (sic) 5000 tokens.
+//    Parsing aborted."
+// 2. `plugin` (give it to ApolloServer's plugins): at didResolveOperation, after validation,
+//    it measures depth, aliases, root fields and cost, and refuses the first limit exceeded
+//    with QUERY_TOO_COMPLEX (400) and extensions { measure, limit, value }.
+//
+// Why a plugin and not graphql-js validationRules: Apollo Server wraps every validation error
+// in its own ValidationError, replacing the code with GRAPHQL_VALIDATION_FAILED; validation
+// rules do not see the variables, so the cost of `enterprises(usccs: $usccs)` (a portfolio of
+// up to 500) could not be measured; and they run alongside graphql-js's own rules, so they
+// cannot stop anything earlier than the plugin does.
+//
+// Cost: the estimated number of field values the gateway resolves. Every field costs 1; a
+// field returning a list multiplies the cost of its sub-selection by the list's estimated size:
+//   - its `first`/`last` argument (the value sent, else the schema default: `workers(first: Int = 20)`),
+//   - else the length of a list argument (`enterprises(usccs: [...])`, literal or variable),
+//   - else a size handed down by its parent (a connection `searchEnterprises(first: 50)` sizes
+//     its `edges`),
+//   - else DEFAULT_LIST_SIZE.
+// Fragments are measured once each (memoised), so a fragment "bomb" that spreads fragments
+// into fragments costs linear time to measure. @skip/@include are ignored: worst case.
+// Introspection fields count like any other (graphql-js's own MaxIntrospectionDepthRule
+// already refuses a circular introspection query, types -> fields -> type -> fields ...).
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import {
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import { creditGraphError } from '@credit-graph/contract';
+import { ConfigError } from './config.ts';
+
+/**
+ * GraphiQL's introspection query (the playground's) is 15 deep: `__schema types fields args
+ * type`, then `ofType` nested 9 times, then `name`. The deepest playground example (the bank
+ * check, through supply-chain partners into their sector ratings) is 7; the portfolio check 5.
+ */
+export const DEFAULT_MAX_DEPTH = 15;
+export const DEFAULT_MAX_ALIASES = 30;
+/** Every playground example selects one root field; ten separate lookups is already a lot. */
+export const DEFAULT_MAX_ROOT_FIELDS = 10;
+/**
+ * Measured on this graph: the bank example 940, the portfolio check (tests/credit-check) over
+ * 500 codes (the registry's maximum) 196,501, the bank example's full cross-sector selection
+ * over 500 codes 469,501, GraphiQL's introspection query about 52,000.
+ */
+export const DEFAULT_MAX_COST = 1_000_000;
+/**
+ * The bank example is 206 tokens, GraphiQL's introspection query 184, a portfolio check with
+ * 500 literal codes 649; 1,000 aliased fields are about 3,000.
+ */
+export const DEFAULT_MAX_TOKENS = 5_000;
+/** Estimated size of a list whose size no argument tells. */
+export const DEFAULT_LIST_SIZE = 10;
+const SIZE_ARGUMENTS = new Set(['first', 'last']);
+
+export interface LimitsOptions {
+  maxDepth?: number;
+  maxAliases?: number;
+  maxRootFields?: number;
+  maxCost?: number;
+  maxTokens?: number;
+  defaultListSize?: number;
+}
+
+export type Measure = 'depth' | 'aliases' | 'rootFields' | 'cost';
+export type OperationMeasures = Record<Measure, number>;
+
+export interface Limits {
+  /** The normalised limits in force. */
+  limits: Required<LimitsOptions>;
+  /** For ApolloServer's `parseOptions`: the token cap applied while parsing. */
+  parseOptions: { maxTokens: number };
+  /** For ApolloServer's `plugins`: refuses an operation over a limit, before planning. */
+  plugin: ApolloServerPlugin<BaseContext>;
+}
+
+const DESCRIBE: Record<Measure, (value: number, limit: number) => string> = {
+  depth: (value, limit) => `Query depth ${value} exceeds the limit of ${limit}`,
+  aliases: (value, limit) => `Query uses ${value} aliases; the limit is ${limit}`,
+  rootFields: (value, limit) => `Query selects ${value} root fields; the limit is ${limit}`,
+  cost: (value, limit) =>
+    `Query cost ${value} exceeds the limit of ${limit} (every field costs 1, times the size of each list above it): ` +
+    'select fewer fields, fewer nested lists or smaller pages',
+};
+
+export function createLimits(options: LimitsOptions = {}): Limits {
+  const limits: Required<LimitsOptions> = {
+    maxDepth: positiveInteger('maxDepth', options.maxDepth ?? DEFAULT_MAX_DEPTH),
+    maxAliases: positiveInteger('maxAliases', options.maxAliases ?? DEFAULT_MAX_ALIASES, true),
+    maxRootFields: positiveInteger('maxRootFields', options.maxRootFields ?? DEFAULT_MAX_ROOT_FIELDS),
+    maxCost: positiveInteger('maxCost', options.maxCost ?? DEFAULT_MAX_COST),
+    maxTokens: positiveInteger('maxTokens', options.maxTokens ?? DEFAULT_MAX_TOKENS),
+    defaultListSize: positiveInteger('defaultListSize', options.defaultListSize ?? DEFAULT_LIST_SIZE),
+  };
+  const maxima: Record<Measure, number> = {
+    depth: limits.maxDepth,
+    aliases: limits.maxAliases,
+    rootFields: limits.maxRootFields,
+    cost: limits.maxCost,
+  };
+
+  return {
+    limits,
+    parseOptions: { maxTokens: limits.maxTokens },
+    plugin: {
+      async requestDidStart() {
+        return {
+          async didResolveOperation({ schema, document, operation, request }) {
+            if (!document || !operation) return;
+            const measured = measureOperation(schema, document, operation, request.variables ?? {}, limits.defaultListSize);
+            for (const measure of Object.keys(maxima) as Measure[]) {
+              const value = measured[measure];
+              const limit = maxima[measure];
+              if (value > limit) {
+                throw creditGraphError('QUERY_TOO_COMPLEX', DESCRIBE[measure](value, limit), { measure, limit, value });
+              }
+            }
+          },
+        };
+      },
+    },
+  };
+}
+
+function positiveInteger(name: string, value: number, zeroAllowed = false): number {
+  if (!Number.isSafeInteger(value) || value < (zeroAllowed ? 0 : 1)) {
+    throw new ConfigError(`Limit ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got ${value}`);
+  }
+  return value;
+}
+
+interface Tally {
+  depth: number;
+  aliases: number;
+  /** Fields selected at this level (through fragments): the root field count at the top. */
+  fields: number;
+  cost: number;
+}
+
+/** Measures one operation of a validated document; `variables` as the client sent them. */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  defaultListSize = DEFAULT_LIST_SIZE,
+): OperationMeasures {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const memo = new Map<string, Tally>();
+  const visiting = new Set<string>();
+
+  const valueOf = (node: ValueNode): unknown =>
+    node.kind === Kind.VARIABLE
+      ? variables[node.name.value]
+      : node.kind === Kind.INT
+        ? Number(node.value)
+        : node.kind === Kind.LIST
+          ? node.values
+          : undefined;
+
+  // The size a field's own arguments give its list, if any.
+  function sizeFromArguments(node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined {
+    let listLength: number | undefined;
+    for (const argument of field.args) {
+      const sent = node.arguments?.find((a) => a.name.value === argument.name);
+      const value = (sent && valueOf(sent.value)) ?? argument.defaultValue;
+      if (SIZE_ARGUMENTS.has(argument.name) && typeof value === 'number' && value >= 0) return value;
+      if (isListType(getNullableType(argument.type)) && value !== undefined && value !== null) {
+        // A single value given for a list argument is coerced to a list of one.
+        listLength = Math.max(listLength ?? 0, Array.isArray(value) ? value.length : 1);
+      }
+    }
+    return listLength;
+  }
+
+  function fieldOf(parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+    if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+    if (parent === schema.getQueryType()) {
+      if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+      if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    }
+    return 'getFields' in parent ? parent.getFields()[name] : undefined;
+  }
+
+  function typeNamed(name: string | undefined, fallback: GraphQLCompositeType): GraphQLCompositeType | undefined {
+    if (name === undefined) return fallback;
+    const type = schema.getType(name);
+    return type && isCompositeType(type) ? type : undefined;
+  }
+
+  function add(into: Tally, part: Tally): void {
+    into.depth = Math.max(into.depth, part.depth);
+    into.aliases += part.aliases;
+    into.fields += part.fields;
+    into.cost += part.cost;
+  }
+
+  // `handedSize`: a size the parent field's arguments give the lists directly below it.
+  function tally(selectionSet: SelectionSetNode, parent: GraphQLCompositeType, handedSize: number | undefined): Tally {
+    const total: Tally = { depth: 0, aliases: 0, fields: 0, cost: 0 };
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total.fields += 1;
+        if (selection.alias) total.aliases += 1;
+        const field = fieldOf(parent, selection.name.value);
+        const type = field && getNamedType(field.type);
+        if (!selection.selectionSet || !field || !type || !isCompositeType(type)) {
+          add(total, { depth: 1, aliases: 0, fields: 0, cost: 1 });
+          continue;
+        }
+        const isList = isListType(getNullableType(field.type));
+        const ownSize = sizeFromArguments(selection, field);
+        const child = tally(selection.selectionSet, type, isList ? undefined : ownSize);
+        const size = isList ? (ownSize ?? handedSize ?? defaultListSize) : 1;
+        add(total, { depth: 1 + child.depth, aliases: child.aliases, fields: 0, cost: 1 + size * child.cost });
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = typeNamed(selection.typeCondition?.name.value, parent);
+        if (type) add(total, tally(selection.selectionSet, type, handedSize));
+      } else {
+        const name = selection.name.value;
+        const key = `${name}|${handedSize ?? ''}`;
+        const fragment = fragments.get(name);
+        // A fragment cycle is refused by validation; never recurse into one regardless.
+        if (!fragment || visiting.has(key)) continue;
+        let part = memo.get(key);
+        if (!part) {
+          const type = typeNamed(fragment.typeCondition.name.value, parent);
+          if (!type) continue;
+          visiting.add(key);
+          part = tally(fragment.selectionSet, type, handedSize);
+          visiting.delete(key);
+          memo.set(key, part);
+        }
+        add(total, part);
+      }
+    }
+    return total;
+  }
+
+  const root = schema.getRootType(operation.operation);
+  if (!root) return { depth: 0, aliases: 0, rootFields: 0, cost: 0 };
+  const { depth, aliases, fields, cost } = tally(operation.selectionSet, root, undefined);
+  return { depth, aliases, rootFields: fields, cost };
+}

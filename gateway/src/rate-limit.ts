@@ -1,0 +1,205 @@
+// Rate limiting: a token bucket per client. Each bucket holds up to `capacity` tokens (the
+// burst) and refills at `refillPerSecond` (the sustained rate); a request takes one token or
+// is refused with RATE_LIMITED, HTTP 429 and a Retry-After header.
+//
+// The bucket lives in a store: in memory for one gateway process, or in Redis so that every
+// gateway replica shares one bucket per client. The Redis store updates a bucket in one Lua
+// script (atomic, so two replicas cannot both take the last token) on the Redis server's clock
+// (so replicas with skewed clocks agree on the refill), and lets a bucket expire once it would
+// be full again: an absent bucket and a full one are the same.
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { Redis } from 'ioredis';
+import { creditGraphError, type Caller } from '@credit-graph/contract';
+import { ConfigError } from './config.ts';
+
+export const DEFAULT_REDIS_PREFIX = 'credit-graph:rate:';
+/** The memory store drops buckets that are full again once it holds this many. */
+const MEMORY_SWEEP_THRESHOLD = 10_000;
+
+export interface Bucket {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface TakeResult {
+  allowed: boolean;
+  /** Whole tokens left after this request. */
+  remaining: number;
+  /** Seconds until a token is available again (0 when allowed): the Retry-After value. */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimitStore {
+  /** Takes one token from the bucket at `key`, atomically. */
+  take(key: string, bucket: Bucket): Promise<TakeResult>;
+}
+
+export interface RateLimiterOptions extends Bucket {
+  store: RateLimitStore;
+}
+
+export interface RateLimiter extends Bucket {
+  take(key: string): Promise<TakeResult>;
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { store, capacity, refillPerSecond } = options;
+  if (!store || typeof store.take !== 'function') throw new ConfigError('A rate limiter needs a store (createMemoryStore or createRedisStore)');
+  if (!Number.isSafeInteger(capacity) || capacity < 1) {
+    throw new ConfigError(`Rate limit capacity must be a positive integer, got ${capacity}`);
+  }
+  if (!Number.isFinite(refillPerSecond) || refillPerSecond <= 0) {
+    throw new ConfigError(`Rate limit refillPerSecond must be a positive number, got ${refillPerSecond}`);
+  }
+  const bucket = { capacity, refillPerSecond };
+  return { ...bucket, take: (key) => store.take(key, bucket) };
+}
+
+function retryAfter(tokens: number, refillPerSecond: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond));
+}
+
+export interface MemoryStoreOptions {
+  /** Milliseconds since the epoch; tests move it. */
+  now?: () => number;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
+  const now = options.now ?? Date.now;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  function refilled(state: { tokens: number; at: number }, bucket: Bucket, at: number): number {
+    const elapsed = Math.max(0, at - state.at) / 1000;
+    return Math.min(bucket.capacity, state.tokens + elapsed * bucket.refillPerSecond);
+  }
+
+  return {
+    async take(key, bucket) {
+      const at = now();
+      if (buckets.size > MEMORY_SWEEP_THRESHOLD) {
+        for (const [k, state] of buckets) if (refilled(state, bucket, at) >= bucket.capacity) buckets.delete(k);
+      }
+      const state = buckets.get(key);
+      const tokens = state ? refilled(state, bucket, at) : bucket.capacity;
+      const allowed = tokens >= 1;
+      const left = allowed ? tokens - 1 : tokens;
+      buckets.set(key, { tokens: left, at });
+      return {
+        allowed,
+        remaining: Math.floor(left),
+        retryAfterSeconds: allowed ? 0 : retryAfter(left, bucket.refillPerSecond),
+      };
+    },
+  };
+}
+
+// KEYS[1]: the bucket. ARGV: capacity, refill per second. Returns allowed (0/1), tokens left
+// (as a string: Redis truncates Lua numbers to integers) and milliseconds until the next token.
+const TAKE_TOKEN_SCRIPT = `
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = capacity
+else
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate / 1000)
+end
+local allowed = 0
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  wait = math.ceil((1 - tokens) * 1000 / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) * 1000 / rate) + 1000)
+return { allowed, tostring(tokens), wait }
+`;
+const COMMAND = 'creditGraphTakeToken';
+
+type RedisWithTakeToken = Redis & {
+  [COMMAND](key: string, capacity: number, refillPerSecond: number): Promise<[number, string, number]>;
+};
+
+export interface RedisStoreOptions {
+  /** Prefix of the bucket keys; one per deployment (or per test run). */
+  prefix?: string;
+}
+
+export function createRedisStore(redis: Redis, options: RedisStoreOptions = {}): RateLimitStore {
+  const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+  if (!redis || typeof redis.defineCommand !== 'function') throw new ConfigError('createRedisStore needs an ioredis client');
+  if (typeof prefix !== 'string' || prefix === '') throw new ConfigError('The Redis rate limit prefix must be a non-empty string');
+  // ioredis runs a defined command with EVALSHA, loading the script on NOSCRIPT.
+  redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_TOKEN_SCRIPT });
+  const client = redis as RedisWithTakeToken;
+
+  return {
+    async take(key, bucket) {
+      const [allowed, tokens, waitMs] = await client[COMMAND](prefix + key, bucket.capacity, bucket.refillPerSecond);
+      return {
+        allowed: allowed === 1,
+        remaining: Math.floor(Number(tokens)),
+        retryAfterSeconds: allowed === 1 ? 0 : Math.max(1, Math.ceil(waitMs / 1000)),
+      };
+    },
+  };
+}
+
+export interface RateLimitContext {
+  caller?: Caller;
+  clientAddress?: string;
+}
+
+/**
+ * The bucket of a request: the authenticated caller's subject, so that one institution behind
+ * many addresses (or many behind one NAT) is limited as itself; else the client address.
+ */
+export function rateLimitKey(context: RateLimitContext): string {
+  const caller = context.caller;
+  if (caller && caller.role !== 'PUBLIC') return `subject:${caller.subject}`;
+  return `address:${context.clientAddress ?? 'unknown'}`;
+}
+
+/**
+ * Apollo Server plugin: every request that reaches GraphQL (parseable or not) takes a token as
+ * soon as its source is known; a refused one is answered at didResolveOperation, the first hook
+ * where Apollo Server turns a thrown error into a response (earlier hooks give a 500). If the
+ * store fails (Redis down) the request is let through and the failure logged: the limit
+ * protects capacity, it does not decide who may read what.
+ */
+export function rateLimitPlugin<Context extends RateLimitContext>(
+  limiter: RateLimiter,
+  keyOf: (context: Context) => string = rateLimitKey,
+): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      let refused: TakeResult | undefined;
+      return {
+        async didResolveSource(requestContext: GraphQLRequestContext<Context>) {
+          try {
+            const result = await limiter.take(keyOf(requestContext.contextValue));
+            if (!result.allowed) refused = result;
+          } catch (error) {
+            requestContext.logger.warn(`Rate limit store failed, request let through: ${(error as Error).message}`);
+          }
+        },
+        async didResolveOperation(requestContext) {
+          if (!refused) return;
+          const seconds = refused.retryAfterSeconds;
+          requestContext.response.http.headers.set('retry-after', String(seconds));
+          throw creditGraphError(
+            'RATE_LIMITED',
+            `Rate limit of ${limiter.refillPerSecond} requests per second (bursts of ${limiter.capacity}) exceeded; retry in ${seconds} s`,
+            { retryAfterSeconds: seconds },
+          );
+        },
+      };
+    },
+  };
+}

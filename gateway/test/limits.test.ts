@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ApolloServer } from '@apollo/server';
+import { Supergraph } from '@apollo/federation-internals';
+import { buildSchema, getIntrospectionQuery, getOperationAST, parse, type GraphQLSchema } from 'graphql';
+import { ConfigError } from '../src/config.ts';
+import { createLimits, DEFAULT_MAX_DEPTH, measureOperation, type LimitsOptions } from '../src/limits.ts';
+
+const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+// A tiny graph with the shapes that matter: a recursive object, lists sized by `first`, by a
+// list argument, or by nothing, and a connection.
+const tiny = buildSchema(`
+  type Query {
+    node: Node
+    nodes(first: Int = 20): [Node!]!
+    byIds(ids: [ID!]!): [Node]!
+    search(first: Int = 20): NodeConnection!
+  }
+  type Node { id: ID! name: String child: Node children: [Node!]! }
+  type NodeConnection { edges: [NodeEdge!]! }
+  type NodeEdge { node: Node! }
+`);
+const node: Record<string, unknown> = { id: '1', name: 'n' };
+node.child = () => node;
+node.children = () => [node, node];
+const rootValue = {
+  node: () => node,
+  nodes: ({ first }: { first: number }) => Array.from({ length: first }, () => node),
+  byIds: ({ ids }: { ids: string[] }) => ids.map(() => node),
+  search: () => ({ edges: [{ node }] }),
+};
+
+function measure(query: string, variables: Record<string, unknown> = {}, schema: GraphQLSchema = tiny) {
+  const document = parse(query);
+  return measureOperation(schema, document, getOperationAST(document)!, variables);
+}
+
+async function serve(options: LimitsOptions = {}, schema: GraphQLSchema = tiny, root: unknown = rootValue) {
+  const limits = createLimits(options);
+  const server = new ApolloServer({ schema, rootValue: root, plugins: [limits.plugin], parseOptions: limits.parseOptions });
+  await server.start();
+  return server;
+}
+
+async function run(server: ApolloServer, query: string, variables: Record<string, unknown> = {}) {
+  const started = performance.now();
+  const response = await server.executeOperation({ query, variables });
+  const elapsedMs = performance.now() - started;
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return { ...response.body.singleResult, status: response.http.status, elapsedMs };
+}
+
+/** `{ node { child { child { ... id } } } }`, `depth` fields deep. */
+const nested = (depth: number) => `{ node { ${'child { '.repeat(depth - 2)}id${' }'.repeat(depth - 1)} }`;
+
+describe('measuring an operation', () => {
+  it('costs 1 per field and multiplies a list by its default size', () => {
+    expect(measure('{ node { id name } }')).toEqual({ depth: 2, aliases: 0, rootFields: 1, cost: 3 });
+    // children: no size argument, so 10 of them, each with 2 fields.
+    expect(measure('{ node { children { id name } } }').cost).toBe(1 + 1 + 10 * 2);
+  });
+
+  it('sizes a list by its `first` argument, sent literally, in a variable, or the schema default', () => {
+    expect(measure('{ nodes(first: 3) { id } }').cost).toBe(1 + 3);
+    expect(measure('query ($n: Int) { nodes(first: $n) { id } }', { n: 7 }).cost).toBe(1 + 7);
+    expect(measure('{ nodes { id } }').cost).toBe(1 + 20);
+  });
+
+  it('sizes a list by the length of its list argument, literal or variable', () => {
+    expect(measure('{ byIds(ids: ["a", "b", "c"]) { id } }').cost).toBe(1 + 3);
+    const ids = Array.from({ length: 500 }, (_, i) => String(i));
+    expect(measure('query ($ids: [ID!]!) { byIds(ids: $ids) { id name } }', { ids }).cost).toBe(1 + 500 * 2);
+  });
+
+  it("hands a connection's `first` to the list right below it", () => {
+    expect(measure('{ search(first: 5) { edges { node { id } } } }').cost).toBe(1 + 1 + 5 * (1 + 1));
+  });
+
+  it('multiplies nested lists', () => {
+    expect(measure('{ nodes(first: 4) { children { children { id } } } }').cost).toBe(1 + 4 * (1 + 10 * (1 + 10)));
+  });
+
+  it('follows named and inline fragments for depth, aliases and cost', () => {
+    const viaFragments = measure(`
+      { node { ...Parts ... on Node { b: name } } }
+      fragment Parts on Node { a: id child { children { id } } }
+    `);
+    expect(viaFragments).toEqual({ depth: 4, aliases: 2, rootFields: 1, cost: 1 + 1 + (1 + (1 + 10)) + 1 });
+    expect(measure('{ ...Roots } fragment Roots on Query { node { id } nodes { id } }').rootFields).toBe(2);
+  });
+
+  it('measures a fragment bomb (each fragment spreading the next twice) in linear time', () => {
+    const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Node { ${i === 39 ? 'x: id' : `child { ...F${i + 1} } children { ...F${i + 1} }`} }`);
+    const started = performance.now();
+    const measured = measure(`{ node { ...F0 } } ${fragments.join(' ')}`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(measured.depth).toBe(41);
+    expect(measured.aliases).toBe(2 ** 39);
+    expect(measured.cost).toBeGreaterThan(11 ** 39);
+  });
+
+  it('does not recurse forever into a fragment cycle (validation refuses it, measuring must still end)', () => {
+    expect(measure('{ node { ...A } } fragment A on Node { child { ...A } id }')).toEqual({ depth: 2, aliases: 0, rootFields: 1, cost: 1 + 1 + 1 });
+  });
+});
+
+describe('the limits at the gateway', () => {
+  it('answers an operation within every limit', async () => {
+    const server = await serve();
+    const result = await run(server, '{ node { id children { name } } nodes(first: 2) { id } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ node: { id: '1', children: [{ name: 'n' }, { name: 'n' }] }, nodes: [{ id: '1' }, { id: '1' }] });
+  });
+
+  it('refuses a 100-deep query quickly, naming the depth and the limit', async () => {
+    const server = await serve();
+    const result = await run(server, nested(100));
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]!.message).toBe(`Query depth 100 exceeds the limit of ${DEFAULT_MAX_DEPTH}`);
+    expect(result.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth', limit: DEFAULT_MAX_DEPTH, value: 100 });
+    expect(result.status).toBe(400);
+    expect(result.data).toBeUndefined();
+    expect(result.elapsedMs).toBeLessThan(2000);
+  });
+
+  it('answers a query at the depth limit and refuses one level more', async () => {
+    const server = await serve({ maxDepth: 6 });
+    expect((await run(server, nested(6))).errors).toBeUndefined();
+    expect((await run(server, nested(7))).errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth', value: 7 });
+  });
+
+  it('refuses an alias bomb of 1,000 __typename aliases quickly', async () => {
+    const server = await serve();
+    const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const result = await run(server, query);
+    expect(result.errors?.[0]?.message).toBe('Query uses 1000 aliases; the limit is 30');
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'aliases', limit: 30, value: 1000 });
+    expect(result.elapsedMs).toBeLessThan(2000);
+  });
+
+  it('refuses 1,000 aliases of a field nested below the root quickly', async () => {
+    const server = await serve();
+    const query = `{ node { ${Array.from({ length: 1000 }, (_, i) => `n${i}: name`).join(' ')} } }`;
+    const result = await run(server, query);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'aliases', value: 1000 });
+    expect(result.elapsedMs).toBeLessThan(2000);
+  });
+
+  it('refuses a 10,000-field query while parsing, on the token cap, before validation', async () => {
+    const server = await serve();
+    const result = await run(server, `{ node { ${'name '.repeat(10_000)}} }`);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]!.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    // graphql-js 16 spells it "more that".
+    expect(result.errors![0]!.message).toMatch(/^Syntax Error: Document contains more tha[nt] 5000 tokens\. Parsing aborted\.$/);
+    expect(result.status).toBe(400);
+    expect(result.elapsedMs).toBeLessThan(2000);
+  });
+
+  it('refuses too many root fields', async () => {
+    const server = await serve({ maxRootFields: 2 });
+    const result = await run(server, '{ node { id } nodes { id } search { edges { node { id } } } }');
+    expect(result.errors?.[0]?.message).toBe('Query selects 3 root fields; the limit is 2');
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'rootFields', limit: 2, value: 3 });
+  });
+
+  it('prices a list argument sent in variables: 400 codes pass where 500 exceed the cost limit', async () => {
+    const server = await serve({ maxCost: 50_000 });
+    const query = 'query ($ids: [ID!]!) { byIds(ids: $ids) { children { children { id } } } }';
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+    const small = await run(server, query, { ids: ids(400) });
+    expect(small.errors).toBeUndefined();
+    expect(small.data?.byIds).toHaveLength(400);
+    const large = await run(server, query, { ids: ids(500) });
+    expect(large.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'cost', limit: 50_000, value: 1 + 500 * 111 });
+    expect(large.errors?.[0]?.message).toMatch(/^Query cost 55501 exceeds the limit of 50000 /);
+  });
+
+  it('refuses bad limits when created', () => {
+    expect(() => createLimits({ maxDepth: 0 })).toThrow(ConfigError);
+    expect(() => createLimits({ maxCost: 1.5 })).toThrow(/maxCost must be a positive integer, got 1.5/);
+    expect(() => createLimits({ maxAliases: -1 })).toThrow(ConfigError);
+    expect(createLimits({ maxAliases: 0 }).limits.maxAliases).toBe(0);
+  });
+});
+
+describe('the default limits on the credit graph', () => {
+  const supergraphSdl = readFileSync(repo('schema/supergraph.graphql'), 'utf8');
+  const api = Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema();
+  // Resolvers are not the point: an empty answer shows the operation got past the limits.
+  const empty = { enterprise: () => null, enterprises: () => [] };
+  const bankExample = (JSON.parse(readFileSync(repo('gateway/src/playground/examples.json'), 'utf8')) as { query: string; variables: Record<string, unknown> }[])[0]!;
+  const portfolioQuery = /const PORTFOLIO_QUERY = `([^`]+)`/.exec(readFileSync(repo('tests/credit-check.test.ts'), 'utf8'))![1]!;
+  const usccs = Array.from({ length: 500 }, () => '914101051000001983');
+
+  it("let the playground's bank example through", async () => {
+    const server = await serve({}, api, empty);
+    const result = await run(server, bankExample.query, bankExample.variables);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ enterprise: null });
+  });
+
+  it('let the portfolio check over 500 enterprises through, and the bank example as a 500-portfolio too', async () => {
+    const server = await serve({}, api, empty);
+    expect((await run(server, portfolioQuery, { usccs })).errors).toBeUndefined();
+    const bankPortfolio = bankExample.query
+      .replace('($uscc: USCC!)', '($usccs: [USCC!]!)')
+      .replace('enterprise(uscc: $uscc)', 'enterprises(usccs: $usccs)');
+    expect(measure(bankPortfolio, { usccs }, api).rootFields).toBe(1);
+    expect((await run(server, bankPortfolio, { usccs })).errors).toBeUndefined();
+  });
+
+  it("let GraphiQL's introspection query through", async () => {
+    const server = await serve({}, api, empty);
+    const result = await run(server, getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }));
+    expect(result.errors).toBeUndefined();
+    // 15 deep: the depth limit is set by it.
+    expect(measure(getIntrospectionQuery(), {}, api).depth).toBe(15);
+  });
+
+  it('refuse partners of partners of partners of a 500-portfolio on cost', async () => {
+    const server = await serve({}, api, empty);
+    const hop = (inner: string) => `supplyChain { partners { partner { uscc ${inner} } } }`;
+    const query = `query ($usccs: [USCC!]!) { enterprises(usccs: $usccs) { ${hop(hop(hop('name')))} } }`;
+    const result = await run(server, query, { usccs });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'cost' });
+  });
+});

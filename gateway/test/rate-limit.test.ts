@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApolloServer } from '@apollo/server';
+import { Redis } from 'ioredis';
+import { buildSchema } from 'graphql';
+import { ANONYMOUS_CALLER, type Caller } from '@credit-graph/contract';
+import { ConfigError } from '../src/config.ts';
+import {
+  createMemoryStore,
+  createRateLimiter,
+  createRedisStore,
+  rateLimitKey,
+  rateLimitPlugin,
+  type RateLimitContext,
+  type RateLimiter,
+  type RateLimitStore,
+} from '../src/rate-limit.ts';
+
+const bank: Caller = { subject: 'bank-icbc-risk', role: 'BANK', scopes: ['credit:read'] };
+const otherBank: Caller = { subject: 'bank-ccb-risk', role: 'BANK', scopes: ['credit:read'] };
+
+function clock(start = 1_700_000_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+async function takeMany(limiter: RateLimiter, key: string, n: number) {
+  const results = [];
+  for (let i = 0; i < n; i++) results.push(await limiter.take(key));
+  return results;
+}
+
+describe('the token bucket in memory', () => {
+  it('lets a burst of `capacity` through, then refuses with the seconds until the next token', async () => {
+    const time = clock();
+    const limiter = createRateLimiter({ store: createMemoryStore({ now: time.now }), capacity: 3, refillPerSecond: 1 });
+    expect(await takeMany(limiter, 'k', 4)).toEqual([
+      { allowed: true, remaining: 2, retryAfterSeconds: 0 },
+      { allowed: true, remaining: 1, retryAfterSeconds: 0 },
+      { allowed: true, remaining: 0, retryAfterSeconds: 0 },
+      { allowed: false, remaining: 0, retryAfterSeconds: 1 },
+    ]);
+  });
+
+  it('refills over time, never beyond capacity', async () => {
+    const time = clock();
+    const limiter = createRateLimiter({ store: createMemoryStore({ now: time.now }), capacity: 2, refillPerSecond: 2 });
+    await takeMany(limiter, 'k', 2);
+    expect((await limiter.take('k')).allowed).toBe(false);
+    time.advance(250); // half a token
+    expect((await limiter.take('k')).allowed).toBe(false);
+    time.advance(250); // one token
+    expect(await limiter.take('k')).toEqual({ allowed: true, remaining: 0, retryAfterSeconds: 0 });
+    time.advance(60_000); // an idle minute refills to 2, not 120
+    expect((await takeMany(limiter, 'k', 3)).map((r) => r.allowed)).toEqual([true, true, false]);
+  });
+
+  it('tells a slow bucket to retry after whole seconds, rounded up', async () => {
+    const time = clock();
+    const limiter = createRateLimiter({ store: createMemoryStore({ now: time.now }), capacity: 1, refillPerSecond: 0.1 });
+    await limiter.take('k');
+    expect((await limiter.take('k')).retryAfterSeconds).toBe(10);
+    time.advance(2_500);
+    expect((await limiter.take('k')).retryAfterSeconds).toBe(8);
+  });
+
+  it('keeps one bucket per key', async () => {
+    const limiter = createRateLimiter({ store: createMemoryStore(), capacity: 1, refillPerSecond: 0.01 });
+    expect((await limiter.take('a')).allowed).toBe(true);
+    expect((await limiter.take('a')).allowed).toBe(false);
+    expect((await limiter.take('b')).allowed).toBe(true);
+  });
+
+  it('refuses bad options when created', () => {
+    const store = createMemoryStore();
+    expect(() => createRateLimiter({ store, capacity: 0, refillPerSecond: 1 })).toThrow(ConfigError);
+    expect(() => createRateLimiter({ store, capacity: 2.5, refillPerSecond: 1 })).toThrow(/capacity must be a positive integer/);
+    expect(() => createRateLimiter({ store, capacity: 5, refillPerSecond: 0 })).toThrow(/refillPerSecond must be a positive number/);
+    expect(() => createRateLimiter({ store: undefined as unknown as RateLimitStore, capacity: 5, refillPerSecond: 1 })).toThrow(ConfigError);
+    expect(() => createRedisStore({} as Redis)).toThrow(ConfigError);
+  });
+});
+
+describe('the rate limit key', () => {
+  it("is the authenticated caller's subject, wherever it calls from", () => {
+    expect(rateLimitKey({ caller: bank, clientAddress: '10.0.0.1' })).toBe('subject:bank-icbc-risk');
+    expect(rateLimitKey({ caller: bank, clientAddress: '10.0.0.2' })).toBe('subject:bank-icbc-risk');
+  });
+
+  it('is the client address for an anonymous caller or no caller at all', () => {
+    expect(rateLimitKey({ caller: ANONYMOUS_CALLER, clientAddress: '10.0.0.1' })).toBe('address:10.0.0.1');
+    expect(rateLimitKey({ clientAddress: '10.0.0.2' })).toBe('address:10.0.0.2');
+  });
+});
+
+describe('the rate limit plugin', () => {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => void warnings.push(message) };
+
+  async function serve(limiter: RateLimiter) {
+    const server = new ApolloServer<RateLimitContext>({
+      schema: buildSchema('type Query { hello: String }'),
+      rootValue: { hello: () => 'world' },
+      plugins: [rateLimitPlugin(limiter)],
+      logger,
+    });
+    await server.start();
+    return async (contextValue: RateLimitContext, query = '{ hello }') => {
+      const response = await server.executeOperation({ query }, { contextValue });
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      return { ...response.body.singleResult, status: response.http.status, retryAfter: response.http.headers.get('retry-after') };
+    };
+  }
+
+  it('answers within the limit and refuses beyond it with RATE_LIMITED, HTTP 429 and Retry-After', async () => {
+    const request = await serve(createRateLimiter({ store: createMemoryStore(), capacity: 2, refillPerSecond: 0.5 }));
+    const context = { caller: bank, clientAddress: '10.0.0.1' };
+    for (let i = 0; i < 2; i++) expect(await request(context)).toMatchObject({ data: { hello: 'world' }, retryAfter: undefined });
+    const refused = await request(context);
+    expect(refused.data).toBeUndefined();
+    expect(refused.errors).toEqual([
+      {
+        message: 'Rate limit of 0.5 requests per second (bursts of 2) exceeded; retry in 2 s',
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 2 },
+      },
+    ]);
+    expect(refused.status).toBe(429);
+    expect(refused.retryAfter).toBe('2');
+  });
+
+  it('limits each authenticated caller on its own, even behind one address', async () => {
+    const request = await serve(createRateLimiter({ store: createMemoryStore(), capacity: 1, refillPerSecond: 0.01 }));
+    expect((await request({ caller: bank, clientAddress: '10.0.0.1' })).errors).toBeUndefined();
+    expect((await request({ caller: bank, clientAddress: '10.0.0.9' })).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await request({ caller: otherBank, clientAddress: '10.0.0.1' })).errors).toBeUndefined();
+  });
+
+  it('limits anonymous callers by address', async () => {
+    const request = await serve(createRateLimiter({ store: createMemoryStore(), capacity: 1, refillPerSecond: 0.01 }));
+    expect((await request({ caller: ANONYMOUS_CALLER, clientAddress: '10.0.0.1' })).errors).toBeUndefined();
+    expect((await request({ caller: ANONYMOUS_CALLER, clientAddress: '10.0.0.1' })).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await request({ caller: ANONYMOUS_CALLER, clientAddress: '10.0.0.2' })).errors).toBeUndefined();
+  });
+
+  it('counts requests that fail to parse', async () => {
+    const request = await serve(createRateLimiter({ store: createMemoryStore(), capacity: 1, refillPerSecond: 0.01 }));
+    expect((await request({ clientAddress: '10.0.0.1' }, '{ hello')).errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect((await request({ clientAddress: '10.0.0.1' })).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
+  it('lets requests through when the store fails (the limit protects capacity, it grants nothing)', async () => {
+    const broken: RateLimitStore = { take: async () => Promise.reject(new Error('connection refused')) };
+    const request = await serve(createRateLimiter({ store: broken, capacity: 1, refillPerSecond: 1 }));
+    warnings.length = 0;
+    for (let i = 0; i < 3; i++) expect((await request({ clientAddress: '10.0.0.1' })).data).toEqual({ hello: 'world' });
+    expect(warnings).toEqual(Array(3).fill('Rate limit store failed, request let through: connection refused'));
+  });
+});
+
+// CI (.ci/run) sets REDIS_URL to the machine's Redis; without it these are reported as skipped.
+describe.runIf(process.env.REDIS_URL)('the token bucket in Redis', () => {
+  const url = process.env.REDIS_URL!;
+  const prefix = `credit-graph:test:rate:${randomUUID()}:`;
+  const connections: Redis[] = [];
+  const connect = () => {
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    connections.push(redis);
+    return redis;
+  };
+  let a: Redis;
+  let b: Redis;
+
+  beforeAll(async () => {
+    a = connect();
+    b = connect();
+    await Promise.all([a.connect(), b.connect()]);
+  });
+
+  afterAll(async () => {
+    const keys = await a.keys(`${prefix}*`);
+    if (keys.length > 0) await a.del(...keys);
+    await Promise.all(connections.map((redis) => redis.quit()));
+  });
+
+  it('shares one bucket between two limiters on two connections', async () => {
+    const first = createRateLimiter({ store: createRedisStore(a, { prefix }), capacity: 5, refillPerSecond: 0.001 });
+    const second = createRateLimiter({ store: createRedisStore(b, { prefix }), capacity: 5, refillPerSecond: 0.001 });
+    const turns = [first, second, first, second, first, second, first];
+    const results = [];
+    for (const limiter of turns) results.push(await limiter.take('shared'));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, true, true, false, false]);
+    expect(results.map((r) => r.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0]);
+    expect(results[5]!.retryAfterSeconds).toBeGreaterThan(900);
+  });
+
+  it('never lets more than `capacity` through under concurrent takes from two connections', async () => {
+    const first = createRateLimiter({ store: createRedisStore(a, { prefix }), capacity: 10, refillPerSecond: 0.001 });
+    const second = createRateLimiter({ store: createRedisStore(b, { prefix }), capacity: 10, refillPerSecond: 0.001 });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? first : second).take('concurrent')));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+  });
+
+  it("refills on the Redis server's clock", async () => {
+    const limiter = createRateLimiter({ store: createRedisStore(a, { prefix }), capacity: 1, refillPerSecond: 10 });
+    expect((await limiter.take('refill')).allowed).toBe(true);
+    expect(await limiter.take('refill')).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await limiter.take('refill')).allowed).toBe(true);
+  });
+
+  it('lets a bucket expire once it would be full again', async () => {
+    const limiter = createRateLimiter({ store: createRedisStore(a, { prefix }), capacity: 4, refillPerSecond: 2 });
+    await takeMany(limiter, 'expiry', 4);
+    const ttl = await a.pttl(`${prefix}expiry`);
+    // Empty: 2 s to refill 4 tokens at 2/s, plus a second of slack.
+    expect(ttl).toBeGreaterThan(2_000);
+    expect(ttl).toBeLessThanOrEqual(3_000);
+  });
+
+  it('shares one bucket between two gateway processes', async () => {
+    const script = `
+      import { Redis } from 'ioredis';
+      import { createRateLimiter, createRedisStore } from ${JSON.stringify(fileURLToPath(new URL('../src/rate-limit.ts', import.meta.url)))};
+      const redis = new Redis(process.env.REDIS_URL);
+      const limiter = createRateLimiter({ store: createRedisStore(redis, { prefix: process.env.PREFIX }), capacity: 12, refillPerSecond: 0.001 });
+      const results = [];
+      for (let i = 0; i < 10; i++) results.push(await limiter.take('two-processes'));
+      await redis.quit();
+      console.log(JSON.stringify(results.filter((r) => r.allowed).length));
+    `;
+    const run = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        env: { ...process.env, REDIS_URL: url, PREFIX: prefix },
+      });
+    const outputs = await Promise.all([run(), run()]);
+    const allowed = outputs.map(({ stdout }) => Number(stdout.trim()));
+    // 20 takes against one bucket of 12: whichever process got there first, 12 in total.
+    expect(allowed[0]! + allowed[1]!).toBe(12);
+  });
+});
