@@ -2,9 +2,12 @@
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataRoot, databaseTarget, defaultPort, describeTarget, readManifest } from '@credit-graph/contract';
+import { dataRoot, databaseTarget, defaultPort, describeTarget, isGatewayHosted, readManifest } from '@credit-graph/contract';
+import { demoTokens } from './demo-credentials.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const HOST = process.env.HOST ?? '127.0.0.1';
@@ -12,6 +15,24 @@ const STARTUP_TIMEOUT_MS = Number(process.env.STARTUP_TIMEOUT_MS ?? 300_000);
 const SEED_ENTERPRISES = process.env.SEED_ENTERPRISES ?? '2000';
 
 const children = new Map<string, ChildProcess>();
+
+/**
+ * The embedded default's secrets: the caller-signing secret shared by gateway and subgraphs
+ * and the JWT secret. Taken from the environment when set (production), else generated once
+ * and kept in the data folder so that tokens outlive a restart.
+ */
+function embeddedSecrets(): { CALLER_SIGNING_SECRET: string; JWT_SECRET: string } {
+  const file = path.join(dataRoot(), 'secrets.json');
+  let stored: Partial<Record<'CALLER_SIGNING_SECRET' | 'JWT_SECRET', string>> = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = {
+    CALLER_SIGNING_SECRET: process.env.CALLER_SIGNING_SECRET ?? stored.CALLER_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    JWT_SECRET: process.env.JWT_SECRET ?? stored.JWT_SECRET ?? randomBytes(32).toString('hex'),
+  };
+  mkdirSync(dataRoot(), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
 let stopping = false;
 
 function portVariable(name: string): string {
@@ -78,9 +99,10 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 const started = Date.now();
-const subgraphs = readManifest();
+const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
 console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
-const gatewayEnv: Record<string, string> = {};
+const secrets = embeddedSecrets();
+const gatewayEnv: Record<string, string> = { ...secrets };
 try {
   await Promise.all(
     subgraphs.map(async (subgraph) => {
@@ -92,6 +114,7 @@ try {
         HOST,
         // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
         SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
+        CALLER_SIGNING_SECRET: secrets.CALLER_SIGNING_SECRET,
       });
       const base = `http://${HOST}:${port}`;
       gatewayEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/-/g, '_')}_URL`] = `${base}/graphql`;
@@ -99,8 +122,20 @@ try {
     }),
   );
   const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
-  run('gateway', path.join(ROOT, 'gateway/src/main.ts'), { ...gatewayEnv, GATEWAY_PORT: gatewayPort, GATEWAY_HOST: HOST });
+  // Demo tokens only when this launcher made the JWT secret; a deployment's own secret issues its own.
+  const tokens = process.env.JWT_SECRET ? undefined : await demoTokens(secrets.JWT_SECRET);
+  run('gateway', path.join(ROOT, 'gateway/src/main.ts'), {
+    ...gatewayEnv,
+    GATEWAY_PORT: gatewayPort,
+    GATEWAY_HOST: HOST,
+    ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens) } : {}),
+  });
   await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);
+  if (tokens) {
+    console.log('\n[start] Demo tokens (12 h), one per role; the playground tabs already carry them:');
+    for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(16)} Bearer ${token}`);
+    console.log('  More: npm run credentials -- token --role BANK --institution <USCC>');
+  }
   console.log(`
 [start] Credit Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s
         playground  http://${HOST}:${gatewayPort}/playground

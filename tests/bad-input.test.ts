@@ -3,6 +3,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
 import { graphql } from '@credit-graph/subgraph-kit/testing';
+import { headersFor } from './support/callers.ts';
 
 const { gatewayUrl, enterprises } = inject('stack');
 const universe = seedUniverse(enterprises);
@@ -48,7 +49,7 @@ describe('bad input through the gateway', () => {
   });
 
   it('answers null, not an error, for a valid code nobody registered', async () => {
-    const result = await graphql(gatewayUrl, '{ enterprise(uscc: "91110000600037341L") { name finance { currentTaxCreditLevel } } }');
+    const result = await graphql(gatewayUrl, '{ enterprise(uscc: "91110000600037341L") { name finance { currentTaxCreditLevel } } }', {}, await headersFor('REGULATOR', 'SUPERVISION'));
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ enterprise: null });
   });

@@ -2,9 +2,10 @@
 // answers consistently with the seed, follows supply-chain partners into their own sector
 // data, and a portfolio of 500 costs a constant number of SQL statements per subgraph.
 import { readFileSync } from 'node:fs';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
 import { graphql } from '@credit-graph/subgraph-kit/testing';
+import { DEMO_BANK, headersFor, tokenFor } from './support/callers.ts';
 import { sqlStatements } from './support/stack.ts';
 
 const { gatewayUrl, subgraphUrls, enterprises } = inject('stack');
@@ -13,8 +14,27 @@ const model = universe[SHOWCASE.MODEL_GROUP]!;
 const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
 const examples = JSON.parse(
   readFileSync(new URL('../gateway/src/playground/examples.json', import.meta.url), 'utf8'),
-) as { title: string; query: string; variables?: Record<string, unknown> }[];
+) as { title: string; query: string; variables?: Record<string, unknown>; headers?: Record<string, string> }[];
 const bankCheck = examples[0]!;
+const grantConsent = examples.find((example) => example.query.includes('grantConsent'))!;
+let bank: Record<string, string>;
+let regulator: Record<string, string>;
+
+beforeAll(async () => {
+  bank = await headersFor('BANK', 'LOAN_APPROVAL');
+  regulator = await headersFor('REGULATOR', 'SUPERVISION');
+  // The model group authorizes the demo bank for loan approval, as in the playground.
+  const granted = await graphql(gatewayUrl, grantConsent.query, grantConsent.variables, await headersFor('ENTERPRISE'));
+  expect(granted.errors).toBeUndefined();
+  expect(granted.data.grantConsent).toMatchObject({ institution: DEMO_BANK.uscc, purpose: 'LOAN_APPROVAL', live: true });
+});
+
+/** A borrower's partners with their non-public finance data (which needs each partner's consent). */
+const PARTNERS_QUERY = `query ($uscc: USCC!) {
+  enterprise(uscc: $uscc) { supplyChain { partners { relation partner {
+    uscc name onSevereDishonestyList finance { currentTaxCreditLevel } environment { currentRating { level } }
+  } } } }
+}`;
 
 const PORTFOLIO_QUERY = `query ($usccs: [USCC!]!) {
   enterprises(usccs: $usccs) {
@@ -38,7 +58,7 @@ async function statementsBySubgraph(): Promise<Record<string, number>> {
 async function portfolioCost(size: number): Promise<Record<string, number>> {
   const usccs = universe.slice(0, size).map((e) => e.uscc);
   const before = await statementsBySubgraph();
-  const result = await graphql(gatewayUrl, PORTFOLIO_QUERY, { usccs });
+  const result = await graphql(gatewayUrl, PORTFOLIO_QUERY, { usccs }, regulator);
   expect(result.errors).toBeUndefined();
   expect(result.data.enterprises).toHaveLength(size);
   expect(result.data.enterprises.map((e: { uscc: string }) => e.uscc)).toEqual(usccs);
@@ -47,8 +67,8 @@ async function portfolioCost(size: number): Promise<Record<string, number>> {
 }
 
 describe("a bank's credit check through the gateway", () => {
-  it('answers the full cross-sector profile of the model group, as seeded', async () => {
-    const { data, errors } = await graphql(gatewayUrl, bankCheck.query, { uscc: model.uscc });
+  it('answers the full cross-sector profile of the model group to the consented bank, as seeded', async () => {
+    const { data, errors } = await graphql(gatewayUrl, bankCheck.query, { uscc: model.uscc }, bank);
     expect(errors).toBeUndefined();
     const enterprise = data.enterprise;
     expect(enterprise.uscc).toBe(model.uscc);
@@ -67,8 +87,18 @@ describe("a bank's credit check through the gateway", () => {
     expect(enterprise.trade.customsCredit.aeoCertificateNumber).toMatch(/^AEOCN/);
   });
 
-  it("follows supply-chain partners into their registry and sector data: the risky supplier shows", async () => {
-    const { data, errors } = await graphql(gatewayUrl, bankCheck.query, { uscc: model.uscc });
+  it("shows the bank a partner's public record, but not its non-public data without the partner's consent", async () => {
+    const { data, errors } = await graphql(gatewayUrl, PARTNERS_QUERY, { uscc: model.uscc }, bank);
+    const partners = data.enterprise.supplyChain.partners as { partner: { uscc: string; onSevereDishonestyList: boolean; finance: unknown } }[];
+    const supplier = partners.find((p) => p.partner.uscc === risky.uscc)!;
+    expect(supplier.partner.onSevereDishonestyList).toBe(true);
+    expect(supplier.partner.finance).toBeNull();
+    const refusal = errors?.find((error) => error.extensions?.code === 'CONSENT_REQUIRED' && error.message.includes(risky.uscc));
+    expect(refusal?.message).toContain(DEMO_BANK.uscc);
+  });
+
+  it("follows supply-chain partners into their registry and sector data for a regulator: the risky supplier shows", async () => {
+    const { data, errors } = await graphql(gatewayUrl, PARTNERS_QUERY, { uscc: model.uscc }, regulator);
     expect(errors).toBeUndefined();
     const partners = data.enterprise.supplyChain.partners as {
       relation: string;
@@ -99,7 +129,7 @@ describe("a bank's credit check through the gateway", () => {
 
   it('answers the portfolio in order, null for a registered-nowhere code', async () => {
     const usccs = [universe[3]!.uscc, '91110000600037341L', universe[4]!.uscc];
-    const { data, errors } = await graphql(gatewayUrl, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc finance { currentTaxCreditLevel } } }', { c: usccs });
+    const { data, errors } = await graphql(gatewayUrl, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc finance { currentTaxCreditLevel } } }', { c: usccs }, regulator);
     expect(errors).toBeUndefined();
     expect(data.enterprises.map((e: { uscc: string } | null) => e?.uscc ?? null)).toEqual([usccs[0], null, usccs[2]]);
   });
@@ -107,9 +137,18 @@ describe("a bank's credit check through the gateway", () => {
 
 describe('playground examples', () => {
   it.each(examples.map((example) => [example.title, example] as const))('%s runs without errors and returns data', async (_title, example) => {
-    const { data, errors, status } = await graphql(gatewayUrl, example.query, example.variables ?? {});
+    const headers = Object.fromEntries(
+      await Promise.all(
+        Object.entries(example.headers ?? {}).map(async ([name, value]) => {
+          const role = /\$\{([A-Z_]+)_TOKEN\}/.exec(value)?.[1] as 'BANK' | undefined;
+          return [name, role ? value.replace(/\$\{[A-Z_]+_TOKEN\}/, await tokenFor(role)) : value] as const;
+        }),
+      ),
+    );
+    const { data, errors, status } = await graphql(gatewayUrl, example.query, example.variables ?? {}, headers);
     expect(status).toBe(200);
-    expect(errors).toBeUndefined();
+    // A bank's portfolio may hold enterprises that did not consent: those answer CONSENT_REQUIRED.
+    expect((errors ?? []).filter((error) => error.extensions?.code !== 'CONSENT_REQUIRED')).toEqual([]);
     const root = Object.values(data ?? {})[0];
     expect(root).not.toBeNull();
   });

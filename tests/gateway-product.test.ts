@@ -10,13 +10,19 @@ import { readManifest } from '@credit-graph/contract';
 import { composeSupergraph } from '@credit-graph/contract/compose';
 import { ConfigError, loadConfig, startGateway, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { graphql } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { headersFor } from './support/callers.ts';
+import { TEST_JWT_SECRET } from './support/stack.ts';
 
 const { subgraphUrls, enterprises } = inject('stack');
 const model = seedUniverse(enterprises)[0]!;
 const folder = mkdtempSync(path.join(tmpdir(), 'supergraph-'));
 const started: GatewayApp[] = [];
-afterAll(() => Promise.all(started.map((app) => app.stop())));
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((app) => app.stop()));
+  await Promise.all(databases.map((database) => database.drop()));
+});
 
 function writeSupergraph(names: string[]): string {
   const file = path.join(folder, `${names.join('-')}.graphql`);
@@ -33,7 +39,10 @@ async function closedPortUrl(): Promise<string> {
 }
 
 async function gatewayFor(supergraphPath: string, env: Record<string, string>) {
-  const app = await startGateway({ ...loadConfig(env), port: 0, supergraphPath }, { examples: [] });
+  const database = await createTestDatabase('gateway-product');
+  databases.push(database);
+  const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, ...env });
+  const app = await startGateway({ ...config, port: 0, supergraphPath, database: database.target }, { examples: [] });
   started.push(app);
   return app;
 }
@@ -66,7 +75,8 @@ describe('gateway as a product', () => {
     expect(body.subgraphs.registry).toBe('ok');
     expect(body.subgraphs.finance).toBe('ECONNREFUSED');
 
-    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name finance { currentTaxCreditLevel } } }', { u: model.uscc });
+    const regulator = await headersFor('REGULATOR', 'SUPERVISION');
+    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name finance { currentTaxCreditLevel } } }', { u: model.uscc }, regulator);
     expect(result.data).toEqual({ enterprise: { name: model.name, finance: null } });
     expect(result.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(result.errors?.[0]?.extensions?.serviceName).toBe('finance');
@@ -78,5 +88,23 @@ describe('gateway as a product', () => {
     const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', supergraphLoaded: true, subgraphs: { registry: 'ok' } });
+  });
+
+  it('signs every subgraph call: with another secret than the subgraphs it gets UNAUTHENTICATED and is not ready', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry']), {
+      SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
+      CALLER_SIGNING_SECRET: 'another-secret-of-at-least-32-characters!',
+    });
+    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', { u: model.uscc });
+    expect(result.data).toEqual({ enterprise: null });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'registry' });
+    const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ failing: ['registry'], subgraphs: { registry: 'HTTP 401' } });
+  });
+
+  it('refuses to start without a signing secret, or with one shorter than 32 characters', () => {
+    expect(() => loadConfig({})).toThrow(/CALLER_SIGNING_SECRET is not set/);
+    expect(() => loadConfig({ CALLER_SIGNING_SECRET: 'x'.repeat(31) })).toThrow(/31 characters; at least 32/);
   });
 });

@@ -28,7 +28,15 @@ describe('playground', () => {
 
     await page.goto(`${base}/playground`);
     await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
-    // The first tab is the bank's credit check.
+    // First, as the enterprise, grant the bank consent (the second tab), as a person would.
+    await page.locator('.graphiql-tab', { hasText: 'GrantConsent' }).click();
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText()).toContain('grantConsent');
+    await page.waitForTimeout(600);
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => page.locator('.result-window').innerText(), { timeout: 20_000 }).toContain('"live": true');
+    // Then the first tab, the bank's credit check.
+    await page.locator('.graphiql-tab', { hasText: 'BankCreditCheck' }).click();
+    await page.waitForTimeout(600);
     await expect.poll(() => page.locator('.graphiql-query-editor').innerText()).toContain('enterprise(uscc');
     await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain('"uscc"');
 

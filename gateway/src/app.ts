@@ -1,41 +1,77 @@
 // The one place where the gateway is wired together. Reading this file tells what happens
-// to a request: transport (HTTP, body checks) -> input checks -> query planning ->
-// subgraph calls. The trust layer (identity -> authorization -> consent -> limits -> audit)
-// plugs into `plugins` and `buildService` below, in that order.
+// to a request, in order:
+//   transport (HTTP, body checks) -> identity and purpose (request context) -> rate limit
+//   -> input checks (USCC) -> authorization (fields removed before planning) -> limits
+//   -> consent (live consents for the enterprises named) -> planning and signed subgraph
+//   calls -> audit (recorded before the answer leaves).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
+import { Redis } from 'ioredis';
 import { createGraphQLHandler, formatError, sendJson } from '@credit-graph/contract';
+import { auditPlugin, createAudit } from './audit.ts';
+import { describeForAudit } from './audit-policy.ts';
+import { createAuthorization, prepareSupergraph } from './authorization.ts';
 import type { GatewayConfig } from './config.ts';
+import { consentPlugin, createConsents } from './consent.ts';
+import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
+import { createIdentity } from './identity.ts';
 import { installInputScalars } from './input-scalars.ts';
+import { introspectionPlugin } from './introspection.ts';
+import { createLimits } from './limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
+import { createMemoryStore, createRateLimiter, createRedisStore, rateLimitPlugin } from './rate-limit.ts';
 import { createReadiness } from './readiness.ts';
+import { createRequestContext, type GatewayContext } from './request-context.ts';
 import { SubgraphClient } from './subgraph-client.ts';
 import { loadSupergraph, type Supergraph } from './supergraph.ts';
+import { LOCAL_URL_PREFIX, trustDataSource } from './trust/index.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 const DEFAULT_EXAMPLES = fileURLToPath(new URL('./playground/examples.json', import.meta.url));
 
+export type { GatewayContext };
+
 export interface GatewayApp {
   url: string;
   supergraph: Supergraph;
+  database: GatewayDatabase;
   stop(): Promise<void>;
 }
 
 export interface GatewayAppOptions {
   examples?: PlaygroundExample[];
+  /** Tokens by role that fill the `${BANK_TOKEN}`-style placeholders of the playground examples. */
+  playgroundTokens?: Record<string, string>;
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayAppOptions = {}): Promise<GatewayApp> {
   const supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
+  // The gateway enforces the authorization directives itself; the planner is told so.
+  const supergraphSdl = prepareSupergraph(supergraph.sdl);
+  const database = await openGatewayDatabase(config.database);
+  const { db } = database;
+  const identity = createIdentity({ db, jwt: config.jwt });
+  const consents = createConsents({ db });
+  const audit = createAudit({ db });
+  const limits = createLimits();
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
+  const rateLimiter = createRateLimiter({
+    store: redis ? createRedisStore(redis) : createMemoryStore(),
+    ...config.rateLimit,
+  });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
+  const trust = trustDataSource({ consents, audit });
 
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraph.sdl,
-    buildService: ({ name, url }) => new SubgraphClient(name, urls.get(name) ?? url!),
+    supergraphSdl,
+    buildService: ({ name, url }) => {
+      const target = urls.get(name) ?? url!;
+      return target.startsWith(LOCAL_URL_PREFIX) ? trust : new SubgraphClient(name, target, config.callerSigningSecret);
+    },
   });
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
@@ -43,11 +79,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     supergraphLoaded = true;
   });
 
-  const plugins: ApolloServerPlugin<BaseContext>[] = [ApolloServerPluginLandingPageDisabled()];
-  const server = new ApolloServer<BaseContext>({
+  // didResolveOperation hooks start in this order: authorization rewrites the operation
+  // synchronously before limits measure it and consent reads it.
+  const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    ApolloServerPluginLandingPageDisabled(),
+    rateLimitPlugin(rateLimiter),
+    ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
+    createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
+    limits.plugin,
+    consentPlugin<GatewayContext>(consents),
+    auditPlugin<GatewayContext>(audit, describeForAudit),
+  ];
+  const server = new ApolloServer<GatewayContext>({
     gateway,
     plugins,
     formatError,
+    parseOptions: limits.parseOptions,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
   });
@@ -56,19 +103,21 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const playground = createPlayground({
     graphqlPath: GRAPHQL_PATH,
     examples: options.examples ?? loadExamples(DEFAULT_EXAMPLES),
+    tokens: options.playgroundTokens,
   });
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,
-    context: async () => ({}),
+    context: createRequestContext(identity),
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       '/ready': createReadiness({
-        subgraphs: supergraph.subgraphs,
+        subgraphs: supergraph.subgraphs.filter((s) => !s.url.startsWith(LOCAL_URL_PREFIX)),
         isSupergraphLoaded: () => supergraphLoaded,
         timeoutMs: config.readinessTimeoutMs,
+        callerSecret: config.callerSigningSecret,
       }),
     },
     prefixRoutes: playground.prefixRoutes,
@@ -83,12 +132,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   return {
     url: `http://${config.host}:${port}${GRAPHQL_PATH}`,
     supergraph,
+    database,
     async stop() {
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeIdleConnections();
       });
       await server.stop();
+      await audit.close();
+      redis?.disconnect();
+      await database.close();
     },
   };
 }

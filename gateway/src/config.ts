@@ -1,6 +1,14 @@
 // Gateway settings, read once from the environment and checked at start-up.
 import path from 'node:path';
-import { SUPERGRAPH_PATH } from '@credit-graph/contract';
+import {
+  CallerSecretError,
+  callerSigningSecret,
+  databaseTarget,
+  SUPERGRAPH_PATH,
+  type DatabaseTarget,
+} from '@credit-graph/contract';
+import type { AuthorizationMode } from './authorization.ts';
+import { jwtOptionsFromEnv, type JwtOptions } from './identity.ts';
 
 export interface GatewayConfig {
   host: string;
@@ -13,11 +21,27 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Budget for each subgraph's answer to the readiness probe. */
   readinessTimeoutMs: number;
+  /** Secret shared with every subgraph to sign the caller on each subgraph call (CALLER_SIGNING_SECRET). */
+  callerSigningSecret: string;
+  /** Token verification: HS256 secret and/or JWKS, issuer, audience (JWT_* variables). */
+  jwt: JwtOptions;
+  /** The gateway's own database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR/gateway). */
+  database: DatabaseTarget;
+  /** Shared state for rate limits across replicas (REDIS_URL); in memory when unset. */
+  redisUrl: string | undefined;
+  /** Token bucket per client: burst size and sustained requests per second. */
+  rateLimit: { capacity: number; refillPerSecond: number };
+  /** `filter` (unauthorized fields come back null) or `reject` (the whole operation is refused). */
+  authorizationMode: AuthorizationMode;
+  /** Production mode: introspection only for callers with schema:introspect. */
+  production: boolean;
 }
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
+const DEFAULT_RATE_LIMIT_CAPACITY = 200;
+const DEFAULT_RATE_LIMIT_PER_SECOND = 100;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -34,6 +58,21 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function signingSecret(env: NodeJS.ProcessEnv): string {
+  try {
+    return callerSigningSecret(env);
+  } catch (error) {
+    if (error instanceof CallerSecretError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function authorizationMode(raw: string | undefined): AuthorizationMode {
+  if (raw === undefined || raw === '' || raw === 'filter') return 'filter';
+  if (raw === 'reject') return 'reject';
+  throw new ConfigError(`AUTHORIZATION_MODE must be "filter" or "reject", got "${raw}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -56,5 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     subgraphUrls,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', DEFAULT_READINESS_TIMEOUT_MS),
+    callerSigningSecret: signingSecret(env),
+    jwt: jwtOptionsFromEnv(env),
+    database: databaseTarget('gateway', env),
+    redisUrl: env.REDIS_URL || undefined,
+    rateLimit: {
+      capacity: integer(env, 'RATE_LIMIT_CAPACITY', DEFAULT_RATE_LIMIT_CAPACITY),
+      refillPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT_PER_SECOND),
+    },
+    authorizationMode: authorizationMode(env.AUTHORIZATION_MODE),
+    production: env.NODE_ENV === 'production',
   };
 }

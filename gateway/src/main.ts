@@ -3,7 +3,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 
 try {
-  const app = await startGateway(loadConfig());
+  // The launcher passes demo tokens for the embedded default so the playground works at once.
+  const playgroundTokens = process.env.PLAYGROUND_TOKENS ? (JSON.parse(process.env.PLAYGROUND_TOKENS) as Record<string, string>) : undefined;
+  const app = await startGateway(loadConfig(), { playgroundTokens });
   const base = app.url.replace(/\/graphql$/, '');
   console.log(`[gateway] serving ${app.supergraph.path}`);
   console.log(`[gateway] GraphQL    ${app.url}`);

@@ -26,6 +26,11 @@ export function readManifest(manifestPath: string = MANIFEST_PATH): SubgraphEntr
   }));
 }
 
+/** A subgraph the gateway serves in its own process (URL `local:...`), not a service of its own. */
+export function isGatewayHosted(entry: { url: string }): boolean {
+  return entry.url.startsWith('local:');
+}
+
 /** Port of a subgraph's default URL (the launcher and tests derive ports from the manifest). */
 export function defaultPort(entry: SubgraphEntry): number {
   return Number(new URL(entry.url).port);

@@ -27,11 +27,21 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'graphiql.min.css': { file: path.join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
 };
 
-function page(graphqlPath: string, examples: PlaygroundExample[]): string {
+/** `${BANK_TOKEN}` in an example's headers becomes the BANK token, when one is configured. */
+function fillTokens(headers: Record<string, string>, tokens: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      value.replace(/\$\{([A-Z_]+)_TOKEN\}/g, (placeholder, role: string) => tokens[role] ?? placeholder),
+    ]),
+  );
+}
+
+function page(graphqlPath: string, examples: PlaygroundExample[], tokens: Record<string, string>): string {
   const tabs = examples.map((example) => ({
     query: `# ${example.title}\n${example.query.trim()}\n`,
     variables: example.variables ? JSON.stringify(example.variables, null, 2) : undefined,
-    headers: example.headers ? JSON.stringify(example.headers, null, 2) : undefined,
+    headers: example.headers ? JSON.stringify(fillTokens(example.headers, tokens), null, 2) : undefined,
   }));
   // JSON in a script element: escape "<" so no example text can close the element.
   const config = JSON.stringify({ url: graphqlPath, tabs }).replace(/</g, '\\u003c');
@@ -71,8 +81,12 @@ export function loadExamples(file: string): PlaygroundExample[] {
   return JSON.parse(readFileSync(file, 'utf8')) as PlaygroundExample[];
 }
 
-export function createPlayground(options: { graphqlPath: string; examples: PlaygroundExample[] }) {
-  const html = page(options.graphqlPath, options.examples);
+export function createPlayground(options: {
+  graphqlPath: string;
+  examples: PlaygroundExample[];
+  tokens?: Record<string, string>;
+}) {
+  const html = page(options.graphqlPath, options.examples, options.tokens ?? {});
   const assets = new Map(
     Object.entries(ASSETS).map(([name, asset]) => [name, { body: readFileSync(asset.file), type: asset.type }]),
   );

@@ -1,0 +1,100 @@
+// Consent (Henan Social Credit Regulations art. 18, 22): a bank reads an enterprise's
+// non-public data only for a purpose the enterprise authorized, while the authorization is
+// live. Enterprises grant and revoke; the gateway resolves, per request, which of the
+// enterprises an operation names have consented, and forwards that to the subgraphs.
+import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
+import type { GatewayDb } from './database.ts';
+import { namedEnterprises } from './subjects.ts';
+
+/** The longest a single consent may run; renewal is a new grant. */
+export const MAX_CONSENT_DAYS = 366;
+
+export interface ConsentGrant {
+  enterpriseUscc: string;
+  institution: string;
+  purpose: Purpose;
+  expiresAt: Date;
+}
+
+export interface LiveConsents {
+  /** USCCs of the named enterprises with a live consent for this bank and purpose. */
+  usccs: string[];
+  consentIds: string[];
+}
+
+export function createConsents(options: { db: GatewayDb; now?: () => Date }) {
+  const { db } = options;
+  const now = options.now ?? (() => new Date());
+
+  return {
+    async grant(grant: ConsentGrant) {
+      const today = now();
+      if (grant.expiresAt <= today) {
+        throw creditGraphError('BAD_USER_INPUT', `A consent must run for at least one day (expires ${grant.expiresAt.toISOString()})`, {
+          argumentName: 'validForDays',
+        });
+      }
+      if (grant.expiresAt.getTime() - today.getTime() > MAX_CONSENT_DAYS * 86_400_000) {
+        throw creditGraphError('BAD_USER_INPUT', `A consent runs at most ${MAX_CONSENT_DAYS} days; grant a new one to renew`, {
+          argumentName: 'validForDays',
+        });
+      }
+      return db.consent.create({ data: { id: randomUUID(), ...grant, grantedAt: today } });
+    },
+
+    /** Revokes one of `enterpriseUscc`'s own consents; revoking twice keeps the first time. */
+    async revoke(id: string, enterpriseUscc: string) {
+      const consent = await db.consent.findUnique({ where: { id } });
+      if (!consent || consent.enterpriseUscc !== enterpriseUscc) {
+        throw creditGraphError('BAD_USER_INPUT', `No consent ${id} granted by ${enterpriseUscc}`, { argumentName: 'id' });
+      }
+      if (consent.revokedAt) return consent;
+      return db.consent.update({ where: { id }, data: { revokedAt: now() } });
+    },
+
+    list(enterpriseUscc: string) {
+      return db.consent.findMany({ where: { enterpriseUscc }, orderBy: { grantedAt: 'desc' } });
+    },
+
+    /** One statement for the whole set of enterprises an operation names. */
+    async live(caller: Caller, usccs: string[]): Promise<LiveConsents> {
+      if (caller.role !== 'BANK' || !caller.institution || !caller.purpose || usccs.length === 0) {
+        return { usccs: [], consentIds: [] };
+      }
+      const rows = await db.consent.findMany({
+        where: {
+          institution: caller.institution,
+          purpose: caller.purpose,
+          enterpriseUscc: { in: [...new Set(usccs)] },
+          revokedAt: null,
+          expiresAt: { gt: now() },
+        },
+        select: { id: true, enterpriseUscc: true },
+      });
+      return { usccs: [...new Set(rows.map((row) => row.enterpriseUscc))], consentIds: rows.map((row) => row.id) };
+    },
+  };
+}
+
+export type Consents = ReturnType<typeof createConsents>;
+
+/**
+ * Before planning: for a bank, resolve which of the enterprises the operation names have a
+ * live consent for this bank and purpose (one statement), and put them on the caller the
+ * subgraphs receive. Subgraphs answer non-public fields only for those enterprises.
+ */
+export function consentPlugin<Context extends { caller: Caller }>(consents: Consents): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, schema, document, request }) {
+          if (contextValue.caller.role !== 'BANK') return;
+          const live = await consents.live(contextValue.caller, namedEnterprises(schema, document, request.variables));
+          contextValue.caller = { ...contextValue.caller, consents: live.usccs, consentIds: live.consentIds };
+        },
+      };
+    },
+  };
+}

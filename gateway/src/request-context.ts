@@ -1,0 +1,39 @@
+// Builds each request's GraphQL context: who is calling (identity), for what declared
+// purpose, and from where. A refused credential or an unknown purpose fails the request here,
+// before anything is parsed or planned.
+import type { IncomingMessage } from 'node:http';
+import { creditGraphError, PURPOSES, type Caller, type Purpose } from '@credit-graph/contract';
+import type { AuthorizationContext } from './authorization.ts';
+import type { Identity } from './identity.ts';
+
+/** The header a caller declares its purpose in (Henan Social Credit Regulations art. 18, 22). */
+export const PURPOSE_HEADER = 'x-credit-purpose';
+
+export interface GatewayContext extends AuthorizationContext {
+  caller: Caller;
+  clientAddress?: string;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function createRequestContext(identity: Identity) {
+  return async function requestContext(req: IncomingMessage): Promise<GatewayContext> {
+    const caller = await identity.identify({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') });
+    const declared = header(req, PURPOSE_HEADER);
+    let purpose: Purpose | undefined;
+    if (declared) {
+      if (!PURPOSES.includes(declared as Purpose)) {
+        throw creditGraphError('BAD_USER_INPUT', `${PURPOSE_HEADER} must be one of ${PURPOSES.join(', ')}, got "${declared}"`, {
+          header: PURPOSE_HEADER,
+        });
+      }
+      purpose = declared as Purpose;
+    } else if (caller.role === 'ENTERPRISE') {
+      purpose = 'SELF_QUERY';
+    }
+    return { caller: purpose ? { ...caller, purpose } : caller, clientAddress: req.socket.remoteAddress };
+  };
+}
