@@ -107,4 +107,30 @@ describe('gateway as a product', () => {
     expect(() => loadConfig({})).toThrow(/CALLER_SIGNING_SECRET is not set/);
     expect(() => loadConfig({ CALLER_SIGNING_SECRET: 'x'.repeat(31) })).toThrow(/31 characters; at least 32/);
   });
+
+  it('refuses the whole operation in reject mode, instead of nulling the field', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry', 'finance']), {
+      SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
+      SUBGRAPH_FINANCE_URL: subgraphUrls.finance!,
+      AUTHORIZATION_MODE: 'reject',
+    });
+    const query = 'query ($u: USCC!) { enterprise(uscc: $u) { name finance { currentTaxCreditLevel } } }';
+    const refused = await graphql(app.url, query, { u: model.uscc });
+    expect(refused.status).toBe(401);
+    expect(refused.data ?? null).toBeNull();
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', fieldPath: 'enterprise.finance' });
+    const allowed = await graphql(app.url, query, { u: model.uscc }, await headersFor('REGULATOR', 'SUPERVISION'));
+    expect(allowed.errors).toBeUndefined();
+  });
+
+  it('in production, answers introspection only to developers and regulators', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!, NODE_ENV: 'production' });
+    const introspection = '{ __schema { queryType { name } } }';
+    const anonymous = await graphql(app.url, introspection);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await graphql(app.url, introspection, {}, await headersFor('BANK'))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await graphql(app.url, introspection, {}, await headersFor('DEVELOPER'))).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    // Data queries are unaffected.
+    expect((await graphql(app.url, '{ districts { code } }')).errors).toBeUndefined();
+  });
 });

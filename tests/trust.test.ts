@@ -27,6 +27,7 @@ let bank: Record<string, string>;
 beforeAll(async () => {
   bank = await headersFor('BANK', 'LOAN_APPROVAL');
   await grant(consenting);
+  await grant(model);
   await grant(otherPurpose, 'LOAN_MONITORING');
   await grant(silent, 'LOAN_APPROVAL', OTHER_BANK);
 });
@@ -59,6 +60,42 @@ describe('scopes before planning', () => {
     const result = await graphql(gatewayUrl, '{ auditRecords(first: 1) { edges { node { id } } } }', {}, await headersFor('DEVELOPER'));
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+});
+
+describe('every role against a table of fields', () => {
+  type Expected = 'read' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+  const ROLES = ['PUBLIC', 'BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER'] as const;
+  // What each role gets on the model group (which consented to the demo bank for LOAN_APPROVAL);
+  // the sector platform is the environment bureau's.
+  const TABLE: [field: string, query: string, expected: Record<(typeof ROLES)[number], Expected>][] = [
+    ['Enterprise.name (public)', 'query ($u: USCC!) { enterprise(uscc: $u) { name } }',
+      { PUBLIC: 'read', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'read' }],
+    ['Enterprise.penalties (双公示, public)', 'query ($u: USCC!) { enterprise(uscc: $u) { penalties { decisionNumber } } }',
+      { PUBLIC: 'read', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'read' }],
+    ['Enterprise.finance', 'query ($u: USCC!) { enterprise(uscc: $u) { finance { currentTaxCreditLevel } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+    ['EnvironmentProfile.emissions', 'query ($u: USCC!) { enterprise(uscc: $u) { environment { emissions { year } } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+    ['Query.auditRecords', '{ auditRecords(first: 1) { edges { node { seq } } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
+    ['Query.myConsents', '{ myConsents { id } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+  ];
+  const PURPOSE = { BANK: 'LOAN_APPROVAL', SECTOR_PLATFORM: 'SUPERVISION', REGULATOR: 'SUPERVISION' } as const;
+
+  it.each(TABLE.flatMap(([field, query, expected]) => ROLES.map((role) => [field, role, expected[role], query] as const)))(
+    '%s as %s: %s',
+    async (_field, role, expected, query) => {
+      const headers = role === 'PUBLIC' ? {} : await headersFor(role, PURPOSE[role as keyof typeof PURPOSE]);
+      const result = await graphql(gatewayUrl, query, query.includes('$u') ? { u: model.uscc } : {}, headers);
+      if (expected === 'read') {
+        expect(result.errors).toBeUndefined();
+        expect(JSON.stringify(result.data)).not.toMatch(/:null/);
+      } else {
+        expect(result.errors?.[0]?.extensions?.code).toBe(expected);
+      }
+    },
+  );
 });
 
 describe('purpose and consent', () => {
