@@ -3,19 +3,28 @@
 //   tsx scripts/credentials.ts api-key issue --role ... (same binding options) [--expires 2027-01-01]
 //   tsx scripts/credentials.ts api-key revoke <id>
 //   tsx scripts/credentials.ts api-key list
+//   tsx scripts/credentials.ts worker-authorization --worker wk_<16 hex> [--ttl 2h]
 // Tokens are HS256, signed with JWT_SECRET for JWT_ISSUER / JWT_AUDIENCE. API keys go to the
-// gateway's database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR). Bad arguments exit with 2.
+// gateway's database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR). A worker authorization
+// (the code a worker shows a household, at most 24 h) is signed with JWT_SECRET for JWT_ISSUER;
+// the housekeeping platform issues it once the worker agrees. Bad arguments exit with 2.
 import { parseArgs } from 'node:util';
 import { describeTarget, isValidUscc, type Role, type Sector } from '@credit-graph/contract';
 import { allowedScopes, apiKeyLabel, bindingProblem, issueApiKey, listApiKeys, revokeApiKey } from '../gateway/src/api-keys.ts';
 import { openGatewayDatabase } from '../gateway/src/database.ts';
 import { jwtOptionsFromEnv, MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/identity.ts';
+import {
+  DEFAULT_WORKER_AUTHORIZATION_TTL,
+  issueWorkerAuthorization,
+  WORKER_AUTHORIZATION_HEADER,
+} from '../gateway/src/worker-authorization.ts';
 
 const USAGE = `usage:
   credentials token --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--ttl ${DEFAULT_TOKEN_TTL}] [--subject ID]
   credentials api-key issue --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--expires 2027-01-01] [--subject ID]
   credentials api-key revoke ID
-  credentials api-key list`;
+  credentials api-key list
+  credentials worker-authorization --worker WORKER_ID [--ttl ${DEFAULT_WORKER_AUTHORIZATION_TTL}]`;
 
 /** A mistake in the command line: reported with the usage, exit code 2. */
 class UsageError extends Error {}
@@ -29,6 +38,7 @@ const GRANT_OPTIONS = {
   subject: { type: 'string' },
   ttl: { type: 'string' },
   expires: { type: 'string' },
+  worker: { type: 'string' },
 } as const;
 
 function parse(args: string[]) {
@@ -64,18 +74,29 @@ function grant(values: Values) {
   return { role, sector, uscc: values.uscc, institution: values.institution, scopes, subject };
 }
 
-async function token(values: Values): Promise<void> {
-  if (values.expires) throw new UsageError('--expires is for API keys; tokens take --ttl');
-  const { role, sector, uscc, institution, scopes, subject } = grant(values);
+/** The gateway's JWT settings, with a secret long enough to sign with. */
+function signingJwt() {
   const jwt = jwtOptionsFromEnv();
   if (!jwt.secret) throw new UsageError('set JWT_SECRET (the gateway\'s HS256 secret) to sign tokens');
   if (Buffer.byteLength(jwt.secret) < MIN_HS256_SECRET_BYTES) {
     throw new UsageError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes`);
   }
-  const ttl = values.ttl ?? DEFAULT_TOKEN_TTL;
+  return { ...jwt, secret: jwt.secret };
+}
+
+function timeSpan(ttl: string): string {
   if (!/^\d+\s*(s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i.test(ttl)) {
     throw new UsageError(`--ttl must be a time span such as 30m, 8h or 7d, got "${ttl}"`);
   }
+  return ttl;
+}
+
+async function token(values: Values): Promise<void> {
+  if (values.expires) throw new UsageError('--expires is for API keys; tokens take --ttl');
+  if (values.worker) throw new UsageError('--worker is for worker-authorization');
+  const { role, sector, uscc, institution, scopes, subject } = grant(values);
+  const jwt = signingJwt();
+  const ttl = timeSpan(values.ttl ?? DEFAULT_TOKEN_TTL);
   const claims = {
     sub: subject,
     role,
@@ -87,6 +108,18 @@ async function token(values: Values): Promise<void> {
   console.log(await signToken(jwt.secret, claims, { issuer: jwt.issuer, audience: jwt.audience, expiresIn: ttl }));
 }
 
+async function workerAuthorization(values: Values): Promise<void> {
+  const { worker, ttl, ...others } = values;
+  const extra = Object.keys(others).filter((name) => others[name as keyof typeof others] !== undefined);
+  if (extra.length > 0) throw new UsageError(`worker-authorization takes only --worker and --ttl, not --${extra.join(', --')}`);
+  if (!worker) throw new UsageError('give --worker <the worker id, wk_ + 16 hex characters>');
+  const jwt = signingJwt();
+  // issueWorkerAuthorization refuses a bad worker id or --ttl (over 24 h) with BAD_USER_INPUT.
+  const authorization = await issueWorkerAuthorization(jwt.secret, worker, ttl ?? DEFAULT_WORKER_AUTHORIZATION_TTL, { issuer: jwt.issuer });
+  console.log(authorization);
+  console.error(`The household sends it as the ${WORKER_AUTHORIZATION_HEADER} header to see worker ${worker} unmasked.`);
+}
+
 function date(raw: string): Date {
   const value = new Date(raw);
   if (Number.isNaN(value.getTime())) throw new UsageError(`--expires must be a date such as 2027-01-01, got "${raw}"`);
@@ -95,6 +128,7 @@ function date(raw: string): Date {
 }
 
 async function apiKey(action: string | undefined, positionals: string[], values: Values): Promise<void> {
+  if (values.worker) throw new UsageError('--worker is for worker-authorization');
   if (action === 'issue') {
     if (values.ttl) throw new UsageError('--ttl is for tokens; API keys take --expires');
     const { role, sector, uscc, institution, scopes, subject } = grant(values);
@@ -155,6 +189,11 @@ async function main(argv: string[]): Promise<void> {
     const { values, positionals } = parse(rest);
     if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
     return token(values);
+  }
+  if (command === 'worker-authorization') {
+    const { values, positionals } = parse(rest);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+    return workerAuthorization(values);
   }
   if (command === 'api-key') {
     const [action, ...args] = rest;

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { creditGraphError, PURPOSES, type Caller, type Purpose } from '@credit-graph/contract';
 import type { AuthorizationContext } from './authorization.ts';
 import type { Identity } from './identity.ts';
+import { verifyWorkerAuthorization, WORKER_AUTHORIZATION_HEADER, type WorkerAuthorizationOptions } from './worker-authorization.ts';
 
 /** The header a caller declares its purpose in (Henan Social Credit Regulations art. 18, 22). */
 export const PURPOSE_HEADER = 'x-credit-purpose';
@@ -19,9 +20,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function createRequestContext(identity: Identity) {
+/** `jwt`: the secret and issuer that worker authorizations are verified with (none: refused). */
+export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthorizationOptions, 'now'> = {}) {
   return async function requestContext(req: IncomingMessage): Promise<GatewayContext> {
-    const caller = await identity.identify({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') });
+    let caller = await identity.identify({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') });
+    // A worker's authorization (any caller, anonymous included) opens that worker's record.
+    const workerAuthorization = header(req, WORKER_AUTHORIZATION_HEADER)?.trim();
+    if (workerAuthorization) {
+      const workerId = await verifyWorkerAuthorization(workerAuthorization, { secret: jwt.secret, issuer: jwt.issuer });
+      caller = { ...caller, workerGrants: [workerId] };
+    }
     const declared = header(req, PURPOSE_HEADER);
     let purpose: Purpose | undefined;
     if (declared) {

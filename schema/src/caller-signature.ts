@@ -4,7 +4,7 @@
 // (`verifyCaller`). HMAC-SHA256 over the timestamp and the canonical caller, with a secret that
 // the gateway and all subgraphs share (CALLER_SIGNING_SECRET).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PURPOSES, ROLES, SECTORS, type Caller } from './caller.ts';
+import { PURPOSES, ROLES, SECTORS, WORKER_ID_PATTERN, type Caller } from './caller.ts';
 import { creditGraphError } from './errors.ts';
 import { isValidUscc } from './uscc.ts';
 
@@ -79,6 +79,7 @@ const CALLER_FIELDS: { [Field in keyof Caller]-?: { required: boolean; valid: (v
   purpose: { required: false, valid: oneOf(PURPOSES) },
   consents: { required: false, valid: (v) => Array.isArray(v) && v.every(isValidUscc) },
   consentIds: { required: false, valid: (v) => Array.isArray(v) && v.every(isString) },
+  workerGrants: { required: false, valid: (v) => Array.isArray(v) && v.every((id) => typeof id === 'string' && WORKER_ID_PATTERN.test(id)) },
 };
 
 function unauthenticated(reason: string): never {

@@ -8,6 +8,9 @@ export type Role = (typeof ROLES)[number];
 export const PURPOSES = ['LOAN_APPROVAL', 'LOAN_MONITORING', 'SUPERVISION', 'PROCUREMENT', 'SELF_QUERY'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
+/** A housekeeping worker's opaque id (never an ID-card number). */
+export const WORKER_ID_PATTERN = /^wk_[0-9a-f]{16}$/;
+
 export const SECTORS = ['finance', 'supply-chain', 'environment', 'housekeeping', 'trade'] as const;
 export type Sector = (typeof SECTORS)[number];
 
@@ -65,6 +68,11 @@ export interface Caller {
    */
   consents?: readonly string[];
   consentIds?: readonly string[];
+  /**
+   * Workers whose record this caller may see unmasked: the worker authorized this caller (a
+   * household) with a short-lived signed code, verified by the gateway per request.
+   */
+  workerGrants?: readonly string[];
 }
 
 export const ANONYMOUS_CALLER: Caller = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', scopes: [] });

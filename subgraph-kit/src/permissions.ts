@@ -26,9 +26,14 @@ export const isPublic = allow;
  */
 export const guardedAbove = allow;
 
-/** True when the caller may see natural persons' names unmasked. */
-export function personalDataVisible(caller: Caller): boolean {
-  return caller.scopes.includes(PERSONAL_SCOPE);
+/**
+ * True when the caller may see a natural person's name unmasked: with the personal:read scope
+ * (a regulator), or, for worker `workerId`, when that worker authorized this caller (a
+ * household holding the worker's code; the gateway verified it into `workerGrants`).
+ */
+export function personalDataVisible(caller: Caller, workerId?: string): boolean {
+  if (caller.scopes.includes(PERSONAL_SCOPE)) return true;
+  return workerId !== undefined && (caller.workerGrants?.includes(workerId) ?? false);
 }
 
 /**

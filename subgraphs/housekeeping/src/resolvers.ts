@@ -1,4 +1,4 @@
-import { creditGraphError } from '@credit-graph/contract';
+import { creditGraphError, WORKER_ID_PATTERN } from '@credit-graph/contract';
 import { ageBand, maskName, pageSize, personalDataVisible, type SubgraphContext } from '@credit-graph/subgraph-kit';
 import type {
   ElderlyCareInstitution,
@@ -12,9 +12,6 @@ import type { Loaders } from './loaders.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
 type EnterpriseReference = { uscc: string };
-
-/** Worker ids are opaque tokens; anything else (an ID-card number above all) is refused. */
-export const WORKER_ID_PATTERN = /^wk_[0-9a-f]{16}$/;
 
 /** No grade is shown for an institution penalized within this many years. */
 export const GRADE_WITHHELD_AFTER_PENALTY_YEARS = 2;
@@ -46,6 +43,7 @@ async function institutionUngradedReason(institution: ElderlyCareInstitution, lo
 export const resolvers = {
   Query: {
     worker: (_: unknown, args: { id: string }, { loaders }: Context) => {
+      // Worker ids are opaque tokens; anything else (an ID-card number above all) is refused.
       if (!WORKER_ID_PATTERN.test(args.id)) {
         throw creditGraphError(
           'BAD_USER_INPUT',
@@ -79,8 +77,10 @@ export const resolvers = {
 
   Worker: {
     __resolveReference: (reference: { id: string }, { loaders }: Context) => loaders.worker.load(reference.id),
-    // Unmasked only for a scope that may see personal data (a regulator).
-    name: (worker: Worker, _: unknown, { caller }: Context) => (personalDataVisible(caller) ? worker.name : maskName(worker.name)),
+    // Unmasked only for a scope that may see personal data (a regulator) or a caller this
+    // worker authorized (a household holding the worker's code).
+    name: (worker: Worker, _: unknown, { caller }: Context) =>
+      personalDataVisible(caller, worker.id) ? worker.name : maskName(worker.name),
     // Platform registration requires adults; the band is clamped should a record say otherwise.
     ageBand: (worker: Worker) => {
       const band = ageBand(worker.birthDate);

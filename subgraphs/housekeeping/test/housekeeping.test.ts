@@ -208,6 +208,40 @@ describe('housekeeping personal data', () => {
     expect(await names(BANK)).toEqual([maskName(seeded.name), maskName(seeded.name)]);
     expect(await names(REGULATOR)).toEqual([seeded.name, seeded.name]);
   });
+
+  it('shows a caller holding a worker\'s authorization that worker unmasked, and every other worker masked', async () => {
+    const otherWorkerId = workerIdFor(model.uscc, 1);
+    const seeded = seededCompany(model).workers;
+    const nameOf = (id: string) => seeded.find((worker) => worker.id === id)!.name;
+    const household: Caller = { subject: 'anonymous', role: 'PUBLIC', scopes: [], workerGrants: [modelWorkerId] };
+    const { data, errors } = await subgraphGraphql(subgraph.url, `query ($a: ID!, $b: ID!, $r: [_Any!]!) {
+      a: worker(id: $a) { id name } b: worker(id: $b) { id name }
+      _entities(representations: $r) { ... on Worker { id name } ... on Enterprise { housekeeping { workers(first: 100) { id name } } } } }`, {
+      a: modelWorkerId,
+      b: otherWorkerId,
+      r: [{ __typename: 'Worker', id: modelWorkerId }, { __typename: 'Enterprise', uscc: model.uscc }],
+    }, household);
+    expect(errors).toBeUndefined();
+    expect(maskName(nameOf(otherWorkerId))).not.toBe(nameOf(otherWorkerId));
+    expect(data.a).toEqual({ id: modelWorkerId, name: nameOf(modelWorkerId) });
+    expect(data.b).toEqual({ id: otherWorkerId, name: maskName(nameOf(otherWorkerId)) });
+    expect(data._entities[0]).toEqual({ id: modelWorkerId, name: nameOf(modelWorkerId) });
+    // In the employer's list too: only the authorizing worker is shown in full.
+    const listed = data._entities[1].housekeeping.workers as { id: string; name: string }[];
+    expect(listed.length).toBeGreaterThan(1);
+    for (const worker of listed) {
+      expect(worker.name).toBe(worker.id === modelWorkerId ? nameOf(worker.id) : maskName(nameOf(worker.id)));
+    }
+  });
+
+  it('refuses a signed caller whose worker grants are not worker ids', async () => {
+    const forged: Caller = { subject: 'anonymous', role: 'PUBLIC', scopes: [], workerGrants: ['410105199001011234'] };
+    const { status, data, errors } = await subgraphGraphql(subgraph.url, 'query ($id: ID!) { worker(id: $id) { name } }', { id: modelWorkerId }, forged);
+    expect(status).toBe(401);
+    expect(data ?? null).toBeNull();
+    expect(errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(errors?.[0]?.message).toContain('"workerGrants"');
+  });
 });
 
 describe('housekeeping seed and grading rules', () => {
