@@ -1,7 +1,7 @@
 // The one place where the gateway is wired together. Reading this file tells what happens
 // to a request, in order:
 //   transport (HTTP, body checks) -> identity and purpose (request context) -> rate limit
-//   -> input checks (USCC) -> authorization (fields removed before planning) -> limits
+//   -> safelist (clients bound to registered operations) -> input checks (USCC) -> authorization (fields removed before planning) -> limits
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls -> audit (recorded before the answer leaves).
 import { createServer, type Server } from 'node:http';
@@ -26,6 +26,7 @@ import { createPlayground, loadExamples, type PlaygroundExample } from './playgr
 import { createMemoryStore, createRateLimiter, createRedisStore, rateLimitPlugin } from './rate-limit.ts';
 import { createReadiness } from './readiness.ts';
 import { createRequestContext, type GatewayContext } from './request-context.ts';
+import { createSafelist, persistedQueryCache, safelistPlugin } from './safelist.ts';
 import { SubgraphClient } from './subgraph-client.ts';
 import { loadSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/index.ts';
@@ -56,6 +57,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const { db } = database;
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db });
+  const safelist = createSafelist({ db });
   const audit = createAudit({ db });
   const limits = createLimits();
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
@@ -84,6 +86,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     ApolloServerPluginLandingPageDisabled(),
     rateLimitPlugin(rateLimiter),
+    safelistPlugin<GatewayContext>(safelist),
     ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
     createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     limits.plugin,
@@ -95,6 +98,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     plugins,
     formatError,
     parseOptions: limits.parseOptions,
+    persistedQueries: { cache: persistedQueryCache(safelist) },
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
   });
@@ -108,7 +112,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,
-    context: createRequestContext(identity),
+    context: createRequestContext(identity, config.jwt),
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,

@@ -1,12 +1,13 @@
-// What goes on the record: every operation that reads non-public data, writes anything, or
-// was refused a guarded field. Public reads (双公示 data anyone may see) are not audited.
+// What goes on the record: every operation that reads non-public data, reads unmasked
+// personal data, writes anything, or was refused a guarded field. Public reads (双公示 data
+// anyone may see, names masked) are not audited.
 import { createHash } from 'node:crypto';
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import { WORKER_ID_PATTERN } from '@credit-graph/contract';
 import type { AuditEntry } from './audit.ts';
 import type { GatewayContext } from './request-context.ts';
 
 const USCC_KEY = 'uscc';
-const WORKER_ID = /^wk_[0-9a-f]{16}$/;
 
 /** The enterprises and workers the answer is about: every `uscc` value and worker id in it. */
 export function returnedSubjects(data: unknown, into = new Set<string>()): Set<string> {
@@ -14,7 +15,7 @@ export function returnedSubjects(data: unknown, into = new Set<string>()): Set<s
     for (const item of data) returnedSubjects(item, into);
   } else if (data && typeof data === 'object') {
     for (const [key, value] of Object.entries(data)) {
-      if (typeof value === 'string' && (key === USCC_KEY || WORKER_ID.test(value))) into.add(value);
+      if (typeof value === 'string' && (key === USCC_KEY || WORKER_ID_PATTERN.test(value))) into.add(value);
       else returnedSubjects(value, into);
     }
   }
@@ -27,13 +28,16 @@ export function describeForAudit(requestContext: GraphQLRequestContextWillSendRe
   const writes = operation?.operation === 'mutation';
   const readsNonPublic = (authorization?.scopesUsed.length ?? 0) > 0;
   const denied = (authorization?.deniedFields.length ?? 0) > 0;
-  if (!writes && !readsNonPublic && !denied) return null;
-
   const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
   const data = body?.data;
+  const subjects = returnedSubjects(data);
+  const { caller } = contextValue;
+  // Names of natural persons are shown unmasked to these callers: that read is on record too.
+  const seesPersonalData = (caller.workerGrants?.length ?? 0) > 0 || caller.scopes.includes('personal:read');
+  if (!writes && !readsNonPublic && !denied && !(seesPersonalData && subjects.size > 0)) return null;
+
   const errors = body?.errors ?? [];
   const hasData = data !== null && data !== undefined && Object.values(data).some((value) => value !== null);
-  const { caller } = contextValue;
   return {
     subject: caller.subject,
     role: caller.role,
@@ -42,7 +46,7 @@ export function describeForAudit(requestContext: GraphQLRequestContextWillSendRe
     consentIds: [...(caller.consentIds ?? [])],
     operationName: requestContext.operationName ?? undefined,
     operationHash: createHash('sha256').update(requestContext.source ?? '').digest('hex'),
-    subjects: [...returnedSubjects(data)],
+    subjects: [...subjects],
     scopesUsed: authorization?.scopesUsed ?? [],
     outcome: errors.length === 0 ? 'ok' : hasData ? 'partial' : 'denied',
     clientAddress: contextValue.clientAddress,

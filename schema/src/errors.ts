@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   PURPOSE_REQUIRED: { status: 400, summary: 'Reading non-public data needs a declared purpose.' },
   QUERY_TOO_COMPLEX: { status: 400, summary: 'The operation exceeds a limit: depth, aliases, root fields or cost.' },
   RATE_LIMITED: { status: 429, summary: "The caller's request rate is over its limit; retry after the given seconds." },
+  PERSISTED_QUERY_NOT_FOUND: { status: 200, summary: 'A hash-only request whose operation the gateway does not know; send the full text once.' },
   PERSISTED_QUERY_NOT_ALLOWED: { status: 403, summary: "The operation is not on this client's safelist." },
   AUDIT_UNAVAILABLE: { status: 503, summary: 'The audit record could not be written, so the answer is withheld.' },
   SUBGRAPH_UNAVAILABLE: { status: 200, summary: 'A subgraph did not answer; the fields it owns are null, the rest answers.' },
