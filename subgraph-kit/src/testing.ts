@@ -3,7 +3,7 @@
 // caller signing secret that test subgraphs and test gateways share.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ANONYMOUS_CALLER, signCaller, type Caller, type DatabaseTarget } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller, type DatabaseTarget } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 
 export interface TestDatabase {
@@ -91,4 +91,53 @@ export function subgraphGraphql<Data = any>(
 /** The federation `_entities` query for one entity type, as the gateway sends it. */
 export function entitiesQuery(typename: string, selection: string): string {
   return `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`;
+}
+
+/** A caller of `role` with the role's default scopes, for signed subgraph requests. */
+export function testCaller(role: Caller['role'], more: Partial<Caller> = {}): Caller {
+  return { subject: `${role.toLowerCase()}-1`, role, scopes: ROLE_SCOPES[role], ...more };
+}
+
+/** A bank declaring LOAN_APPROVAL, holding consents from `consents` (USCCs). */
+export function testBank(consents: string[], more: Partial<Caller> = {}): Caller {
+  return testCaller('BANK', { institution: TEST_BANK_USCC, purpose: 'LOAN_APPROVAL', consents, ...more });
+}
+
+export const TEST_BANK_USCC = '91410100MA44XWJ01Y';
+
+export interface GuardedRead {
+  url: string;
+  /** Enterprises read together in one `_entities` batch. */
+  usccs: string[];
+  /** Selection on Enterprise, including `uscc`, the public fields and the guarded ones. */
+  selection: string;
+  /** Paths (from the entity) of the non-public fields, e.g. `trade.volumes`. */
+  guarded: string[];
+  /** Assertions on each entity's public part, which must answer whoever asks. */
+  checkPublic?: (entity: any) => void;
+}
+
+/**
+ * Reads the enterprises in one `_entities` batch as `caller` and tells, per enterprise, 'read'
+ * or the one error code its guarded fields got; a guarded field is null exactly when it has an
+ * error, and the error names the enterprise. A refusal never fails the whole request.
+ */
+export async function guardedOutcomes(read: GuardedRead, caller: Caller): Promise<string[]> {
+  const { status, data, errors = [] } = await subgraphGraphql(read.url, entitiesQuery('Enterprise', read.selection), {
+    representations: read.usccs.map((uscc) => ({ __typename: 'Enterprise', uscc })),
+  }, caller);
+  if (status !== 200) throw new Error(`expected HTTP 200, got ${status}`);
+  return data._entities.map((entity: any, i: number) => {
+    if (entity.uscc !== read.usccs[i]) throw new Error(`entity ${i} is ${entity.uscc}, expected ${read.usccs[i]}`);
+    read.checkPublic?.(entity);
+    const codes = read.guarded.map((path) => {
+      const error = errors.find((e) => e.path?.join('.') === `_entities.${i}.${path}`);
+      const value = path.split('.').reduce((parent, key) => parent?.[key], entity);
+      if ((value === null) !== (error !== undefined)) throw new Error(`${path} of ${entity.uscc}: null=${value === null} but error=${error !== undefined}`);
+      if (error && error.extensions?.uscc !== entity.uscc) throw new Error(`the error on ${path} does not name ${entity.uscc}`);
+      return (error?.extensions?.code as string | undefined) ?? 'read';
+    });
+    if (new Set(codes).size !== 1) throw new Error(`guarded fields of ${entity.uscc} disagree: ${codes.join(', ')}`);
+    return codes[0]!;
+  });
 }
