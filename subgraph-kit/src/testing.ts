@@ -3,7 +3,8 @@
 // caller signing secret that test subgraphs and test gateways share.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller, type DatabaseTarget } from '@credit-graph/contract';
+import { describe, expect, it } from 'vitest';
+import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 
 export interface TestDatabase {
@@ -139,5 +140,65 @@ export async function guardedOutcomes(read: GuardedRead, caller: Caller): Promis
     });
     if (new Set(codes).size !== 1) throw new Error(`guarded fields of ${entity.uscc} disagree: ${codes.join(', ')}`);
     return codes[0]!;
+  });
+}
+
+export interface NonPublicFieldsSpec {
+  /** The subgraph under test (its sector platform may read, `otherSector`'s may not). */
+  sector: Sector;
+  otherSector: Sector;
+  /** How the non-public fields are named in test titles. */
+  fields: string;
+  /** Two enterprises that both have records in this sector. */
+  enterprises: () => [a: string, b: string];
+  read: () => Omit<GuardedRead, 'usccs'>;
+}
+
+/**
+ * The same permission matrix for every sector subgraph's non-public fields (one shared rule,
+ * nonPublicCredit, so one shared test): roles, purpose, consent, and the mixed portfolio.
+ */
+export function describeNonPublicFields(spec: NonPublicFieldsSpec): void {
+  const regulator = testCaller('REGULATOR', { purpose: 'SUPERVISION' });
+  const outcomes = (who: Caller) => guardedOutcomes({ ...spec.read(), usccs: spec.enterprises() }, who);
+
+  describe(`${spec.sector} permissions`, () => {
+    it(`gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on ${spec.fields}`, async () => {
+      expect(await outcomes(testCaller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      expect(await outcomes(testCaller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    });
+
+    it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
+      const [a, b] = spec.enterprises();
+      expect(await outcomes(testBank([a, b]))).toEqual(['read', 'read']);
+      expect(await outcomes(testBank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
+    });
+
+    it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
+      const [a, b] = spec.enterprises();
+      expect(await outcomes(testBank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
+      const { errors } = await subgraphGraphql(spec.read().url, entitiesQuery('Enterprise', spec.read().selection), {
+        representations: [{ __typename: 'Enterprise', uscc: b }],
+      }, testBank([a], { purpose: 'LOAN_MONITORING' }));
+      expect(errors?.[0]?.message).toMatch(
+        new RegExp(`^Enterprise ${b} has not granted bank ${TEST_BANK_USCC} a live consent for purpose LOAN_MONITORING: the enterprise must grant`),
+      );
+    });
+
+    it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
+      const [a, b] = spec.enterprises();
+      expect(await outcomes(testBank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+      expect(await outcomes({ ...regulator, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    });
+
+    it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
+      expect(await outcomes(testCaller('ENTERPRISE', { uscc: spec.enterprises()[0] }))).toEqual(['read', 'FORBIDDEN']);
+    });
+
+    it(`lets a regulator and the ${spec.sector} platform read with a purpose, not another sector platform`, async () => {
+      expect(await outcomes(regulator)).toEqual(['read', 'read']);
+      expect(await outcomes(testCaller('SECTOR_PLATFORM', { sector: spec.sector, purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
+      expect(await outcomes(testCaller('SECTOR_PLATFORM', { sector: spec.otherSector, purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    });
   });
 }

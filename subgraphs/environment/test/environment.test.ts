@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SEED_AS_OF, SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, guardedOutcomes, testBank, testCaller, TEST_BANK_USCC } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, describeNonPublicFields } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
 import { levelForScore } from '../src/rating.ts';
 
@@ -186,50 +186,17 @@ describe('environment subgraph', () => {
   });
 });
 
-describe('environment permissions', () => {
-  const a = universe[SHOWCASE.MODEL_GROUP]!.uscc;
-  const b = universe[SHOWCASE.RISKY_SUPPLIER]!.uscc;
-  // Subgraph URL added per call: the subgraph starts in beforeAll.
-  const read = {
-    usccs: [a, b],
+describeNonPublicFields({
+  sector: 'environment',
+  otherSector: 'finance',
+  fields: 'emissions',
+  enterprises: () => [universe[SHOWCASE.MODEL_GROUP]!.uscc, universe[SHOWCASE.RISKY_SUPPLIER]!.uscc],
+  read: () => ({
+    url: subgraph.url,
     selection: 'uscc environment { currentRating { level } emissions { year } }',
     guarded: ['environment.emissions'],
     checkPublic: (entity: any) => {
       expect(entity.environment.currentRating.level).toEqual(expect.any(String));
     },
-  };
-  const outcomes = (who: Caller) => guardedOutcomes({ ...read, url: subgraph.url }, who);
-
-  it('gives PUBLIC and DEVELOPER callers the public fields and FORBIDDEN on emissions', async () => {
-    expect(await outcomes(testCaller('PUBLIC'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
-    expect(await outcomes(testCaller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
-  });
-
-  it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
-    expect(await outcomes(testBank([a, b]))).toEqual(['read', 'read']);
-    expect(await outcomes(testBank([a]))).toEqual(['read', 'CONSENT_REQUIRED']);
-  });
-
-  it('answers CONSENT_REQUIRED naming the enterprise, the bank and the purpose when no consent was granted', async () => {
-    expect(await outcomes(testBank([]))).toEqual(['CONSENT_REQUIRED', 'CONSENT_REQUIRED']);
-    const { errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'uscc environment { currentRating { level } emissions { year } }'), {
-      representations: [{ __typename: 'Enterprise', uscc: b }],
-    }, testBank([a], { purpose: 'LOAN_MONITORING' }));
-    expect(errors?.[0]?.message).toMatch(new RegExp(`^Enterprise ${b} has not granted bank ${TEST_BANK_USCC} a live consent for purpose LOAN_MONITORING: the enterprise must grant`));
-  });
-
-  it('answers PURPOSE_REQUIRED to a bank or regulator without a declared purpose', async () => {
-    expect(await outcomes(testBank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
-    expect(await outcomes({ ...REGULATOR, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
-  });
-
-  it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
-    expect(await outcomes(testCaller('ENTERPRISE', { uscc: a }))).toEqual(['read', 'FORBIDDEN']);
-  });
-
-  it('lets a regulator and the environment platform read with a purpose, not another sector platform', async () => {
-    expect(await outcomes(REGULATOR)).toEqual(['read', 'read']);
-    expect(await outcomes(testCaller('SECTOR_PLATFORM', { sector: 'environment', purpose: 'SUPERVISION' }))).toEqual(['read', 'read']);
-    expect(await outcomes(testCaller('SECTOR_PLATFORM', { sector: 'finance', purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
-  });
+  }),
 });
