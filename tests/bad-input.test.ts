@@ -103,4 +103,23 @@ describe('bad input through the gateway', () => {
     expect(response.status).toBe(400);
     expectNoInternals(await response.text());
   });
+
+  it('refuses a deep query, an alias bomb and a 10,000-field query quickly, naming the limit', async () => {
+    const uscc = universe[0]!.uscc;
+    const deep = `{ enterprise(uscc: "${uscc}") { ${'supplyChain { partners { partner { '.repeat(6)}name${' } } }'.repeat(6)} } }`;
+    const aliases = `{ ${Array.from({ length: 200 }, (_, i) => `a${i}: districts { code }`).join(' ')} }`;
+    const wide = `{ enterprise(uscc: "${uscc}") { ${'name '.repeat(10_000)}} }`;
+    const started = Date.now();
+    // As a regulator: for an anonymous caller authorization would already have removed supplyChain.
+    const regulator = await headersFor('REGULATOR', 'SUPERVISION');
+    const [depth, bomb, fields] = await Promise.all([deep, aliases, wide].map((query) => graphql(gatewayUrl, query, {}, regulator)));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(depth.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth' });
+    expect(depth.errors?.[0]?.message).toMatch(/depth \d+ exceeds the limit of 15/);
+    expect(bomb.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'aliases' });
+    expect(fields.status).toBe(400);
+    expect(fields.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(fields.errors?.[0]?.message).toMatch(/tokens/);
+  });
 });
+
