@@ -133,4 +133,33 @@ describe('gateway as a product', () => {
     // Data queries are unaffected.
     expect((await graphql(app.url, '{ districts { code } }')).errors).toBeUndefined();
   });
+
+  // CI sets REDIS_URL; without it this case shows as skipped, never as passed.
+  it.runIf(process.env.REDIS_URL)('shares one rate limit between two gateways on one Redis', async () => {
+    const env = {
+      SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
+      REDIS_URL: process.env.REDIS_URL!,
+      RATE_LIMIT_CAPACITY: '6',
+      RATE_LIMIT_PER_SECOND: '1',
+    };
+    const supergraphPath = writeSupergraph(['registry']);
+    const [first, second] = await Promise.all([gatewayFor(supergraphPath, env), gatewayFor(supergraphPath, env)]);
+    // A caller of its own, so that no other test's traffic shares the bucket.
+    const caller = await headersFor('DEVELOPER', undefined, { sub: `rate-limit-${Date.now()}` });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const app = i % 2 === 0 ? first : second;
+      statuses.push((await graphql(app.url, '{ districts { code } }', {}, caller)).status);
+    }
+    // Six tokens in the shared bucket (one more may refill during the run), then 429s on both gateways.
+    const allowed = statuses.filter((status) => status === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(6);
+    expect(allowed).toBeLessThanOrEqual(7);
+    expect(statuses.filter((status) => status === 429).length).toBe(10 - allowed);
+    const refused = await graphql(second.url, '{ districts { code } }', {}, caller);
+    expect(refused.status).toBe(429);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(refused.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+  });
 });
+
