@@ -8,16 +8,16 @@
 // gateway's database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR). A worker authorization
 // (the code a worker shows a household, at most 24 h) is signed with JWT_SECRET for JWT_ISSUER;
 // the housekeeping platform issues it once the worker agrees. Bad arguments exit with 2.
-import { parseArgs } from 'node:util';
-import { describeTarget, isValidUscc, type Role, type Sector } from '@credit-graph/contract';
+import { isValidUscc, type Role, type Sector } from '@credit-graph/contract';
 import { allowedScopes, apiKeyLabel, bindingProblem, issueApiKey, listApiKeys, revokeApiKey } from '../gateway/src/api-keys.ts';
-import { openGatewayDatabase } from '../gateway/src/database.ts';
 import { jwtOptionsFromEnv, MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/identity.ts';
 import {
   DEFAULT_WORKER_AUTHORIZATION_TTL,
   issueWorkerAuthorization,
   WORKER_AUTHORIZATION_HEADER,
 } from '../gateway/src/worker-authorization.ts';
+import type { GatewayDb } from '../gateway/src/database.ts';
+import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
 
 const USAGE = `usage:
   credentials token --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--ttl ${DEFAULT_TOKEN_TTL}] [--subject ID]
@@ -25,9 +25,6 @@ const USAGE = `usage:
   credentials api-key revoke ID
   credentials api-key list
   credentials worker-authorization --worker WORKER_ID [--ttl ${DEFAULT_WORKER_AUTHORIZATION_TTL}]`;
-
-/** A mistake in the command line: reported with the usage, exit code 2. */
-class UsageError extends Error {}
 
 const GRANT_OPTIONS = {
   role: { type: 'string' },
@@ -41,13 +38,7 @@ const GRANT_OPTIONS = {
   worker: { type: 'string' },
 } as const;
 
-function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: GRANT_OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
+const parse = (args: string[]) => parseCommandLine(args, GRANT_OPTIONS);
 
 type Values = ReturnType<typeof parse>['values'];
 
@@ -173,15 +164,7 @@ async function apiKey(action: string | undefined, positionals: string[], values:
   }
 }
 
-async function withDatabase(work: (db: Awaited<ReturnType<typeof openGatewayDatabase>>['db']) => Promise<void>): Promise<void> {
-  const gateway = await openGatewayDatabase();
-  console.error(`gateway database: ${describeTarget(gateway.database.target)}`);
-  try {
-    await work(gateway.db);
-  } finally {
-    await gateway.close(); // an open PGlite keeps the process alive
-  }
-}
+const withDatabase = (work: (db: GatewayDb) => Promise<void>) => withGatewayDatabase((gateway) => work(gateway.db));
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -203,12 +186,5 @@ async function main(argv: string[]): Promise<void> {
   throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  // issueApiKey refuses what the checks above let through with BAD_USER_INPUT: also a usage error.
-  const badInput = (error as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT';
-  if (!(error instanceof UsageError) && !badInput) throw error;
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exitCode = 2;
-}
+// issueApiKey refuses what the checks above let through with BAD_USER_INPUT: also a usage error.
+await runCommand(USAGE, () => main(process.argv.slice(2)));

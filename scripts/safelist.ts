@@ -7,18 +7,13 @@
 // sees a change within 10 s. Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite
 // under DATA_DIR. Bad arguments exit with 2.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { describeTarget } from '@credit-graph/contract';
-import { openGatewayDatabase } from '../gateway/src/database.ts';
 import { createSafelist, type Safelist } from '../gateway/src/safelist.ts';
+import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
 
 const USAGE = `usage:
   safelist add --client SUBJECT --file OPERATION.graphql [--name NAME]
   safelist list [--client SUBJECT]
   safelist remove --client SUBJECT --hash SHA256`;
-
-/** A mistake in the command line: reported with the usage, exit code 2. */
-class UsageError extends Error {}
 
 const OPTIONS = {
   client: { type: 'string' },
@@ -27,13 +22,7 @@ const OPTIONS = {
   hash: { type: 'string' },
 } as const;
 
-function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
+const parse = (args: string[]) => parseCommandLine(args, OPTIONS);
 
 type Values = ReturnType<typeof parse>['values'];
 
@@ -48,15 +37,8 @@ function required(values: Values, key: keyof Values, command: string): string {
   return value;
 }
 
-async function withSafelist(work: (safelist: Safelist) => Promise<void>): Promise<void> {
-  const gateway = await openGatewayDatabase();
-  console.error(`gateway database: ${describeTarget(gateway.database.target)}`);
-  try {
-    await work(createSafelist({ db: gateway.db }));
-  } finally {
-    await gateway.close(); // an open PGlite keeps the process alive
-  }
-}
+const withSafelist = (work: (safelist: Safelist) => Promise<void>) =>
+  withGatewayDatabase((gateway) => work(createSafelist({ db: gateway.db })));
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -104,12 +86,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  // The safelist refuses a missing client or text that is not GraphQL with BAD_USER_INPUT.
-  const badInput = (error as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT';
-  if (!(error instanceof UsageError) && !badInput) throw error;
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exitCode = 2;
-}
+// The safelist refuses a missing client or text that is not GraphQL with BAD_USER_INPUT.
+await runCommand(USAGE, () => main(process.argv.slice(2)));
