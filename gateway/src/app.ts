@@ -4,14 +4,12 @@
 //   -> safelist (clients bound to registered operations) -> input checks (USCC) -> authorization (fields removed before planning) -> limits
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls -> audit (recorded before the answer leaves).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Redis } from 'ioredis';
-import { createGraphQLHandler, formatError, sendJson } from '@credit-graph/contract';
+import { createGraphQLHandler, formatError, listen, sendJson } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit.ts';
 import { describeForAudit } from './audit-policy.ts';
 import { createAuthorization, prepareSupergraph } from './authorization.ts';
@@ -127,21 +125,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     prefixRoutes: playground.prefixRoutes,
   });
 
-  const httpServer: Server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
-  const { port } = httpServer.address() as AddressInfo;
+  const http = await listen(handler, { port: config.port, host: config.host });
   return {
-    url: `http://${config.host}:${port}${GRAPHQL_PATH}`,
+    url: `http://${http.host}:${http.port}${GRAPHQL_PATH}`,
     supergraph,
     database,
     async stop() {
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-      });
+      await http.close();
       await server.stop();
       await audit.close();
       redis?.disconnect();

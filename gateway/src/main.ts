@@ -1,4 +1,5 @@
 // Runs the gateway as a process: configuration from the environment, clean stop on signals.
+import { stopOnSignals } from '@credit-graph/contract';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 
@@ -11,15 +12,7 @@ try {
   console.log(`[gateway] GraphQL    ${app.url}`);
   console.log(`[gateway] playground ${base}/playground`);
   console.log(`[gateway] readiness  ${base}/ready`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await app.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => app.stop());
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`[gateway] configuration error: ${error.message}`);

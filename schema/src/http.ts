@@ -2,7 +2,8 @@
 // node:http handler (no framework on the hot path) that turns transport mistakes (wrong
 // method, content type, malformed or empty JSON, oversized body) into GraphQL-shaped JSON
 // errors with a catalogued code, never a 500 or an HTML stack trace.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ERROR_CATALOGUE, errorBody, type ErrorCode } from './errors.ts';
 
@@ -133,4 +134,52 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
       }
     }
   };
+}
+
+export interface Listening {
+  port: number;
+  host: string;
+  /** Stops accepting, lets requests in flight finish (up to `drainMs`), then cuts the rest. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_DRAIN_MS = 5_000;
+
+/** Serves `handler` on host:port (port 0: any free port) for the gateway and every subgraph. */
+export async function listen(
+  handler: RouteHandler,
+  options: { port?: number; host?: string; drainMs?: number } = {},
+): Promise<Listening> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    host,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const cut = setTimeout(() => server.closeAllConnections(), options.drainMs ?? DEFAULT_DRAIN_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Stops a service once on SIGINT or SIGTERM (Ctrl-C, a process manager), then exits. */
+export function stopOnSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

@@ -1,7 +1,5 @@
 // The subgraph server factory: every subgraph is defined by the same few parts (SDL,
 // resolvers, loaders, Prisma client, seed) and started the same way here.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -16,6 +14,8 @@ import {
   callerSigningSecret,
   checkCallerSecret,
   createGraphQLHandler,
+  listen,
+  stopOnSignals,
   formatError,
   databaseTarget,
   describeTarget,
@@ -170,24 +170,15 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       },
     },
   });
-  const httpServer: Server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
+  const http = await listen(handler, { port: options.port, host: options.host });
   return {
     name: definition.name,
-    url: `http://${host}:${port}/graphql`,
+    url: `http://${http.host}:${http.port}/graphql`,
     db,
     database,
     sqlStatements: () => statements,
     async stop() {
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
+      await http.close();
       await server.stop();
       await db.$disconnect();
       await database.close();
@@ -215,15 +206,7 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
     process.exit(1);
   }
   console.log(`[${definition.name}] ready at ${running.url} (${describeTarget(target)})`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => running.stop());
 }
 
 /** True when the module at `moduleUrl` is the process's entry point. */
