@@ -8,3 +8,5 @@ export * from './migrations.ts';
 export * from './scalars.ts';
 export * from './sdl.ts';
 export * from './uscc.ts';
+export * from './record-reference.ts';
+export * from './credit-changes.ts';

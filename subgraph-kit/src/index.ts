@@ -4,3 +4,6 @@ export * from './permissions.ts';
 export * from './personal-data.ts';
 export * from './seeding.ts';
 export * from './subgraph.ts';
+export * from './publication.ts';
+export * from './references.ts';
+export * from './writes.ts';

@@ -193,3 +193,66 @@ function restoreReferenceResolvers(original: GraphQLSchema, secured: GraphQLSche
     };
   }
 }
+
+const callerRules = new Map<string, ReturnType<ReturnType<typeof rule>>>();
+
+/**
+ * A rule decided by the caller alone (writes and workflow steps): `check` returns true, or the
+ * reason for refusing, which becomes a FORBIDDEN error naming the field. Shield caches per
+ * request ('contextual'): the caller does not change within one.
+ */
+function callerRule(name: string, check: (caller: Caller) => true | string) {
+  let callerRule = callerRules.get(name);
+  if (!callerRule) {
+    callerRule = rule(name, { cache: 'contextual' })(
+      (_parent: unknown, _args: unknown, context: SubjectContext, info: GraphQLResolveInfo) => {
+        const verdict = check(context.caller);
+        return verdict === true ? true : fieldRefusal('FORBIDDEN', `${info.parentType.name}.${info.fieldName}: ${verdict}`);
+      },
+    );
+    callerRules.set(name, callerRule);
+  }
+  return callerRule;
+}
+
+/** The write scope of a sector: `<sector>:write`. */
+export function writeScope(sector: Sector): string {
+  return `${sector}:write`;
+}
+
+/** Writes to a sector's records: only that sector's platform, with its write scope. */
+export function sectorWriter(sector: Sector) {
+  if (!SECTORS.includes(sector)) {
+    throw new PermissionsError(`sectorWriter: "${String(sector)}" is not a sector (one of ${SECTORS.join(', ')})`);
+  }
+  return callerRule(`sectorWriter:${sector}`, (caller) => {
+    if (caller.role !== 'SECTOR_PLATFORM') return `only the ${sector} sector platform writes ${sector} records; this caller is ${caller.role}`;
+    if (caller.sector !== sector) return `a ${caller.sector ?? 'unbound'} sector platform cannot write ${sector} records`;
+    if (!caller.scopes.includes(writeScope(sector))) return `the ${writeScope(sector)} scope is missing from this credential`;
+    return true;
+  });
+}
+
+/** Any sector platform (the resolver checks that the record is its sector's). */
+export const anySectorPlatform = callerRule('anySectorPlatform', (caller) =>
+  caller.role === 'SECTOR_PLATFORM' && caller.sector ? true : `only a sector platform takes this step; this caller is ${caller.role}`,
+);
+
+/** Regulators' decisions: lists, objections, repairs (scope lists:manage). */
+export const listManager = callerRule('listManager', (caller) =>
+  caller.role === 'REGULATOR' && caller.scopes.includes('lists:manage')
+    ? true
+    : `only a regulator with the lists:manage scope takes this step; this caller is ${caller.role}`,
+);
+
+/** An enterprise acting for itself (the resolver checks that the record is its own). */
+export const enterpriseSelf = callerRule('enterpriseSelf', (caller) =>
+  caller.role === 'ENTERPRISE' && caller.uscc ? true : `only an enterprise acting for itself takes this step; this caller is ${caller.role}`,
+);
+
+/** Sector platforms and regulators: those who record how a commitment ended. */
+export const sectorPlatformOrRegulator = callerRule('sectorPlatformOrRegulator', (caller) =>
+  (caller.role === 'SECTOR_PLATFORM' && caller.sector) || (caller.role === 'REGULATOR' && caller.scopes.includes('lists:manage'))
+    ? true
+    : `only a sector platform or a regulator takes this step; this caller is ${caller.role}`,
+);

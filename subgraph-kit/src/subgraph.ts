@@ -1,7 +1,7 @@
 // The subgraph server factory: every subgraph is defined by the same few parts (SDL,
 // resolvers, loaders, Prisma client, seed) and started the same way here.
 import { fileURLToPath } from 'node:url';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -24,16 +24,19 @@ import {
   sendJson,
   sharedScalarResolvers,
   verifyCaller,
+  CREDIT_CHANGES_EXTENSION,
   type Caller,
+  type CreditChange,
   type Database,
   type DatabaseTarget,
 } from '@credit-graph/contract';
 import { applyPermissions, PermissionsError } from './permissions.ts';
+import { recordReferences, type RecordReferences } from './references.ts';
 
 /** What a Prisma client must offer the kit (the generated clients differ per subgraph). */
 export interface PrismaClientLike {
   $disconnect(): Promise<void>;
-  $queryRawUnsafe<T = unknown>(query: string): Promise<T>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 export interface SubgraphContext<Db, Loaders> {
@@ -41,7 +44,24 @@ export interface SubgraphContext<Db, Loaders> {
   caller: Caller;
   db: Db;
   loaders: Loaders;
+  /** Signs and verifies negative records' references (objections and repairs name records by them). */
+  references: RecordReferences;
+  /** What this request's writes changed; reported to the gateway in the response extensions. */
+  changes: CreditChange[];
 }
+
+/** Reports the request's changes (see credit-changes.ts in the contract) to the gateway. */
+const creditChangesPlugin: ApolloServerPlugin<SubgraphContext<unknown, unknown>> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (contextValue.changes.length === 0 || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, [CREDIT_CHANGES_EXTENSION]: contextValue.changes };
+      },
+    };
+  },
+};
 
 export interface SubgraphDefinition<Db extends PrismaClientLike, Loaders> {
   name: string;
@@ -118,6 +138,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   const callerSecret =
     options.callerSecret === undefined ? callerSigningSecret() : checkCallerSecret(options.callerSecret);
   const schema = buildSchema(definition);
+  const references = recordReferences(callerSecret);
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
   const metrics = new Registry();
@@ -141,7 +162,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     schema,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), creditChangesPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>],
   });
   await server.start();
 
@@ -154,6 +175,8 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       caller: verifyCaller(req.headers, callerSecret),
       db,
       loaders: definition.createLoaders(db),
+      references,
+      changes: [],
     }),
     routes: {
       '/health': async (_req, res) => {

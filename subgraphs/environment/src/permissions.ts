@@ -1,10 +1,11 @@
 // Who may read what in environment: ratings, violations and disclosure are public; carbon
 // emission reports are non-public credit data.
-import { guardedAbove, isPublic, nonPublicCredit } from '@credit-graph/subgraph-kit';
+import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-graph/subgraph-kit';
 
 export const permissions = {
   Query: { environmentalRatings: isPublic },
-  Enterprise: { uscc: isPublic, environment: isPublic },
+  Mutation: { '*': sectorWriter('environment') },
+  Enterprise: { uscc: isPublic, environment: isPublic, environmentSignals: isPublic },
   EnvironmentProfile: {
     currentRating: isPublic,
     ratings: isPublic,
@@ -13,6 +14,8 @@ export const permissions = {
     emissions: nonPublicCredit('environment'),
   },
   EnvironmentalRating: { '*': isPublic },
+  Publication: { '*': isPublic },
+  SectorCreditSignals: { '*': isPublic },
   EnvironmentalViolation: { '*': isPublic },
   EnvironmentalDisclosure: { '*': isPublic },
   EnvironmentalRatingListing: { '*': isPublic },

@@ -1,6 +1,26 @@
 import { creditGraphError } from '@credit-graph/contract';
-import { decodeCursor, pageSize, toConnection, type SubgraphContext } from '@credit-graph/subgraph-kit';
+import {
+  assertNotFuture,
+  assertNotNegative,
+  assertOrder,
+  assertText,
+  decodeCursor,
+  idempotentWrite,
+  inputError,
+  newRecordId,
+  pageSize,
+  publish,
+  recordStatesOf,
+  sectorSignals,
+  toConnection,
+  visibleRecords,
+  type CreditRecordState,
+  type NegativeRecordKind,
+  type RecordStates,
+  type SubgraphContext,
+} from '@credit-graph/subgraph-kit';
 import type {
+  DisclosureStatus,
   EnvironmentSubject,
   EnvironmentalRating,
   EnvironmentalRatingLevel,
@@ -9,9 +29,20 @@ import type {
   PrismaClient,
 } from './generated/prisma/client.ts';
 import type { Loaders } from './loaders.ts';
-import { FIRST_RATING_YEAR } from './rating.ts';
+import { FIRST_RATING_YEAR, levelForScore } from './rating.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
+
+/** The enterprise as the planner sends it: its key and the registry's record states (@requires). */
+interface EnterpriseRepresentation {
+  uscc: string;
+  creditRecordStates?: CreditRecordState[] | null;
+}
+
+/** The profile carries the enterprise's record states down to its negative records. */
+type Profile = EnvironmentSubject & { states: RecordStates };
+
+const VIOLATION: NegativeRecordKind = { source: 'environment', kind: 'EnvironmentalViolation' };
 
 interface RatingsArgs {
   year: number;
@@ -20,16 +51,43 @@ interface RatingsArgs {
   after?: string | null;
 }
 
-function assertRatingYear(year: number): void {
+function assertRatingYear(year: number, field?: string): void {
   const currentYear = new Date().getUTCFullYear();
   if (year < FIRST_RATING_YEAR || year > currentYear) {
-    throw creditGraphError(
-      'BAD_USER_INPUT',
-      `"year" must be between ${FIRST_RATING_YEAR} and ${currentYear} (ratings are published per past or current year), got ${year}`,
-      { argumentName: 'year', minimum: FIRST_RATING_YEAR, maximum: currentYear },
-    );
+    const message = `must be between ${FIRST_RATING_YEAR} and ${currentYear} (a past or current year), got ${year}`;
+    if (field) throw inputError(field, message, { minimum: FIRST_RATING_YEAR, maximum: currentYear });
+    throw creditGraphError('BAD_USER_INPUT', `"year" ${message}`, { argumentName: 'year', minimum: FIRST_RATING_YEAR, maximum: currentYear });
   }
 }
+
+/** The subject row every record hangs on: created by the enterprise's first environmental record. */
+function ensureSubject(tx: Prisma.TransactionClient, uscc: string) {
+  return tx.environmentSubject.upsert({ where: { uscc }, create: { uscc }, update: {} });
+}
+
+/** Disclosure is due by 15 March of the following year. */
+function disclosureStatus(input: { year: number; required: boolean; disclosedOn?: Date | null }): DisclosureStatus {
+  if (!input.required) return 'NOT_REQUIRED';
+  if (!input.disclosedOn) return 'NOT_DISCLOSED';
+  return input.disclosedOn <= new Date(Date.UTC(input.year + 1, 2, 15)) ? 'DISCLOSED' : 'LATE';
+}
+
+interface RatingInput { uscc: string; year: number; score: number; ratedBy: string }
+interface ViolationInput {
+  uscc: string;
+  decisionNumber: string;
+  occurredOn: Date;
+  decidedOn: Date;
+  kind: EnvironmentalViolation['kind'];
+  description: string;
+  penaltyAmount: number;
+  severity: EnvironmentalViolation['severity'];
+  authority: string;
+  authorityUscc: string;
+}
+interface DisclosureInput { uscc: string; year: number; required: boolean; disclosedOn?: Date | null }
+interface EmissionInput { uscc: string; year: number; tonnesCo2e: number; verifier?: string | null }
+type WriteArgs<Input> = { input: Input; idempotencyKey: string };
 
 export const resolvers = {
   Query: {
@@ -50,19 +108,133 @@ export const resolvers = {
     },
   },
 
+  Mutation: {
+    recordEnvironmentalRating: async (_: unknown, { input, idempotencyKey }: WriteArgs<RatingInput>, context: Context) => {
+      assertRatingYear(input.year, 'input.year');
+      if (!Number.isInteger(input.score) || input.score < 0 || input.score > 100) {
+        throw inputError('input.score', `must be a whole number from 0 to 100, got ${input.score}`);
+      }
+      const ratedBy = assertText('input.ratedBy', input.ratedBy, 200);
+      const level = levelForScore(input.score);
+      const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'recordEnvironmentalRating', input }, async (tx) => {
+        await ensureSubject(tx, input.uscc);
+        const rating = await tx.environmentalRating.upsert({
+          where: { uscc_year: { uscc: input.uscc, year: input.year } },
+          create: { id: newRecordId('er'), uscc: input.uscc, year: input.year, score: input.score, level, ratedBy },
+          update: { score: input.score, level, ratedBy },
+        });
+        return {
+          id: rating.id,
+          changes: [{ uscc: input.uscc, kind: 'SECTOR_RECORD', source: 'environment', summary: `Environmental credit rating ${input.year}: ${level} (${input.score})`, recordId: rating.id }],
+        };
+      });
+      return context.db.environmentalRating.findUniqueOrThrow({ where: { id } });
+    },
+
+    recordEnvironmentalViolation: async (_: unknown, { input, idempotencyKey }: WriteArgs<ViolationInput>, context: Context) => {
+      const decisionNumber = assertText('input.decisionNumber', input.decisionNumber, 100);
+      assertNotFuture('input.occurredOn', input.occurredOn);
+      assertNotFuture('input.decidedOn', input.decidedOn);
+      assertOrder('input.decidedOn', input.decidedOn, 'input.occurredOn', input.occurredOn);
+      assertNotNegative('input.penaltyAmount', input.penaltyAmount);
+      const description = assertText('input.description', input.description);
+      const authority = assertText('input.authority', input.authority, 200);
+      const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'recordEnvironmentalViolation', input }, async (tx) => {
+        if (await tx.environmentalViolation.findUnique({ where: { decisionNumber } })) {
+          throw inputError('input.decisionNumber', `a violation with decision number ${decisionNumber} is already recorded`);
+        }
+        await ensureSubject(tx, input.uscc);
+        const violation = await tx.environmentalViolation.create({
+          data: { ...input, id: newRecordId('ev'), decisionNumber, description, authority, corrected: false },
+        });
+        return {
+          id: violation.id,
+          changes: [{ uscc: input.uscc, kind: 'NEGATIVE_RECORD', source: 'environment', summary: `Environmental violation (${input.severity}): ${input.kind}, decision ${decisionNumber}`, recordId: violation.id }],
+        };
+      });
+      return publish(VIOLATION, await context.db.environmentalViolation.findUniqueOrThrow({ where: { id } }), new Map(), context.references);
+    },
+
+    recordViolationCorrected: async (
+      _: unknown,
+      args: { violationId: string; correctedOn: Date; idempotencyKey: string },
+      context: Context,
+    ) => {
+      assertNotFuture('correctedOn', args.correctedOn);
+      const id = await idempotentWrite(context.db, context, { key: args.idempotencyKey, operation: 'recordViolationCorrected', input: args }, async (tx) => {
+        const violation = await tx.environmentalViolation.findUnique({ where: { id: args.violationId } });
+        if (!violation) throw inputError('violationId', `no environmental violation has id ${args.violationId}`);
+        assertOrder('correctedOn', args.correctedOn, 'the decision date', violation.decidedOn);
+        await tx.environmentalViolation.update({ where: { id: violation.id }, data: { corrected: true, correctedOn: args.correctedOn } });
+        return {
+          id: violation.id,
+          changes: [{ uscc: violation.uscc, kind: 'SECTOR_RECORD', source: 'environment', summary: `Violation ${violation.decisionNumber} corrected`, recordId: violation.id }],
+        };
+      });
+      return publish(VIOLATION, await context.db.environmentalViolation.findUniqueOrThrow({ where: { id } }), new Map(), context.references);
+    },
+
+    recordEnvironmentalDisclosure: async (_: unknown, { input, idempotencyKey }: WriteArgs<DisclosureInput>, context: Context) => {
+      assertRatingYear(input.year, 'input.year');
+      if (input.disclosedOn) assertNotFuture('input.disclosedOn', input.disclosedOn);
+      const status = disclosureStatus(input);
+      const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'recordEnvironmentalDisclosure', input }, async (tx) => {
+        await ensureSubject(tx, input.uscc);
+        const values = { required: input.required, status, disclosedOn: input.disclosedOn ?? null };
+        const disclosure = await tx.environmentalDisclosure.upsert({
+          where: { uscc_year: { uscc: input.uscc, year: input.year } },
+          create: { id: newRecordId('ed'), uscc: input.uscc, year: input.year, ...values },
+          update: values,
+        });
+        return {
+          id: disclosure.id,
+          changes: [{ uscc: input.uscc, kind: 'SECTOR_RECORD', source: 'environment', summary: `Environmental disclosure ${input.year}: ${status}`, recordId: disclosure.id }],
+        };
+      });
+      return context.db.environmentalDisclosure.findUniqueOrThrow({ where: { id } });
+    },
+
+    recordCarbonEmission: async (_: unknown, { input, idempotencyKey }: WriteArgs<EmissionInput>, context: Context) => {
+      assertRatingYear(input.year, 'input.year');
+      assertNotNegative('input.tonnesCo2e', input.tonnesCo2e);
+      const verifier = input.verifier == null ? null : assertText('input.verifier', input.verifier, 200);
+      const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'recordCarbonEmission', input }, async (tx) => {
+        await ensureSubject(tx, input.uscc);
+        const values = { tonnesCo2e: input.tonnesCo2e, verified: verifier !== null, verifier };
+        const emission = await tx.carbonEmission.upsert({
+          where: { uscc_year: { uscc: input.uscc, year: input.year } },
+          create: { id: newRecordId('ce'), uscc: input.uscc, year: input.year, ...values },
+          update: values,
+        });
+        return {
+          id: emission.id,
+          changes: [{ uscc: input.uscc, kind: 'SECTOR_RECORD', source: 'environment', summary: `Carbon emissions ${input.year} reported`, recordId: emission.id }],
+        };
+      });
+      return context.db.carbonEmission.findUniqueOrThrow({ where: { id } });
+    },
+  },
+
   Enterprise: {
-    // The registry owns the entity; the key is all this subgraph needs.
-    __resolveReference: (reference: { uscc: string }) => ({ uscc: reference.uscc }),
-    environment: (enterprise: { uscc: string }, _: unknown, { loaders }: Context) => loaders.profile.load(enterprise.uscc),
+    // The registry owns the entity; the key (and the record states it requires) is all this subgraph needs.
+    __resolveReference: (reference: EnterpriseRepresentation) => reference,
+    environment: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+      const subject = await loaders.profile.load(enterprise.uscc);
+      return subject && { ...subject, states: recordStatesOf(enterprise) };
+    },
+    environmentSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+      const [ratings, violations] = await Promise.all([loaders.ratings.load(enterprise.uscc), loaders.violations.load(enterprise.uscc)]);
+      return sectorSignals(ratings[0]?.level ?? null, violations, recordStatesOf(enterprise), VIOLATION.source);
+    },
   },
 
   EnvironmentProfile: {
-    currentRating: async (profile: EnvironmentSubject, _: unknown, { loaders }: Context) =>
-      (await loaders.ratings.load(profile.uscc))[0] ?? null,
-    ratings: (profile: EnvironmentSubject, _: unknown, { loaders }: Context) => loaders.ratings.load(profile.uscc),
-    violations: (profile: EnvironmentSubject, _: unknown, { loaders }: Context) => loaders.violations.load(profile.uscc),
-    disclosures: (profile: EnvironmentSubject, _: unknown, { loaders }: Context) => loaders.disclosures.load(profile.uscc),
-    emissions: (profile: EnvironmentSubject, _: unknown, { loaders }: Context) => loaders.emissions.load(profile.uscc),
+    currentRating: async (profile: Profile, _: unknown, { loaders }: Context) => (await loaders.ratings.load(profile.uscc))[0] ?? null,
+    ratings: (profile: Profile, _: unknown, { loaders }: Context) => loaders.ratings.load(profile.uscc),
+    violations: async (profile: Profile, _: unknown, { loaders, caller, references }: Context) =>
+      visibleRecords(VIOLATION, await loaders.violations.load(profile.uscc), profile.states, caller, references),
+    disclosures: (profile: Profile, _: unknown, { loaders }: Context) => loaders.disclosures.load(profile.uscc),
+    emissions: (profile: Profile, _: unknown, { loaders }: Context) => loaders.emissions.load(profile.uscc),
   },
 
   EnvironmentalViolation: {

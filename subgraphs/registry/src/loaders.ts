@@ -18,6 +18,14 @@ export function createLoaders(db: PrismaClient) {
       (usccs: readonly string[]) => db.dishonestyListEntry.findMany({ where: byUscc(usccs), orderBy: { listedOn: 'desc' } }),
       (row) => row.uscc,
     ),
+    objections: groupLoader(
+      (usccs: readonly string[]) => db.objection.findMany({ where: byUscc(usccs), orderBy: { filedAt: 'desc' } }),
+      (row) => row.uscc,
+    ),
+    repairs: groupLoader(
+      (usccs: readonly string[]) => db.repairApplication.findMany({ where: byUscc(usccs), orderBy: { appliedAt: 'desc' } }),
+      (row) => row.uscc,
+    ),
     commitments: groupLoader(
       (usccs: readonly string[]) => db.creditCommitment.findMany({ where: byUscc(usccs), orderBy: { madeOn: 'desc' } }),
       (row) => row.uscc,

@@ -1,15 +1,46 @@
-// Who may read what in the registry: everything here is public information by declaration
-// (base data and 双公示 records); the legal representative's name is masked in the resolver.
-import { isPublic } from '@credit-graph/subgraph-kit';
+// Who may read and do what in the registry. Base data, 双公示 records, lists, commitments and
+// the evaluation are public information by declaration (the legal representative's name is
+// masked in the resolver); objections are public too, because every reader must see that a
+// record is disputed. Workflow steps belong to the enterprise concerned, the owning sector
+// platform or a regulator; the resolvers check that the record is the caller's to act on.
+import { anySectorPlatform, enterpriseSelf, isPublic, listManager, sectorPlatformOrRegulator } from '@credit-graph/subgraph-kit';
 
 export const permissions = {
-  Query: { enterprise: isPublic, enterprises: isPublic, searchEnterprises: isPublic, districts: isPublic },
+  Query: {
+    enterprise: isPublic,
+    enterprises: isPublic,
+    searchEnterprises: isPublic,
+    districts: isPublic,
+    severeDishonestyList: isPublic,
+    overdueObjections: listManager,
+    openObjections: listManager,
+    openRepairApplications: listManager,
+  },
+  Mutation: {
+    fileObjection: enterpriseSelf,
+    answerObjection: anySectorPlatform,
+    decideObjection: listManager,
+    applyForCreditRepair: enterpriseSelf,
+    decideCreditRepair: listManager,
+    addListEntry: listManager,
+    removeListEntry: listManager,
+    makeCreditCommitment: enterpriseSelf,
+    recordCommitmentOutcome: sectorPlatformOrRegulator,
+  },
   Enterprise: { '*': isPublic },
   District: { '*': isPublic },
   AdministrativeLicense: { '*': isPublic },
   AdministrativePenalty: { '*': isPublic },
   DishonestyListEntry: { '*': isPublic },
+  DishonestyListConnection: { '*': isPublic },
+  DishonestyListEdge: { '*': isPublic },
   CreditCommitment: { '*': isPublic },
+  CreditRecordState: { '*': isPublic },
+  Publication: { '*': isPublic },
+  Objection: { '*': isPublic },
+  RepairApplication: { '*': isPublic },
+  CreditEvaluation: { '*': isPublic },
+  EvaluationFactor: { '*': isPublic },
   EnterpriseConnection: { '*': isPublic },
   EnterpriseEdge: { '*': isPublic },
 };

@@ -4,13 +4,65 @@ import {
   maskName,
   pageSize,
   personalDataVisible,
+  sectorSignals,
   toConnection,
+  utcToday,
+  visibleRecords,
+  type NegativeRecordKind,
+  type Publication,
+  type RecordStates,
+  type SectorCreditSignals,
   type SubgraphContext,
 } from '@credit-graph/subgraph-kit';
-import type { Enterprise, DishonestyListEntry, Prisma, PrismaClient } from './generated/prisma/client.ts';
+import type { CreditCommitment, Enterprise, DishonestyListEntry, Objection, Prisma, PrismaClient } from './generated/prisma/client.ts';
+import { evaluate, type SignalSector } from './evaluation.ts';
 import type { Loaders } from './loaders.ts';
+import { creditRecordStates, workflowMutations } from './workflows.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
+
+const PENALTY: NegativeRecordKind = { source: 'registry', kind: 'AdministrativePenalty' };
+const COMMITMENT_BREACH: NegativeRecordKind = { source: 'registry', kind: 'CreditCommitmentBreach' };
+
+/**
+ * The enterprise as resolved here: its row, plus what the planner brought along in the
+ * representation (the sectors' signals that `evaluation` requires).
+ */
+type EnterpriseParent = Enterprise & Partial<Record<`${'finance' | 'supplyChain' | 'environment' | 'housekeeping' | 'trade'}Signals`, SectorCreditSignals>>;
+
+async function statesOf(uscc: string, loaders: Loaders): Promise<RecordStates> {
+  const [objections, repairs] = await Promise.all([loaders.objections.load(uscc), loaders.repairs.load(uscc)]);
+  return new Map(creditRecordStates(objections, repairs).map((entry) => [entry.key, entry.state]));
+}
+
+/** A breached commitment as a negative record: decided on the breach day, with the breach's severity. */
+function asBreach(commitment: CreditCommitment) {
+  return commitment.status === 'BREACHED' && commitment.outcomeOn && commitment.breachSeverity
+    ? { ...commitment, severity: commitment.breachSeverity, decidedOn: commitment.outcomeOn }
+    : null;
+}
+
+function commitmentStatus(commitment: CreditCommitment, today = utcToday()): CreditCommitment['status'] {
+  return commitment.status === 'IN_FORCE' && commitment.termEnd < today ? 'EXPIRED' : commitment.status;
+}
+
+/** The registry's own negative records: penalties and commitment breaches, as counted now. */
+async function registryRecordSignals(uscc: string, loaders: Loaders, states: RecordStates): Promise<SectorCreditSignals> {
+  const [penalties, commitments] = await Promise.all([loaders.penalties.load(uscc), loaders.commitments.load(uscc)]);
+  const penaltySignals = sectorSignals(null, penalties.map((p) => ({ ...p, decidedOn: p.decisionDate })), states, 'registry');
+  const breaches = commitments.map(asBreach).filter((b) => b !== null);
+  const breachSignals = sectorSignals(null, breaches, states, 'registry');
+  return {
+    grade: null,
+    minorRecords: penaltySignals.minorRecords + breachSignals.minorRecords,
+    generalRecords: penaltySignals.generalRecords + breachSignals.generalRecords,
+    severeRecords: penaltySignals.severeRecords + breachSignals.severeRecords,
+  };
+}
+
+function isOverdue(objection: Objection, today = utcToday()): boolean {
+  return (objection.status === 'FILED' || objection.status === 'ANSWERED') && objection.dueOn < today;
+}
 
 /** A portfolio check answers at most this many codes in one query. */
 export const MAX_PORTFOLIO_SIZE = 500;
@@ -79,23 +131,94 @@ export const resolvers = {
     },
 
     districts: () => Object.keys(ZHENGZHOU_DIVISIONS).map(district),
+
+    severeDishonestyList: async (_: unknown, args: { first?: number | null; after?: string | null }, { db }: Context) => {
+      const size = pageSize(args.first);
+      const where: Prisma.DishonestyListEntryWhereInput = { listType: 'SEVERE_DISHONESTY', removedOn: null, expiresOn: { gt: utcToday() } };
+      const after = args.after ? decodeCursor(args.after) : undefined;
+      const [rows, totalCount] = await Promise.all([
+        db.dishonestyListEntry.findMany({ where: after ? { AND: [where, { id: { gt: after } }] } : where, orderBy: { id: 'asc' }, take: size + 1 }),
+        db.dishonestyListEntry.count({ where }),
+      ]);
+      return toConnection(rows, size, (row) => row.id, totalCount);
+    },
+
+    overdueObjections: ({}, _: unknown, { db }: Context) =>
+      db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] }, dueOn: { lt: utcToday() } }, orderBy: { dueOn: 'asc' } }),
+    openObjections: ({}, _: unknown, { db }: Context) =>
+      db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] } }, orderBy: { dueOn: 'asc' } }),
+    openRepairApplications: ({}, _: unknown, { db }: Context) =>
+      db.repairApplication.findMany({ where: { status: 'APPLIED' }, orderBy: { appliedAt: 'asc' } }),
   },
 
+  Mutation: workflowMutations,
+
   Enterprise: {
-    __resolveReference: (reference: { uscc: string }, { loaders }: Context) => loaders.enterprise.load(reference.uscc),
+    // The representation may carry required sector signals; they are kept beside the row.
+    __resolveReference: async (reference: { uscc: string }, { loaders }: Context) => {
+      const row = await loaders.enterprise.load(reference.uscc);
+      return row && { ...reference, ...row };
+    },
     // A natural person's name: unmasked only for a scope that may see personal data.
     legalRepresentative: (enterprise: Enterprise, _: unknown, { caller }: Context) =>
       personalDataVisible(caller) ? enterprise.legalRepresentative : maskName(enterprise.legalRepresentative),
     registeredCapital: (enterprise: Enterprise) => enterprise.registeredCapital.toNumber(),
     district: (enterprise: Enterprise) => district(enterprise.divisionCode),
     licenses: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.licenses.load(enterprise.uscc),
-    penalties: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.penalties.load(enterprise.uscc),
+    penalties: async (enterprise: Enterprise, _: unknown, { loaders, caller, references }: Context) => {
+      const [penalties, states] = await Promise.all([loaders.penalties.load(enterprise.uscc), statesOf(enterprise.uscc, loaders)]);
+      return visibleRecords(PENALTY, penalties.map((p) => ({ ...p, decidedOn: p.decisionDate })), states, caller, references);
+    },
     listEntries: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.listEntries.load(enterprise.uscc),
     onSevereDishonestyList: async (enterprise: Enterprise, _: unknown, { loaders }: Context) =>
       (await loaders.listEntries.load(enterprise.uscc)).some(
         (entry) => entry.listType === 'SEVERE_DISHONESTY' && isActive(entry),
       ),
-    commitments: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.commitments.load(enterprise.uscc),
+    commitments: async (enterprise: Enterprise, _: unknown, { loaders, caller, references }: Context) => {
+      const [commitments, states] = await Promise.all([loaders.commitments.load(enterprise.uscc), statesOf(enterprise.uscc, loaders)]);
+      return commitments.flatMap((commitment): (CreditCommitment & { publication: Publication | null })[] => {
+        const breach = asBreach(commitment);
+        if (!breach) return [{ ...commitment, status: commitmentStatus(commitment), publication: null }];
+        // A breach is a negative record: it follows its publication window like any other.
+        const published = visibleRecords(COMMITMENT_BREACH, [breach], states, caller, references);
+        return published.map((record) => ({ ...commitment, publication: record.publication }));
+      });
+    },
+    creditRecordStates: async (enterprise: Enterprise, _: unknown, { loaders }: Context) => {
+      const [objections, repairs] = await Promise.all([loaders.objections.load(enterprise.uscc), loaders.repairs.load(enterprise.uscc)]);
+      return creditRecordStates(objections, repairs);
+    },
+    objections: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.objections.load(enterprise.uscc),
+    repairApplications: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.repairs.load(enterprise.uscc),
+    evaluation: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
+      const states = await statesOf(enterprise.uscc, loaders);
+      const [records, listEntries, objections] = await Promise.all([
+        registryRecordSignals(enterprise.uscc, loaders, states),
+        loaders.listEntries.load(enterprise.uscc),
+        loaders.objections.load(enterprise.uscc),
+      ]);
+      const active = (type: DishonestyListEntry['listType']) => listEntries.filter((e) => e.listType === type && isActive(e)).length;
+      const sectors: Record<SignalSector, SectorCreditSignals | undefined> = {
+        finance: enterprise.financeSignals,
+        'supply-chain': enterprise.supplyChainSignals,
+        environment: enterprise.environmentSignals,
+        housekeeping: enterprise.housekeepingSignals,
+        trade: enterprise.tradeSignals,
+      };
+      return {
+        ...evaluate(sectors, {
+          records,
+          severeDishonestyListEntries: active('SEVERE_DISHONESTY'),
+          abnormalOperationEntries: active('ABNORMAL_OPERATION'),
+          upheldObjections: objections.filter((o) => o.status === 'UPHELD').length,
+        }),
+        evaluatedOn: utcToday(),
+      };
+    },
+  },
+
+  Objection: {
+    overdue: (objection: Objection) => isOverdue(objection),
   },
 
   AdministrativePenalty: {
@@ -105,5 +228,6 @@ export const resolvers = {
 
   DishonestyListEntry: {
     active: (entry: DishonestyListEntry) => isActive(entry),
+    enterprise: (entry: DishonestyListEntry, _: unknown, { loaders }: Context) => loaders.enterprise.load(entry.uscc),
   },
 };

@@ -1,0 +1,87 @@
+// A negative credit record's reference: how an enterprise names one of its records when it
+// files an objection or applies for repair. Records live in the sector that reported them; the
+// registry, which runs objections and repair, cannot read another subgraph's database. So the
+// owning subgraph hands out a reference signed with the secret every subgraph shares, carrying
+// what the registry needs to decide (whose record, how severe, decided when). A reference that
+// verifies is a record the owning sector really holds, for that enterprise.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SECTORS } from './caller.ts';
+import { creditGraphError } from './errors.ts';
+import { isValidUscc } from './uscc.ts';
+
+/** Where a negative record is kept: a sector subgraph, or the registry (penalties, commitment breaches). */
+export const RECORD_SOURCES = ['registry', ...SECTORS] as const;
+export type RecordSource = (typeof RECORD_SOURCES)[number];
+
+export const SEVERITIES = ['MINOR', 'GENERAL', 'SEVERE'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface RecordReference {
+  source: RecordSource;
+  /** The record's id in its source subgraph. */
+  id: string;
+  uscc: string;
+  severity: Severity;
+  /** The decision date, YYYY-MM-DD: the publication window runs from it. */
+  decidedOn: string;
+  /** What kind of record it is, in the source's words (e.g. EnvironmentalViolation). */
+  kind: string;
+}
+
+/** The key under which the registry keeps a record's lifecycle state: `<source>:<id>`. */
+export function recordKey(reference: Pick<RecordReference, 'source' | 'id'>): string {
+  return `${reference.source}:${reference.id}`;
+}
+
+// A key of its own, derived from the caller secret: a reference is never a valid caller signature.
+function referenceKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('credit-graph/record-reference/v1').digest();
+}
+
+function mac(secret: string, payload: string): string {
+  return createHmac('sha256', referenceKey(secret)).update(payload).digest('base64url').slice(0, 32);
+}
+
+export function signRecordReference(reference: RecordReference, secret: string): string {
+  const { source, id, uscc, severity, decidedOn, kind } = reference;
+  const payload = Buffer.from(JSON.stringify([source, id, uscc, severity, decidedOn, kind]), 'utf8').toString('base64url');
+  return `${payload}.${mac(secret, payload)}`;
+}
+
+function badReference(argumentName: string, why: string) {
+  return creditGraphError(
+    'BAD_USER_INPUT',
+    `"${argumentName}" is not a record reference Credit Graph issued (${why}): copy the "reference" of the record's publication field exactly`,
+    { argumentName },
+  );
+}
+
+/** The record a reference names; BAD_USER_INPUT when it was not issued by a subgraph (or was altered). */
+export function verifyRecordReference(token: string, secret: string, argumentName = 'reference'): RecordReference {
+  const [payload, signature, extra] = token.split('.');
+  if (!payload || !signature || extra !== undefined) throw badReference(argumentName, 'malformed');
+  const expected = Buffer.from(mac(secret, payload));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw badReference(argumentName, 'bad signature');
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw badReference(argumentName, 'malformed');
+  }
+  const [source, id, uscc, severity, decidedOn, kind] = Array.isArray(fields) ? fields : [];
+  if (
+    !RECORD_SOURCES.includes(source) ||
+    typeof id !== 'string' ||
+    !isValidUscc(uscc) ||
+    !SEVERITIES.includes(severity) ||
+    typeof decidedOn !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(decidedOn) ||
+    typeof kind !== 'string'
+  ) {
+    throw badReference(argumentName, 'malformed');
+  }
+  return { source: source as RecordSource, id, uscc: uscc as string, severity: severity as Severity, decidedOn, kind };
+}
+
+

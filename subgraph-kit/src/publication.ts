@@ -1,0 +1,168 @@
+// Negative records: how long each is published, who sees it, and what the evaluation counts.
+// Every subgraph that keeps negative records (the sectors, and the registry for penalties and
+// commitment breaches) shows them through these functions, so the rules live here once.
+//
+// The status is computed at read time from the decision date, the severity and the registry's
+// lifecycle state (objection, revocation, repair) that the planner fetches for the enterprise
+// through `@requires(fields: "creditRecordStates { key state }")`. No job has to run for a
+// record to leave public view at the end of its window.
+import { recordKey, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
+import type { RecordReferences } from './references.ts';
+
+export type RecordStatus = 'PUBLISHED' | 'UNDER_OBJECTION' | 'EXPIRED' | 'REPAIRED' | 'REVOKED';
+
+/**
+ * Publication windows in months (信用修复管理办法, in force 2026-04-01): minimum before a repair
+ * can end publication, maximum after which the record leaves view by itself.
+ */
+export const PUBLICATION_WINDOWS: Record<Severity, { minimumMonths: number; maximumMonths: number }> = {
+  MINOR: { minimumMonths: 0, maximumMonths: 3 },
+  GENERAL: { minimumMonths: 3, maximumMonths: 12 },
+  SEVERE: { minimumMonths: 12, maximumMonths: 36 },
+};
+
+/** What a negative record row must carry, whatever its sector. */
+export interface NegativeRecordRow {
+  id: string;
+  uscc: string;
+  severity: Severity;
+  /** The decision (or reporting) date: the window runs from it. */
+  decidedOn: Date;
+}
+
+/** A state the registry keeps for a record; a record without one is as its sector reported it. */
+export interface CreditRecordState {
+  key: string;
+  state: RecordStatus;
+}
+
+/** The states an entity representation carries (`creditRecordStates`, required from the registry). */
+export type RecordStates = ReadonlyMap<string, RecordStatus>;
+
+export function recordStatesOf(enterprise: { creditRecordStates?: readonly CreditRecordState[] | null }): RecordStates {
+  return new Map((enterprise.creditRecordStates ?? []).map((entry) => [entry.key, entry.state]));
+}
+
+/** Today as a UTC date (midnight): windows are whole days. */
+export function utcToday(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+export function addMonths(date: Date, months: number): Date {
+  const result = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, date.getUTCDate()));
+  // 31 January + 1 month is the last day of February, not 3 March.
+  if (result.getUTCDate() !== date.getUTCDate()) result.setUTCDate(0);
+  return result;
+}
+
+const DAY_MS = 86_400_000;
+
+export function publicationWindow(severity: Severity, decidedOn: Date) {
+  const window = PUBLICATION_WINDOWS[severity];
+  return {
+    publishedFrom: decidedOn,
+    // The last day in view: the day before the maximum period is over.
+    publishedUntil: new Date(addMonths(decidedOn, window.maximumMonths).getTime() - DAY_MS),
+    repairableFrom: addMonths(decidedOn, window.minimumMonths),
+  };
+}
+
+export function recordStatus(record: NegativeRecordRow, state: RecordStatus | undefined, today = utcToday()): RecordStatus {
+  // A decision (revocation, repair) ends publication whatever the window says.
+  if (state === 'REVOKED' || state === 'REPAIRED') return state;
+  if (today > publicationWindow(record.severity, record.decidedOn).publishedUntil) return 'EXPIRED';
+  return state === 'UNDER_OBJECTION' ? 'UNDER_OBJECTION' : 'PUBLISHED';
+}
+
+/** Public view: published records, marked when under objection. Archived ones: regulators only. */
+export function recordVisible(status: RecordStatus, caller: Caller): boolean {
+  if (status === 'REVOKED') return false;
+  if (status === 'PUBLISHED' || status === 'UNDER_OBJECTION') return true;
+  return caller.role === 'REGULATOR';
+}
+
+/** Counts against the enterprise (evaluation, signals): what the public sees. */
+export function recordCounts(status: RecordStatus): boolean {
+  return status === 'PUBLISHED' || status === 'UNDER_OBJECTION';
+}
+
+/** A record as returned to GraphQL: the row plus its `publication` field. */
+export type Published<Row> = Row & { publication: Publication };
+
+export interface Publication {
+  status: RecordStatus;
+  severity: Severity;
+  publishedFrom: Date;
+  publishedUntil: Date;
+  repairableFrom: Date;
+  reference: string;
+}
+
+/**
+ * One kind of negative record of one source (e.g. environment's EnvironmentalViolation). The
+ * `kind` travels in the reference so the registry can name the record in objections and repairs.
+ */
+export interface NegativeRecordKind {
+  source: RecordSource;
+  kind: string;
+}
+
+function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function publish<Row extends NegativeRecordRow>(
+  recordKind: NegativeRecordKind,
+  row: Row,
+  states: RecordStates,
+  references: RecordReferences,
+  today = utcToday(),
+): Published<Row> {
+  const status = recordStatus(row, states.get(recordKey({ source: recordKind.source, id: row.id })), today);
+  return {
+    ...row,
+    publication: {
+      status,
+      severity: row.severity,
+      ...publicationWindow(row.severity, row.decidedOn),
+      reference: references.sign({
+        source: recordKind.source,
+        id: row.id,
+        uscc: row.uscc,
+        severity: row.severity,
+        decidedOn: isoDate(row.decidedOn),
+        kind: recordKind.kind,
+      }),
+    },
+  };
+}
+
+/** The records this caller may see, each with its publication; revoked ones are gone for all. */
+export function visibleRecords<Row extends NegativeRecordRow>(
+  recordKind: NegativeRecordKind,
+  rows: readonly Row[],
+  states: RecordStates,
+  caller: Caller,
+  references: RecordReferences,
+  today = utcToday(),
+): Published<Row>[] {
+  return rows
+    .map((row) => publish(recordKind, row, states, references, today))
+    .filter((row) => recordVisible(row.publication.status, caller));
+}
+
+export interface SectorCreditSignals {
+  grade: string | null;
+  minorRecords: number;
+  generalRecords: number;
+  severeRecords: number;
+}
+
+/** A sector's signals for the evaluation: its grade and its counting records by severity. */
+export function sectorSignals(grade: string | null, records: readonly NegativeRecordRow[], states: RecordStates, source: RecordSource, today = utcToday()): SectorCreditSignals {
+  const counts: Record<Severity, number> = { MINOR: 0, GENERAL: 0, SEVERE: 0 };
+  for (const row of records) {
+    if (recordCounts(recordStatus(row, states.get(recordKey({ source, id: row.id })), today))) counts[row.severity]++;
+  }
+  return { grade, minorRecords: counts.MINOR, generalRecords: counts.GENERAL, severeRecords: counts.SEVERE };
+}
