@@ -2,6 +2,7 @@
 // records whose amount follows each enterprise's risk profile.
 import {
   AUTHORITIES,
+  SEED_AS_OF,
   SHOWCASE,
   daysBefore,
   insertInChunks,
@@ -148,6 +149,10 @@ export async function seed(db: PrismaClient, count: number): Promise<void> {
 
     if (faker.datatype.boolean(0.3) || enterprise.index === SHOWCASE.MODEL_GROUP) {
       const madeOn = daysBefore(faker.number.int({ min: 30, max: 900 }));
+      const status = risk === 'RISKY' && faker.datatype.boolean(0.5) ? 'BREACHED' : 'IN_FORCE';
+      // A breach is a negative record: dated half-way between the commitment and the seed day.
+      const breachedOn = new Date((madeOn.getTime() + SEED_AS_OF.getTime()) / 2);
+      breachedOn.setUTCHours(0, 0, 0, 0);
       commitments.push({
         id: recordId('CMT', uscc, 0),
         uscc,
@@ -155,7 +160,10 @@ export async function seed(db: PrismaClient, count: number): Promise<void> {
         content: '本单位承诺所提供材料真实有效，依法诚信经营，自愿接受监督。',
         madeOn,
         termEnd: new Date(madeOn.getTime() + 2 * 365 * 86_400_000),
-        status: risk === 'RISKY' && faker.datatype.boolean(0.5) ? 'BREACHED' : 'IN_FORCE',
+        status,
+        ...(status === 'BREACHED'
+          ? { outcomeOn: breachedOn, outcomeNote: '未按承诺履行整改义务', outcomeBy: AUTHORITIES.MARKET_REGULATION.uscc, breachSeverity: 'GENERAL' as const }
+          : {}),
       });
     }
   }

@@ -4,12 +4,12 @@ import {
   maskName,
   pageSize,
   personalDataVisible,
+  publish,
   sectorSignals,
   toConnection,
   utcToday,
   visibleRecords,
   type NegativeRecordKind,
-  type Publication,
   type RecordStates,
   type SectorCreditSignals,
   type SubgraphContext,
@@ -143,11 +143,11 @@ export const resolvers = {
       return toConnection(rows, size, (row) => row.id, totalCount);
     },
 
-    overdueObjections: ({}, _: unknown, { db }: Context) =>
+    overdueObjections: (_root: unknown, _: unknown, { db }: Context) =>
       db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] }, dueOn: { lt: utcToday() } }, orderBy: { dueOn: 'asc' } }),
-    openObjections: ({}, _: unknown, { db }: Context) =>
+    openObjections: (_root: unknown, _: unknown, { db }: Context) =>
       db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] } }, orderBy: { dueOn: 'asc' } }),
-    openRepairApplications: ({}, _: unknown, { db }: Context) =>
+    openRepairApplications: (_root: unknown, _: unknown, { db }: Context) =>
       db.repairApplication.findMany({ where: { status: 'APPLIED' }, orderBy: { appliedAt: 'asc' } }),
   },
 
@@ -176,12 +176,10 @@ export const resolvers = {
       ),
     commitments: async (enterprise: Enterprise, _: unknown, { loaders, caller, references }: Context) => {
       const [commitments, states] = await Promise.all([loaders.commitments.load(enterprise.uscc), statesOf(enterprise.uscc, loaders)]);
-      return commitments.flatMap((commitment): (CreditCommitment & { publication: Publication | null })[] => {
+      // A breach is a negative record: it leaves the list with its publication, like any other.
+      return commitments.filter((commitment) => {
         const breach = asBreach(commitment);
-        if (!breach) return [{ ...commitment, status: commitmentStatus(commitment), publication: null }];
-        // A breach is a negative record: it follows its publication window like any other.
-        const published = visibleRecords(COMMITMENT_BREACH, [breach], states, caller, references);
-        return published.map((record) => ({ ...commitment, publication: record.publication }));
+        return !breach || visibleRecords(COMMITMENT_BREACH, [breach], states, caller, references).length > 0;
       });
     },
     creditRecordStates: async (enterprise: Enterprise, _: unknown, { loaders }: Context) => {
@@ -219,6 +217,14 @@ export const resolvers = {
 
   Objection: {
     overdue: (objection: Objection) => isOverdue(objection),
+  },
+
+  CreditCommitment: {
+    status: (commitment: CreditCommitment) => commitmentStatus(commitment),
+    publication: async (commitment: CreditCommitment, _: unknown, { loaders, references }: Context) => {
+      const breach = asBreach(commitment);
+      return breach && publish(COMMITMENT_BREACH, breach, await statesOf(commitment.uscc, loaders), references).publication;
+    },
   },
 
   AdministrativePenalty: {

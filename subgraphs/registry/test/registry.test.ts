@@ -61,8 +61,9 @@ describe('registry subgraph', () => {
     });
     expect(errors).toBeUndefined();
     expect(data._entities.map((entity: { uscc: string } | null) => entity?.uscc ?? null)).toEqual([codes[0], null, codes[2]]);
-    // One statement for the enterprises, one for all their penalties.
-    expect(subgraph.sqlStatements() - before).toBe(2);
+    // One statement each for the enterprises, all their penalties, and the objections and
+    // repairs that decide the penalties' publication.
+    expect(subgraph.sqlStatements() - before).toBe(4);
   });
 
   it('answers a portfolio of codes in order and refuses more than 500', async () => {

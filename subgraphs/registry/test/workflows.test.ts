@@ -1,0 +1,286 @@
+// The registry's workflows at the subgraph: objections, repair, lists, commitments and the
+// evaluation, each with the roles that may take a step and the transitions that are refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeUscc, signRecordReference, type Caller, type RecordReference } from '@credit-graph/contract';
+import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, TEST_CALLER_SECRET, testBank, testCaller } from '@credit-graph/subgraph-kit/testing';
+import { registry } from '../src/index.ts';
+import { addWorkingDays } from '../src/workflows.ts';
+import { BASE_SCORE } from '../src/evaluation.ts';
+import type { PrismaClient } from '../src/generated/prisma/client.ts';
+
+const universe = seedUniverse(60);
+const REGULATOR = testCaller('REGULATOR', { institution: makeUscc('11', '410100', '00000201'), purpose: 'SUPERVISION' });
+const ENVIRONMENT_PLATFORM = testCaller('SECTOR_PLATFORM', { sector: 'environment', scopes: ['credit:read', writeScope('environment')] });
+const TRADE_PLATFORM = testCaller('SECTOR_PLATFORM', { sector: 'trade', scopes: ['credit:read', writeScope('trade')] });
+const PUBLIC = testCaller('PUBLIC');
+const enterpriseCaller = (uscc: string): Caller => testCaller('ENTERPRISE', { uscc });
+let subgraph: RunningSubgraph<PrismaClient>;
+let keyCounter = 0;
+const key = () => `registry-test-${++keyCounter}-${Date.now()}`;
+
+function isoDaysAgo(days: number): string {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() - days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** A reference as the environment subgraph would sign it for one of its violations. */
+function environmentReference(uscc: string, id: string, overrides: Partial<RecordReference> = {}): string {
+  return signRecordReference(
+    { source: 'environment', id, uscc, severity: 'GENERAL', decidedOn: isoDaysAgo(20), kind: 'EnvironmentalViolation', ...overrides },
+    TEST_CALLER_SECRET,
+  );
+}
+
+const FILE = `mutation ($input: ObjectionInput!, $key: String!) { fileObjection(input: $input, idempotencyKey: $key) { id status recordKey dueOn providerMustCheck overdue } }`;
+const ANSWER = `mutation ($id: ID!, $key: String!) { answerObjection(objectionId: $id, confirms: false, answer: "The reading was taken from a faulty meter", idempotencyKey: $key) { id status providerConfirms } }`;
+const DECIDE = `mutation ($id: ID!, $decision: ObjectionDecision!, $key: String!) { decideObjection(objectionId: $id, decision: $decision, reason: "Reviewed the evidence", idempotencyKey: $key) { id status } }`;
+const APPLY = `mutation ($input: RepairInput!, $key: String!) { applyForCreditRepair(input: $input, idempotencyKey: $key) { id status recordKey } }`;
+const DECIDE_REPAIR = `mutation ($id: ID!, $approve: Boolean!, $key: String!) { decideCreditRepair(applicationId: $id, approve: $approve, reason: "Obligations verified", idempotencyKey: $key) { id status } }`;
+
+async function file(uscc: string, reference: string, caller: Caller = enterpriseCaller(uscc)) {
+  return subgraphGraphql(subgraph.url, FILE, { input: { reference, reason: 'The finding is wrong', evidence: 'DOC-2026-001' }, key: key() }, caller);
+}
+
+async function statesOf(uscc: string): Promise<Record<string, string>> {
+  const { data } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', 'creditRecordStates { key state }'), {
+    representations: [{ __typename: 'Enterprise', uscc }],
+  }, PUBLIC);
+  return Object.fromEntries(data._entities[0].creditRecordStates.map((s: { key: string; state: string }) => [s.key, s.state]));
+}
+
+beforeAll(async () => {
+  subgraph = await startTestSubgraph(registry, universe.length);
+});
+afterAll(() => subgraph?.stop());
+
+describe('objections', () => {
+  it('counts working days, skipping weekends', () => {
+    // Friday 2026-11-27 + 3 working days = Wednesday 2026-12-02; + 7 = Tuesday 2026-12-08.
+    expect(addWorkingDays(new Date('2026-11-27T10:00:00Z'), 3).toISOString().slice(0, 10)).toBe('2026-12-02');
+    expect(addWorkingDays(new Date('2026-11-27T10:00:00Z'), 7).toISOString().slice(0, 10)).toBe('2026-12-08');
+  });
+
+  it('files, answers and revokes: the record is under objection at once, then revoked', async () => {
+    const uscc = universe[10]!.uscc;
+    const reference = environmentReference(uscc, 'ev_objection_1');
+    const filed = await file(uscc, reference);
+    expect(filed.errors).toBeUndefined();
+    expect(filed.data.fileObjection).toMatchObject({
+      status: 'FILED',
+      recordKey: 'environment:ev_objection_1',
+      providerMustCheck: true,
+      dueOn: addWorkingDays(new Date(), 7).toISOString().slice(0, 10),
+      overdue: false,
+    });
+    expect((await statesOf(uscc))['environment:ev_objection_1']).toBe('UNDER_OBJECTION');
+    const id = filed.data.fileObjection.id;
+
+    // Only the platform of the record's sector answers.
+    const wrongSector = await subgraphGraphql(subgraph.url, ANSWER, { id, key: key() }, TRADE_PLATFORM);
+    expect(wrongSector.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const answered = await subgraphGraphql(subgraph.url, ANSWER, { id, key: key() }, ENVIRONMENT_PLATFORM);
+    expect(answered.data.answerObjection).toMatchObject({ status: 'ANSWERED', providerConfirms: false });
+    const again = await subgraphGraphql(subgraph.url, ANSWER, { id, key: key() }, ENVIRONMENT_PLATFORM);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', state: 'ANSWERED' });
+
+    // Neither the enterprise nor the platform decides; the regulator does, once.
+    for (const caller of [enterpriseCaller(uscc), ENVIRONMENT_PLATFORM]) {
+      const refused = await subgraphGraphql(subgraph.url, DECIDE, { id, decision: 'REVOKED', key: key() }, caller);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    const revoked = await subgraphGraphql(subgraph.url, DECIDE, { id, decision: 'REVOKED', key: key() }, REGULATOR);
+    expect(revoked.data.decideObjection.status).toBe('REVOKED');
+    expect((await statesOf(uscc))['environment:ev_objection_1']).toBe('REVOKED');
+    const twice = await subgraphGraphql(subgraph.url, DECIDE, { id, decision: 'UPHELD', key: key() }, REGULATOR);
+    expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', state: 'REVOKED' });
+
+    // A revoked record cannot be objected to again.
+    const refiled = await file(uscc, reference);
+    expect(refiled.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('lets one of several simultaneous objections against a record through', async () => {
+    const uscc = universe[11]!.uscc;
+    const reference = environmentReference(uscc, 'ev_concurrent');
+    const results = await Promise.all(Array.from({ length: 5 }, () => file(uscc, reference)));
+    expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+    for (const refused of results.filter((r) => r.errors !== undefined)) {
+      expect(refused.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+    }
+    expect(await subgraph.db.objection.count({ where: { recordKey: 'environment:ev_concurrent' } })).toBe(1);
+  });
+
+  it('lets one of two simultaneous decisions win', async () => {
+    const uscc = universe[12]!.uscc;
+    const filed = await file(uscc, environmentReference(uscc, 'ev_race'));
+    const id = filed.data.fileObjection.id;
+    const [a, b] = await Promise.all([
+      subgraphGraphql(subgraph.url, DECIDE, { id, decision: 'REVOKED', key: key() }, REGULATOR),
+      subgraphGraphql(subgraph.url, DECIDE, { id, decision: 'UPHELD', key: key() }, REGULATOR),
+    ]);
+    expect([a, b].filter((r) => r.errors === undefined)).toHaveLength(1);
+    const stored = await subgraph.db.objection.findUniqueOrThrow({ where: { id } });
+    const winner = [a, b].find((r) => r.errors === undefined)!;
+    expect(stored.status).toBe(winner.data.decideObjection.status);
+  });
+
+  it('refuses objections to another enterprise’s record, by a bank, or with a forged reference', async () => {
+    const uscc = universe[13]!.uscc;
+    const reference = environmentReference(uscc, 'ev_not_yours');
+    const other = await file(uscc, reference, enterpriseCaller(universe[14]!.uscc));
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bank = await file(uscc, reference, testBank([uscc]));
+    expect(bank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const forged = signRecordReference(
+      { source: 'environment', id: 'ev_x', uscc, severity: 'GENERAL', decidedOn: isoDaysAgo(20), kind: 'EnvironmentalViolation' },
+      'another-secret-of-at-least-thirty-two-characters',
+    );
+    const bad = await file(uscc, forged);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'input.reference' });
+    expect(await subgraph.db.objection.count({ where: { uscc } })).toBe(0);
+  });
+
+  it('lists overdue objections for regulators only', async () => {
+    const uscc = universe[15]!.uscc;
+    const filed = await file(uscc, environmentReference(uscc, 'ev_overdue'));
+    await subgraph.db.objection.update({ where: { id: filed.data.fileObjection.id }, data: { dueOn: new Date(isoDaysAgo(1)) } });
+    const query = '{ overdueObjections { id overdue recordKey } }';
+    const regulator = await subgraphGraphql(subgraph.url, query, {}, REGULATOR);
+    expect(regulator.data.overdueObjections).toContainEqual({ id: filed.data.fileObjection.id, overdue: true, recordKey: 'environment:ev_overdue' });
+    const bank = await subgraphGraphql(subgraph.url, query, {}, testBank([]));
+    expect(bank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('credit repair', () => {
+  it('refuses a repair before the minimum publication period, with the first eligible day', async () => {
+    const uscc = universe[20]!.uscc;
+    const reference = environmentReference(uscc, 'ev_too_early', { severity: 'GENERAL', decidedOn: isoDaysAgo(30) });
+    const result = await subgraphGraphql(subgraph.url, APPLY, { input: { reference, obligationsFulfilled: 'Fine paid', commitment: 'We commit to comply' }, key: key() }, enterpriseCaller(uscc));
+    expect(result.errors?.[0]?.extensions?.code).toBe('NOT_ELIGIBLE');
+    expect(result.errors?.[0]?.extensions?.repairableFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('approves a repair after the minimum period: publication ends; a second decision is refused', async () => {
+    const uscc = universe[21]!.uscc;
+    const reference = environmentReference(uscc, 'ev_repairable', { severity: 'GENERAL', decidedOn: isoDaysAgo(120) });
+    const applied = await subgraphGraphql(subgraph.url, APPLY, { input: { reference, obligationsFulfilled: 'Fine paid on 2026-08-01', commitment: 'We commit to comply' }, key: key() }, enterpriseCaller(uscc));
+    expect(applied.data.applyForCreditRepair.status).toBe('APPLIED');
+    const id = applied.data.applyForCreditRepair.id;
+    const byEnterprise = await subgraphGraphql(subgraph.url, DECIDE_REPAIR, { id, approve: true, key: key() }, enterpriseCaller(uscc));
+    expect(byEnterprise.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const approved = await subgraphGraphql(subgraph.url, DECIDE_REPAIR, { id, approve: true, key: key() }, REGULATOR);
+    expect(approved.data.decideCreditRepair.status).toBe('APPROVED');
+    expect((await statesOf(uscc))['environment:ev_repairable']).toBe('REPAIRED');
+    const again = await subgraphGraphql(subgraph.url, DECIDE_REPAIR, { id, approve: false, key: key() }, REGULATOR);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', state: 'APPROVED' });
+  });
+
+  it('repairs the registry’s own penalty: it leaves the public view, the regulator still sees it', async () => {
+    const enterprise = universe.find((e) => e.risk !== 'CLEAN')!;
+    const query = entitiesQuery('Enterprise', 'penalties { id decisionDate severity publication { status reference repairableFrom } }');
+    const read = async (caller: Caller) =>
+      (await subgraphGraphql(subgraph.url, query, { representations: [{ __typename: 'Enterprise', uscc: enterprise.uscc }] }, caller)).data._entities[0].penalties as {
+        id: string;
+        publication: { status: string; reference: string; repairableFrom: string };
+      }[];
+    // A GENERAL penalty decided four months ago: published, and past its three-month minimum.
+    const penaltyId = 'PEN-repair-test';
+    const template = await subgraph.db.administrativePenalty.findFirstOrThrow();
+    await subgraph.db.administrativePenalty.create({
+      data: { ...template, id: penaltyId, uscc: enterprise.uscc, decisionNumber: 'repair-test-1', severity: 'GENERAL', decisionDate: new Date(isoDaysAgo(120)) },
+    });
+    const target = (await read(PUBLIC)).find((p) => p.id === penaltyId);
+    expect(target?.publication.status).toBe('PUBLISHED');
+    const applied = await subgraphGraphql(subgraph.url, APPLY, { input: { reference: target!.publication.reference, obligationsFulfilled: 'Fine paid', commitment: 'We commit' }, key: key() }, enterpriseCaller(enterprise.uscc));
+    await subgraphGraphql(subgraph.url, DECIDE_REPAIR, { id: applied.data.applyForCreditRepair.id, approve: true, key: key() }, REGULATOR);
+    expect((await read(PUBLIC)).map((p) => p.id)).not.toContain(target!.id);
+    expect((await read(REGULATOR)).find((p) => p.id === target!.id)?.publication.status).toBe('REPAIRED');
+  });
+});
+
+describe('severe-dishonesty list', () => {
+  const ADD = `mutation ($input: ListEntryInput!, $key: String!) { addListEntry(input: $input, idempotencyKey: $key) { id active measures legalBasis } }`;
+  const REMOVE = `mutation ($id: ID!, $key: String!) { removeListEntry(entryId: $id, reason: REPAIRED, removedOn: "${isoDaysAgo(0)}", idempotencyKey: $key) { id active removalReason } }`;
+  const entry = (uscc: string, measures = ['限制参与政府采购', '限制获得财政资金支持']) => ({
+    uscc,
+    listType: 'SEVERE_DISHONESTY',
+    authority: '郑州市发展和改革委员会',
+    legalBasis: '河南省社会信用条例 第三十三条',
+    reason: '拒不履行法定义务，严重影响司法机关、行政机关公信力',
+    listedOn: isoDaysAgo(3),
+    expiresOn: isoDaysAgo(-365 * 3),
+    measures,
+  });
+
+  it('adds an entry with its measures to the public list, and removes it once', async () => {
+    const uscc = universe[30]!.uscc;
+    const added = await subgraphGraphql(subgraph.url, ADD, { input: entry(uscc), key: key() }, REGULATOR);
+    expect(added.data.addListEntry).toMatchObject({ active: true, measures: ['限制参与政府采购', '限制获得财政资金支持'] });
+    const list = await subgraphGraphql(subgraph.url, '{ severeDishonestyList(first: 100) { edges { node { id measures enterprise { uscc onSevereDishonestyList } } } } }', {}, PUBLIC);
+    const listed = list.data.severeDishonestyList.edges.map((e: { node: { id: string } }) => e.node);
+    expect(listed).toContainEqual({ id: added.data.addListEntry.id, measures: entry(uscc).measures, enterprise: { uscc, onSevereDishonestyList: true } });
+
+    const removed = await subgraphGraphql(subgraph.url, REMOVE, { id: added.data.addListEntry.id, key: key() }, REGULATOR);
+    expect(removed.data.removeListEntry).toMatchObject({ active: false, removalReason: 'REPAIRED' });
+    const again = await subgraphGraphql(subgraph.url, REMOVE, { id: added.data.addListEntry.id, key: key() }, REGULATOR);
+    expect(again.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('refuses an entry without measures, and any entry from a bank or a sector platform', async () => {
+    const uscc = universe[31]!.uscc;
+    const before = await subgraph.db.dishonestyListEntry.count({ where: { uscc } });
+    const noMeasures = await subgraphGraphql(subgraph.url, ADD, { input: entry(uscc, []), key: key() }, REGULATOR);
+    expect(noMeasures.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.measures' });
+    for (const caller of [testBank([uscc]), ENVIRONMENT_PLATFORM]) {
+      const refused = await subgraphGraphql(subgraph.url, ADD, { input: entry(uscc), key: key() }, caller);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    expect(await subgraph.db.dishonestyListEntry.count({ where: { uscc } })).toBe(before);
+  });
+});
+
+describe('commitments and the evaluation', () => {
+  const EVALUATION = 'evaluation { grade score baseScore factors { factor sector value weight effect } }';
+  async function evaluationOf(uscc: string, environmentSignals?: Record<string, unknown>) {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', EVALUATION), {
+      representations: [{ __typename: 'Enterprise', uscc, ...(environmentSignals ? { environmentSignals } : {}) }],
+    }, PUBLIC);
+    expect(errors).toBeUndefined();
+    return data._entities[0].evaluation as { grade: string; score: number; baseScore: number; factors: { effect: number; sector: string; factor: string }[] };
+  }
+
+  it('explains itself: base score plus the effects is the score', async () => {
+    for (const enterprise of universe.slice(0, 25)) {
+      const evaluation = await evaluationOf(enterprise.uscc, { grade: 'YELLOW', minorRecords: 0, generalRecords: 1, severeRecords: 0 });
+      expect(evaluation.baseScore).toBe(BASE_SCORE);
+      expect(evaluation.baseScore + evaluation.factors.reduce((sum, f) => sum + f.effect, 0)).toBeCloseTo(evaluation.score, 6);
+    }
+  });
+
+  it('drops when a sector signal gets worse', async () => {
+    const uscc = universe[0]!.uscc;
+    const clean = await evaluationOf(uscc, { grade: 'GREEN', minorRecords: 0, generalRecords: 0, severeRecords: 0 });
+    const violated = await evaluationOf(uscc, { grade: 'GREEN', minorRecords: 0, generalRecords: 0, severeRecords: 1 });
+    expect(violated.score).toBe(clean.score - 20);
+    expect(violated.factors).toContainEqual(expect.objectContaining({ sector: 'environment', value: '1', effect: -20 }));
+  });
+
+  it('turns a recorded breach into a negative record that lowers the score', async () => {
+    const uscc = universe[40]!.uscc;
+    const made = await subgraphGraphql(subgraph.url, `mutation ($key: String!) { makeCreditCommitment(input: { type: "主动型", content: "按期完成整改", termEnd: "${isoDaysAgo(-200)}" }, idempotencyKey: $key) { id status } }`, { key: key() }, enterpriseCaller(uscc));
+    expect(made.data.makeCreditCommitment.status).toBe('IN_FORCE');
+    const before = await evaluationOf(uscc);
+    const OUTCOME = `mutation ($id: ID!, $key: String!) { recordCommitmentOutcome(commitmentId: $id, outcome: BREACHED, breachSeverity: GENERAL, note: "整改未完成", outcomeOn: "${isoDaysAgo(0)}", idempotencyKey: $key) { status publication { status severity } } }`;
+    const bank = await subgraphGraphql(subgraph.url, OUTCOME, { id: made.data.makeCreditCommitment.id, key: key() }, testBank([uscc]));
+    expect(bank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const breached = await subgraphGraphql(subgraph.url, OUTCOME, { id: made.data.makeCreditCommitment.id, key: key() }, ENVIRONMENT_PLATFORM);
+    expect(breached.data.recordCommitmentOutcome).toEqual({ status: 'BREACHED', publication: { status: 'PUBLISHED', severity: 'GENERAL' } });
+    const after = await evaluationOf(uscc);
+    expect(after.score).toBe(Math.max(0, before.score - 8));
+    const twice = await subgraphGraphql(subgraph.url, OUTCOME, { id: made.data.makeCreditCommitment.id, key: key() }, REGULATOR);
+    expect(twice.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+  });
+});
