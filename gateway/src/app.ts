@@ -9,6 +9,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Redis } from 'ioredis';
+import { Agent } from 'undici';
 import { createGraphQLHandler, formatError, listen, sendJson } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit.ts';
 import { describeForAudit } from './audit-policy.ts';
@@ -24,6 +25,7 @@ import { createPlayground, loadExamples, type PlaygroundExample } from './playgr
 import { createMemoryStore, createRateLimiter, createRedisStore, rateLimitPlugin } from './rate-limit.ts';
 import { createReadiness } from './readiness.ts';
 import { createRequestContext, type GatewayContext } from './request-context.ts';
+import { createSubgraphPolicy, type SubgraphPolicy } from './resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './safelist.ts';
 import { SubgraphClient } from './subgraph-client.ts';
 import { loadSupergraph, type Supergraph } from './supergraph.ts';
@@ -66,11 +68,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
   const trust = trustDataSource({ consents, audit });
 
+  // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
+  const subgraphConnections = new Agent();
+  const policies = new Map<string, SubgraphPolicy>();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       const target = urls.get(name) ?? url!;
-      return target.startsWith(LOCAL_URL_PREFIX) ? trust : new SubgraphClient(name, target, config.callerSigningSecret);
+      if (target.startsWith(LOCAL_URL_PREFIX)) return trust;
+      const policy = createSubgraphPolicy(name, config.subgraphCalls);
+      policies.set(name, policy);
+      return new SubgraphClient(name, target, {
+        callerSecret: config.callerSigningSecret,
+        timeoutMs: config.subgraphCalls.timeoutMs,
+        dispatcher: subgraphConnections,
+        policy,
+      });
     },
   });
   let supergraphLoaded = false;
@@ -99,6 +112,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     persistedQueries: { cache: persistedQueryCache(safelist) },
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Our stop() drains HTTP first; Apollo stopping itself on SIGTERM would cut requests in flight.
+    stopOnTerminationSignals: false,
   });
   await server.start();
 
@@ -120,20 +135,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
         isSupergraphLoaded: () => supergraphLoaded,
         timeoutMs: config.readinessTimeoutMs,
         callerSecret: config.callerSigningSecret,
+        circuit: (name) => policies.get(name)?.circuit,
       }),
     },
     prefixRoutes: playground.prefixRoutes,
   });
 
-  const http = await listen(handler, { port: config.port, host: config.host });
+  const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
   return {
     url: `http://${http.host}:${http.port}${GRAPHQL_PATH}`,
     supergraph,
     database,
+    // Drains first: requests in flight finish, their audit records written, before anything
+    // they use is closed; new connections are refused meanwhile.
     async stop() {
       await http.close();
       await server.stop();
       await audit.close();
+      await subgraphConnections.close();
       redis?.disconnect();
       await database.close();
     },

@@ -9,6 +9,7 @@ import {
 } from '@credit-graph/contract';
 import type { AuthorizationMode } from './authorization.ts';
 import { jwtOptionsFromEnv, type JwtOptions } from './identity.ts';
+import type { ResilienceOptions } from './resilience.ts';
 
 export interface GatewayConfig {
   host: string;
@@ -35,6 +36,10 @@ export interface GatewayConfig {
   authorizationMode: AuthorizationMode;
   /** Production mode: introspection only for callers with schema:introspect. */
   production: boolean;
+  /** Subgraph calls: time budget, retries of reads, circuit breaker (SUBGRAPH_TIMEOUT_MS, ...). */
+  subgraphCalls: ResilienceOptions;
+  /** How long stop() lets requests in flight finish before cutting them (SHUTDOWN_DRAIN_MS). */
+  drainMs: number;
 }
 
 const DEFAULT_PORT = 4000;
@@ -42,6 +47,12 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
 const DEFAULT_RATE_LIMIT_CAPACITY = 200;
 const DEFAULT_RATE_LIMIT_PER_SECOND = 100;
+const DEFAULT_SUBGRAPH_TIMEOUT_MS = 3000;
+const DEFAULT_SUBGRAPH_RETRIES = 2;
+const DEFAULT_CIRCUIT_THRESHOLD = 5;
+const DEFAULT_CIRCUIT_COOLDOWN_MS = 5000;
+// Longer than a query plan of a few sequential subgraph calls, each within its timeout.
+const DEFAULT_DRAIN_MS = 10_000;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -57,6 +68,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value === 0) throw new ConfigError(`${name} must be at least 1, got "${env[name]}"`);
   return value;
 }
 
@@ -105,5 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     authorizationMode: authorizationMode(env.AUTHORIZATION_MODE),
     production: env.NODE_ENV === 'production',
+    subgraphCalls: {
+      timeoutMs: positiveInteger(env, 'SUBGRAPH_TIMEOUT_MS', DEFAULT_SUBGRAPH_TIMEOUT_MS),
+      retries: integer(env, 'SUBGRAPH_RETRIES', DEFAULT_SUBGRAPH_RETRIES),
+      circuitThreshold: positiveInteger(env, 'SUBGRAPH_CIRCUIT_THRESHOLD', DEFAULT_CIRCUIT_THRESHOLD),
+      circuitCooldownMs: positiveInteger(env, 'SUBGRAPH_CIRCUIT_COOLDOWN_MS', DEFAULT_CIRCUIT_COOLDOWN_MS),
+    },
+    drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS),
   };
 }

@@ -1,8 +1,12 @@
 // Readiness: ready only when the supergraph is loaded and every subgraph answers a trivial
 // query; otherwise 503 naming the subgraphs that do not. The probe is signed like any subgraph
-// call, so a subgraph with another secret shows up here as not ready (HTTP 401).
+// call, so a subgraph with another secret shows up here as not ready (HTTP 401). A subgraph
+// whose circuit is not closed says so ("ECONNREFUSED, circuit open"): the gateway is failing
+// its calls at once. Only the probe decides readiness: an open circuit closes on the next
+// call after its cool-down, which a replica taken out of service would never get.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkCallerSecret, sendJson, signCaller, type Caller } from '@credit-graph/contract';
+import type { CircuitStatus } from './resilience.ts';
 import type { SubgraphEndpoint } from './supergraph.ts';
 
 /** Who the readiness probe is, to the subgraphs: a public caller that reads nothing. */
@@ -14,6 +18,8 @@ export interface ReadinessOptions {
   timeoutMs: number;
   /** The secret the subgraphs verify the signed caller with. */
   callerSecret: string;
+  /** The circuit breaker's state of a subgraph's calls (none: always reported closed). */
+  circuit?: (subgraph: string) => CircuitStatus | undefined;
 }
 
 async function probe(subgraph: SubgraphEndpoint, timeoutMs: number, callerSecret: string): Promise<string> {
@@ -39,7 +45,12 @@ export function createReadiness(options: ReadinessOptions) {
   const callerSecret = checkCallerSecret(options.callerSecret, 'callerSecret');
   return async function ready(_req: IncomingMessage, res: ServerResponse): Promise<void> {
     const results = await Promise.all(options.subgraphs.map((s) => probe(s, options.timeoutMs, callerSecret)));
-    const subgraphs = Object.fromEntries(options.subgraphs.map((s, i) => [s.name, results[i]]));
+    const subgraphs = Object.fromEntries(
+      options.subgraphs.map((s, i) => {
+        const circuit = options.circuit?.(s.name) ?? 'closed';
+        return [s.name, circuit === 'closed' ? results[i] : `${results[i]}, circuit ${circuit}`];
+      }),
+    );
     const failing = options.subgraphs.filter((_, i) => results[i] !== 'ok').map((s) => s.name);
     const supergraphLoaded = options.isSupergraphLoaded();
     const ready = supergraphLoaded && failing.length === 0;

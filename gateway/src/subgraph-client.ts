@@ -1,33 +1,69 @@
 // How the gateway calls a subgraph. A failed call becomes an error a bank's developer can act
 // on, naming the service and never its internal URL: SUBGRAPH_UNAVAILABLE when the service did
-// not answer, or the subgraph's own GraphQL error when it refused the request. Every call
-// carries the request's caller in headers signed with the secret the subgraphs verify.
+// not answer (in time), or the subgraph's own GraphQL error when it refused the request. Every
+// call carries the request's caller in headers signed with the secret the subgraphs verify,
+// has a time budget, and goes through the subgraph's retry and circuit-breaker policy.
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { ANONYMOUS_CALLER, checkCallerSecret, creditGraphError, signCaller, type Caller } from '@credit-graph/contract';
+import { fetch, type Dispatcher } from 'undici';
+import { ANONYMOUS_CALLER, checkCallerSecret, signCaller, type Caller } from '@credit-graph/contract';
+import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
 /** What the gateway's per-request context must hold for subgraph calls: the verified caller. */
 export type CallerContext = { caller?: Caller };
+
+export interface SubgraphClientOptions {
+  /** The secret the subgraphs verify the signed caller with. */
+  callerSecret: string;
+  /** Budget of each call, from connecting to the last byte of the answer. */
+  timeoutMs: number;
+  /** Where connections come from: a keep-alive pool shared by the subgraph clients (default: undici's global one). */
+  dispatcher?: Dispatcher;
+  /** Retries and circuit breaker; none: each call is sent once, whatever happened before. */
+  policy?: SubgraphPolicy;
+}
 
 interface SubgraphErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
 
+/** The query planner prints a subgraph fetch of a mutation as `mutation ...`; reads as `{` or `query`. */
+const MUTATION = /^\s*mutation\b/;
+
+/** undici's fetch over a keep-alive pool, cut off after `timeoutMs` (the abort surfaces as a TimeoutError). */
+function timedFetcher(timeoutMs: number, dispatcher: Dispatcher | undefined): Fetcher {
+  return (url, init) =>
+    fetch(url, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<Fetcher>;
+}
+
 export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   private readonly callerSecret: string;
+  private readonly timeoutMs: number;
+  private readonly policy: SubgraphPolicy | undefined;
 
   constructor(
     readonly name: string,
     url: string,
-    callerSecret: string,
+    options: SubgraphClientOptions,
   ) {
-    super({ url });
-    this.callerSecret = checkCallerSecret(callerSecret, 'callerSigningSecret');
+    super({ url, fetcher: timedFetcher(options.timeoutMs, options.dispatcher) });
+    this.callerSecret = checkCallerSecret(options.callerSecret, 'callerSigningSecret');
+    this.timeoutMs = options.timeoutMs;
+    this.policy = options.policy;
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<CallerContext>) {
+    if (!this.policy) return super.process(options);
+    // A mutation is sent once: without an answer the gateway cannot know whether it was applied.
+    const kind = MUTATION.test(options.request.query ?? '') ? 'write' : 'read';
+    return this.policy.run(kind, () => super.process(options));
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
-    // Signed per call, not per incoming request: a long query plan still sends fresh timestamps.
-    // No caller in the context (schema loading, health checks) signs as anonymous.
+    // Signed per call, not per incoming request: a long query plan (or a retry) still sends
+    // fresh timestamps. No caller in the context (schema loading, health checks) signs as anonymous.
     const headers = signCaller(context.caller ?? ANONYMOUS_CALLER, this.callerSecret);
     for (const [name, value] of Object.entries(headers)) request.http!.headers.set(name, value);
   }
@@ -39,11 +75,10 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
       // The subgraph answered with a GraphQL error (HTTP 4xx): pass on its message and code.
       throw new GraphQLError(first.message, { extensions: { ...first.extensions, serviceName: this.name } });
     }
-    console.error(`[gateway] subgraph ${this.name} failed:`, error.message);
-    throw creditGraphError(
-      'SUBGRAPH_UNAVAILABLE',
-      `The ${this.name} service did not answer; the fields it owns are null. Retry later.`,
-      { serviceName: this.name },
-    );
+    if (error.name === 'TimeoutError') throw subgraphUnavailable(this.name, 'timeout', { timeoutMs: this.timeoutMs });
+    // undici reports "fetch failed" and puts the socket error (ECONNREFUSED, ...) in `cause`.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    console.error(`[gateway] subgraph ${this.name} failed:`, cause?.code ?? cause?.message ?? error.message);
+    throw subgraphUnavailable(this.name, 'unreachable');
   }
 }
