@@ -139,7 +139,11 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
 export interface Listening {
   port: number;
   host: string;
-  /** Stops accepting, lets requests in flight finish (up to `drainMs`), then cuts the rest. */
+  /**
+   * Drains: stops accepting connections (new ones are refused), lets requests in flight
+   * finish and closes each connection as its last answer goes out, then resolves; requests
+   * still running after `drainMs` are cut.
+   */
   close(): Promise<void>;
 }
 
@@ -151,7 +155,18 @@ export async function listen(
   options: { port?: number; host?: string; drainMs?: number } = {},
 ): Promise<Listening> {
   const host = options.host ?? '127.0.0.1';
-  const server = createServer((req, res) => void handler(req, res));
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.on('close', () => {
+      inFlight.delete(res);
+      // A keep-alive connection whose answer went out is idle now: close it rather than
+      // wait for the client's next request or the keep-alive timeout.
+      if (draining) server.closeIdleConnections();
+    });
+    void handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, resolve);
@@ -161,6 +176,9 @@ export async function listen(
     host,
     close: () =>
       new Promise<void>((resolve) => {
+        draining = true;
+        // Answers still to come tell keep-alive clients not to send more on this connection.
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const cut = setTimeout(() => server.closeAllConnections(), options.drainMs ?? DEFAULT_DRAIN_MS);
         server.close(() => {
           clearTimeout(cut);
