@@ -163,6 +163,9 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [ApolloServerPluginInlineTraceDisabled(), creditChangesPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>],
+    // stop() below drains HTTP first. Apollo's own SIGTERM handler would stop the server under
+    // requests in flight, and racing ours it left stop() hanging until the pool's idle timeout.
+    stopOnTerminationSignals: false,
   });
   await server.start();
 
