@@ -71,6 +71,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
   const subgraphConnections = new Agent();
   const policies = new Map<string, SubgraphPolicy>();
+  // @apollo/gateway otherwise reports usage to Apollo and probes cloud metadata addresses at
+  // start: a credit gateway sends nothing anywhere but to its own subgraphs.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
