@@ -1,0 +1,66 @@
+// Services as real processes, started the way `npm start` starts them, for tests that stop,
+// freeze (SIGSTOP), kill and restart them: what a crashed, hung or redeployed service does
+// to the gateway cannot be shown in-process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Everything it printed, for the failure message of a test. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  readonly exited: Promise<number | null>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Runs `entry` (a path from the repository root) with tsx and resolves once it prints a line
+ * matching `ready`; rejects if it exits or stays silent for `timeoutMs` first.
+ */
+export function startProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ServiceProcess> {
+  // NODE_ENV=test (vitest's) would change how the services behave; run them as they run for real.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const service: ServiceProcess = {
+    child,
+    output: () => output,
+    exited,
+    signal: (signal) => void child.kill(signal),
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${entry} was not ready within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve(service);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited (code ${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+/** A port nothing listens on right now, to start a service on (and restart it on later). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
