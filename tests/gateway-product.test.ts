@@ -6,9 +6,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { readManifest } from '@credit-graph/contract';
+import { isGatewayHosted, readManifest } from '@credit-graph/contract';
 import { composeSupergraph } from '@credit-graph/contract/compose';
-import { ConfigError, loadConfig, startGateway, type GatewayApp } from '@credit-graph/gateway';
+import { ConfigError, loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
 import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
@@ -24,11 +24,21 @@ afterAll(async () => {
   await Promise.all(databases.map((database) => database.drop()));
 });
 
+/** The registry's evaluation requires every sector's signals (@requires): they come with it. */
+const SECTORS_REQUIRED_BY_REGISTRY = readManifest()
+  .filter((entry) => !isGatewayHosted(entry) && entry.name !== 'registry')
+  .map((entry) => entry.name);
+
+/** A supergraph of `names` (and what they require), without the gateway-hosted trust subgraph. */
 function writeSupergraph(names: string[]): string {
+  const composed = names.includes('registry') ? [...new Set([...names, ...SECTORS_REQUIRED_BY_REGISTRY])] : names;
   const file = path.join(folder, `${names.join('-')}.graphql`);
-  writeFileSync(file, composeSupergraph(readManifest().filter((entry) => names.includes(entry.name))));
+  writeFileSync(file, composeSupergraph(readManifest().filter((entry) => composed.includes(entry.name))));
   return file;
 }
+
+/** The test stack's subgraphs, as URL overrides; a test overrides one to break it. */
+const STACK_URLS = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
 
 async function closedPortUrl(): Promise<string> {
   const server = createServer();
@@ -41,7 +51,7 @@ async function closedPortUrl(): Promise<string> {
 async function gatewayFor(supergraphPath: string, env: Record<string, string>) {
   const database = await createTestDatabase('gateway-product');
   databases.push(database);
-  const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, ...env });
+  const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, ...STACK_URLS, ...env });
   const app = await startGateway({ ...config, port: 0, supergraphPath, database: database.target }, { examples: [] });
   started.push(app);
   return app;
@@ -52,8 +62,8 @@ describe('gateway as a product', () => {
     const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry! });
     const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', { u: model.uscc });
     expect(result.data).toEqual({ enterprise: { name: model.name } });
-    // This supergraph has no finance subgraph, so the field does not exist here.
-    const missing = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { finance { currentTaxCreditLevel } } }', { u: model.uscc });
+    // This supergraph has no trust subgraph, so its fields do not exist here.
+    const missing = await graphql(app.url, '{ myConsents { id } }');
     expect(missing.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
@@ -87,7 +97,10 @@ describe('gateway as a product', () => {
     const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry! });
     const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', supergraphLoaded: true, subgraphs: { registry: 'ok' } });
+    const body = (await ready.json()) as { status: string; subgraphs: Record<string, string> };
+    expect(body.status).toBe('ready');
+    expect(Object.keys(body.subgraphs).sort()).toEqual(['registry', ...SECTORS_REQUIRED_BY_REGISTRY].sort());
+    expect(Object.values(body.subgraphs).every((state) => state === 'ok')).toBe(true);
   });
 
   it('signs every subgraph call: with another secret than the subgraphs it gets UNAUTHENTICATED and is not ready', async () => {
@@ -100,7 +113,7 @@ describe('gateway as a product', () => {
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'registry' });
     const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ failing: ['registry'], subgraphs: { registry: 'HTTP 401' } });
+    expect(await ready.json()).toMatchObject({ failing: expect.arrayContaining(['registry', 'finance']), subgraphs: { registry: 'HTTP 401', finance: 'HTTP 401' } });
   });
 
   it('refuses to start without a signing secret, or with one shorter than 32 characters', () => {

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { createGraphQLHandler, formatError, listen, sendJson } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit.ts';
+import { changeFeedPlugin, createChangeFeed, gradeReaderOver } from './change-feed.ts';
 import { describeForAudit } from './audit-policy.ts';
 import { createAuthorization, prepareSupergraph } from './authorization.ts';
 import type { GatewayConfig } from './config.ts';
@@ -66,7 +67,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     ...config.rateLimit,
   });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
-  const trust = trustDataSource({ consents, audit });
+  // Grades are read through the gateway's own public API once it listens (see below).
+  let ownUrl = '';
+  const changes = createChangeFeed({ db, grades: gradeReaderOver(() => ownUrl) });
+  const trust = trustDataSource({ consents, audit, changes });
 
   // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
   const subgraphConnections = new Agent();
@@ -105,6 +109,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     limits.plugin,
     consentPlugin<GatewayContext>(consents),
+    changeFeedPlugin<GatewayContext>(changes),
     auditPlugin<GatewayContext>(audit, describeForAudit),
   ];
   const server = new ApolloServer<GatewayContext>({
@@ -145,8 +150,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
+  ownUrl = `http://${http.host}:${http.port}${GRAPHQL_PATH}`;
   return {
-    url: `http://${http.host}:${http.port}${GRAPHQL_PATH}`,
+    url: ownUrl,
     supergraph,
     database,
     // Drains first: requests in flight finish, their audit records written, before anything

@@ -31,6 +31,8 @@ export function describeForAudit(requestContext: GraphQLRequestContextWillSendRe
   const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
   const data = body?.data;
   const subjects = returnedSubjects(data);
+  // A write is about the enterprises it changed, whatever its answer selects.
+  for (const change of contextValue.creditChanges ?? []) subjects.add(change.uscc);
   const { caller } = contextValue;
   // Names of natural persons are shown unmasked to these callers: that read is on record too.
   const seesPersonalData = (caller.workerGrants?.length ?? 0) > 0 || caller.scopes.includes('personal:read');

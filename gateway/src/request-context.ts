@@ -2,7 +2,7 @@
 // purpose, and from where. A refused credential or an unknown purpose fails the request here,
 // before anything is parsed or planned.
 import type { IncomingMessage } from 'node:http';
-import { creditGraphError, PURPOSES, type Caller, type Purpose } from '@credit-graph/contract';
+import { creditGraphError, PURPOSES, type Caller, type CreditChange, type Purpose } from '@credit-graph/contract';
 import type { AuthorizationContext } from './authorization.ts';
 import type { Identity } from './identity.ts';
 import { verifyWorkerAuthorization, WORKER_AUTHORIZATION_HEADER, type WorkerAuthorizationOptions } from './worker-authorization.ts';
@@ -13,6 +13,8 @@ export const PURPOSE_HEADER = 'x-credit-purpose';
 export interface GatewayContext extends AuthorizationContext {
   caller: Caller;
   clientAddress?: string;
+  /** For a write: what the subgraphs reported they changed (see change-feed.ts). */
+  creditChanges?: CreditChange[];
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -6,13 +6,17 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { fetch, type Dispatcher } from 'undici';
-import { ANONYMOUS_CALLER, checkCallerSecret, signCaller, type Caller } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, checkCallerSecret, signCaller, type Caller, type CreditChange } from '@credit-graph/contract';
+import { readReportedChanges } from './change-feed.ts';
 import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
-/** What the gateway's per-request context must hold for subgraph calls: the verified caller. */
-export type CallerContext = { caller?: Caller };
+/**
+ * What the gateway's per-request context holds for subgraph calls: the verified caller, and
+ * (for a write) where the changes the subgraphs report are collected.
+ */
+export type CallerContext = { caller?: Caller; creditChanges?: CreditChange[] };
 
 export interface SubgraphClientOptions {
   /** The secret the subgraphs verify the signed caller with. */
@@ -66,6 +70,12 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     // fresh timestamps. No caller in the context (schema loading, health checks) signs as anonymous.
     const headers = signCaller(context.caller ?? ANONYMOUS_CALLER, this.callerSecret);
     for (const [name, value] of Object.entries(headers)) request.http!.headers.set(name, value);
+  }
+
+  override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CallerContext>['didReceiveResponse']>>[0]) {
+    // A write's subgraph reports what it changed; the change feed stores it after the request.
+    context.creditChanges?.push(...readReportedChanges(response.extensions));
+    return response;
   }
 
   override didEncounterError(error: Error, _request: unknown, response?: unknown): never {

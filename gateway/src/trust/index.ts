@@ -8,6 +8,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { parse } from 'graphql';
 import { readSubgraphSdl, sharedScalarResolvers } from '@credit-graph/contract';
 import type { Audit } from '../audit.ts';
+import type { ChangeFeed } from '../change-feed.ts';
 import type { Consents } from '../consent.ts';
 import { trustResolvers } from './resolvers.ts';
 
@@ -15,7 +16,7 @@ export const TRUST_SCHEMA_FILE = fileURLToPath(new URL('./schema.graphql', impor
 /** Supergraph URL scheme of subgraphs the gateway serves itself. */
 export const LOCAL_URL_PREFIX = 'local:';
 
-export function trustDataSource(services: { consents: Consents; audit: Audit }): LocalGraphQLDataSource {
+export function trustDataSource(services: { consents: Consents; audit: Audit; changes: ChangeFeed }): LocalGraphQLDataSource {
   const schema = buildSubgraphSchema([
     {
       typeDefs: parse(readSubgraphSdl(TRUST_SCHEMA_FILE)),

@@ -1,8 +1,9 @@
 // Resolvers of the gateway-hosted trust subgraph. Scopes are checked before planning by the
 // authorization step; these resolvers add the bindings scopes cannot express: an enterprise
 // acts only on its own consents and records.
-import { creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
 import type { Audit } from '../audit.ts';
+import type { ChangeFeed } from '../change-feed.ts';
 import type { Consents } from '../consent.ts';
 
 export interface TrustContext {
@@ -12,6 +13,7 @@ export interface TrustContext {
 interface Services {
   consents: Consents;
   audit: Audit;
+  changes: ChangeFeed;
 }
 
 function ownUscc(caller: Caller | undefined): string {
@@ -21,12 +23,14 @@ function ownUscc(caller: Caller | undefined): string {
   return caller.uscc;
 }
 
-export function trustResolvers({ consents, audit }: Services) {
+export function trustResolvers({ consents, audit, changes }: Services) {
   return {
     Query: {
       myConsents: (_: unknown, __: unknown, { caller }: TrustContext) => consents.list(ownUscc(caller)),
       myQueryRecords: (_: unknown, args: { first?: number; after?: string | null }, { caller }: TrustContext) =>
         audit.query({ enterpriseUscc: ownUscc(caller), first: args.first, after: args.after }),
+      creditChanges: (_: unknown, args: { after?: string | null; first?: number | null }, { caller }: TrustContext) =>
+        changes.list(caller ?? ANONYMOUS_CALLER, args),
       auditRecords: (
         _: unknown,
         args: { filter?: { subject?: string; institution?: string; purpose?: Purpose; enterpriseUscc?: string; from?: Date; to?: Date } | null; first?: number; after?: string | null },
@@ -48,6 +52,10 @@ export function trustResolvers({ consents, audit }: Services) {
     },
     Consent: {
       live: (consent: { revokedAt: Date | null; expiresAt: Date }) => consent.revokedAt === null && consent.expiresAt > new Date(),
+    },
+    CreditChange: {
+      sequence: (change: { seq: bigint }) => change.seq.toString(),
+      enterprise: (change: { uscc: string }) => ({ uscc: change.uscc }),
     },
     AuditRecord: {
       seq: (record: { seq: bigint }) => record.seq.toString(),
