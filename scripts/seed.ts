@@ -3,7 +3,7 @@
 // benchmarks). Databases as for `npm start`: <SUBGRAPH>_DATABASE_URL, else PGlite under DATA_DIR.
 import { parseArgs } from 'node:util';
 import { databaseTarget, describeTarget } from '@credit-graph/contract';
-import { connectDatabase, DEFAULT_SEED_ENTERPRISES } from '@credit-graph/subgraph-kit';
+import { connectDatabase, DEFAULT_SEED_ENTERPRISES, withBulkInserts } from '@credit-graph/subgraph-kit';
 import { SUBGRAPH_DEFINITIONS, type SubgraphName } from './subgraphs.ts';
 
 const { values } = parseArgs({
@@ -36,7 +36,8 @@ async function reseed(name: SubgraphName): Promise<void> {
     if (tables.length > 0) {
       await database.exec(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} CASCADE`);
     }
-    await definition.seed(db, count);
+    // PostgreSQL takes the seed's rows in multi-row INSERTs through the driver (see withBulkInserts).
+    await definition.seed(target.kind === 'postgres' ? withBulkInserts(db, database) : db, count);
     console.log(`${name}: ${count} enterprises in ${((Date.now() - started) / 1000).toFixed(1)} s (${describeTarget(target)})`);
   } finally {
     await db.$disconnect();

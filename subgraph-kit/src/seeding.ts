@@ -2,7 +2,7 @@
 // own database on its own, yet all of them agree on which enterprises exist and how risky
 // each one is, because they derive everything from the same fixed PRNG seed and index.
 import { Faker, zh_CN, en, base } from '@faker-js/faker';
-import { makeUscc, ZHENGZHOU_DIVISIONS, USCC_ALPHABET } from '@credit-graph/contract';
+import { makeUscc, ZHENGZHOU_DIVISIONS, USCC_ALPHABET, type Database } from '@credit-graph/contract';
 
 export const SEED = 20261127;
 /** Seed data is dated relative to this fixed day, so the same seed gives the same records. */
@@ -177,6 +177,79 @@ export async function insertInChunks<Row>(
   for (let start = 0; start < rows.length; start += chunkSize) {
     await createMany(rows.slice(start, start + chunkSize));
   }
+}
+
+/** PostgreSQL's limit on bind parameters in one statement. */
+const MAX_BIND_PARAMETERS = 65_535;
+
+/** A value as the pg driver should bind it into a Prisma-made column. */
+function bindValue(value: unknown): unknown {
+  // Prisma's DateTime columns are `timestamp(3)` holding UTC; pg would bind a Date in the
+  // machine's local zone, which a column without time zone keeps as is.
+  if (value instanceof Date) return value.toISOString();
+  // Prisma.Decimal and the like: their text is what PostgreSQL parses.
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { toFixed?: unknown }).toFixed === 'function') {
+    return String(value);
+  }
+  return value;
+}
+
+/**
+ * Multi-row INSERTs through the driver: the rows of one createMany, as few statements as the
+ * bind-parameter limit allows. Prisma's createMany goes through its (WASM) query engine at
+ * some 6-7k rows/s; this writes 100,000 enterprises' records in well under a minute.
+ * Tables and columns are the model's and fields' names: the seeded models use no @map.
+ */
+export async function bulkInsert(
+  database: Pick<Database, 'query'>,
+  table: string,
+  rows: Record<string, unknown>[],
+  options: { skipDuplicates?: boolean } = {},
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const perStatement = Math.max(1, Math.floor(MAX_BIND_PARAMETERS / columns.length));
+  const columnList = columns.map((column) => `"${column}"`).join(', ');
+  let inserted = 0;
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const params: unknown[] = [];
+    const tuples = rows.slice(start, start + perStatement).map((row) => {
+      const values = columns.map((column) => {
+        const value = row[column];
+        // A field the row leaves out takes the column's default, as with createMany.
+        if (value === undefined) return 'DEFAULT';
+        params.push(bindValue(value));
+        return `$${params.length}`;
+      });
+      return `(${values.join(', ')})`;
+    });
+    const insert = `INSERT INTO "${table}" (${columnList}) VALUES ${tuples.join(', ')}`;
+    if (options.skipDuplicates) {
+      inserted += (await database.query(`${insert} ON CONFLICT DO NOTHING RETURNING 1`, params)).length;
+    } else {
+      await database.query(insert, params);
+      inserted += tuples.length;
+    }
+  }
+  return inserted;
+}
+
+/**
+ * The same Prisma client, except that every model's createMany is a bulkInsert on `database`:
+ * the seed modules (insertInChunks over createMany) run unchanged, only faster.
+ */
+export function withBulkInserts<Db>(db: Db, database: Pick<Database, 'query'>): Db {
+  const extendable = db as unknown as { $extends(extension: unknown): Db };
+  return extendable.$extends({
+    query: {
+      $allModels: {
+        async createMany({ model, args }: { model: string; args: { data: unknown; skipDuplicates?: boolean } }) {
+          const rows = (Array.isArray(args.data) ? args.data : [args.data]) as Record<string, unknown>[];
+          return { count: await bulkInsert(database, model, rows, { skipDuplicates: args.skipDuplicates }) };
+        },
+      },
+    },
+  });
 }
 
 /** A date `daysAgo` days before the seed's reference day. */
