@@ -147,6 +147,20 @@ describe('gateway as a product', () => {
     expect((await graphql(app.url, '{ districts { code } }')).errors).toBeUndefined();
   });
 
+  it('with TRUST_LAYER=off (benchmarks only), answers anyone as the fixed internal caller; refused in production', async () => {
+    expect(() => loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, TRUST_LAYER: 'off', NODE_ENV: 'production' })).toThrow(/refused when NODE_ENV=production/);
+    expect(() => loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, TRUST_LAYER: 'maybe' })).toThrow(ConfigError);
+    const app = await gatewayFor(writeSupergraph(['registry', 'finance']), {
+      SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
+      SUBGRAPH_FINANCE_URL: subgraphUrls.finance!,
+      TRUST_LAYER: 'off',
+    });
+    // No token, no purpose: the subgraphs see a regulator reading for supervision.
+    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name finance { currentTaxCreditLevel } } }', { u: model.uscc });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ enterprise: { name: model.name, finance: { currentTaxCreditLevel: 'A' } } });
+  });
+
   // CI sets REDIS_URL; without it this case shows as skipped, never as passed.
   it.runIf(process.env.REDIS_URL)('shares one rate limit between two gateways on one Redis', async () => {
     const env = {

@@ -15,7 +15,7 @@ import { auditPlugin, createAudit } from './audit.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver } from './change-feed.ts';
 import { describeForAudit } from './audit-policy.ts';
 import { createAuthorization, prepareSupergraph } from './authorization.ts';
-import type { GatewayConfig } from './config.ts';
+import { TRUST_LAYER_OFF_CALLER, type GatewayConfig } from './config.ts';
 import { consentPlugin, createConsents } from './consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
 import { createIdentity } from './identity.ts';
@@ -112,12 +112,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     changeFeedPlugin<GatewayContext>(changes),
     auditPlugin<GatewayContext>(audit, describeForAudit),
   ];
+  // TRUST_LAYER=off (benchmarks): none of the trust plugins, and every caller is the fixed one.
+  if (!config.trustLayer) console.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins,
+    plugins: config.trustLayer ? plugins : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes)],
     formatError,
-    parseOptions: limits.parseOptions,
-    persistedQueries: { cache: persistedQueryCache(safelist) },
+    ...(config.trustLayer ? { parseOptions: limits.parseOptions, persistedQueries: { cache: persistedQueryCache(safelist) } } : {}),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // Our stop() drains HTTP first; Apollo stopping itself on SIGTERM would cut requests in flight.
@@ -133,7 +134,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,
-    context: createRequestContext(identity, config.jwt),
+    context: config.trustLayer
+      ? createRequestContext(identity, config.jwt)
+      : async () => ({ caller: TRUST_LAYER_OFF_CALLER }),
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,

@@ -5,6 +5,7 @@ import {
   callerSigningSecret,
   databaseTarget,
   SUPERGRAPH_PATH,
+  type Caller,
   type DatabaseTarget,
 } from '@credit-graph/contract';
 import type { AuthorizationMode } from './authorization.ts';
@@ -40,7 +41,24 @@ export interface GatewayConfig {
   subgraphCalls: ResilienceOptions;
   /** How long stop() lets requests in flight finish before cutting them (SHUTDOWN_DRAIN_MS). */
   drainMs: number;
+  /**
+   * TRUST_LAYER=off, for benchmarks only: no identity, rate limit, safelist, authorization,
+   * limits, consent or audit; every subgraph call is signed as TRUST_LAYER_OFF_CALLER.
+   * Refused when NODE_ENV=production.
+   */
+  trustLayer: boolean;
 }
+
+/**
+ * Who the subgraphs see when the trust layer is off: a regulator reading for supervision, so
+ * that non-public fields answer without consents and names stay masked, as for a bank.
+ */
+export const TRUST_LAYER_OFF_CALLER: Caller = Object.freeze({
+  subject: 'trust-layer-off',
+  role: 'REGULATOR',
+  scopes: ['credit:read'],
+  purpose: 'SUPERVISION',
+});
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -86,6 +104,15 @@ function signingSecret(env: NodeJS.ProcessEnv): string {
   }
 }
 
+function trustLayer(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.TRUST_LAYER;
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw !== 'off') throw new ConfigError(`TRUST_LAYER must be "on" or "off", got "${raw}"`);
+  // Off serves non-public data to anyone who can reach the port: a benchmarking switch only.
+  if (env.NODE_ENV === 'production') throw new ConfigError('TRUST_LAYER=off is for benchmarks and is refused when NODE_ENV=production');
+  return false;
+}
+
 function authorizationMode(raw: string | undefined): AuthorizationMode {
   if (raw === undefined || raw === '' || raw === 'filter') return 'filter';
   if (raw === 'reject') return 'reject';
@@ -129,5 +156,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       circuitCooldownMs: positiveInteger(env, 'SUBGRAPH_CIRCUIT_COOLDOWN_MS', DEFAULT_CIRCUIT_COOLDOWN_MS),
     },
     drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS),
+    trustLayer: trustLayer(env),
   };
 }
