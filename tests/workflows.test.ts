@@ -2,36 +2,36 @@
 // platform records a violation, the bank's check shows it and the grade drops, the enterprise
 // objects, the regulator revokes, and everything is back as it was, with every step in the
 // audit log and in the bank's change feed.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeUscc } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
 import { graphql } from '@credit-graph/subgraph-kit/testing';
-import { DEMO_BANK, headersFor } from './support/callers.ts';
+import { DEMO_BANK, headersFor, tokenFor } from './support/callers.ts';
 
 const { gatewayUrl, enterprises } = inject('stack');
 const universe = seedUniverse(enterprises);
 const model = universe[SHOWCASE.MODEL_GROUP]!;
 
-const CHECK = `query BankCheck($u: USCC!) {
-  enterprise(uscc: $u) {
-    uscc
-    evaluation { grade score baseScore factors { factor sector value weight effect } }
-    environment { violations { id decisionNumber severity publication { status reference } } }
+// The walk-through runs the playground's own walk-through tabs, in order: what a developer
+// clicks through is what is tested.
+interface Example { title: string; query: string; variables?: Record<string, unknown>; headers?: Record<string, string>; walkthrough?: number }
+const steps = (JSON.parse(readFileSync(new URL('../gateway/src/playground/examples.json', import.meta.url), 'utf8')) as Example[])
+  .filter((example) => example.walkthrough !== undefined)
+  .sort((a, b) => a.walkthrough! - b.walkthrough!);
+const RECORD = steps[0]!.query;
+const FEED = steps[5]!.query;
+
+/** Runs walk-through step `n` as the role its tab names, with `variables` over the tab's own. */
+async function step(n: number, variables: Record<string, unknown> = {}) {
+  const example = steps[n - 1]!;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(example.headers ?? {})) {
+    const role = /\$\{([A-Z_]+)_TOKEN\}/.exec(value)?.[1] as Parameters<typeof tokenFor>[0] | undefined;
+    headers[name] = role ? value.replace(/\$\{[A-Z_]+_TOKEN\}/, await tokenFor(role)) : value;
   }
-}`;
-const RECORD = `mutation RecordViolation($input: EnvironmentalViolationInput!, $key: String!) {
-  recordEnvironmentalViolation(input: $input, idempotencyKey: $key) { id publication { status reference } }
-}`;
-const FILE = `mutation FileObjection($reference: ID!, $key: String!) {
-  fileObjection(input: { reference: $reference, reason: "The monitoring device was under calibration", evidence: "CAL-2026-118" }, idempotencyKey: $key) { id status dueOn }
-}`;
-const ANSWER = `mutation AnswerObjection($id: ID!, $key: String!) {
-  answerObjection(objectionId: $id, confirms: false, answer: "Calibration log confirms the fault", idempotencyKey: $key) { id status }
-}`;
-const DECIDE = `mutation DecideObjection($id: ID!, $key: String!) {
-  decideObjection(objectionId: $id, decision: REVOKED, reason: "The reading was taken during calibration", idempotencyKey: $key) { id status }
-}`;
-const FEED = `query Feed($after: String) { creditChanges(after: $after, first: 500) { cursor hasMore changes { sequence uscc kind source summary gradeAfter } } }`;
+  return graphql(gatewayUrl, example.query, { ...example.variables, ...variables }, headers);
+}
 
 function isoDaysAgo(days: number): string {
   const date = new Date();
@@ -59,7 +59,7 @@ let regulator: Record<string, string>;
 let enterprise: Record<string, string>;
 
 async function check() {
-  const result = await graphql(gatewayUrl, CHECK, { u: model.uscc }, bank);
+  const result = await step(2, { uscc: model.uscc });
   expect(result.errors).toBeUndefined();
   return result.data.enterprise as {
     evaluation: { grade: string; score: number; baseScore: number; factors: { effect: number }[] };
@@ -84,12 +84,12 @@ beforeAll(async () => {
 
 describe('a violation, an objection, a revocation: the walk-through', () => {
   it('moves the bank’s check, the audit log and the change feed at every step', async () => {
-    const feedStart = (await graphql(gatewayUrl, FEED, {}, bank)).data.creditChanges.cursor as string;
+    const feedStart = (await step(6)).data.creditChanges.cursor as string;
     const before = await check();
     expect(before.evaluation.baseScore + before.evaluation.factors.reduce((sum, f) => sum + f.effect, 0)).toBeCloseTo(before.evaluation.score, 6);
 
     // 1. The environment platform records a severe violation.
-    const recorded = await graphql(gatewayUrl, RECORD, { input: violation(model.uscc), key: `e2e-walkthrough-${Date.now()}` }, platform);
+    const recorded = await step(1, { input: violation(model.uscc), key: `e2e-walkthrough-${Date.now()}` });
     expect(recorded.errors).toBeUndefined();
     const violationId = recorded.data.recordEnvironmentalViolation.id as string;
 
@@ -101,7 +101,7 @@ describe('a violation, an objection, a revocation: the walk-through', () => {
     expect(after.evaluation.grade > before.evaluation.grade || after.evaluation.score < 90).toBe(true);
 
     // 3. The enterprise objects: every reader sees the record under objection at once.
-    const filed = await graphql(gatewayUrl, FILE, { reference: shown!.publication.reference, key: `e2e-objection-${Date.now()}` }, enterprise);
+    const filed = await step(3, { reference: shown!.publication.reference, key: `e2e-objection-${Date.now()}` });
     expect(filed.errors).toBeUndefined();
     expect(filed.data.fileObjection.status).toBe('FILED');
     const disputed = await check();
@@ -109,9 +109,9 @@ describe('a violation, an objection, a revocation: the walk-through', () => {
 
     // 4. The platform answers, the regulator revokes: everything is back as it was.
     const objectionId = filed.data.fileObjection.id as string;
-    const answered = await graphql(gatewayUrl, ANSWER, { id: objectionId, key: `e2e-answer-${Date.now()}` }, platform);
+    const answered = await step(4, { id: objectionId, key: `e2e-answer-${Date.now()}` });
     expect(answered.data.answerObjection.status).toBe('ANSWERED');
-    const decided = await graphql(gatewayUrl, DECIDE, { id: objectionId, key: `e2e-decide-${Date.now()}` }, regulator);
+    const decided = await step(5, { id: objectionId, key: `e2e-decide-${Date.now()}` });
     expect(decided.data.decideObjection.status).toBe('REVOKED');
     const restored = await check();
     expect(restored.environment.violations.map((v) => v.id)).not.toContain(violationId);
@@ -125,10 +125,10 @@ describe('a violation, an objection, a revocation: the walk-through', () => {
       regulator,
     );
     const operations = audit.data.auditRecords.edges.map((e: { node: { operationName: string } }) => e.node.operationName);
-    for (const step of ['RecordViolation', 'FileObjection', 'AnswerObjection', 'DecideObjection']) expect(operations).toContain(step);
+    for (const operation of ['RecordViolation', 'FileObjection', 'AnswerObjection', 'DecideObjection']) expect(operations).toContain(operation);
 
     // 6. The bank's change feed tells the whole story, grade moves included.
-    const feed = await graphql(gatewayUrl, FEED, { after: feedStart }, bank);
+    const feed = await step(6, { after: feedStart });
     expect(feed.errors).toBeUndefined();
     const story = feed.data.creditChanges.changes
       .filter((c: { uscc: string }) => c.uscc === model.uscc)
@@ -142,7 +142,7 @@ describe('a violation, an objection, a revocation: the walk-through', () => {
       ...(after.evaluation.grade !== before.evaluation.grade ? ['GRADE:registry'] : []),
     ]);
     // The cursor moves past what was read: asking again returns nothing new.
-    const again = await graphql(gatewayUrl, FEED, { after: feed.data.creditChanges.cursor }, bank);
+    const again = await step(6, { after: feed.data.creditChanges.cursor });
     expect(again.data.creditChanges.changes.filter((c: { uscc: string }) => c.uscc === model.uscc)).toEqual([]);
   });
 

@@ -11,6 +11,11 @@ export interface PlaygroundExample {
   query: string;
   variables?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /**
+   * A step of the credit-workflow walk-through: run in order, pasting ids from earlier steps
+   * (tests/workflows.test.ts runs the same operations in order).
+   */
+  walkthrough?: number;
 }
 
 export const PLAYGROUND_PATH = '/playground';
