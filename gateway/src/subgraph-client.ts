@@ -38,9 +38,9 @@ interface SubgraphErrorBody {
 const MUTATION = /^\s*mutation\b/;
 
 /**
- * The data source's fetcher on undici's `request` over a keep-alive pool: about three times
- * the calls per second of its default (make-fetch-happen) and of undici's own fetch. The whole
- * exchange, answer body included, is cut off after `timeoutMs` (a TimeoutError).
+ * The data source's fetcher on undici's `request` over a keep-alive pool: two to three times
+ * the calls per second of its default (make-fetch-happen) or of undici's fetch, on loopback.
+ * The whole exchange, answer body included, is cut off after `timeoutMs` (a TimeoutError).
  */
 function timedFetcher(timeoutMs: number, dispatcher: Dispatcher | undefined): Fetcher {
   return async (url, init = {}) => {
