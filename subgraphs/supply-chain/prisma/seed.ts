@@ -209,11 +209,16 @@ function addCredits(enterprise: SeedEnterprise, rows: Rows): void {
         : 'MINOR';
       const kind = isModel ? 'DELAY' : faker.helpers.arrayElement(INCIDENT_KINDS[category]);
       const [minLoss, maxLoss] = LOSSES[severity];
+      const number = incidentNumber++;
+      const occurredOn = daysBefore(faker.number.int({ min: 5, max: 900 }));
       rows.incidents.push({
-        id: recordId('LGI', uscc, incidentNumber++),
-        creditId,
+        id: recordId('LGI', uscc, number),
         uscc,
-        occurredOn: daysBefore(faker.number.int({ min: 5, max: 900 })),
+        category,
+        occurredOn,
+        // Established and recorded 1 to 4 days later (never in the future: occurredOn is 5 days
+        // ago or earlier), derived from the indexes so the faker's draws stay as they were.
+        decidedOn: new Date(occurredOn.getTime() + (1 + ((enterprise.index + number) % 4)) * DAY_MS),
         kind,
         description: incidentDescription(faker, kind, severity),
         severity,

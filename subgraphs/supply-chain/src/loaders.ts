@@ -34,13 +34,11 @@ export function createLoaders(db: PrismaClient) {
         db.logisticsCredit.findMany({ where: byUscc(usccs), orderBy: [{ ratedOn: 'desc' }, { id: 'asc' }] }),
       (row) => row.uscc,
     ),
+    // All of an enterprise's incidents, every category: the ratings, the profile and the signals share them.
     incidents: groupLoader(
-      (creditIds: readonly string[]) =>
-        db.logisticsIncident.findMany({
-          where: { creditId: { in: [...creditIds] } },
-          orderBy: [{ occurredOn: 'desc' }, { id: 'asc' }],
-        }),
-      (row) => row.creditId,
+      (usccs: readonly string[]) =>
+        db.logisticsIncident.findMany({ where: byUscc(usccs), orderBy: [{ occurredOn: 'desc' }, { id: 'asc' }] }),
+      (row) => row.uscc,
     ),
     partners: groupLoader(
       (usccs: readonly string[]) =>
