@@ -19,6 +19,7 @@ import type {
   HousekeepingComplaintCategory as ComplaintCategory,
   Prisma,
   PrismaClient,
+  Severity,
   WorkerServiceType as ServiceType,
 } from '../src/generated/prisma/client.ts';
 
@@ -39,6 +40,18 @@ const COMPLAINTS: Record<ComplaintCategory, readonly string[]> = {
   ABUSE: ['雇主反映家政员对老人言语辱骂', '监控显示育儿嫂对婴儿动作粗暴'],
   THEFT: ['雇主家中首饰丢失，怀疑与家政员有关', '家政员离职后雇主发现现金短少'],
   NO_SHOW: ['预约保洁服务未按时上门', '家政员临时爽约且未通知雇主'],
+};
+/**
+ * A complaint's severity, which decides its publication window, follows from its category:
+ * abuse and theft are severe, damage general, the rest minor. Migration 0002 backfills by it.
+ */
+export const COMPLAINT_SEVERITY: Record<ComplaintCategory, Severity> = {
+  ABUSE: 'SEVERE',
+  THEFT: 'SEVERE',
+  PROPERTY_DAMAGE: 'GENERAL',
+  SERVICE_QUALITY: 'MINOR',
+  PRICE_DISPUTE: 'MINOR',
+  NO_SHOW: 'MINOR',
 };
 const COMPLAINT_CATEGORIES: Record<RiskProfile, ComplaintCategory[]> = {
   CLEAN: ['SERVICE_QUALITY', 'PRICE_DISPUTE', 'NO_SHOW'],
@@ -116,6 +129,7 @@ export function buildHousekeeping(enterprise: SeedEnterprise, otherCompanies: re
       category,
       summary: faker.helpers.arrayElement(COMPLAINTS[category]),
       resolved: model || faker.datatype.boolean(resolvedRate),
+      severity: COMPLAINT_SEVERITY[category],
     };
   });
 
@@ -164,6 +178,7 @@ function addWorker(
     name,
     sex: sex === 'female' ? 'FEMALE' : 'MALE',
     birthDate,
+    serviceTypes: [specialty],
     ratingAverage: ratingCount === 0 ? null : showcaseWorker ? 4.9 : ratingAverage,
     ratingCount,
     backgroundOutcome: outcome,
@@ -245,6 +260,12 @@ const INSPECTION_FINDINGS = {
   RECTIFICATION_REQUIRED: ['消防通道堆放杂物，责令限期整改', '养老护理员配比不足，责令限期整改', '食品留样记录不全，责令限期整改'],
   FAILED: ['未通过消防验收擅自收住老年人', '经查存在护理员殴打老年人情形', '超出核定床位数收住老年人'],
 } as const;
+/** A failed inspection's severity, from its finding (migration 0002 backfills by the same rule). */
+const FAILED_SEVERITY: Record<(typeof INSPECTION_FINDINGS)['FAILED'][number], Severity> = {
+  '未通过消防验收擅自收住老年人': 'SEVERE',
+  '经查存在护理员殴打老年人情形': 'SEVERE',
+  '超出核定床位数收住老年人': 'GENERAL',
+};
 const ELDERLY_PENALTIES = {
   MINOR: ['未按规定报送统计资料', '未按规定公示服务项目和收费标准'],
   GENERAL: ['未按规定配备养老护理员', '食品安全管理制度落实不到位', '超出核定床位数收住老年人'],
@@ -296,14 +317,17 @@ export function buildElderlyCare(enterprise: SeedEnterprise): ElderlyCareRows {
       : (risk === 'RISKY' || risk === 'WATCH') && n === 1 ? 'RECTIFICATION_REQUIRED'
       : faker.datatype.boolean(0.95) ? 'PASSED' : 'RECTIFICATION_REQUIRED';
     const inspector = faker.datatype.boolean(0.75) ? AUTHORITIES.CIVIL_AFFAIRS : AUTHORITIES.MARKET_REGULATION;
+    const inspectedOn = daysBefore(faker.number.int({ min: 10 + n * 200, max: 200 + n * 200 }));
+    const findings = faker.helpers.arrayElement(INSPECTION_FINDINGS[result]);
     return {
       id: recordId('ECI', uscc, n),
       uscc,
-      inspectedOn: daysBefore(faker.number.int({ min: 10 + n * 200, max: 200 + n * 200 })),
+      inspectedOn,
       inspector: inspector.name,
       inspectorUscc: inspector.uscc,
       result,
-      findings: faker.helpers.arrayElement(INSPECTION_FINDINGS[result]),
+      findings,
+      severity: result === 'FAILED' ? FAILED_SEVERITY[findings as keyof typeof FAILED_SEVERITY] : null,
     };
   });
 
