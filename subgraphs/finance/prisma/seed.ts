@@ -1,8 +1,10 @@
 // Finance seed: the credit products banks offer on the platform (a fixed catalogue), and for
 // each enterprise with finance records its tax credit ratings, social insurance, housing fund
-// and utility payments and Xin-Yi-Dai loans, leaning the way its risk profile does.
+// and utility payments, Xin-Yi-Dai loans and the payment arrears reported against it, leaning
+// the way its risk profile does.
 import { makeUscc } from '@credit-graph/contract';
 import {
+  AUTHORITIES,
   SEED_AS_OF,
   SHOWCASE,
   daysBefore,
@@ -12,7 +14,10 @@ import {
   seededFaker,
   type SeedEnterprise,
 } from '@credit-graph/subgraph-kit';
-import type { Prisma, PrismaClient, TaxCreditLevel } from '../src/generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../src/generated/prisma/client.ts';
+import { arrearsMonthsSeverity, daysToReach, loanSeverity, taxCreditLevel } from '../src/rules.ts';
+
+export { taxCreditLevel };
 
 type Faker = ReturnType<typeof seededFaker>;
 type ProductKind = Prisma.FinancingProductCreateManyInput['kind'];
@@ -88,13 +93,6 @@ const PAYMENT_YEARS = [SEED_AS_OF.getUTCFullYear() - 2, SEED_AS_OF.getUTCFullYea
 /** Social insurance per insured employee and month, employer and employee shares, in 10k CNY. */
 const MONTHLY_CONTRIBUTION = 0.135;
 
-/** Tax credit level for a score; a firm rated in the year it was set up is M when it scores 70 or more. */
-export function taxCreditLevel(score: number, newFirm: boolean): TaxCreditLevel {
-  if (score >= 90 && !newFirm) return 'A';
-  if (score >= 70) return newFirm ? 'M' : 'B';
-  return score >= 40 ? 'C' : 'D';
-}
-
 function addMonths(date: Date, months: number): Date {
   const result = new Date(date);
   result.setUTCMonth(result.getUTCMonth() + months);
@@ -116,6 +114,7 @@ interface Records {
   housingFund: Prisma.HousingFundPaymentCreateManyInput[];
   utilities: Prisma.UtilityPaymentCreateManyInput[];
   loans: Prisma.XinYiDaiLoanCreateManyInput[];
+  arrears: Prisma.PaymentArrearsCreateManyInput[];
 }
 
 function addTaxCredits(records: Records, enterprise: SeedEnterprise, faker: Faker): void {
@@ -232,6 +231,16 @@ function addLoans(records: Records, enterprise: SeedEnterprise, faker: Faker, pr
     const appliedOn = grantedOn
       ? addDays(grantedOn, -faker.number.int({ min: 3, max: 20 }))
       : daysBefore(status === 'APPLIED' ? faker.number.int({ min: 1, max: 20 }) : faker.number.int({ min: 30, max: Math.max(30, oldest) }));
+    const maturesOn = grantedOn ? addMonths(grantedOn, term) : null;
+    // Derived, not drawn: the loans' random draws stay what they were before these columns.
+    // A delinquent loan was reported the day it reached its severity (1, 30 or 90 days overdue).
+    const severity = loanSeverity(status, overdueDays);
+    const delinquencyReportedOn = severity ? daysBefore(overdueDays - Math.min(overdueDays, daysToReach(severity))) : null;
+    const statusOn =
+      delinquencyReportedOn ? delinquencyReportedOn
+      : status === 'REPAID' ? new Date(Math.min(maturesOn!.getTime(), SEED_AS_OF.getTime()))
+      : status === 'REJECTED' ? new Date(Math.min(addDays(appliedOn, 7).getTime(), SEED_AS_OF.getTime()))
+      : (grantedOn ?? appliedOn);
     records.loans.push({
       id: recordId('XYD', uscc, n),
       uscc,
@@ -242,26 +251,114 @@ function addLoans(records: Records, enterprise: SeedEnterprise, faker: Faker, pr
       amount,
       appliedOn,
       grantedOn,
-      maturesOn: grantedOn ? addMonths(grantedOn, term) : null,
+      maturesOn,
       status,
+      statusOn,
       overdueDays,
+      severity,
+      delinquencyReportedOn,
     });
   });
+}
+
+type Offsets = Record<'taxCredits' | 'socialInsurance' | 'housingFund' | 'utilities', number>;
+
+/** Who reports each kind of arrears to the platform. */
+const ARREARS_REPORTERS = {
+  TAX: AUTHORITIES.TAXATION.name,
+  SOCIAL_INSURANCE: '郑州市人力资源和社会保障局',
+  HOUSING_FUND: '郑州住房公积金管理中心',
+  UTILITY: { WATER: '郑州自来水投资控股有限公司', ELECTRICITY: '国网郑州供电公司', GAS: '郑州华润燃气股份有限公司' },
+} as const;
+/** Housing fund deposit per depositor and month, employer and employee shares, in 10k CNY. */
+const MONTHLY_DEPOSIT = 0.06;
+
+const latest = (date: Date) => new Date(Math.min(date.getTime(), SEED_AS_OF.getTime() - DAY_MS));
+
+/**
+ * The arrears reported against the enterprise, derived from its payment records: a year's unpaid
+ * social insurance or housing fund months (the last months of that year, reported some weeks
+ * after the second unpaid month), unpaid taxes of a C or D taxpayer, and a utility's unpaid bills
+ * this year. Drawn after the loans, so the earlier records keep their values.
+ */
+function addArrears(records: Records, enterprise: SeedEnterprise, faker: Faker, from: Offsets): void {
+  const { uscc } = enterprise;
+  // This enterprise's rows: those added since `from` was taken.
+  const mine = <Key extends keyof Offsets>(key: Key) => records[key].slice(from[key]) as Records[Key];
+  const arrears: Omit<Prisma.PaymentArrearsCreateManyInput, 'id' | 'uscc'>[] = [];
+  const unpaidMonths = (kind: 'SOCIAL_INSURANCE' | 'HOUSING_FUND', year: number, months: number, amount: number) => {
+    const monthsInYear = year === SEED_AS_OF.getUTCFullYear() ? SEED_AS_OF.getUTCMonth() : 12;
+    const since = new Date(Date.UTC(year, monthsInYear - months, 1));
+    const reportedOn = latest(addDays(addMonths(since, Math.min(2, months)), faker.number.int({ min: 5, max: 25 })));
+    if (reportedOn < since) return;
+    arrears.push({ kind, amount, since, reportedOn, severity: arrearsMonthsSeverity(months), reportedBy: ARREARS_REPORTERS[kind], settled: false, settledOn: null });
+  };
+  for (const payment of mine('socialInsurance')) {
+    if (payment.monthsInArrears > 0) unpaidMonths('SOCIAL_INSURANCE', payment.year, payment.monthsInArrears, Number(payment.arrearsAmount));
+  }
+  for (const payment of mine('housingFund')) {
+    if (payment.monthsInArrears > 0) {
+      const amount = Math.round(payment.monthsInArrears * payment.depositorHeadcount * MONTHLY_DEPOSIT * 10_000) / 10_000;
+      unpaidMonths('HOUSING_FUND', payment.year, payment.monthsInArrears, amount);
+    }
+  }
+  // Taxes owed (欠税): every D taxpayer, a C taxpayer now and then, settled in time or not.
+  const level = mine('taxCredits')[0]?.level;
+  if (level === 'D' || (level === 'C' && faker.datatype.boolean(0.4))) {
+    const since = daysBefore(faker.number.int({ min: 60, max: 600 }));
+    const reportedOn = latest(addDays(since, faker.number.int({ min: 15, max: 45 })));
+    const amount = faker.number.float({ min: 2, max: level === 'D' ? 300 : 60, fractionDigits: 2 });
+    const settled = level === 'C' && faker.datatype.boolean(0.5);
+    arrears.push({
+      kind: 'TAX',
+      amount,
+      since,
+      reportedOn,
+      severity: level === 'D' && amount >= 50 ? 'SEVERE' : 'GENERAL',
+      reportedBy: ARREARS_REPORTERS.TAX,
+      settled,
+      settledOn: settled ? latest(addDays(reportedOn, faker.number.int({ min: 10, max: 90 }))) : null,
+    });
+  }
+  // A utility cuts supply after repeated unpaid bills and reports this year's arrears.
+  for (const payment of mine('utilities')) {
+    if (payment.year !== SEED_AS_OF.getUTCFullYear() || payment.overdueBills < 5) continue;
+    const reportedOn = daysBefore(faker.number.int({ min: 10, max: 200 }));
+    const settled = faker.datatype.boolean(0.5);
+    arrears.push({
+      kind: 'UTILITY',
+      amount: faker.number.float({ min: 0.1, max: 5, fractionDigits: 2 }),
+      since: addDays(reportedOn, -30 * payment.overdueBills),
+      reportedOn,
+      severity: 'MINOR',
+      reportedBy: ARREARS_REPORTERS.UTILITY[payment.utility],
+      settled,
+      settledOn: settled ? latest(addDays(reportedOn, faker.number.int({ min: 3, max: 30 }))) : null,
+    });
+  }
+  arrears.forEach((row, n) => records.arrears.push({ id: recordId('ARR', uscc, n), uscc, ...row }));
 }
 
 export async function seed(db: PrismaClient, count: number): Promise<void> {
   const products = productRows();
   const enterprises = seedUniverse(count).filter((enterprise) => enterprise.sectors.finance);
   const profiles: Prisma.FinanceProfileCreateManyInput[] = [];
-  const records: Records = { taxCredits: [], socialInsurance: [], housingFund: [], utilities: [], loans: [] };
+  const records: Records = { taxCredits: [], socialInsurance: [], housingFund: [], utilities: [], loans: [], arrears: [] };
 
   for (const enterprise of enterprises) {
     const faker = seededFaker('finance', enterprise.index);
     const authorizedOn = daysBefore(faker.number.int({ min: 30, max: Math.max(30, Math.min(1000, daysAgo(enterprise.establishedOn))) }));
     profiles.push({ uscc: enterprise.uscc, authorizedOn });
+    const from: Offsets = {
+      taxCredits: records.taxCredits.length,
+      socialInsurance: records.socialInsurance.length,
+      housingFund: records.housingFund.length,
+      utilities: records.utilities.length,
+    };
     addTaxCredits(records, enterprise, faker);
     addPayments(records, enterprise, faker);
     addLoans(records, enterprise, faker, products);
+    addArrears(records, enterprise, faker, from);
   }
 
   await insertInChunks(products, (data) => db.financingProduct.createMany({ data }));
@@ -271,6 +368,7 @@ export async function seed(db: PrismaClient, count: number): Promise<void> {
   await insertInChunks(records.housingFund, (data) => db.housingFundPayment.createMany({ data }));
   await insertInChunks(records.utilities, (data) => db.utilityPayment.createMany({ data }));
   await insertInChunks(records.loans, (data) => db.xinYiDaiLoan.createMany({ data }));
+  await insertInChunks(records.arrears, (data) => db.paymentArrears.createMany({ data }));
 }
 
 /** The product catalogue is seeded whatever the enterprise count, so it tells whether seeding ran. */

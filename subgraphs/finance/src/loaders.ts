@@ -27,6 +27,11 @@ export function createLoaders(db: PrismaClient) {
       (usccs: readonly string[]) => db.xinYiDaiLoan.findMany({ where: byUscc(usccs), orderBy: [{ appliedOn: 'desc' }, { id: 'asc' }] }),
       (row) => row.uscc,
     ),
+    arrears: groupLoader(
+      (usccs: readonly string[]) =>
+        db.paymentArrears.findMany({ where: byUscc(usccs), orderBy: [{ reportedOn: 'desc' }, { id: 'asc' }] }),
+      (row) => row.uscc,
+    ),
   };
 }
 
