@@ -288,13 +288,10 @@ export const resolvers = {
       return profile && { ...profile, states: recordStatesOf(enterprise) };
     },
     financeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
-      const [ratings, arrears, loans] = await Promise.all([
-        loaders.taxCredits.load(enterprise.uscc),
-        loaders.arrears.load(enterprise.uscc),
-        loaders.loans.load(enterprise.uscc),
-      ]);
-      const records = [...arrears.map(arrearsRecord), ...loans.filter(isDelinquent).map(loanRecord)];
-      return sectorSignals(ratings[0]?.level ?? null, records, recordStatesOf(enterprise), 'finance');
+      const [ratings, arrears] = await Promise.all([loaders.taxCredits.load(enterprise.uscc), loaders.arrears.load(enterprise.uscc)]);
+      // Public signals only: tax arrears are published (欠税公告); other arrears and loans are not.
+      const taxArrears = arrears.filter((row) => row.kind === 'TAX').map(arrearsRecord);
+      return sectorSignals(ratings[0]?.level ?? null, taxArrears, recordStatesOf(enterprise), 'finance');
     },
   },
 

@@ -145,6 +145,7 @@ describe('finance writes', () => {
   const uscc = withFinance[3]!.uscc;
 
   it('records payment arrears, published by its severity, with a reference and a change report', async () => {
+    const signalsBefore = await signalsSeenBy(uscc, PUBLIC);
     const result = await write(RECORD_ARREARS, { input: arrears(uscc), key: key('arrears') });
     expect(result.errors).toBeUndefined();
     const recorded = result.data.recordPaymentArrears;
@@ -153,10 +154,11 @@ describe('finance writes', () => {
     expect(recorded.publication.reference).toMatch(/^[\w-]+\.[\w-]+$/);
     expect(changesOf(result)).toEqual([expect.objectContaining({ uscc, kind: 'NEGATIVE_RECORD', source: 'finance', recordId: recorded.id })]);
 
-    // A bank holding the enterprise's consent sees it; the public signals count it.
+    // A bank holding the enterprise's consent sees it; the public signals do not count it:
+    // social insurance arrears are not published, only tax arrears are (欠税公告).
     const seen = await seenBy(uscc, testBank([uscc]));
     expect(seen.finance!.arrears.map((a) => a.id)).toContain(recorded.id);
-    expect(seen.financeSignals.generalRecords).toBeGreaterThanOrEqual(1);
+    expect(seen.financeSignals).toEqual(signalsBefore);
   });
 
   it('records a tax credit level, creating the profile of an enterprise the platform did not know, and re-rates a year', async () => {
@@ -237,7 +239,8 @@ describe('finance writes', () => {
     });
     const seen = await seenBy(target, testBank([target]));
     expect(seen.finance!.loans).toEqual([{ id: loanId, status: 'REPAID', severity: 'GENERAL', publication: { status: 'PUBLISHED' } }]);
-    expect(seen.financeSignals).toMatchObject({ generalRecords: 1 });
+    // Loan delinquency is credit-reporting data: it never moves the public signals.
+    expect(seen.financeSignals).toEqual({ grade: null, minorRecords: 0, generalRecords: 0, severeRecords: 0 });
 
     // A repaid loan takes no further report; nothing changes.
     const after = await report('OVERDUE', 1, 3);
@@ -259,7 +262,7 @@ describe('finance writes', () => {
 
     const seen = await seenBy(target, testBank([target]));
     expect(new Set(seen.finance!.loans.map((loan) => loan.id))).toEqual(new Set([defaulted, approved]));
-    expect(seen.financeSignals).toEqual({ grade: null, minorRecords: 0, generalRecords: 0, severeRecords: 1 });
+    expect(seen.financeSignals).toEqual({ grade: null, minorRecords: 0, generalRecords: 0, severeRecords: 0 });
   });
 
   it('returns the first record for a retried key, and refuses the key with other input', async () => {
@@ -359,7 +362,7 @@ describe('finance writes', () => {
   it('shows records under objection as marked, hides revoked ones from everyone and expired ones from all but regulators', async () => {
     const target = withoutFinance[6]!.uscc;
     const record = async (overrides: Record<string, unknown>) =>
-      (await write(RECORD_ARREARS, { input: arrears(target, overrides), key: key('states') })).data.recordPaymentArrears.id as string;
+      (await write(RECORD_ARREARS, { input: arrears(target, { kind: 'TAX', ...overrides }), key: key('states') })).data.recordPaymentArrears.id as string;
     const disputed = await record({ severity: 'MINOR' });
     const revoked = await record({ severity: 'SEVERE' });
     const published = await record({ severity: 'SEVERE' });
@@ -398,6 +401,6 @@ describe('finance writes', () => {
     expect(regulatorView.financeSignals).toEqual(counted);
     expect(await signalsSeenBy(target, PUBLIC, states)).toEqual(counted);
     // Without the registry's states the revoked records would count: the states decide.
-    expect(await signalsSeenBy(target, PUBLIC)).toEqual({ grade: null, minorRecords: 1, generalRecords: 1, severeRecords: 2 });
+    expect(await signalsSeenBy(target, PUBLIC)).toEqual({ grade: null, minorRecords: 1, generalRecords: 0, severeRecords: 2 });
   });
 });
