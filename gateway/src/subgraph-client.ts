@@ -28,6 +28,8 @@ export interface SubgraphClientOptions {
   dispatcher?: Dispatcher;
   /** Retries and circuit breaker; none: each call is sent once, whatever happened before. */
   policy?: SubgraphPolicy;
+  /** Where a failed call's cause goes (the client sees only SUBGRAPH_UNAVAILABLE). */
+  logger?: Pick<Console, 'error'>;
 }
 
 interface SubgraphErrorBody {
@@ -79,6 +81,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   private readonly callerSecret: string;
   private readonly timeoutMs: number;
   private readonly policy: SubgraphPolicy | undefined;
+  private readonly logger: Pick<Console, 'error'>;
 
   constructor(
     readonly name: string,
@@ -89,6 +92,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     this.callerSecret = checkCallerSecret(options.callerSecret, 'callerSigningSecret');
     this.timeoutMs = options.timeoutMs;
     this.policy = options.policy;
+    this.logger = options.logger ?? console;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<CallerContext>) {
@@ -121,7 +125,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     if (error.name === 'TimeoutError') throw subgraphUnavailable(this.name, 'timeout', { timeoutMs: this.timeoutMs });
     // undici reports "fetch failed" and puts the socket error (ECONNREFUSED, ...) in `cause`.
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    console.error(`[gateway] subgraph ${this.name} failed:`, cause?.code ?? cause?.message ?? error.message);
+    this.logger.error(`[gateway] subgraph ${this.name} failed:`, cause?.code ?? cause?.message ?? error.message);
     throw subgraphUnavailable(this.name, 'unreachable');
   }
 }

@@ -54,7 +54,7 @@ async function startEndpoint(): Promise<Endpoint> {
 }
 
 const OPTIONS: ResilienceOptions = { timeoutMs: 2000, retries: 2, circuitThreshold: 3, circuitCooldownMs: 300 };
-const silent = { warn: () => undefined };
+const silent = { warn: () => undefined, error: () => undefined };
 const READ = '{ __typename }';
 const WRITE = 'mutation { grantConsent(input: {}) { id } }';
 
@@ -83,6 +83,7 @@ function client(options: Partial<ResilienceOptions> = {}) {
     timeoutMs: settings.timeoutMs,
     dispatcher: pool,
     policy,
+    logger: silent,
   });
   // What the gateway's query plan does for one fetch, as a health check (no incoming request).
   const send = (query: string) => trade.process({ kind: 'health check', request: { query }, context: {} } as never);
