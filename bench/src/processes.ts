@@ -1,0 +1,104 @@
+// Child processes of the benchmark: each subgraph and each gateway runs alone in its own
+// process, so that a gateway's memory is its own (read from /proc) and a crash names itself.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Service {
+  name: string;
+  pid: number;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Runs a TypeScript entry with tsx, its output appended to `logFile`. */
+export function startProcess(name: string, entry: string, env: Record<string, string>, logFile: string, cwd: string): Service {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  let running = true;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running = false;
+      children.delete(child);
+      log.end(`[bench] ${name} exited (${signal ?? `code ${code}`})\n`);
+      resolve();
+    }),
+  );
+  return {
+    name,
+    pid: child.pid!,
+    exited,
+    async stop() {
+      if (!running) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Waits until `url` answers 2xx, failing early when the process dies (its log names why). */
+export async function waitForHttp(service: Service, url: string, timeoutMs = 300_000, logFile?: string): Promise<void> {
+  let dead = false;
+  void service.exited.then(() => (dead = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (dead) {
+      const tail = logFile ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+      throw new Error(`${service.name} exited before it answered ${url}\n${tail}`);
+    }
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${service.name} did not answer ${url} within ${timeoutMs} ms`);
+}
+
+/** Resident set size of a process in bytes (Linux /proc), or undefined once it is gone. */
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; reports the peak seen. */
+export function sampleRss(pid: number, everyMs = 200) {
+  let peak = rssBytes(pid) ?? 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid) ?? 0);
+  }, everyMs);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      return Math.max(peak, rssBytes(pid) ?? 0);
+    },
+  };
+}
+
+/** Stops whatever is still running when the benchmark itself is interrupted or fails. */
+export function killAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+export function logPath(folder: string, name: string): string {
+  return path.join(folder, `${name}.log`);
+}

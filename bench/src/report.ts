@@ -1,0 +1,167 @@
+// bench/RESULTS.md, written by the run: where it ran, what was measured, the tables, and the
+// targets of issue 5 as PASS or MISS with the measured numbers.
+import type { Measurement } from './load.ts';
+import { SCENARIO_TITLES, type ScenarioName } from './scenarios.ts';
+
+export type GatewayId = 'a' | 'b' | 'c' | 'd';
+
+export const GATEWAY_TITLES: Record<GatewayId, string> = {
+  a: '(a) Credit Graph, trust layer on',
+  b: '(b) Credit Graph, trust layer off',
+  c: '(c) bare @apollo/gateway',
+  d: '(d) Hive Gateway',
+};
+
+export interface Verification {
+  ok: boolean;
+  detail: string;
+}
+
+export interface ReportInput {
+  command: string;
+  startedAt: Date;
+  finishedAt: Date;
+  machine: { cpu: string; cores: number; memoryGiB: number; os: string; loadStart: number[]; loadEnd: number[] };
+  versions: Record<string, string>;
+  settings: { enterprises: number; connections: number; warmupSeconds: number; durationSeconds: number; requestLists: Record<ScenarioName, number>; consents: number };
+  seed: { action: Record<string, string>; seconds: number };
+  gateways: GatewayId[];
+  scenarios: ScenarioName[];
+  results: Partial<Record<GatewayId, Partial<Record<ScenarioName, Measurement>>>>;
+  verification: Partial<Record<GatewayId, Partial<Record<ScenarioName, Verification>>>>;
+  idleRssBytes: Partial<Record<GatewayId, number>>;
+  notes: string[];
+}
+
+const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const mb = (bytes: number) => fmt(bytes / 1024 / 1024, 0);
+
+function table(input: ReportInput, scenario: ScenarioName): string {
+  const lines = [
+    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | sample answers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const gateway of input.gateways) {
+    const m = input.results[gateway]?.[scenario];
+    const check = input.verification[gateway]?.[scenario];
+    const verdict = check ? (check.ok ? `ok (${check.detail})` : `**WRONG**: ${check.detail}`) : 'not checked';
+    if (!m) {
+      lines.push(`| ${GATEWAY_TITLES[gateway]} | not measured | | | | | | | | | | ${verdict} |`);
+      continue;
+    }
+    lines.push(
+      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${verdict} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+interface Target {
+  name: string;
+  measured: string;
+  pass: boolean | undefined;
+}
+
+function ratio(input: ReportInput, top: GatewayId, bottom: GatewayId, scenario: ScenarioName): number | undefined {
+  const a = input.results[top]?.[scenario]?.rps;
+  const b = input.results[bottom]?.[scenario]?.rps;
+  return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+}
+
+function clean(m: Measurement | undefined): boolean {
+  return m !== undefined && m.errors === 0 && m.non2xx === 0 && m.graphqlErrors === 0;
+}
+
+function targets(input: ReportInput): Target[] {
+  const list: Target[] = [];
+  const rpsRatio = (name: string, top: GatewayId, bottom: GatewayId, goal: number) => {
+    const value = ratio(input, top, bottom, 'single');
+    const bothClean = clean(input.results[top]?.single) && clean(input.results[bottom]?.single);
+    list.push({
+      name: `${name} ≥ ${goal.toFixed(1)} (single check, RPS)`,
+      measured: value === undefined ? 'not measured' : `${value.toFixed(2)}${bothClean ? '' : ' (with errors: see tables)'}`,
+      pass: value === undefined ? undefined : value >= goal && bothClean,
+    });
+  };
+  rpsRatio('(a)/(c)', 'a', 'c', 1.0);
+  rpsRatio('(a)/(d)', 'a', 'd', 1.0);
+  rpsRatio('(b)/(c)', 'b', 'c', 2.0);
+  const single = input.results.a?.single;
+  const portfolio = input.results.a?.portfolio500;
+  if (single && portfolio) {
+    const times = portfolio.p50 / single.p50;
+    list.push({
+      name: "(a) portfolio of 500: p50 ≤ 10 × the single check's p50",
+      measured: `${fmt(portfolio.p50, 0)} ms vs ${fmt(single.p50, 0)} ms = ${times.toFixed(1)}×${clean(portfolio) ? '' : ' (with errors: see tables)'}`,
+      pass: times <= 10 && clean(portfolio),
+    });
+  }
+  for (const gateway of ['a', 'b'] as GatewayId[]) {
+    const measured = Object.values(input.results[gateway] ?? {});
+    if (measured.length === 0) continue;
+    const peak = Math.max(...measured.map((m) => m.peakRssBytes));
+    list.push({ name: `${GATEWAY_TITLES[gateway]}: RSS under load < 300 MB`, measured: `peak ${mb(peak)} MB`, pass: peak < 300 * 1024 * 1024 });
+  }
+  const audited = Object.values(input.results.a ?? {}).filter((m) => m.auditPerRequest !== undefined);
+  if (audited.length > 0) {
+    const singleAudit = input.results.a?.single?.auditPerRequest;
+    list.push({
+      name: '(a) every audited answer has its durable audit record (records / request ≈ 1 for the bank scenarios)',
+      measured: (['single', 'portfolio100', 'portfolio500'] as ScenarioName[])
+        .map((s) => `${s}: ${fmt(input.results.a?.[s]?.auditPerRequest ?? NaN, 2)}`)
+        .join(', '),
+      pass: singleAudit === undefined ? undefined : singleAudit >= 0.99,
+    });
+  }
+  return list;
+}
+
+export function renderResults(input: ReportInput): string {
+  const minutes = (input.finishedAt.getTime() - input.startedAt.getTime()) / 60_000;
+  const s = input.settings;
+  const parts = [
+    '# Benchmark results',
+    '',
+    `Written by \`${input.command}\` on ${input.finishedAt.toISOString()} (${minutes.toFixed(1)} min end to end). ` +
+      'Ratios are from this one run on this one machine; how to read them, the levers measured and what limits ' +
+      'the numbers are in [README.md](README.md).',
+    '',
+    '## Machine and versions',
+    '',
+    `- CPU: ${input.machine.cpu}, ${input.machine.cores} cores; RAM ${input.machine.memoryGiB.toFixed(1)} GiB; ${input.machine.os}`,
+    `- Load average (1, 5, 15 min) at start: ${input.machine.loadStart.map((l) => l.toFixed(2)).join(', ')}; at end: ${input.machine.loadEnd.map((l) => l.toFixed(2)).join(', ')}` +
+      ' (other work on the machine, e.g. test runs, shares these two cores: numbers are noisy)',
+    ...Object.entries(input.versions).map(([name, version]) => `- ${name}: ${version}`),
+    '',
+    '## Setup',
+    '',
+    `- Data: ${s.enterprises.toLocaleString('en-US')} enterprises in PostgreSQL, one database per subgraph (\`credit_graph_bench_<subgraph>\`): ` +
+      Object.entries(input.seed.action).map(([name, action]) => `${name} ${action}`).join(', ') +
+      ` (${input.seed.seconds.toFixed(0)} s). A database already seeded with the same count by the same seed code and migrations is reused; \`--reseed\` forces a fresh seed.`,
+    `- The six subgraphs run once, each in its own process, and serve all four gateways; each gateway runs alone in its own process while it is measured (RSS sampled from /proc every 200 ms, peak reported).`,
+    `- Load: autocannon, ${s.connections} connections, ${s.warmupSeconds} s warm-up (discarded) then ${s.durationSeconds} s measured, per scenario and gateway, from the same machine. ` +
+      `Requests cycle round-robin through ${Object.entries(s.requestLists).map(([name, n]) => `${n} ${name} bodies`).join(', ')}.`,
+    `- (a) bank token (BANK, 郑州银行), \`x-credit-purpose: LOAN_APPROVAL\`, ${s.consents.toLocaleString('en-US')} live consents granted through the gateway's \`grantConsent\` mutation (one per enterprise checked), audit on (each record durable before its answer), rate limit on Redis (limits raised so it never refuses), the public search sent anonymously.`,
+    '- (b) `TRUST_LAYER=off`; (c) and (d) add only signed caller headers to subgraph calls. (b), (c) and (d) sign every subgraph call as the same fixed caller: a REGULATOR with scope `credit:read` and purpose SUPERVISION (non-public data without consents, names masked as for a bank).',
+    '- (c) also demotes `@link(requiresScopes, for: SECURITY)` to a plain link, without which @apollo/gateway refuses the supergraph. (d) runs the Hive Gateway runtime with default options in one process, ' +
+      'on the supergraph minus `Enterprise.<sector>Signals` and `Enterprise.evaluation`: Hive Gateway cannot load the full one ' +
+      '(`Multiple canonical definitions for "SectorCreditSignals"`, see bench/src/peers/hive-supergraph.ts); no benchmark operation selects those fields.',
+    '- SQL / request: the subgraphs\' `credit_graph_sql_statements_total` over the measured window, divided by the answers in it. Errors: socket errors and timeouts; GraphQL errors: 2xx answers with an `errors` list.',
+    '',
+    '## Targets',
+    '',
+    '| target | measured | verdict |',
+    '| --- | --- | --- |',
+    ...targets(input).map((t) => `| ${t.name} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : '**MISS**'} |`),
+    '',
+    '## Results',
+    '',
+    ...input.scenarios.flatMap((scenario) => [`### ${SCENARIO_TITLES[scenario]}`, '', table(input, scenario), '']),
+    '### Idle RSS (after start, before load)',
+    '',
+    ...input.gateways.map((g) => `- ${GATEWAY_TITLES[g]}: ${input.idleRssBytes[g] === undefined ? 'n/a' : `${mb(input.idleRssBytes[g]!)} MB`}`),
+    '',
+  ];
+  if (input.notes.length > 0) parts.push('## Notes from the run', '', ...input.notes.map((note) => `- ${note}`), '');
+  return parts.join('\n');
+}

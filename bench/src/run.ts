@@ -1,0 +1,367 @@
+// `npm run bench`: seeds PostgreSQL with 100,000 enterprises (or reuses that seed), starts the
+// six subgraphs, and drives the same load, on the same subgraphs and data, against
+//   (a) this gateway, trust layer on (bank token, consents, audit)
+//   (b) this gateway, TRUST_LAYER=off
+//   (c) bare @apollo/gateway on @apollo/server defaults
+//   (d) Hive Gateway
+// then writes bench/RESULTS.md. Options: --enterprises N, --connections N, --warmup S,
+// --duration S, --gateways a,b,c,d, --scenarios single,portfolio100,portfolio500,search,
+// --reseed, --out FILE. PostgreSQL: BENCH_DATABASE_URL (an admin connection, default
+// postgresql://postgres@127.0.0.1:5432/postgres); Redis: REDIS_URL (default redis://127.0.0.1:6379).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { databaseUrlVariable, isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
+import { signToken, TRUST_LAYER_OFF_CALLER } from '@credit-graph/gateway';
+import { seedUniverse } from '@credit-graph/subgraph-kit';
+import { DEMO_BANK } from '../../scripts/demo-credentials.ts';
+import { measure, type Measurement } from './load.ts';
+import { supergraphForHive } from './peers/hive-supergraph.ts';
+import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
+import { GATEWAY_TITLES, renderResults, type GatewayId, type ReportInput, type Verification } from './report.ts';
+import { buildScenarios, enterprisePool, SCENARIOS, type Scenario, type ScenarioName } from './scenarios.ts';
+import { benchDatabaseName, databaseUrl, ensureDatabase, ensureSeeded } from './seed.ts';
+
+const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const ROOT = path.dirname(BENCH_DIR);
+const RAW_DIR = path.join(BENCH_DIR, 'results-raw');
+const HOST = '127.0.0.1';
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4800);
+/** Enterprises the bank checks: the single checks cycle through them, the portfolios are cut from them. */
+const POOL_SIZE = 4000;
+
+const { values } = parseArgs({
+  options: {
+    enterprises: { type: 'string', default: '100000' },
+    connections: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '20' },
+    gateways: { type: 'string', default: 'a,b,c,d' },
+    scenarios: { type: 'string', default: SCENARIOS.join(',') },
+    reseed: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
+  },
+});
+const enterprises = Number(values.enterprises);
+const connections = Number(values.connections);
+const warmupSeconds = Number(values.warmup);
+const durationSeconds = Number(values.duration);
+const gatewayIds = values.gateways.split(',') as GatewayId[];
+const scenarioNames = values.scenarios.split(',') as ScenarioName[];
+if (gatewayIds.some((g) => !(g in GATEWAY_TITLES)) || scenarioNames.some((s) => !SCENARIOS.includes(s))) {
+  console.error(`--gateways takes a,b,c,d and --scenarios ${SCENARIOS.join(',')}`);
+  process.exit(2);
+}
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const startedAt = new Date();
+const loadStart = os.loadavg();
+mkdirSync(RAW_DIR, { recursive: true });
+
+const log = (line: string) => console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const notes: string[] = [];
+const services: Service[] = [];
+process.on('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** The supergraph with the bench's subgraph ports, served alike by all four gateways. */
+function benchSupergraph(ports: Map<string, number>): string {
+  const sdl = readFileSync(SUPERGRAPH_PATH, 'utf8').replace(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g, (whole, name: string) => {
+    const port = ports.get(name);
+    return port ? `@join__graph(name: "${name}", url: "http://${HOST}:${port}/graphql")` : whole;
+  });
+  const file = path.join(RAW_DIR, 'supergraph.graphql');
+  writeFileSync(file, sdl);
+  return file;
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await response.text();
+  try {
+    return { status: response.status, json: JSON.parse(text) };
+  } catch {
+    return { status: response.status, json: { errors: [{ message: `not JSON: ${text.slice(0, 200)}` }] } };
+  }
+}
+
+async function waitForGraphQL(service: Service, url: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let dead = false;
+  void service.exited.then(() => (dead = true));
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${service.name} exited before it answered; see ${logFile}`);
+    try {
+      if ((await post(url, '{"query":"{ __typename }"}')).status === 200) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${service.name} did not answer GraphQL at ${url}`);
+}
+
+/** Our gateway's /ready is 503 while a subgraph's circuit is open. */
+async function untilReady(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if ((await fetch(url).catch(() => undefined))?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  notes.push(`${url} was still not ready after 30 s; measured anyway`);
+}
+
+/** Runs `work` over `items`, `concurrency` at a time. */
+async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+const subgraphNames = readManifest().filter((entry) => !isGatewayHosted(entry)).map((entry) => entry.name);
+const seed = await ensureSeeded({ root: ROOT, adminUrl, subgraphs: subgraphNames, enterprises, reseed: values.reseed, log });
+log(`data: ${Object.entries(seed.action).map(([n, a]) => `${n} ${a}`).join(', ')} (${seed.seconds.toFixed(0)} s)`);
+
+// Fresh gateway database per run: consents and an empty audit log.
+const gatewayDatabase = benchDatabaseName('gateway');
+await ensureDatabase(adminUrl, gatewayDatabase, true);
+const gatewayDatabaseUrl = databaseUrl(adminUrl, gatewayDatabase);
+
+const callerSecret = randomBytes(32).toString('hex');
+const jwtSecret = randomBytes(32).toString('hex');
+const ports = new Map(subgraphNames.map((name, i) => [name, PORT_BASE + 1 + i]));
+const supergraphPath = benchSupergraph(ports);
+const subgraphUrls = [...ports.values()].map((port) => `http://${HOST}:${port}`);
+const hiveSupergraphPath = path.join(RAW_DIR, 'supergraph-hive.graphql');
+writeFileSync(hiveSupergraphPath, supergraphForHive(readFileSync(supergraphPath, 'utf8')));
+
+try {
+  log('starting the six subgraphs');
+  await Promise.all(
+    subgraphNames.map(async (name) => {
+      const file = logPath(RAW_DIR, `subgraph-${name}`);
+      writeFileSync(file, '');
+      const service = startProcess(name, path.join(ROOT, 'subgraphs', name, 'src/index.ts'), {
+        PORT: String(ports.get(name)),
+        HOST,
+        [databaseUrlVariable(name)]: databaseUrl(adminUrl, benchDatabaseName(name)),
+        CALLER_SIGNING_SECRET: callerSecret,
+        SEED_ENTERPRISES: '0',
+      }, file, ROOT);
+      services.push(service);
+      await waitForHttp(service, `http://${HOST}:${ports.get(name)}/health`, 300_000, file);
+    }),
+  );
+
+  const sqlStatements = async () => {
+    let total = 0;
+    for (const base of subgraphUrls) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      total += Number(/^credit_graph_sql_statements_total (\d+)/m.exec(text)?.[1] ?? NaN);
+    }
+    return total;
+  };
+  const gatewayDb = new pg.Pool({ connectionString: gatewayDatabaseUrl, max: 1 });
+  const auditRecords = async () => Number((await gatewayDb.query<{ n: string }>('SELECT count(*) AS n FROM "AuditRecord"')).rows[0]!.n);
+
+  log(`building request lists from the ${enterprises.toLocaleString('en-US')}-enterprise universe`);
+  const universe = seedUniverse(enterprises);
+  const pool = enterprisePool(universe, POOL_SIZE);
+  const scenarios = buildScenarios(ROOT, pool).filter((s) => scenarioNames.includes(s.name));
+  const bankHeaders = {
+    authorization: `Bearer ${await signToken(jwtSecret, { sub: 'bench-credit-officer', role: 'BANK', institution: DEMO_BANK.uscc }, { expiresIn: '4h' })}`,
+    'x-credit-purpose': 'LOAN_APPROVAL',
+  };
+
+  const results: ReportInput['results'] = {};
+  const verification: ReportInput['verification'] = {};
+  const idleRssBytes: ReportInput['idleRssBytes'] = {};
+  const samples = new Map<string, string>();
+  let consents = 0;
+
+  const gatewayProcess = (id: GatewayId, port: number): { entry: string; env: Record<string, string> } => {
+    const common = { SUPERGRAPH_PATH: supergraphPath, CALLER_SIGNING_SECRET: callerSecret, APOLLO_TELEMETRY_DISABLED: 'true' };
+    const ours = {
+      ...common,
+      GATEWAY_PORT: String(port),
+      GATEWAY_HOST: HOST,
+      JWT_SECRET: jwtSecret,
+      GATEWAY_DATABASE_URL: gatewayDatabaseUrl,
+      REDIS_URL: redisUrl,
+      // The rate limit stays on, with a bucket the load never empties.
+      RATE_LIMIT_CAPACITY: '100000000',
+      RATE_LIMIT_PER_SECOND: '100000000',
+    };
+    const peer = { ...common, PORT: String(port), HOST, BENCH_CALLER: JSON.stringify(TRUST_LAYER_OFF_CALLER) };
+    switch (id) {
+      case 'a':
+        return { entry: path.join(ROOT, 'gateway/src/main.ts'), env: ours };
+      case 'b':
+        return { entry: path.join(ROOT, 'gateway/src/main.ts'), env: { ...ours, TRUST_LAYER: 'off' } };
+      case 'c':
+        return { entry: path.join(BENCH_DIR, 'src/peers/apollo.ts'), env: peer };
+      case 'd':
+        return { entry: path.join(BENCH_DIR, 'src/peers/hive.ts'), env: { ...peer, SUPERGRAPH_PATH: hiveSupergraphPath } };
+    }
+  };
+
+  async function grantConsents(url: string): Promise<void> {
+    const mutation = 'mutation ($bank: USCC!) { grantConsent(institution: $bank, purpose: LOAN_APPROVAL, validForDays: 30) { id live } }';
+    const failures: string[] = [];
+    await inPool(pool, 8, async (enterprise) => {
+      const token = await signToken(jwtSecret, { sub: `bench-admin-${enterprise.index}`, role: 'ENTERPRISE', uscc: enterprise.uscc }, { expiresIn: '1h' });
+      const { json } = await post(url, JSON.stringify({ query: mutation, variables: { bank: DEMO_BANK.uscc } }), { authorization: `Bearer ${token}` });
+      if (json.errors || !(json.data as { grantConsent?: { live: boolean } })?.grantConsent?.live) failures.push(json.errors?.[0]?.message ?? 'not live');
+      else consents++;
+    });
+    if (failures.length > 0) throw new Error(`${failures.length} consents were not granted: ${failures[0]}`);
+  }
+
+  async function verify(id: GatewayId, url: string, scenario: Scenario, headers: Record<string, string>): Promise<Verification> {
+    const reasons: string[] = [];
+    const sampleSize = Math.min(3, scenario.bodies.length);
+    let sameAsReference = 0;
+    let compared = 0;
+    for (let i = 0; i < sampleSize; i++) {
+      const { status, json } = await post(url, scenario.bodies[i]!, headers);
+      const wrong =
+        status !== 200 ? `HTTP ${status}${json.errors?.[0] ? `: ${json.errors[0].message.slice(0, 160)}` : ''}`
+        : json.errors ? `${json.errors.length} GraphQL error(s), first ${json.errors[0]!.extensions?.code ?? ''}: ${json.errors[0]!.message.slice(0, 160)}`
+        : scenario.check(json.data, i);
+      if (wrong) reasons.push(`request ${i}: ${wrong}`);
+      // (b), (c) and (d) sign as the same caller: their answers must be identical.
+      const answer = JSON.stringify(json.data ?? null);
+      const key = `${scenario.name}/${i}`;
+      if (id !== 'a') {
+        const reference = samples.get(key);
+        if (reference === undefined) samples.set(key, answer);
+        else {
+          compared++;
+          if (reference === answer) sameAsReference++;
+        }
+      }
+    }
+    if (reasons.length > 0) return { ok: false, detail: reasons[0]! };
+    const detail = `${sampleSize} sampled` + (compared > 0 ? `, ${sameAsReference}/${compared} identical to the first of (b)/(c)/(d)` : '');
+    return { ok: compared === sameAsReference, detail: compared === sameAsReference ? detail : `${detail}: answers differ` };
+  }
+
+  for (const [k, id] of gatewayIds.entries()) {
+    const port = PORT_BASE + 11 + k;
+    // Apollo's standalone server answers GraphQL at its root.
+    const url = `http://${HOST}:${port}${id === 'c' ? '/' : '/graphql'}`;
+    const { entry, env } = gatewayProcess(id, port);
+    const file = logPath(RAW_DIR, `gateway-${id}`);
+    writeFileSync(file, '');
+    log(`starting ${GATEWAY_TITLES[id]} on port ${port}`);
+    const service = startProcess(`gateway ${id}`, entry, env, file, ROOT);
+    services.push(service);
+    await waitForGraphQL(service, url, file);
+    idleRssBytes[id] = rssBytes(service.pid);
+    if (id === 'a') {
+      log(`granting ${pool.length} consents to the bank through grantConsent`);
+      await grantConsents(url);
+    }
+    results[id] = {};
+    verification[id] = {};
+    for (const scenario of scenarios) {
+      // Each scenario starts with closed circuits: a previous scenario's timeouts must not spill over.
+      if (id === 'a' || id === 'b') await untilReady(url.replace(/\/graphql$/, '/ready'));
+      const headers = id === 'a' && scenario.bank ? bankHeaders : {};
+      verification[id]![scenario.name] = await verify(id, url, scenario, headers);
+      const check = verification[id]![scenario.name]!;
+      log(`${id} ${scenario.name}: answers ${check.ok ? 'ok' : 'WRONG'} (${check.detail}); measuring`);
+      const m: Measurement = await measure({
+        url,
+        headers,
+        bodies: scenario.bodies,
+        connections,
+        warmupSeconds,
+        durationSeconds,
+        pid: service.pid,
+        sqlStatements,
+        auditRecords: id === 'a' ? auditRecords : undefined,
+      });
+      results[id]![scenario.name] = m;
+      log(
+        `${id} ${scenario.name}: ${m.rps.toFixed(1)} rps, p50 ${m.p50.toFixed(0)} ms, p95 ${m.p95.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms, ` +
+          `errors ${m.errors}, non-2xx ${m.non2xx}, GraphQL errors ${m.graphqlErrors}, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MB, SQL/req ${m.sqlPerRequest.toFixed(1)}` +
+          (m.auditPerRequest === undefined ? '' : `, audit/req ${m.auditPerRequest.toFixed(2)}`),
+      );
+    }
+    await service.stop();
+    services.splice(services.indexOf(service), 1);
+  }
+  await gatewayDb.end();
+
+  const pgVersion = await (async () => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    const version = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    await client.end();
+    return version;
+  })();
+  const input: ReportInput = {
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    startedAt,
+    finishedAt: new Date(),
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGiB: os.totalmem() / 2 ** 30,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      loadStart,
+      loadEnd: os.loadavg(),
+    },
+    versions: {
+      Node: process.version,
+      PostgreSQL: pgVersion,
+      '@apollo/gateway': packageVersion('@apollo/gateway'),
+      '@apollo/server': packageVersion('@apollo/server'),
+      '@graphql-hive/gateway': packageVersion('@graphql-hive/gateway'),
+      '@graphql-hive/gateway-runtime': packageVersion('@graphql-hive/gateway-runtime'),
+      graphql: packageVersion('graphql'),
+      undici: packageVersion('undici'),
+      autocannon: packageVersion('autocannon'),
+    },
+    settings: {
+      enterprises,
+      connections,
+      warmupSeconds,
+      durationSeconds,
+      requestLists: Object.fromEntries(scenarios.map((s) => [s.name, s.bodies.length])) as Record<ScenarioName, number>,
+      consents,
+    },
+    seed,
+    gateways: gatewayIds,
+    scenarios: scenarios.map((s) => s.name),
+    results,
+    verification,
+    idleRssBytes,
+    notes,
+  };
+  writeFileSync(path.join(RAW_DIR, `results-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(input, null, 2));
+  writeFileSync(values.out, renderResults(input));
+  log(`wrote ${path.relative(process.cwd(), values.out)}`);
+} finally {
+  await Promise.all(services.map((service) => service.stop()));
+}
