@@ -143,6 +143,18 @@ describe('purpose and consent', () => {
     expect(result.errors?.[0]?.message).toContain(usccs[1]);
   });
 
+  it("answers a bank's portfolio of 500 enterprises that all consented (their consents travel in the signed caller)", async () => {
+    const portfolio = universe.slice(100, 600);
+    for (let i = 0; i < portfolio.length; i += 25) await Promise.all(portfolio.slice(i, i + 25).map((enterprise) => grant(enterprise)));
+    const query = 'query ($u: [USCC!]!) { enterprises(usccs: $u) { uscc finance { currentTaxCreditLevel } trade { customsCredit { category } } } }';
+    const result = await graphql(gatewayUrl, query, { u: portfolio.map((e) => e.uscc) }, bank);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.enterprises).toHaveLength(500);
+    const withFinanceRecords = portfolio.filter((e) => e.sectors.finance).map((e) => e.uscc);
+    const answered = (result.data.enterprises as { uscc: string; finance: unknown }[]).filter((e) => e.finance !== null).map((e) => e.uscc);
+    expect(answered).toEqual(withFinanceRecords);
+  });
+
   it('lets an enterprise read itself without consent, and nobody else', async () => {
     const self = await headersFor('ENTERPRISE', undefined, { uscc: consenting.uscc });
     const own = await graphql(gatewayUrl, CHECK, { u: consenting.uscc }, self);

@@ -105,7 +105,10 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
     // Signed per call, not per incoming request: a long query plan (or a retry) still sends
     // fresh timestamps. No caller in the context (schema loading, health checks) signs as anonymous.
-    const headers = signCaller(context.caller ?? ANONYMOUS_CALLER, this.callerSecret);
+    // Consent ids stay here for the audit record; subgraphs check consents by enterprise, and
+    // 500 ids would double the signed header of a portfolio check.
+    const { consentIds: _forAuditOnly, ...caller } = context.caller ?? ANONYMOUS_CALLER;
+    const headers = signCaller(caller, this.callerSecret);
     for (const [name, value] of Object.entries(headers)) request.http!.headers.set(name, value);
   }
 

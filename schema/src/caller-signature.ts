@@ -18,8 +18,16 @@ export const MIN_SECRET_LENGTH = 32;
 export const DEFAULT_MAX_AGE_MS = 30_000;
 /** Clock difference between gateway and subgraph hosts that is tolerated. */
 export const MAX_CLOCK_SKEW_MS = 5_000;
-/** A caller is a few short strings; anything larger is not ours. */
-const MAX_CALLER_HEADER_LENGTH = 4096;
+/**
+ * A caller is a few short strings plus, for a bank, the enterprises of the operation that
+ * consented: a portfolio of 500 is about 14 KB encoded. Anything larger is not ours.
+ */
+export const MAX_CALLER_HEADER_LENGTH = 32 * 1024;
+/**
+ * Request headers a subgraph server accepts, in bytes: room for the largest signed caller.
+ * Node's default (16 KB) answers a portfolio's subgraph calls with 431.
+ */
+export const MAX_SUBGRAPH_HEADER_BYTES = 64 * 1024;
 
 /** A missing or weak signing secret: raised at start-up, before any port is opened. */
 export class CallerSecretError extends Error {

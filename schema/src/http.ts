@@ -152,12 +152,12 @@ const DEFAULT_DRAIN_MS = 5_000;
 /** Serves `handler` on host:port (port 0: any free port) for the gateway and every subgraph. */
 export async function listen(
   handler: RouteHandler,
-  options: { port?: number; host?: string; drainMs?: number } = {},
+  options: { port?: number; host?: string; drainMs?: number; maxHeaderSize?: number } = {},
 ): Promise<Listening> {
   const host = options.host ?? '127.0.0.1';
   let draining = false;
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, (req, res) => {
     inFlight.add(res);
     res.on('close', () => {
       inFlight.delete(res);

@@ -2,11 +2,13 @@ import { createHmac } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_CALLER, type Caller } from '../src/caller.ts';
+import { makeUscc } from '../src/uscc.ts';
 import {
   CALLER_HEADER,
   CallerSecretError,
   callerSigningSecret,
   checkCallerSecret,
+  MAX_CALLER_HEADER_LENGTH,
   SIGNATURE_HEADER,
   signCaller,
   TIMESTAMP_HEADER,
@@ -47,6 +49,13 @@ describe('signed caller context', () => {
   it('round-trips a caller signed with the same secret', () => {
     expect(verifyCaller(signCaller(BANK, SECRET, NOW), SECRET, { now: NOW + 1000 })).toEqual(BANK);
     expect(verifyCaller(signCaller(ANONYMOUS_CALLER, SECRET, NOW), SECRET, { now: NOW })).toEqual(ANONYMOUS_CALLER);
+  });
+
+  it("carries a bank's consents for a whole portfolio of 500 enterprises", () => {
+    const consents = Array.from({ length: 500 }, (_, i) => makeUscc('91', '410105', String(10_000_000 + i)));
+    const headers = signCaller({ ...BANK, consents }, SECRET, NOW);
+    expect(headers[CALLER_HEADER]!.length).toBeLessThan(MAX_CALLER_HEADER_LENGTH);
+    expect(verifyCaller(headers, SECRET, { now: NOW }).consents).toEqual(consents);
   });
 
   it('serializes canonically: key order and undefined fields do not change the signature', () => {
@@ -97,7 +106,7 @@ describe('signed caller context', () => {
       { [SIGNATURE_HEADER]: good[SIGNATURE_HEADER]!.slice(2) },
       { [TIMESTAMP_HEADER]: '1.5e12' },
       { [CALLER_HEADER]: 'not base64url!' },
-      { [CALLER_HEADER]: 'A'.repeat(5000) },
+      { [CALLER_HEADER]: 'A'.repeat(MAX_CALLER_HEADER_LENGTH + 1) },
       { [CALLER_HEADER]: [good[CALLER_HEADER]!, good[CALLER_HEADER]!] },
     ];
     for (const change of cases) refusal(() => verifyCaller({ ...good, ...change }, SECRET, { now: NOW }));

@@ -15,6 +15,7 @@ import {
   checkCallerSecret,
   createGraphQLHandler,
   listen,
+  MAX_SUBGRAPH_HEADER_BYTES,
   stopOnSignals,
   formatError,
   databaseTarget,
@@ -196,7 +197,8 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       },
     },
   });
-  const http = await listen(handler, { port: options.port, host: options.host });
+  // A bank's portfolio check carries its consents in the signed caller header.
+  const http = await listen(handler, { port: options.port, host: options.host, maxHeaderSize: MAX_SUBGRAPH_HEADER_BYTES });
   return {
     name: definition.name,
     url: `http://${http.host}:${http.port}/graphql`,
