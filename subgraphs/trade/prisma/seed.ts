@@ -2,7 +2,9 @@
 // with history, 2023-2025 volumes, declaration violations and investment filings that follow
 // its risk profile. CLEAN: routine, ~15% advanced certified (AEO); WATCH: routine with a late
 // declaration; RISKY: dishonest after a severe violation. The seed uses only Order 251's three
-// categories: the five-tier scheme (CERTIFIED, SEVERELY_DISHONEST) is unconfirmed.
+// categories: the five-tier scheme (CERTIFIED, SEVERELY_DISHONEST) is unconfirmed. Each
+// violation names the declaration (报关单) it concerns and the day it occurred; each category
+// period the grounds customs gave.
 import {
   SEED_AS_OF,
   SHOWCASE,
@@ -63,6 +65,32 @@ const VIOLATIONS: Record<DeclarationViolationKind, { description: string; severi
   SMUGGLING: { description: '伪报贸易方式、低报价格进口货物，偷逃应缴税款，构成走私行为', severity: 'SEVERE', fine: [50, 500] },
   OTHER: { description: '未按规定办理加工贸易手册核销手续', severity: 'MINOR', fine: [0, 1] },
 };
+
+/** Violations found on an export declaration; the others concern imports. */
+const EXPORT_KINDS = new Set<DeclarationViolationKind>(['MISDECLARED_ORIGIN']);
+
+/**
+ * 18-digit customs declaration number (报关单编号): the declaring customs office (4600,
+ * Zhengzhou Customs), the year, 1 for an import or 0 for an export, and a 9-digit serial.
+ */
+function declarationNumberOf(declaredOn: Date, exported: boolean, serial: string): string {
+  return `4600${declaredOn.getUTCFullYear()}${exported ? '0' : '1'}${serial}`;
+}
+
+/** The grounds customs gives for a category period (the first one is the registration). */
+function changeReason(category: CustomsCreditCategory, n: number, risk: SeedEnterprise['risk']): string {
+  if (n === 0) return '办理报关单位备案，按一般信用企业管理';
+  switch (category) {
+    case 'ADVANCED_CERTIFIED':
+      return '经海关认证，符合高级认证企业标准';
+    case 'DISHONEST':
+      return '有走私行为或严重违反海关监管规定，认定为失信企业';
+    case 'ROUTINE':
+      return risk === 'WATCH' ? '海关重新认证未达到高级认证企业标准，调整为一般信用企业' : '调整为一般信用企业';
+    default:
+      return '海关企业信用等级调整';
+  }
+}
 
 /** Economic-zone digit of the customs code for the zones that have one; 9 elsewhere. */
 const ZONE_DIGITS: Record<string, string> = { '410171': '2', '410172': '3', '410173': '5' };
@@ -154,16 +182,27 @@ export async function seed(db: PrismaClient, count: number): Promise<void> {
     });
     periods.forEach((period, n) => {
       const next = periods[n + 1];
-      history.push({ id: recordId('CCH', uscc, n), uscc, category: period.category, from: period.from, to: next ? dayBefore(next.from) : null });
+      history.push({
+        id: recordId('CCH', uscc, n),
+        uscc,
+        category: period.category,
+        from: period.from,
+        to: next ? dayBefore(next.from) : null,
+        reason: changeReason(period.category, n, risk),
+      });
     });
 
+    const ownViolations: Prisma.DeclarationViolationCreateManyInput[] = [];
     kinds.forEach(({ kind, severity, ago }, n) => {
       const decidedOn = daysBefore(ago);
       const [min, max] = severity === 'SEVERE' && kind !== 'SMUGGLING' ? [30, 300] : VIOLATIONS[kind].fine;
-      violations.push({
+      ownViolations.push({
         id: recordId('DVL', uscc, n),
         uscc,
         decisionNumber: `郑关缉违字〔${decidedOn.getUTCFullYear()}〕${index}-${n}号`,
+        // Set below, from a faker of their own: the draws above and below stay as they were.
+        declarationNumber: null,
+        occurredOn: decidedOn,
         decidedOn,
         kind,
         description: VIOLATIONS[kind].description,
@@ -227,6 +266,20 @@ export async function seed(db: PrismaClient, count: number): Promise<void> {
           : negativeListCheck === 'RESTRICTED_APPROVED' ? `豫商务外资批〔${year}〕${serial}号`
           : null,
       });
+    }
+
+    // The violations' declarations and occurrence days, drawn last: seededFaker reseeds one
+    // shared instance, so drawing them earlier would change every later row of the enterprise.
+    if (ownViolations.length > 0) {
+      const details = seededFaker('trade', 'declarations', index);
+      ownViolations.forEach((violation, n) => {
+        const { kind, ago } = kinds[n]!;
+        // Found 15 to 120 days after it happened, and never before customs registration.
+        const occurredOn = daysBefore(Math.min(ago + details.number.int({ min: 15, max: 120 }), registeredAgo));
+        violation.occurredOn = occurredOn;
+        violation.declarationNumber = declarationNumberOf(occurredOn, EXPORT_KINDS.has(kind), details.string.numeric(9));
+      });
+      violations.push(...ownViolations);
     }
   }
 

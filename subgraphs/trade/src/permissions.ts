@@ -1,10 +1,11 @@
 // Who may read what in trade: customs credit and declaration violations are public; trade
-// volumes and cross-border investments are non-public credit data.
-import { guardedAbove, isPublic, nonPublicCredit } from '@credit-graph/subgraph-kit';
+// volumes and cross-border investments are non-public credit data. Writes: the trade platform.
+import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-graph/subgraph-kit';
 
 export const permissions = {
   Query: { customsCreditList: isPublic },
-  Enterprise: { uscc: isPublic, trade: isPublic },
+  Mutation: { '*': sectorWriter('trade') },
+  Enterprise: { uscc: isPublic, trade: isPublic, tradeSignals: isPublic },
   TradeProfile: {
     customsCredit: isPublic,
     volumes: nonPublicCredit('trade'),
@@ -14,10 +15,13 @@ export const permissions = {
   CustomsCredit: { '*': isPublic },
   CustomsCreditChange: { '*': isPublic },
   DeclarationViolation: { '*': isPublic },
+  Publication: { '*': isPublic },
+  SectorCreditSignals: { '*': isPublic },
   CustomsCreditListing: { '*': isPublic },
   CustomsCreditEdge: { '*': isPublic },
   CustomsCreditConnection: { '*': isPublic },
-  // Reached only through TradeProfile.volumes and TradeProfile.investments.
+  // Reached only through TradeProfile.volumes and TradeProfile.investments (and the trade
+  // platform's own recordInvestmentFiling answer).
   TradeVolume: { '*': guardedAbove },
   CrossBorderInvestment: { '*': guardedAbove },
 };
