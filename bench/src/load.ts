@@ -2,8 +2,9 @@
 // (discarded), then for the measured window, while the gateway's RSS is sampled and the
 // subgraphs' SQL statement counters are read before and after.
 import { setTimeout as sleep } from 'node:timers/promises';
+import os from 'node:os';
 import autocannon from 'autocannon';
-import { sampleRss } from './processes.ts';
+import { cpuSeconds, machineBusySeconds, sampleRss } from './processes.ts';
 
 export interface LoadOptions {
   url: string;
@@ -18,6 +19,8 @@ export interface LoadOptions {
   sqlStatements: () => Promise<number>;
   /** Audit records written so far, when the gateway audits. */
   auditRecords?: () => Promise<number>;
+  /** The subgraphs' processes, whose CPU time is reported beside the gateway's. */
+  subgraphPids: number[];
 }
 
 export interface Measurement {
@@ -33,6 +36,10 @@ export interface Measurement {
   /** 2xx answers that carry GraphQL errors. */
   graphqlErrors: number;
   peakRssBytes: number;
+  /** CPU used during the measured window, in cores (1.0 = one core busy all the time). */
+  cpu: { gateway: number; subgraphs: number; machine: number; cores: number };
+  /** 1-minute load average at the end of the window. */
+  load: number;
   sqlPerRequest: number;
   auditPerRequest?: number;
 }
@@ -93,6 +100,8 @@ function drive(options: LoadOptions, seconds: number): Promise<Run> {
   });
 }
 
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -119,7 +128,9 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const sqlBefore = await drained(options.sqlStatements);
   const auditBefore = await options.auditRecords?.();
   const rss = sampleRss(options.pid);
+  const cpuBefore = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), machine: machineBusySeconds() };
   const run = await drive(options, options.durationSeconds);
+  const cpuAfter = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), machine: machineBusySeconds() };
   // The requests in flight at the end are served too (every connection has one): they count.
   const sqlAfter = await drained(options.sqlStatements);
   const peakRssBytes = rss.stop();
@@ -139,6 +150,13 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     non2xx: run.non2xx,
     graphqlErrors: run.graphqlErrors,
     peakRssBytes,
+    cpu: {
+      gateway: (cpuAfter.gateway - cpuBefore.gateway) / run.seconds,
+      subgraphs: (cpuAfter.subgraphs - cpuBefore.subgraphs) / run.seconds,
+      machine: (cpuAfter.machine - cpuBefore.machine) / run.seconds,
+      cores: os.cpus().length,
+    },
+    load: os.loadavg()[0]!,
     sqlPerRequest: (sqlAfter - sqlBefore) / served,
     auditPerRequest: auditBefore !== undefined && auditAfter !== undefined ? (auditAfter - auditBefore) / served : undefined,
   };

@@ -38,19 +38,19 @@ const mb = (bytes: number) => fmt(bytes / 1024 / 1024, 0);
 
 function table(input: ReportInput, scenario: ScenarioName): string {
   const lines = [
-    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | sample answers |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | CPU cores: gateway / subgraphs / whole machine | load | sample answers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
   ];
   for (const gateway of input.gateways) {
     const m = input.results[gateway]?.[scenario];
     const check = input.verification[gateway]?.[scenario];
     const verdict = check ? (check.ok ? `ok (${check.detail})` : `**WRONG**: ${check.detail}`) : 'not checked';
     if (!m) {
-      lines.push(`| ${GATEWAY_TITLES[gateway]} | not measured | | | | | | | | | | ${verdict} |`);
+      lines.push(`| ${GATEWAY_TITLES[gateway]} | not measured | | | | | | | | | | | | ${verdict} |`);
       continue;
     }
     lines.push(
-      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${verdict} |`,
+      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${fmt(m.cpu.gateway, 2)} / ${fmt(m.cpu.subgraphs, 2)} / ${fmt(m.cpu.machine, 2)} of ${m.cpu.cores} | ${fmt(m.load, 1)} | ${verdict} |`,
     );
   }
   return lines.join('\n');
@@ -146,7 +146,9 @@ export function renderResults(input: ReportInput): string {
     '- (c) also demotes `@link(requiresScopes, for: SECURITY)` to a plain link, without which @apollo/gateway refuses the supergraph. (d) runs the Hive Gateway runtime with default options in one process, ' +
       'on the supergraph minus `Enterprise.<sector>Signals` and `Enterprise.evaluation`: Hive Gateway cannot load the full one ' +
       '(`Multiple canonical definitions for "SectorCreditSignals"`, see bench/src/peers/hive-supergraph.ts); no benchmark operation selects those fields.',
-    '- SQL / request: the subgraphs\' `credit_graph_sql_statements_total` over the measured window, divided by the answers in it. Errors: socket errors and timeouts; GraphQL errors: 2xx answers with an `errors` list.',
+    '- SQL / request: the subgraphs\' `credit_graph_sql_statements_total` over the measured window (and the requests in flight at its end), divided by those requests. Errors: socket errors and timeouts; GraphQL errors: 2xx answers with an `errors` list.',
+    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, and by the whole machine (PostgreSQL, the load generator and anything else running, other users\' work included); the load average is the 1-minute one at the end of the window.',
+    '- (a) and (b) run with `SUBGRAPH_TIMEOUT_MS=60000` (the peers have no subgraph timeout); every other setting is the product default.',
     '',
     '## Targets',
     '',

@@ -172,6 +172,7 @@ try {
     }),
   );
 
+  const subgraphPids = services.map((service) => service.pid);
   const sqlStatements = async () => {
     let total = 0;
     for (const base of subgraphUrls) {
@@ -210,6 +211,9 @@ try {
       // The rate limit stays on, with a bucket the load never empties.
       RATE_LIMIT_CAPACITY: '100000000',
       RATE_LIMIT_PER_SECOND: '100000000',
+      // The peers wait for their subgraphs as long as it takes; the default 3 s budget would
+      // turn a loaded machine's slow portfolio answers into timeouts, retries and an open circuit.
+      SUBGRAPH_TIMEOUT_MS: process.env.BENCH_SUBGRAPH_TIMEOUT_MS ?? '60000',
     };
     const peer = { ...common, PORT: String(port), HOST, BENCH_CALLER: JSON.stringify(TRUST_LAYER_OFF_CALLER) };
     switch (id) {
@@ -300,12 +304,14 @@ try {
         pid: service.pid,
         sqlStatements,
         auditRecords: id === 'a' ? auditRecords : undefined,
+        subgraphPids,
       });
       results[id]![scenario.name] = m;
       log(
         `${id} ${scenario.name}: ${m.rps.toFixed(1)} rps, p50 ${m.p50.toFixed(0)} ms, p95 ${m.p95.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms, ` +
           `errors ${m.errors}, non-2xx ${m.non2xx}, GraphQL errors ${m.graphqlErrors}, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MB, SQL/req ${m.sqlPerRequest.toFixed(1)}` +
-          (m.auditPerRequest === undefined ? '' : `, audit/req ${m.auditPerRequest.toFixed(2)}`),
+          (m.auditPerRequest === undefined ? '' : `, audit/req ${m.auditPerRequest.toFixed(2)}`) +
+          `, CPU cores: gateway ${m.cpu.gateway.toFixed(2)}, subgraphs ${m.cpu.subgraphs.toFixed(2)}, machine ${m.cpu.machine.toFixed(2)}/${m.cpu.cores}, load ${m.load.toFixed(1)}`,
       );
     }
     await service.stop();
