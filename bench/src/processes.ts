@@ -15,9 +15,17 @@ export interface Service {
 
 const children = new Set<ChildProcess>();
 
-/** Runs a TypeScript entry with tsx, its output appended to `logFile`. */
-export function startProcess(name: string, entry: string, env: Record<string, string>, logFile: string, cwd: string): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * Runs an entry, its output appended to `logFile`: TypeScript with tsx, a bundled `.mjs` with
+ * plain node. `nodeOptions` are extra V8/Node flags for this process.
+ */
+export function startProcess(name: string, entry: string, env: Record<string, string>, logFile: string, cwd: string, nodeOptions: string[] = []): Service {
+  // BENCH_PROFILE=registry,gateway-b writes V8 CPU profiles of those processes (for README's analysis).
+  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').includes(name.replace(/^gateway /, 'gateway-'));
+  // One folder per process: the main thread and the module loader's thread each write a profile.
+  const profile = profiled ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.dirname(logFile), 'profiles', name.replace(/\W+/g, '-'))}`] : [];
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...profile, ...nodeOptions, ...loader, entry], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,6 +19,7 @@ import { databaseUrlVariable, isGatewayHosted, readManifest, SUPERGRAPH_PATH } f
 import { signToken, TRUST_LAYER_OFF_CALLER } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
 import { DEMO_BANK } from '../../scripts/demo-credentials.ts';
+import { bundleEntry } from './bundle.ts';
 import { measure, type Measurement } from './load.ts';
 import { supergraphForHive } from './peers/hive-supergraph.ts';
 import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
@@ -43,6 +44,9 @@ const { values } = parseArgs({
     gateways: { type: 'string', default: 'a,b,c,d' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     reseed: { type: 'boolean', default: false },
+    // Levers: every gateway bundled and run by plain node (no tsx), and V8 flags for ours.
+    'plain-node': { type: 'boolean', default: false },
+    'node-options': { type: 'string', default: '' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
   },
 });
@@ -273,11 +277,13 @@ try {
     const port = PORT_BASE + 11 + k;
     // Apollo's standalone server answers GraphQL at its root.
     const url = `http://${HOST}:${port}${id === 'c' ? '/' : '/graphql'}`;
-    const { entry, env } = gatewayProcess(id, port);
+    const { entry: source, env } = gatewayProcess(id, port);
+    const entry = values['plain-node'] ? await bundleEntry(source, path.join(RAW_DIR, 'bundles', `gateway-${id}.mjs`)) : source;
+    const nodeOptions = (id === 'a' || id === 'b') && values['node-options'] ? values['node-options'].split(/\s+/) : [];
     const file = logPath(RAW_DIR, `gateway-${id}`);
     writeFileSync(file, '');
-    log(`starting ${GATEWAY_TITLES[id]} on port ${port}`);
-    const service = startProcess(`gateway ${id}`, entry, env, file, ROOT);
+    log(`starting ${GATEWAY_TITLES[id]} on port ${port}${values['plain-node'] ? ' (bundled, plain node)' : ''}${nodeOptions.length ? ` with ${nodeOptions.join(' ')}` : ''}`);
+    const service = startProcess(`gateway ${id}`, entry, env, file, ROOT, nodeOptions);
     services.push(service);
     await waitForGraphQL(service, url, file);
     idleRssBytes[id] = rssBytes(service.pid);
@@ -356,6 +362,9 @@ try {
       durationSeconds,
       requestLists: Object.fromEntries(scenarios.map((s) => [s.name, s.bodies.length])) as Record<ScenarioName, number>,
       consents,
+      runtime:
+        (values['plain-node'] ? 'each bundled with esbuild and run by plain `node` (no tsx)' : 'TypeScript through `node --import tsx`, as `npm start` runs them') +
+        (values['node-options'] ? `; ours with \`${values['node-options']}\`` : ''),
     },
     seed,
     gateways: gatewayIds,
