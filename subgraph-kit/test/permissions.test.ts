@@ -42,6 +42,18 @@ beforeAll(async () => {
 afterAll(() => subgraph?.stop());
 
 describe('subgraph permissions', () => {
+  it('leaves open fields unwrapped (no per-field rule check) and wraps guarded and undecided ones', () => {
+    const plain = registry.resolvers as unknown as Record<string, Record<string, unknown>>;
+    const secured = buildSchema(undecided);
+    const enterprise = secured.getType('Enterprise');
+    const entry = secured.getType('DishonestyListEntry');
+    if (!isObjectType(enterprise) || !isObjectType(entry)) throw new Error('registry types missing');
+    // Enterprise.penalties is public: its resolver is the registry's own function.
+    expect(enterprise.getFields().penalties!.resolve).toBe(plain.Enterprise!.penalties);
+    // DishonestyListEntry.active has no rule in `undecided`: wrapped, and denied (above).
+    expect(entry.getFields().active!.resolve).not.toBe(plain.DishonestyListEntry!.active);
+  });
+
   it('denies a field the rule map does not name (deny by default), even to a regulator, and answers the rest', async () => {
     const query = 'query ($u: USCC!) { enterprise(uscc: $u) { name listEntries { listType removedOn } } }';
     const { status, data, errors } = await subgraphGraphql(subgraph.url, query, { u: risky!.uscc }, REGULATOR);
