@@ -37,7 +37,7 @@ export interface Measurement {
   graphqlErrors: number;
   peakRssBytes: number;
   /** CPU used during the measured window, in cores (1.0 = one core busy all the time). */
-  cpu: { gateway: number; subgraphs: number; machine: number; cores: number };
+  cpu: { gateway: number; subgraphs: number; loadGenerator: number; machine: number; cores: number };
   /** 1-minute load average at the end of the window. */
   load: number;
   sqlPerRequest: number;
@@ -128,9 +128,9 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const sqlBefore = await drained(options.sqlStatements);
   const auditBefore = await options.auditRecords?.();
   const rss = sampleRss(options.pid);
-  const cpuBefore = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), machine: machineBusySeconds() };
+  const cpuBefore = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), loadGenerator: cpuSeconds(process.pid), machine: machineBusySeconds() };
   const run = await drive(options, options.durationSeconds);
-  const cpuAfter = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), machine: machineBusySeconds() };
+  const cpuAfter = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), loadGenerator: cpuSeconds(process.pid), machine: machineBusySeconds() };
   // The requests in flight at the end are served too (every connection has one): they count.
   const sqlAfter = await drained(options.sqlStatements);
   const peakRssBytes = rss.stop();
@@ -153,6 +153,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     cpu: {
       gateway: (cpuAfter.gateway - cpuBefore.gateway) / run.seconds,
       subgraphs: (cpuAfter.subgraphs - cpuBefore.subgraphs) / run.seconds,
+      loadGenerator: (cpuAfter.loadGenerator - cpuBefore.loadGenerator) / run.seconds,
       machine: (cpuAfter.machine - cpuBefore.machine) / run.seconds,
       cores: os.cpus().length,
     },

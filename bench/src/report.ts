@@ -52,7 +52,7 @@ export function gatewayCpuMs(m: Measurement): number {
 
 function table(input: ReportInput, scenario: ScenarioName): string {
   const lines = [
-    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | CPU cores: gateway / subgraphs / whole machine | gateway CPU ms / request | load | sample answers |',
+    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | CPU cores: gateway / subgraphs / load generator / whole machine | gateway CPU ms / request | load | sample answers |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
   ];
   for (const gateway of input.gateways) {
@@ -64,7 +64,7 @@ function table(input: ReportInput, scenario: ScenarioName): string {
       continue;
     }
     lines.push(
-      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${fmt(m.cpu.gateway, 2)} / ${fmt(m.cpu.subgraphs, 2)} / ${fmt(m.cpu.machine, 2)} of ${m.cpu.cores} | ${fmt(gatewayCpuMs(m), 1)} | ${fmt(m.load, 1)} | ${verdict} |`,
+      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${fmt(m.cpu.gateway, 2)} / ${fmt(m.cpu.subgraphs, 2)} / ${fmt(m.cpu.loadGenerator ?? NaN, 2)} / ${fmt(m.cpu.machine, 2)} of ${m.cpu.cores} | ${fmt(gatewayCpuMs(m), 1)} | ${fmt(m.load, 1)} | ${verdict} |`,
     );
   }
   return lines.join('\n');
@@ -164,7 +164,7 @@ export function renderResults(input: ReportInput): string {
     `- Data: ${s.enterprises.toLocaleString('en-US')} enterprises in PostgreSQL, one database per subgraph (\`credit_graph_bench_<subgraph>\`): ` +
       Object.entries(input.seed.action).map(([name, action]) => `${name} ${action}`).join(', ') +
       ` (${input.seed.seconds.toFixed(0)} s). A database already seeded with the same count by the same seed code and migrations is reused; \`--reseed\` forces a fresh seed.`,
-    `- The six subgraphs run once, each in its own process, and serve all four gateways; each gateway runs alone in its own process while it is measured (RSS sampled from /proc every 200 ms, peak reported). Gateway processes: ${s.runtime}.`,
+    `- The six subgraphs run once, each in its own process, and serve all four gateways. Each gateway runs in its own process (RSS sampled from /proc every 200 ms while it is measured, peak reported); all four run side by side and each scenario measures them one after the other, in alternating order from one scenario to the next, so that drifting background load does not fall on one gateway. Gateway processes: ${s.runtime}.`,
     `- Load: autocannon, ${s.connections} connections, ${s.warmupSeconds} s warm-up (discarded) then ${s.durationSeconds} s measured, per scenario and gateway, from the same machine. ` +
       `Requests cycle round-robin through ${Object.entries(s.requestLists).map(([name, n]) => `${n} ${name} bodies`).join(', ')}.`,
     `- (a) bank token (BANK, 郑州银行), \`x-credit-purpose: LOAN_APPROVAL\`, ${s.consents.toLocaleString('en-US')} live consents granted through the gateway's \`grantConsent\` mutation (one per enterprise checked), audit on (each record durable before its answer), rate limit on Redis (limits raised so it never refuses), the public search sent anonymously.`,
@@ -173,7 +173,7 @@ export function renderResults(input: ReportInput): string {
       'on the supergraph minus `Enterprise.<sector>Signals` and `Enterprise.evaluation`: Hive Gateway cannot load the full one ' +
       '(`Multiple canonical definitions for "SectorCreditSignals"`, see bench/src/peers/hive-supergraph.ts); no benchmark operation selects those fields.',
     '- SQL / request: the subgraphs\' `credit_graph_sql_statements_total` over the measured window (and the requests in flight at its end), divided by those requests. Errors: socket errors and timeouts; GraphQL errors: 2xx answers with an `errors` list.',
-    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, and by the whole machine (PostgreSQL, the load generator and anything else running, other users\' work included); the load average is the 1-minute one at the end of the window.',
+    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, by the load generator (autocannon, in the bench process) and by the whole machine (PostgreSQL and anything else running, other users\' work included); the load average is the 1-minute one at the end of the window.',
     '- (a) and (b) run with `SUBGRAPH_TIMEOUT_MS=60000` (the peers have no subgraph timeout); every other setting is the product default.',
     '',
     '## Targets',

@@ -60,6 +60,8 @@ if (gatewayIds.some((g) => !(g in GATEWAY_TITLES)) || scenarioNames.some((s) => 
   console.error(`--gateways takes a,b,c,d and --scenarios ${SCENARIOS.join(',')}`);
   process.exit(2);
 }
+// npm runs this script in bench/; a relative --out is meant from where npm was invoked.
+const outFile = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.out);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const startedAt = new Date();
@@ -273,6 +275,10 @@ try {
     return { ok: compared === sameAsReference, detail: compared === sameAsReference ? detail : `${detail}: answers differ` };
   }
 
+  // All four gateways run side by side (an idle one costs nothing), so that each scenario
+  // measures them one after the other, in alternating order: the machine's other work drifts
+  // over minutes, and this spreads the drift over the gateways instead of loading it on one.
+  const running = new Map<GatewayId, { url: string; service: Service }>();
   for (const [k, id] of gatewayIds.entries()) {
     const port = PORT_BASE + 11 + k;
     // Apollo's standalone server answers GraphQL at its root.
@@ -287,14 +293,20 @@ try {
     services.push(service);
     await waitForGraphQL(service, url, file);
     idleRssBytes[id] = rssBytes(service.pid);
-    if (id === 'a') {
-      log(`granting ${pool.length} consents to the bank through grantConsent`);
-      await grantConsents(url);
-    }
+    running.set(id, { url, service });
     results[id] = {};
     verification[id] = {};
-    for (const scenario of scenarios) {
-      // Each scenario starts with closed circuits: a previous scenario's timeouts must not spill over.
+  }
+  if (running.has('a')) {
+    log(`granting ${pool.length} consents to the bank through grantConsent`);
+    await grantConsents(running.get('a')!.url);
+  }
+
+  for (const [si, scenario] of scenarios.entries()) {
+    const order = si % 2 === 0 ? gatewayIds : [...gatewayIds].reverse();
+    for (const id of order) {
+      const { url, service } = running.get(id)!;
+      // Each measurement starts with closed circuits: a previous one's timeouts must not spill over.
       if (id === 'a' || id === 'b') await untilReady(url.replace(/\/graphql$/, '/ready'));
       const headers = id === 'a' && scenario.bank ? bankHeaders : {};
       verification[id]![scenario.name] = await verify(id, url, scenario, headers);
@@ -317,11 +329,9 @@ try {
         `${id} ${scenario.name}: ${m.rps.toFixed(1)} rps, p50 ${m.p50.toFixed(0)} ms, p95 ${m.p95.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms, ` +
           `errors ${m.errors}, non-2xx ${m.non2xx}, GraphQL errors ${m.graphqlErrors}, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MB, SQL/req ${m.sqlPerRequest.toFixed(1)}` +
           (m.auditPerRequest === undefined ? '' : `, audit/req ${m.auditPerRequest.toFixed(2)}`) +
-          `, CPU cores: gateway ${m.cpu.gateway.toFixed(2)}, subgraphs ${m.cpu.subgraphs.toFixed(2)}, machine ${m.cpu.machine.toFixed(2)}/${m.cpu.cores}, load ${m.load.toFixed(1)}`,
+          `, CPU cores: gateway ${m.cpu.gateway.toFixed(2)}, subgraphs ${m.cpu.subgraphs.toFixed(2)}, load generator ${m.cpu.loadGenerator.toFixed(2)}, machine ${m.cpu.machine.toFixed(2)}/${m.cpu.cores}, load ${m.load.toFixed(1)}`,
       );
     }
-    await service.stop();
-    services.splice(services.indexOf(service), 1);
   }
   await gatewayDb.end();
 
@@ -375,8 +385,8 @@ try {
     notes,
   };
   writeFileSync(path.join(RAW_DIR, `results-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(input, null, 2));
-  writeFileSync(values.out, renderResults(input));
-  log(`wrote ${path.relative(process.cwd(), values.out)}`);
+  writeFileSync(outFile, renderResults(input));
+  log(`wrote ${path.relative(ROOT, outFile)}`);
 } finally {
   await Promise.all(services.map((service) => service.stop()));
 }
