@@ -9,9 +9,10 @@ import { DEMO_BANK, headersFor } from './support/callers.ts';
 
 const { gatewayUrl, enterprises } = inject('stack');
 const universe = seedUniverse(enterprises);
-const model = universe[SHOWCASE.MODEL_GROUP]!;
-// An enterprise every sector holds records of, apart from the walk-through's model group.
-const subject = universe.find((e, i) => i > 10 && Object.values(e.sectors).every(Boolean) && e.risk === 'CLEAN') ?? model;
+// A clean enterprise known to customs (trade writes need its customs code), taken from the end
+// of the seed so that the other end-to-end files' enterprises are left as seeded.
+const subject = [...universe].reverse().find((e) => e.sectors.trade && e.risk === 'CLEAN' && e.index !== SHOWCASE.MODEL_GROUP);
+if (!subject) throw new Error('the seed has no clean enterprise known to customs');
 const AUTHORITY = makeUscc('11', '410100', '00000101');
 
 function isoDaysAgo(days: number): string {

@@ -221,9 +221,9 @@ describe('the circuit breaker of a subgraph', () => {
 describe('subgraph call settings', () => {
   const env = { CALLER_SIGNING_SECRET: TEST_CALLER_SECRET };
 
-  it('default to a 3 s timeout, 2 retries, a circuit opening after 5 failures for 5 s, and a 10 s drain', () => {
+  it('default to a 15 s timeout, 2 retries, a circuit opening after 5 failures for 5 s, and a 10 s drain', () => {
     const config = loadConfig(env);
-    expect(config.subgraphCalls).toEqual({ timeoutMs: 3000, retries: 2, circuitThreshold: 5, circuitCooldownMs: 5000 });
+    expect(config.subgraphCalls).toEqual({ timeoutMs: 15000, retries: 2, circuitThreshold: 5, circuitCooldownMs: 5000 });
     expect(config.drainMs).toBe(10_000);
   });
 
