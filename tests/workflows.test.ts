@@ -169,7 +169,7 @@ describe('the change feed', () => {
 
 describe('writes through the gateway', () => {
   it('refuses a record about an enterprise that is not registered, storing nothing', async () => {
-    const unregistered = makeUscc('91', '410105', 'MA9ZZZZ1');
+    const unregistered = makeUscc('91', '410105', 'MA9XXXX1');
     const result = await graphql(gatewayUrl, RECORD, { input: violation(unregistered), key: `e2e-unknown-${Date.now()}` }, platform);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', unknown: [unregistered] });
     expect(result.data?.recordEnvironmentalViolation ?? null).toBeNull();
@@ -181,6 +181,12 @@ describe('writes through the gateway', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(result.data?.recordEnvironmentalViolation ?? null).toBeNull();
     }
+  });
+
+  it('refuses a malformed code in a write’s input with BAD_USER_INPUT naming the position', async () => {
+    const result = await graphql(gatewayUrl, RECORD, { input: violation('91410105MA9ZZZZ12T'), key: `e2e-malformed-${Date.now()}` }, platform);
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/character 12/);
   });
 
   it('answers a retried write with the first record, once', async () => {

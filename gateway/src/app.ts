@@ -50,6 +50,12 @@ export interface GatewayAppOptions {
   playgroundTokens?: Record<string, string>;
 }
 
+/** How this process reaches itself: a wildcard address is not a destination; IPv6 needs brackets. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export async function startGateway(config: GatewayConfig, options: GatewayAppOptions = {}): Promise<GatewayApp> {
   const supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
   // The gateway enforces the authorization directives itself; the planner is told so.
@@ -153,7 +159,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
-  ownUrl = `http://${http.host}:${http.port}${GRAPHQL_PATH}`;
+  ownUrl = `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`;
   return {
     url: ownUrl,
     supergraph,

@@ -11,6 +11,7 @@ import {
   CHANGE_KINDS,
   creditGraphError,
   CREDIT_CHANGES_EXTENSION,
+  isValidUscc,
   RECORD_SOURCES,
   type Caller,
   type CreditChange,
@@ -60,8 +61,10 @@ export function gradeReaderOver(graphqlUrl: () => string): GradeReader {
         variables: { usccs },
       }),
     });
-    const body = (await response.json()) as { data?: { enterprises?: ({ uscc: string; evaluation: Grade | null } | null)[] } };
-    const found = body.data?.enterprises ?? [];
+    const body = (await response.json()) as { data?: { enterprises?: ({ uscc: string; evaluation: Grade | null } | null)[] | null } };
+    const found = body.data?.enterprises;
+    // No list at all (registry down, rate limited, ...) says nothing about who is registered.
+    if (!Array.isArray(found)) throw new Error(`the registry did not answer the grade read (HTTP ${response.status}): ${JSON.stringify(body).slice(0, 200)}`);
     // null: no such enterprise. An enterprise whose evaluation failed stays out of the map.
     usccs.forEach((uscc, i) => {
       const enterprise = found[i];
@@ -176,9 +179,17 @@ export function changeFeedPlugin<Context extends ChangeContext>(feed: ChangeFeed
         async didResolveOperation({ operation, schema, document, request, contextValue }) {
           if (operation?.operation !== 'mutation') return;
           contextValue.creditChanges = [];
-          const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc');
+          // A malformed code is refused with BAD_USER_INPUT when the variables are coerced; only
+          // well-formed ones can be looked up.
+          const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc').filter(isValidUscc);
           if (subjects.length === 0) return;
-          const current = await feed.grades(subjects);
+          const current = await feed.grades(subjects).catch((error: Error) => {
+            console.error('[gateway] registry check before a write failed:', error.message);
+            throw creditGraphError('SUBGRAPH_UNAVAILABLE', 'The registry could not confirm that the enterprises this write names are registered; nothing was written. Retry later.', {
+              serviceName: 'registry',
+              reason: 'unreachable',
+            });
+          });
           const unknown = subjects.filter((uscc) => current.get(uscc) === null);
           if (unknown.length > 0) {
             throw creditGraphError('BAD_USER_INPUT', `No enterprise is registered with code ${unknown.join(', ')}: a record can only be written about a registered enterprise`, {

@@ -60,6 +60,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  // A connection can fail while idle or closing (PostgreSQL restarted, the connection killed by
+  // an administrator). Unheard, pg's 'error' event would crash the process; the pool replaces a
+  // broken connection by itself, so the failure is logged and the service goes on.
+  const logConnectionError = (error: Error) => console.error(`[database] ${describeTarget(target)}: connection lost: ${error.message}`);
+  pool.on('error', logConnectionError);
+  // The pool reports its idle clients' failures (above) and a busy client's to its query; this
+  // listener covers a client the pool is already closing, which nobody else hears.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     target,
     adapter: new PrismaPg(pool) as unknown as SqlDriverAdapterFactory,

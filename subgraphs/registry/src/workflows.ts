@@ -124,6 +124,12 @@ export const workflowMutations = {
       if (state !== 'PUBLISHED') {
         throw invalidTransition(`An objection can be filed only against a published record; ${fields.recordKey} is ${state}`, state, { recordKey: fields.recordKey });
       }
+      // A record reviewed once and upheld is not disputed again: otherwise an enterprise could
+      // keep its record marked "under objection" by filing again after every decision.
+      const reviewed = await tx.objection.findFirst({ where: { uscc: reference.uscc, recordKey: fields.recordKey, status: 'UPHELD' } });
+      if (reviewed) {
+        throw invalidTransition(`${fields.recordKey} was reviewed after an objection and upheld on ${reviewed.decidedAt?.toISOString().slice(0, 10)}: it cannot be objected to again`, 'UPHELD', { recordKey: fields.recordKey });
+      }
       const filedAt = new Date();
       // The provider must check a record a sector reported; the registry's own it checks itself.
       const providerMustCheck = reference.source !== 'registry';

@@ -142,6 +142,18 @@ describe('objections', () => {
     expect(await subgraph.db.objection.count({ where: { uscc } })).toBe(0);
   });
 
+  it('refuses a second objection against a record that was reviewed and upheld', async () => {
+    const uscc = universe[16]!.uscc;
+    const reference = environmentReference(uscc, 'ev_upheld');
+    const filed = await file(uscc, reference);
+    const upheld = await subgraphGraphql(subgraph.url, DECIDE, { id: filed.data.fileObjection.id, decision: 'UPHELD', key: key() }, REGULATOR);
+    expect(upheld.data.decideObjection.status).toBe('UPHELD');
+    expect((await statesOf(uscc))['environment:ev_upheld']).toBeUndefined();
+    const again = await file(uscc, reference);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', state: 'UPHELD' });
+    expect(await subgraph.db.objection.count({ where: { recordKey: 'environment:ev_upheld' } })).toBe(1);
+  });
+
   it('lists overdue objections for regulators only', async () => {
     const uscc = universe[15]!.uscc;
     const filed = await file(uscc, environmentReference(uscc, 'ev_overdue'));
