@@ -39,8 +39,19 @@ export interface CreditRecordState {
 /** The states an entity representation carries (`creditRecordStates`, required from the registry). */
 export type RecordStates = ReadonlyMap<string, RecordStatus>;
 
-export function recordStatesOf(enterprise: { creditRecordStates?: readonly CreditRecordState[] | null }): RecordStates {
+/** The enterprise as the planner sends it to a sector: its key and the registry's record states. */
+export interface EnterpriseRepresentation {
+  uscc: string;
+  creditRecordStates?: readonly CreditRecordState[] | null;
+}
+
+export function recordStatesOf(enterprise: EnterpriseRepresentation): RecordStates {
   return new Map((enterprise.creditRecordStates ?? []).map((entry) => [entry.key, entry.state]));
+}
+
+/** A sector's row for the enterprise, carrying the record states down to its negative records. */
+export function withRecordStates<Row extends object>(row: Row | null, enterprise: EnterpriseRepresentation): (Row & { states: RecordStates }) | null {
+  return row && { ...row, states: recordStatesOf(enterprise) };
 }
 
 /** Today as a UTC date (midnight): windows are whole days. */

@@ -14,7 +14,8 @@ import {
   sectorSignals,
   toConnection,
   visibleRecords,
-  type CreditRecordState,
+  withRecordStates,
+  type EnterpriseRepresentation,
   type NegativeRecordKind,
   type RecordStates,
   type SubgraphContext,
@@ -32,12 +33,6 @@ import type { Loaders } from './loaders.ts';
 import { FIRST_RATING_YEAR, levelForScore } from './rating.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
-
-/** The enterprise as the planner sends it: its key and the registry's record states (@requires). */
-interface EnterpriseRepresentation {
-  uscc: string;
-  creditRecordStates?: CreditRecordState[] | null;
-}
 
 /** The profile carries the enterprise's record states down to its negative records. */
 type Profile = EnvironmentSubject & { states: RecordStates };
@@ -220,7 +215,7 @@ export const resolvers = {
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
     environment: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const subject = await loaders.profile.load(enterprise.uscc);
-      return subject && { ...subject, states: recordStatesOf(enterprise) };
+      return withRecordStates(subject, enterprise);
     },
     environmentSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const [ratings, violations] = await Promise.all([loaders.ratings.load(enterprise.uscc), loaders.violations.load(enterprise.uscc)]);

@@ -13,7 +13,8 @@ import {
   recordStatesOf,
   sectorSignals,
   visibleRecords,
-  type CreditRecordState,
+  withRecordStates,
+  type EnterpriseRepresentation,
   type NegativeRecordKind,
   type Publication,
   type RecordReferences,
@@ -36,12 +37,6 @@ import type { Loaders } from './loaders.ts';
 import { FIRST_TAX_CREDIT_YEAR, LOAN_OUTCOMES, LOAN_TRANSITIONS, TAX_LEVEL_FLOORS, loanSeverity, moreSevere } from './rules.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
-
-/** The enterprise as the planner sends it: its key and the registry's record states (@requires). */
-interface EnterpriseRepresentation {
-  uscc: string;
-  creditRecordStates?: CreditRecordState[] | null;
-}
 
 /** The profile carries the enterprise's record states down to its negative records. */
 type Profile = FinanceProfile & { states: RecordStates };
@@ -285,7 +280,7 @@ export const resolvers = {
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
     finance: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const profile = await loaders.profile.load(enterprise.uscc);
-      return profile && { ...profile, states: recordStatesOf(enterprise) };
+      return withRecordStates(profile, enterprise);
     },
     financeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const [ratings, arrears] = await Promise.all([loaders.taxCredits.load(enterprise.uscc), loaders.arrears.load(enterprise.uscc)]);

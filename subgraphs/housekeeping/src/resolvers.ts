@@ -14,7 +14,8 @@ import {
   recordStatesOf,
   sectorSignals,
   visibleRecords,
-  type CreditRecordState,
+  withRecordStates,
+  type EnterpriseRepresentation,
   type NegativeRecordKind,
   type NegativeRecordRow,
   type Publication,
@@ -42,12 +43,6 @@ import type { Loaders } from './loaders.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
 type EnterpriseReference = { uscc: string };
-
-/** The enterprise as the planner sends it: its key and the registry's record states (@requires). */
-interface EnterpriseRepresentation {
-  uscc: string;
-  creditRecordStates?: CreditRecordState[] | null;
-}
 
 /** A company or institution carries the enterprise's record states down to its negative records. */
 type WithStates<Row> = Row & { states: RecordStates };
@@ -324,11 +319,11 @@ export const resolvers = {
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
     housekeeping: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const company = await loaders.company.load(enterprise.uscc);
-      return company && { ...company, states: recordStatesOf(enterprise) };
+      return withRecordStates(company, enterprise);
     },
     elderlyCare: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const institution = await loaders.institution.load(enterprise.uscc);
-      return institution && { ...institution, states: recordStatesOf(enterprise) };
+      return withRecordStates(institution, enterprise);
     },
     housekeepingSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const states = recordStatesOf(enterprise);

@@ -13,7 +13,8 @@ import {
   sectorSignals,
   utcToday,
   visibleRecords,
-  type CreditRecordState,
+  withRecordStates,
+  type EnterpriseRepresentation,
   type NegativeRecordKind,
   type RecordStates,
   type SubgraphContext,
@@ -35,12 +36,6 @@ import type { Loaders } from './loaders.ts';
 import { assertTraceabilityCode, TRACEABILITY_CODE_PATTERN, TRACEABILITY_CODE_PREFIX } from './traceability-code.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
-
-/** The enterprise as the planner sends it: its key and the registry's record states (@requires). */
-interface EnterpriseRepresentation {
-  uscc: string;
-  creditRecordStates?: CreditRecordState[] | null;
-}
 
 /** The profile and its ratings carry the enterprise's record states down to its incidents. */
 type Profile = SupplyChainProfile & { states: RecordStates };
@@ -244,7 +239,7 @@ export const resolvers = {
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
     supplyChain: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const profile = await loaders.profile.load(enterprise.uscc);
-      return profile && { ...profile, states: recordStatesOf(enterprise) };
+      return withRecordStates(profile, enterprise);
     },
     supplyChainSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const [credits, incidents] = await Promise.all([loaders.logisticsCredits.load(enterprise.uscc), loaders.incidents.load(enterprise.uscc)]);

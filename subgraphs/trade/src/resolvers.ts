@@ -13,7 +13,8 @@ import {
   sectorSignals,
   toConnection,
   visibleRecords,
-  type CreditRecordState,
+  withRecordStates,
+  type EnterpriseRepresentation,
   type NegativeRecordKind,
   type RecordStates,
   type SubgraphContext,
@@ -31,12 +32,6 @@ import type {
 import type { Loaders } from './loaders.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
-
-/** The enterprise as the planner sends it: its key and the registry's record states (@requires). */
-interface EnterpriseRepresentation {
-  uscc: string;
-  creditRecordStates?: CreditRecordState[] | null;
-}
 
 /** The profile is the enterprise's customs credit row, carrying its record states down to its negative records. */
 type Profile = CustomsCredit & { states: RecordStates };
@@ -338,7 +333,7 @@ export const resolvers = {
     // A customs credit record is what customs holds for every enterprise it knows: none, no profile.
     trade: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context): Promise<Profile | null> => {
       const credit = await loaders.customsCredit.load(enterprise.uscc);
-      return credit && { ...credit, states: recordStatesOf(enterprise) };
+      return withRecordStates(credit, enterprise);
     },
     tradeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
       const [credit, violations] = await Promise.all([loaders.customsCredit.load(enterprise.uscc), loaders.violations.load(enterprise.uscc)]);
