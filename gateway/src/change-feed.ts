@@ -79,8 +79,6 @@ export function createChangeFeed(options: { db: GatewayDb; grades: GradeReader }
   const { db, grades } = options;
 
   return {
-    grades,
-
     /** Stores reported changes, then the grade changes they caused. */
     async record(changes: CreditChange[]): Promise<void> {
       const usccs = [...new Set(changes.map((change) => change.uscc))];
@@ -113,13 +111,23 @@ export function createChangeFeed(options: { db: GatewayDb; grades: GradeReader }
       ]);
     },
 
-    /** Remembers the grade of enterprises about to be written, so a move can be seen after. */
-    async rememberGrades(current: Map<string, Grade | null>): Promise<void> {
-      const known = new Set((await db.knownGrade.findMany({ where: { uscc: { in: [...current.keys()] } }, select: { uscc: true } })).map((r) => r.uscc));
-      const fresh = [...current].filter(([uscc, grade]) => grade && !known.has(uscc));
-      if (fresh.length > 0) {
-        await db.knownGrade.createMany({ data: fresh.map(([uscc, grade]) => ({ uscc, ...grade! })), skipDuplicates: true });
-      }
+    /**
+     * Before a write: the enterprises it names must be registered, and their grade is kept so
+     * that a move shows after it. An enterprise with a kept grade was read from the registry
+     * before (and enterprises are never deleted), so only the others cost a registry read.
+     * Returns the codes no enterprise is registered under.
+     */
+    async prepareWrite(usccs: string[]): Promise<string[]> {
+      const known = new Set((await db.knownGrade.findMany({ where: { uscc: { in: usccs } }, select: { uscc: true } })).map((row) => row.uscc));
+      const unseen = usccs.filter((uscc) => !known.has(uscc));
+      if (unseen.length === 0) return [];
+      const current = await grades(unseen);
+      const fresh = unseen.flatMap((uscc) => {
+        const grade = current.get(uscc);
+        return grade ? [{ uscc, ...grade }] : [];
+      });
+      if (fresh.length > 0) await db.knownGrade.createMany({ data: fresh, skipDuplicates: true });
+      return unseen.filter((uscc) => current.get(uscc) === null);
     },
 
     /**
@@ -169,7 +177,7 @@ export type ChangeFeed = ReturnType<typeof createChangeFeed>;
 
 /**
  * For mutations: before execution, every enterprise a write names as its subject (`uscc`)
- * must be registered (one read of the registry), and its grade is remembered; after, the
+ * must be registered (a registry read the first time only), and its grade is kept; after, the
  * changes the subgraphs reported are stored with the grade changes they caused.
  */
 export function changeFeedPlugin<Context extends ChangeContext>(feed: ChangeFeed): ApolloServerPlugin<Context> {
@@ -183,21 +191,19 @@ export function changeFeedPlugin<Context extends ChangeContext>(feed: ChangeFeed
           // well-formed ones can be looked up.
           const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc').filter(isValidUscc);
           if (subjects.length === 0) return;
-          const current = await feed.grades(subjects).catch((error: Error) => {
+          const unknown = await feed.prepareWrite(subjects).catch((error: Error) => {
             console.error('[gateway] registry check before a write failed:', error.message);
             throw creditGraphError('SUBGRAPH_UNAVAILABLE', 'The registry could not confirm that the enterprises this write names are registered; nothing was written. Retry later.', {
               serviceName: 'registry',
               reason: 'unreachable',
             });
           });
-          const unknown = subjects.filter((uscc) => current.get(uscc) === null);
           if (unknown.length > 0) {
             throw creditGraphError('BAD_USER_INPUT', `No enterprise is registered with code ${unknown.join(', ')}: a record can only be written about a registered enterprise`, {
               field: 'uscc',
               unknown,
             });
           }
-          await feed.rememberGrades(current);
         },
         async willSendResponse({ contextValue }) {
           const changes = contextValue.creditChanges ?? [];
