@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeUscc, SECTORS, type Sector } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
-import { graphql } from '@credit-graph/subgraph-kit/testing';
+import { graphql, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { DEMO_BANK, headersFor } from './support/callers.ts';
 
 const { gatewayUrl, enterprises } = inject('stack');
@@ -15,11 +15,6 @@ const subject = [...universe].reverse().find((e) => e.sectors.trade && e.risk ==
 if (!subject) throw new Error('the seed has no clean enterprise known to customs');
 const AUTHORITY = makeUscc('11', '410100', '00000101');
 
-function isoDaysAgo(days: number): string {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
-}
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
 
 /** One negative-record write per sector: the mutation, its input type and an input. */

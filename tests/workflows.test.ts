@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeUscc } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
-import { graphql } from '@credit-graph/subgraph-kit/testing';
+import { graphql, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { DEMO_BANK, headersFor, tokenFor } from './support/callers.ts';
 
 const { gatewayUrl, enterprises } = inject('stack');
@@ -31,12 +31,6 @@ async function step(n: number, variables: Record<string, unknown> = {}) {
     headers[name] = role ? value.replace(/\$\{[A-Z_]+_TOKEN\}/, await tokenFor(role)) : value;
   }
   return graphql(gatewayUrl, example.query, { ...example.variables, ...variables }, headers);
-}
-
-function isoDaysAgo(days: number): string {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
 }
 
 const violation = (uscc: string) => ({

@@ -15,7 +15,7 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   search: 'Public search page (20 enterprises, district x industry)',
 };
 
-/** The portfolio selection of tests/credit-check.test.ts (the 500-enterprise SQL-bound test). */
+/** A portfolio check across all six sectors; tests/credit-check.test.ts asserts its SQL bound. */
 export const PORTFOLIO_QUERY = `query PortfolioCheck($usccs: [USCC!]!) {
   enterprises(usccs: $usccs) {
     uscc name onSevereDishonestyList penalties { severity } listEntries { listType } commitments { status }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
+import { utcToday } from './publication.ts';
 
 export interface TestDatabase {
   target: DatabaseTarget;
@@ -201,4 +202,11 @@ export function describeNonPublicFields(spec: NonPublicFieldsSpec): void {
       expect(await outcomes(testCaller('SECTOR_PLATFORM', { sector: spec.otherSector, purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     });
   });
+}
+
+/** The UTC date `days` before today (negative: after), as YYYY-MM-DD: test records dated relative to now. */
+export function isoDaysAgo(days: number): string {
+  const date = utcToday();
+  date.setUTCDate(date.getUTCDate() - days);
+  return date.toISOString().slice(0, 10);
 }

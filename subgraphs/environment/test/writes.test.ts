@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 
@@ -23,12 +23,6 @@ const RECORD = `mutation ($input: EnvironmentalViolationInput!, $key: String!) {
     id severity decidedOn publication { status publishedFrom publishedUntil repairableFrom reference }
   }
 }`;
-
-function isoDaysAgo(days: number): string {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
-}
 
 function violation(uscc: string, overrides: Record<string, unknown> = {}) {
   return {

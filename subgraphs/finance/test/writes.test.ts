@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { finance } from '../src/index.ts';
 import type { LoanStatus, PrismaClient } from '../src/generated/prisma/client.ts';
 
@@ -35,12 +35,6 @@ const RECORD_LOAN = `mutation ($input: LoanOutcomeInput!, $key: String!) {
     id status statusOn overdueDays severity delinquencyReportedOn ${PUBLICATION}
   }
 }`;
-
-function isoDaysAgo(days: number): string {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
-}
 
 /** A day `months` months and one more day before today: just past a window of that many months. */
 function isoJustPast(months: number): string {

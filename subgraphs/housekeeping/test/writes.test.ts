@@ -13,7 +13,7 @@ import {
   writeScope,
   type RunningSubgraph,
 } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { workerIdFor } from '../prisma/seed.ts';
 import { housekeeping } from '../src/index.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
@@ -56,12 +56,6 @@ const INSPECT = `mutation ($input: ElderlyCareInspectionInput!, $key: String!) {
     id inspectedOn result findings severity publication { status severity publishedFrom publishedUntil reference }
   }
 }`;
-
-function isoDaysAgo(days: number): string {
-  const date = utcToday();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
-}
 
 /** The day `months` months before today, plus `days` days: the window boundaries. */
 function monthsAgo(months: number, days = 0): string {

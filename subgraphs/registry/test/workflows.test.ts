@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUscc, signRecordReference, type Caller, type RecordReference } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, TEST_CALLER_SECRET, testBank, testCaller } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, TEST_CALLER_SECRET, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { registry } from '../src/index.ts';
 import { addWorkingDays } from '../src/workflows.ts';
 import { BASE_SCORE } from '../src/evaluation.ts';
@@ -18,12 +18,6 @@ const enterpriseCaller = (uscc: string): Caller => testCaller('ENTERPRISE', { us
 let subgraph: RunningSubgraph<PrismaClient>;
 let keyCounter = 0;
 const key = () => `registry-test-${++keyCounter}-${Date.now()}`;
-
-function isoDaysAgo(days: number): string {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
-}
 
 /** A reference as the environment subgraph would sign it for one of its violations. */
 function environmentReference(uscc: string, id: string, overrides: Partial<RecordReference> = {}): string {

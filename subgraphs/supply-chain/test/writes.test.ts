@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
 import { addMonths, SHOWCASE, seedUniverse, utcToday, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { traceabilityCodeFor } from '../prisma/seed.ts';
 import { supplyChain } from '../src/index.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
@@ -37,12 +37,6 @@ const RECORD_STEP = `mutation ($input: TraceabilityStepInput!, $key: String!) {
 
 /** The changes a write reported to the gateway in its response's extensions. */
 const changesOf = (result: object) => (result as { extensions?: Record<string, unknown> }).extensions?.[CREDIT_CHANGES_EXTENSION];
-
-function isoDaysAgo(days: number): string {
-  const date = utcToday();
-  date.setUTCDate(date.getUTCDate() - days);
-  return date.toISOString().slice(0, 10);
-}
 
 function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);

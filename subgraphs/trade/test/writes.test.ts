@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller, type Severity } from '@credit-graph/contract';
 import { addMonths, publicationWindow, seedUniverse, SHOWCASE, utcToday, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, type GraphQLResponse } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, type GraphQLResponse, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { trade } from '../src/index.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 
@@ -40,12 +40,6 @@ const RECORD_INVESTMENT = `mutation ($input: InvestmentFilingInput!, $key: Strin
 
 function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
-}
-
-function isoDaysAgo(days: number): string {
-  const date = utcToday();
-  date.setUTCDate(date.getUTCDate() - days);
-  return isoDate(date);
 }
 
 function randomDigits(count: number): string {
