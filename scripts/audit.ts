@@ -1,7 +1,7 @@
 // `npm run audit -- verify`: walks the gateway's audit chain; exit 1 names the first edited,
 // deleted or missing record. `npm run audit -- tail [--n 20]`: the newest records.
 // Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite under DATA_DIR.
-import { createAudit } from '../gateway/src/audit.ts';
+import { createAudit } from '../gateway/src/audit/audit.ts';
 import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
 
 const USAGE = 'usage: npm run audit -- verify | tail [--n 20]';

@@ -9,13 +9,13 @@
 // (the code a worker shows a household, at most 24 h) is signed with JWT_SECRET for JWT_ISSUER;
 // the housekeeping platform issues it once the worker agrees. Bad arguments exit with 2.
 import { isValidUscc, type Role, type Sector } from '@credit-graph/contract';
-import { allowedScopes, apiKeyLabel, bindingProblem, issueApiKey, listApiKeys, revokeApiKey } from '../gateway/src/api-keys.ts';
-import { jwtOptionsFromEnv, MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/identity.ts';
+import { allowedScopes, apiKeyLabel, bindingProblem, issueApiKey, listApiKeys, revokeApiKey } from '../gateway/src/trust/api-keys.ts';
+import { jwtOptionsFromEnv, MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/trust/identity.ts';
 import {
   DEFAULT_WORKER_AUTHORIZATION_TTL,
   issueWorkerAuthorization,
   WORKER_AUTHORIZATION_HEADER,
-} from '../gateway/src/worker-authorization.ts';
+} from '../gateway/src/trust/worker-authorization.ts';
 import type { GatewayDb } from '../gateway/src/database.ts';
 import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
 

@@ -7,7 +7,7 @@
 // sees a change within 10 s. Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite
 // under DATA_DIR. Bad arguments exit with 2.
 import { readFileSync } from 'node:fs';
-import { createSafelist, type Safelist } from '../gateway/src/safelist.ts';
+import { createSafelist, type Safelist } from '../gateway/src/trust/safelist.ts';
 import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
 
 const USAGE = `usage:

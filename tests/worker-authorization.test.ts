@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { maskName, SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
 import { graphql } from '@credit-graph/subgraph-kit/testing';
 import { buildHousekeeping, workerIdFor } from '../subgraphs/housekeeping/prisma/seed.ts';
-import { issueWorkerAuthorization, WORKER_AUTHORIZATION_HEADER } from '../gateway/src/worker-authorization.ts';
+import { issueWorkerAuthorization, WORKER_AUTHORIZATION_HEADER } from '../gateway/src/trust/worker-authorization.ts';
 import { headersFor } from './support/callers.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 

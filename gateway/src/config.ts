@@ -8,9 +8,9 @@ import {
   type Caller,
   type DatabaseTarget,
 } from '@credit-graph/contract';
-import type { AuthorizationMode } from './authorization.ts';
-import { jwtOptionsFromEnv, type JwtOptions } from './identity.ts';
-import type { ResilienceOptions } from './resilience.ts';
+import type { AuthorizationMode } from './trust/authorization.ts';
+import { jwtOptionsFromEnv, type JwtOptions } from './trust/identity.ts';
+import type { ResilienceOptions } from './transport/resilience.ts';
 
 export interface GatewayConfig {
   host: string;

@@ -5,7 +5,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
-import { auditPlugin, createAudit, hashRecord, type Audit, type AuditEntry } from '../src/audit.ts';
+import { auditPlugin, createAudit, hashRecord, type Audit, type AuditEntry } from '../src/audit/audit.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 
 const USCC_A = '91350100M000100Y43';

@@ -3,7 +3,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { parse, print } from 'graphql';
 import { ANONYMOUS_CALLER, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { composeSupergraph } from '@credit-graph/contract/compose';
-import { filterOperation, isAllowed, prepareSupergraph, readRequirements } from '../src/authorization.ts';
+import { filterOperation, isAllowed, prepareSupergraph, readRequirements } from '../src/trust/authorization.ts';
 import { ConfigError } from '../src/config.ts';
 
 const composed = composeSupergraph();

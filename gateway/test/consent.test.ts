@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUscc, type Caller } from '@credit-graph/contract';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
-import { createConsents, MAX_CONSENT_DAYS } from '../src/consent.ts';
+import { createConsents, MAX_CONSENT_DAYS } from '../src/trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 
 const BANK = makeUscc('91', '410105', '70681005');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { ANONYMOUS_CALLER, type Caller } from '@credit-graph/contract';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
-import { findApiKey, issueApiKey, listApiKeys, revokeApiKey } from '../src/api-keys.ts';
+import { findApiKey, issueApiKey, listApiKeys, revokeApiKey } from '../src/trust/api-keys.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 import {
   createIdentity,
@@ -17,7 +17,7 @@ import {
   signToken,
   type Identity,
   type JwtOptions,
-} from '../src/identity.ts';
+} from '../src/trust/identity.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
 const OTHER_SECRET = 'another-secret-that-is-also-long-enough-!!!';

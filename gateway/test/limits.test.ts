@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
 import { buildSchema, getIntrospectionQuery, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../src/config.ts';
-import { createLimits, DEFAULT_MAX_DEPTH, measureOperation, type LimitsOptions } from '../src/limits.ts';
+import { createLimits, DEFAULT_MAX_DEPTH, measureOperation, type LimitsOptions } from '../src/trust/limits.ts';
 import { PORTFOLIO_QUERY } from '../../bench/src/scenarios.ts';
 
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));

@@ -17,7 +17,7 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimitStore,
-} from '../src/rate-limit.ts';
+} from '../src/trust/rate-limit.ts';
 
 const bank: Caller = { subject: 'bank-icbc-risk', role: 'BANK', scopes: ['credit:read'] };
 const otherBank: Caller = { subject: 'bank-ccb-risk', role: 'BANK', scopes: ['credit:read'] };
@@ -223,7 +223,7 @@ describe.runIf(process.env.REDIS_URL)('the token bucket in Redis', () => {
   it('shares one bucket between two gateway processes', async () => {
     const script = `
       import { Redis } from 'ioredis';
-      import { createRateLimiter, createRedisStore } from ${JSON.stringify(fileURLToPath(new URL('../src/rate-limit.ts', import.meta.url)))};
+      import { createRateLimiter, createRedisStore } from ${JSON.stringify(fileURLToPath(new URL('../src/trust/rate-limit.ts', import.meta.url)))};
       const redis = new Redis(process.env.REDIS_URL);
       const limiter = createRateLimiter({ store: createRedisStore(redis, { prefix: process.env.PREFIX }), capacity: 12, refillPerSecond: 0.001 });
       const results = [];

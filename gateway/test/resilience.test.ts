@@ -10,8 +10,8 @@ import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { createSubgraphPolicy, type ResilienceOptions } from '../src/resilience.ts';
-import { SubgraphClient } from '../src/subgraph-client.ts';
+import { createSubgraphPolicy, type ResilienceOptions } from '../src/transport/resilience.ts';
+import { SubgraphClient } from '../src/transport/subgraph-client.ts';
 
 type Behaviour = 'reset' | 'hang' | 'unauthorized' | 'answer';
 

@@ -4,7 +4,7 @@ import { buildSchema } from 'graphql';
 import { ANONYMOUS_CALLER, formatError, type Caller } from '@credit-graph/contract';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
-import { createSafelist, operationHash, persistedQueryCache, safelistPlugin, type Safelist } from '../src/safelist.ts';
+import { createSafelist, operationHash, persistedQueryCache, safelistPlugin, type Safelist } from '../src/trust/safelist.ts';
 
 const PLATFORM: Caller = { subject: 'platform-environment', role: 'SECTOR_PLATFORM', scopes: ['credit:read'], sector: 'environment' };
 const BANK: Caller = { subject: 'bank-officer', role: 'BANK', scopes: ['credit:read'] };

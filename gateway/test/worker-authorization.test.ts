@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, SignJWT } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
-import { createIdentity, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, signToken, type JwtOptions } from '../src/identity.ts';
-import { createRequestContext } from '../src/request-context.ts';
+import { createIdentity, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, signToken, type JwtOptions } from '../src/trust/identity.ts';
+import { createRequestContext } from '../src/trust/request-context.ts';
 import {
   issueWorkerAuthorization,
   verifyWorkerAuthorization,
   WORKER_AUTHORIZATION_AUDIENCE,
   WORKER_AUTHORIZATION_HEADER,
-} from '../src/worker-authorization.ts';
+} from '../src/trust/worker-authorization.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
 const OTHER_SECRET = 'another-secret-that-is-also-long-enough-!!!';

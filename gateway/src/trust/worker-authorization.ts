@@ -6,7 +6,7 @@
 // with or without credentials of its own; the gateway turns it into `caller.workerGrants`.
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { creditGraphError, WORKER_ID_PATTERN } from '@credit-graph/contract';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '../config.ts';
 import { CLOCK_TOLERANCE_SECONDS, DEFAULT_JWT_ISSUER, MIN_HS256_SECRET_BYTES } from './identity.ts';
 
 /** The header a household presents the worker's code in. */

@@ -28,7 +28,7 @@ import {
   type ListValueNode,
 } from 'graphql';
 import { type Caller } from '@credit-graph/contract';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '../config.ts';
 
 export type AuthorizationMode = 'filter' | 'reject';
 

@@ -47,7 +47,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { creditGraphError } from '@credit-graph/contract';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '../config.ts';
 
 /**
  * GraphiQL's introspection query (the playground's) is 15 deep: `__schema types fields args

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
-import type { GatewayDb } from './database.ts';
+import type { GatewayDb } from '../database.ts';
 import { namedEnterprises } from './subjects.ts';
 
 /** The longest a single consent may run; renewal is a new grant. */

@@ -13,8 +13,8 @@ import {
   type Role,
   type Sector,
 } from '@credit-graph/contract';
-import type { GatewayDb } from './database.ts';
-import type { ApiKey } from './generated/prisma/client.ts';
+import type { GatewayDb } from '../database.ts';
+import type { ApiKey } from '../generated/prisma/client.ts';
 
 export const API_KEY_TAG = 'cgk';
 const PREFIX_BYTES = 4; // 8 hex characters

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { WORKER_ID_PATTERN } from '@credit-graph/contract';
 import type { AuditEntry } from './audit.ts';
-import type { GatewayContext } from './request-context.ts';
+import type { GatewayContext } from '../trust/request-context.ts';
 
 const USCC_KEY = 'uscc';
 

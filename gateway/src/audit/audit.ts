@@ -7,9 +7,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { creditGraphError, PURPOSES, ROLES, type Purpose, type Role } from '@credit-graph/contract';
-import { ConfigError } from './config.ts';
-import type { GatewayDb } from './database.ts';
-import type { AuditRecord } from './generated/prisma/client.ts';
+import { ConfigError } from '../config.ts';
+import type { GatewayDb } from '../database.ts';
+import type { AuditRecord } from '../generated/prisma/client.ts';
 
 /** Most entries written in one transaction. */
 export const DEFAULT_MAX_BATCH = 200;

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, PersistedQueryOptions } from '@apollo/server';
 import { GraphQLError, Kind, parse } from 'graphql';
 import { creditGraphError, type Caller } from '@credit-graph/contract';
-import { ConfigError } from './config.ts';
-import type { GatewayDb } from './database.ts';
+import { ConfigError } from '../config.ts';
+import type { GatewayDb } from '../database.ts';
 
 /** How long a client's list is trusted before it is read again (every request asks). */
 export const DEFAULT_SAFELIST_CACHE_MS = 10_000;

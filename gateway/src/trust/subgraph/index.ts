@@ -7,8 +7,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
 import { readSubgraphSdl, sharedScalarResolvers } from '@credit-graph/contract';
-import type { Audit } from '../audit.ts';
-import type { ChangeFeed } from '../change-feed.ts';
+import type { Audit } from '../../audit/audit.ts';
+import type { ChangeFeed } from '../../feed/change-feed.ts';
 import type { Consents } from '../consent.ts';
 import { trustResolvers } from './resolvers.ts';
 

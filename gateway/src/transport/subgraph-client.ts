@@ -8,7 +8,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { request, type Dispatcher } from 'undici';
 import { ANONYMOUS_CALLER, checkCallerSecret, signCaller, type Caller, type CreditChange } from '@credit-graph/contract';
-import { readReportedChanges } from './change-feed.ts';
+import { readReportedChanges } from '../feed/change-feed.ts';
 import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];

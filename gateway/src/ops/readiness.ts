@@ -6,8 +6,8 @@
 // call after its cool-down, which a replica taken out of service would never get.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkCallerSecret, sendJson, signCaller, type Caller } from '@credit-graph/contract';
-import type { CircuitStatus } from './resilience.ts';
-import type { SubgraphEndpoint } from './supergraph.ts';
+import type { CircuitStatus } from '../transport/resilience.ts';
+import type { SubgraphEndpoint } from '../supergraph.ts';
 
 /** Who the readiness probe is, to the subgraphs: a public caller that reads nothing. */
 export const READINESS_CALLER: Caller = Object.freeze({ subject: 'gateway-readiness', role: 'PUBLIC', scopes: [] });

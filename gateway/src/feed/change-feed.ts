@@ -16,8 +16,8 @@ import {
   type Caller,
   type CreditChange,
 } from '@credit-graph/contract';
-import type { GatewayDb } from './database.ts';
-import { namedEnterprises } from './subjects.ts';
+import type { GatewayDb } from '../database.ts';
+import { namedEnterprises } from '../trust/subjects.ts';
 
 export interface ChangeContext {
   caller: Caller;

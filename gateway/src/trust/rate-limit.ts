@@ -10,7 +10,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import { creditGraphError, type Caller } from '@credit-graph/contract';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '../config.ts';
 
 export const DEFAULT_REDIS_PREFIX = 'credit-graph:rate:';
 /** The memory store drops buckets that are full again once it holds this many. */

@@ -17,8 +17,8 @@ import {
 } from 'jose';
 import { ANONYMOUS_CALLER, creditGraphError, type Caller, type Role, type Sector } from '@credit-graph/contract';
 import { allowedScopes, apiKeyLabel, bindingProblem, findApiKey, isWellFormedApiKey } from './api-keys.ts';
-import { ConfigError } from './config.ts';
-import type { GatewayDb } from './database.ts';
+import { ConfigError } from '../config.ts';
+import type { GatewayDb } from '../database.ts';
 
 export const DEFAULT_JWT_ISSUER = 'credit-graph';
 export const DEFAULT_JWT_AUDIENCE = 'credit-graph-gateway';

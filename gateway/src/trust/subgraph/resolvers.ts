@@ -2,8 +2,8 @@
 // authorization step; these resolvers add the bindings scopes cannot express: an enterprise
 // acts only on its own consents and records.
 import { ANONYMOUS_CALLER, creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
-import type { Audit } from '../audit.ts';
-import type { ChangeFeed } from '../change-feed.ts';
+import type { Audit } from '../../audit/audit.ts';
+import type { ChangeFeed } from '../../feed/change-feed.ts';
 import type { Consents } from '../consent.ts';
 
 export interface TrustContext {
