@@ -177,3 +177,54 @@ export function sectorSignals(grade: string | null, records: readonly NegativeRe
   }
   return { grade, minorRecords: counts.MINOR, generalRecords: counts.GENERAL, severeRecords: counts.SEVERE };
 }
+
+/** A negative record as a sector hands it to the evaluation (EvaluationRecord in the schema). */
+export interface EvaluationRecord {
+  /** `<source>:<record id>`, the key of the registry's record states. */
+  key: string;
+  severity: Severity;
+  decidedOn: Date;
+}
+
+/**
+ * What a sector hands the registry's evaluation (SectorEvaluationInput): its grade as assessed,
+ * the records that withhold that grade while one of them stands, and its negative records
+ * still inside their publication window. No registry state is applied here: the registry owns
+ * the states and applies them in `countedSignals`, so the sector needs no `@requires` for it.
+ */
+export interface SectorEvaluationInput {
+  grade: string | null;
+  gradeWithheldBy: string[];
+  records: EvaluationRecord[];
+}
+
+/** The sector's evaluation input: its records whose window has not ended by date (before any registry state). */
+export function evaluationInput(
+  grade: string | null,
+  records: readonly NegativeRecordRow[],
+  source: RecordSource,
+  gradeWithheldBy: readonly string[] = [],
+  today = utcToday(),
+): SectorEvaluationInput {
+  return {
+    grade,
+    gradeWithheldBy: [...gradeWithheldBy],
+    records: records
+      .filter((row) => recordStatus(row, undefined, today) !== 'EXPIRED')
+      .map((row) => ({ key: recordKey({ source, id: row.id }), severity: row.severity, decidedOn: row.decidedOn })),
+  };
+}
+
+/**
+ * A sector's evaluation input with the registry's states applied: the same signals `sectorSignals`
+ * gives the sector's own readers (a revoked or repaired record does not count; a grade withheld by
+ * a record that stands is no grade).
+ */
+export function countedSignals(input: SectorEvaluationInput, states: RecordStates, today = utcToday()): SectorCreditSignals {
+  const counts: Record<Severity, number> = { MINOR: 0, GENERAL: 0, SEVERE: 0 };
+  for (const record of input.records) {
+    if (recordCounts(recordStatus({ id: record.key, uscc: '', ...record }, states.get(record.key), today))) counts[record.severity]++;
+  }
+  const withheld = input.gradeWithheldBy.some((key) => states.get(key) !== 'REVOKED');
+  return { grade: withheld ? null : input.grade, minorRecords: counts.MINOR, generalRecords: counts.GENERAL, severeRecords: counts.SEVERE };
+}

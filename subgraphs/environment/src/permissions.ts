@@ -5,7 +5,7 @@ import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-g
 export const permissions = {
   Query: { environmentalRatings: isPublic },
   Mutation: { '*': sectorWriter('environment') },
-  Enterprise: { uscc: isPublic, environment: isPublic, environmentSignals: isPublic },
+  Enterprise: { uscc: isPublic, environment: isPublic, environmentSignals: isPublic, environmentEvaluationInput: isPublic },
   EnvironmentProfile: {
     currentRating: isPublic,
     ratings: isPublic,
@@ -16,6 +16,8 @@ export const permissions = {
   EnvironmentalRating: { '*': isPublic },
   Publication: { '*': isPublic },
   SectorCreditSignals: { '*': isPublic },
+  SectorEvaluationInput: { '*': isPublic },
+  EvaluationRecord: { '*': isPublic },
   EnvironmentalViolation: { '*': isPublic },
   EnvironmentalDisclosure: { '*': isPublic },
   EnvironmentalRatingListing: { '*': isPublic },

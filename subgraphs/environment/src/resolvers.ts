@@ -11,7 +11,8 @@ import {
   pageSize,
   publish,
   recordStatesOf,
-  sectorSignals,
+  countedSignals,
+  evaluationInput,
   toConnection,
   visibleRecords,
   withRecordStates,
@@ -83,6 +84,12 @@ interface ViolationInput {
 interface DisclosureInput { uscc: string; year: number; required: boolean; disclosedOn?: Date | null }
 interface EmissionInput { uscc: string; year: number; tonnesCo2e: number; verifier?: string | null }
 type WriteArgs<Input> = { input: Input; idempotencyKey: string };
+
+/** What environment hands the evaluation: the latest rating level and the violations in their window. */
+async function environmentEvaluationInput(uscc: string, loaders: Loaders) {
+  const [ratings, violations] = await Promise.all([loaders.ratings.load(uscc), loaders.violations.load(uscc)]);
+  return evaluationInput(ratings[0]?.level ?? null, violations, VIOLATION.source);
+}
 
 export const resolvers = {
   Query: {
@@ -217,10 +224,10 @@ export const resolvers = {
       const subject = await loaders.profile.load(enterprise.uscc);
       return withRecordStates(subject, enterprise);
     },
-    environmentSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
-      const [ratings, violations] = await Promise.all([loaders.ratings.load(enterprise.uscc), loaders.violations.load(enterprise.uscc)]);
-      return sectorSignals(ratings[0]?.level ?? null, violations, recordStatesOf(enterprise), VIOLATION.source);
-    },
+    environmentSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      countedSignals(await environmentEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    environmentEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      environmentEvaluationInput(enterprise.uscc, loaders),
   },
 
   EnvironmentProfile: {

@@ -6,10 +6,12 @@ import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-g
 export const permissions = {
   Query: { financingProducts: isPublic },
   Mutation: { '*': sectorWriter('finance') },
-  Enterprise: { uscc: isPublic, finance: nonPublicCredit('finance'), financeSignals: isPublic },
+  Enterprise: { uscc: isPublic, finance: nonPublicCredit('finance'), financeSignals: isPublic, financeEvaluationInput: isPublic },
   FinancingProduct: { '*': isPublic },
   Publication: { '*': isPublic },
   SectorCreditSignals: { '*': isPublic },
+  SectorEvaluationInput: { '*': isPublic },
+  EvaluationRecord: { '*': isPublic },
   // Reached only through Enterprise.finance, or returned to the finance platform's writes.
   FinanceProfile: { '*': guardedAbove },
   TaxCreditRating: { '*': guardedAbove },

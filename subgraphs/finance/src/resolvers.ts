@@ -11,7 +11,8 @@ import {
   publish,
   recordId,
   recordStatesOf,
-  sectorSignals,
+  countedSignals,
+  evaluationInput,
   visibleRecords,
   withRecordStates,
   type EnterpriseRepresentation,
@@ -131,6 +132,15 @@ interface PaymentArrearsInput {
 }
 interface LoanOutcomeInput { loanId: string; status: LoanStatus; reportedOn: Date; overdueDays: number }
 type WriteArgs<Input> = { input: Input; idempotencyKey: string };
+
+/**
+ * What finance hands the evaluation: the latest tax credit level and the published tax arrears
+ * (欠税公告). Other arrears and loans are non-public data and never move a public grade.
+ */
+async function financeEvaluationInput(uscc: string, loaders: Loaders) {
+  const [ratings, arrears] = await Promise.all([loaders.taxCredits.load(uscc), loaders.arrears.load(uscc)]);
+  return evaluationInput(ratings[0]?.level ?? null, arrears.filter((row) => row.kind === 'TAX').map(arrearsRecord), 'finance');
+}
 
 export const resolvers = {
   Query: {
@@ -282,12 +292,10 @@ export const resolvers = {
       const profile = await loaders.profile.load(enterprise.uscc);
       return withRecordStates(profile, enterprise);
     },
-    financeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
-      const [ratings, arrears] = await Promise.all([loaders.taxCredits.load(enterprise.uscc), loaders.arrears.load(enterprise.uscc)]);
-      // Public signals only: tax arrears are published (欠税公告); other arrears and loans are not.
-      const taxArrears = arrears.filter((row) => row.kind === 'TAX').map(arrearsRecord);
-      return sectorSignals(ratings[0]?.level ?? null, taxArrears, recordStatesOf(enterprise), 'finance');
-    },
+    financeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      countedSignals(await financeEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    financeEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      financeEvaluationInput(enterprise.uscc, loaders),
   },
 
   FinanceProfile: {

@@ -6,7 +6,7 @@ import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-g
 export const permissions = {
   Query: { worker: isPublic },
   Mutation: { '*': sectorWriter('housekeeping') },
-  Enterprise: { uscc: isPublic, housekeeping: isPublic, elderlyCare: isPublic, housekeepingSignals: isPublic },
+  Enterprise: { uscc: isPublic, housekeeping: isPublic, elderlyCare: isPublic, housekeepingSignals: isPublic, housekeepingEvaluationInput: isPublic },
   HousekeepingCompany: {
     serviceRating: isPublic,
     ratingCount: isPublic,
@@ -29,6 +29,8 @@ export const permissions = {
   ElderlyCareCommitment: { '*': isPublic },
   Publication: { '*': isPublic },
   SectorCreditSignals: { '*': isPublic },
+  SectorEvaluationInput: { '*': isPublic },
+  EvaluationRecord: { '*': isPublic },
   // Reached through HousekeepingCompany.complaints (non-public credit data, guarded there) or
   // as the result of the platform's own recordHousekeepingComplaint (sectorWriter).
   HousekeepingComplaint: { '*': guardedAbove },

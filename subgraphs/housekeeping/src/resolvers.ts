@@ -12,7 +12,8 @@ import {
   personalDataVisible,
   publish,
   recordStatesOf,
-  sectorSignals,
+  countedSignals,
+  evaluationInput,
   visibleRecords,
   withRecordStates,
   type EnterpriseRepresentation,
@@ -177,6 +178,34 @@ interface InspectionInput {
 }
 type WriteArgs<Input> = { input: Input; idempotencyKey: string };
 
+/**
+ * What housekeeping hands the evaluation: the institution's grade unless it may show none for a
+ * reason of its own (unfiled, listed, not assessed); the penalties of the last 2 years, which
+ * withhold that grade unless revoked (the registry knows); and the complaints, failed
+ * inspections and penalties in their window.
+ */
+async function housekeepingEvaluationInput(uscc: string, loaders: Loaders) {
+  const [institution, complaints, inspections, penalties] = await Promise.all([
+    loaders.institution.load(uscc),
+    loaders.complaints.load(uscc),
+    loaders.inspections.load(uscc),
+    loaders.elderlyCarePenalties.load(uscc),
+  ]);
+  const grade = institution && ungradedReason(institution, []) === null ? institution.assessedGrade : null;
+  const withholding = institution ? penalties.filter((penalty) => ungradedReason(institution, [penalty]) === 'PENALIZED_WITHIN_2_YEARS') : [];
+  const records: NegativeRecordRow[] = [
+    ...complaints.map(complaintRecord),
+    ...inspections.filter((inspection) => inspection.result === 'FAILED').map(failedInspectionRecord),
+    ...penalties,
+  ];
+  return evaluationInput(
+    grade === null ? null : String(grade),
+    records,
+    SOURCE,
+    withholding.map((penalty) => recordKey({ source: SOURCE, id: penalty.id })),
+  );
+}
+
 export const resolvers = {
   Query: {
     worker: (_: unknown, args: { id: string }, { loaders }: Context) => {
@@ -325,22 +354,10 @@ export const resolvers = {
       const institution = await loaders.institution.load(enterprise.uscc);
       return withRecordStates(institution, enterprise);
     },
-    housekeepingSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
-      const states = recordStatesOf(enterprise);
-      const [institution, complaints, inspections, penalties] = await Promise.all([
-        loaders.institution.load(enterprise.uscc),
-        loaders.complaints.load(enterprise.uscc),
-        loaders.inspections.load(enterprise.uscc),
-        loaders.elderlyCarePenalties.load(enterprise.uscc),
-      ]);
-      const grade = institution ? await shownGrade(institution, states, loaders) : null;
-      const records: NegativeRecordRow[] = [
-        ...complaints.map(complaintRecord),
-        ...inspections.filter((inspection) => inspection.result === 'FAILED').map(failedInspectionRecord),
-        ...penalties,
-      ];
-      return sectorSignals(grade === null ? null : String(grade), records, states, SOURCE);
-    },
+    housekeepingSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      countedSignals(await housekeepingEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    housekeepingEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      housekeepingEvaluationInput(enterprise.uscc, loaders),
   },
 
   HousekeepingCompany: {

@@ -1,8 +1,10 @@
 // The public credit comprehensive evaluation (公共信用综合评价). The weights below are the one
 // reviewed table: change a number here, in a reviewed commit, and every evaluation follows.
-// The score is computed when read from the signals the sectors publish (fetched by the planner
-// through @requires) and the registry's own records, so it changes as soon as a sector writes.
-import type { SectorCreditSignals } from '@credit-graph/subgraph-kit';
+// The score is computed when read from what each sector hands in (its SectorEvaluationInput,
+// fetched by the planner through @requires; the registry applies its own record states to it)
+// and the registry's own records, so it changes as soon as a sector writes.
+import { creditGraphError, DateScalar } from '@credit-graph/contract';
+import { countedSignals, type RecordStates, type SectorCreditSignals, type SectorEvaluationInput } from '@credit-graph/subgraph-kit';
 
 export const BASE_SCORE = 90;
 export const MAX_SCORE = 100;
@@ -42,6 +44,50 @@ export const SECTOR_GRADES = {
 } as const satisfies Record<string, { factor: string; points: Record<string, number> }>;
 
 export type SignalSector = keyof typeof SECTOR_GRADES;
+
+/** The Enterprise field (a registry @requires) that carries each sector's evaluation input. */
+export const EVALUATION_INPUT_FIELDS = {
+  finance: 'financeEvaluationInput',
+  'supply-chain': 'supplyChainEvaluationInput',
+  environment: 'environmentEvaluationInput',
+  housekeeping: 'housekeepingEvaluationInput',
+  trade: 'tradeEvaluationInput',
+} as const satisfies Record<SignalSector, string>;
+
+/** A sector's evaluation input as the planner sends it in the representation (dates as YYYY-MM-DD). */
+type EvaluationInputRepresentation = Omit<SectorEvaluationInput, 'records'> & {
+  records: (Omit<SectorEvaluationInput['records'][number], 'decidedOn'> & { decidedOn: string })[];
+};
+
+/** The Enterprise representation `evaluation` is resolved on: the inputs it requires, null when a sector failed to give one. */
+export type EvaluationInputs = Partial<Record<(typeof EVALUATION_INPUT_FIELDS)[SignalSector], EvaluationInputRepresentation | null>>;
+
+/**
+ * Each sector's signals: the input it handed in, with the registry's record states applied
+ * (`states`, keyed `<source>:<id>`). A sector that answered the gateway but could not give its
+ * input (null) leaves the evaluation without a grade: a grade computed without it could be wrong,
+ * so this throws SUBGRAPH_UNAVAILABLE naming the sector(s), a transient error (retry later), never
+ * a permanent one. (A sector that did not answer at all never reaches here: the gateway then
+ * does not ask for the evaluation and reports that sector's SUBGRAPH_UNAVAILABLE itself.)
+ */
+export function sectorSignalsOf(inputs: EvaluationInputs, states: RecordStates): Record<SignalSector, SectorCreditSignals> {
+  const sectors = Object.keys(EVALUATION_INPUT_FIELDS) as SignalSector[];
+  const missing = sectors.filter((sector) => !inputs[EVALUATION_INPUT_FIELDS[sector]]);
+  if (missing.length > 0) {
+    throw creditGraphError(
+      'SUBGRAPH_UNAVAILABLE',
+      `The evaluation needs every sector; ${missing.join(', ')} did not answer for it, so no grade is given. Retry later.`,
+      { serviceName: missing[0], sectors: missing, reason: 'no answer for the evaluation' },
+    );
+  }
+  const signals = {} as Record<SignalSector, SectorCreditSignals>;
+  for (const sector of sectors) {
+    const input = inputs[EVALUATION_INPUT_FIELDS[sector]]!;
+    const records = input.records.map((record) => ({ ...record, decidedOn: DateScalar.parseValue(record.decidedOn) as Date }));
+    signals[sector] = countedSignals({ ...input, records }, states);
+  }
+  return signals;
+}
 
 /** The registry's own signals. */
 export const REGISTRY_WEIGHTS = {
@@ -91,11 +137,10 @@ export function gradeFor(score: number): 'A' | 'B' | 'C' | 'D' {
  * The evaluation: every factor that moved the score, with its sector, value, weight and effect.
  * The factors add up: baseScore + sum(effect) = score, bounds included as factors.
  */
-export function evaluate(sectors: Record<SignalSector, SectorCreditSignals | null | undefined>, registry: RegistrySignals) {
+export function evaluate(sectors: Record<SignalSector, SectorCreditSignals>, registry: RegistrySignals) {
   const factors: EvaluationFactor[] = [];
   for (const sector of Object.keys(SECTOR_GRADES) as SignalSector[]) {
     const signals = sectors[sector];
-    if (!signals) continue;
     const table = SECTOR_GRADES[sector];
     const points = signals.grade === null ? undefined : (table.points as Record<string, number>)[signals.grade];
     if (points !== undefined) {

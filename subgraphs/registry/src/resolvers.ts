@@ -15,7 +15,7 @@ import {
   type SubgraphContext,
 } from '@credit-graph/subgraph-kit';
 import type { CreditCommitment, Enterprise, DishonestyListEntry, Objection, Prisma, PrismaClient } from './generated/prisma/client.ts';
-import { evaluate, type SignalSector } from './evaluation.ts';
+import { evaluate, sectorSignalsOf, type EvaluationInputs } from './evaluation.ts';
 import type { Loaders } from './loaders.ts';
 import { creditRecordStates, workflowMutations } from './workflows.ts';
 
@@ -24,11 +24,8 @@ type Context = SubgraphContext<PrismaClient, Loaders>;
 const PENALTY: NegativeRecordKind = { source: 'registry', kind: 'AdministrativePenalty' };
 const COMMITMENT_BREACH: NegativeRecordKind = { source: 'registry', kind: 'CreditCommitmentBreach' };
 
-/**
- * The enterprise as resolved here: its row, plus what the planner brought along in the
- * representation (the sectors' signals that `evaluation` requires).
- */
-type EnterpriseParent = Enterprise & Partial<Record<`${'finance' | 'supplyChain' | 'environment' | 'housekeeping' | 'trade'}Signals`, SectorCreditSignals>>;
+/** The enterprise as resolved here: its row, plus the sectors' evaluation inputs `evaluation` requires. */
+type EnterpriseParent = Enterprise & EvaluationInputs;
 
 async function statesOf(uscc: string, loaders: Loaders): Promise<RecordStates> {
   const [objections, repairs] = await Promise.all([loaders.objections.load(uscc), loaders.repairs.load(uscc)]);
@@ -190,19 +187,13 @@ export const resolvers = {
     repairApplications: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.repairs.load(enterprise.uscc),
     evaluation: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
       const states = await statesOf(enterprise.uscc, loaders);
+      const sectors = sectorSignalsOf(enterprise, states);
       const [records, listEntries, objections] = await Promise.all([
         registryRecordSignals(enterprise.uscc, loaders, states),
         loaders.listEntries.load(enterprise.uscc),
         loaders.objections.load(enterprise.uscc),
       ]);
       const active = (type: DishonestyListEntry['listType']) => listEntries.filter((e) => e.listType === type && isActive(e)).length;
-      const sectors: Record<SignalSector, SectorCreditSignals | undefined> = {
-        finance: enterprise.financeSignals,
-        'supply-chain': enterprise.supplyChainSignals,
-        environment: enterprise.environmentSignals,
-        housekeeping: enterprise.housekeepingSignals,
-        trade: enterprise.tradeSignals,
-      };
       return {
         ...evaluate(sectors, {
           records,

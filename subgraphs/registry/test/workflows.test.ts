@@ -250,17 +250,43 @@ describe('severe-dishonesty list', () => {
 
 describe('commitments and the evaluation', () => {
   const EVALUATION = 'evaluation { grade score baseScore factors { factor sector value weight effect } }';
-  async function evaluationOf(uscc: string, environmentSignals?: Record<string, unknown>) {
+  const NO_INPUT = { grade: null, gradeWithheldBy: [], records: [] };
+  /** Every sector's evaluation input as the planner sends it: none rated, no records, but environment's when given. */
+  function inputs(environmentEvaluationInput: Record<string, unknown> | null = NO_INPUT): Record<string, unknown> {
+    return {
+      financeEvaluationInput: NO_INPUT,
+      supplyChainEvaluationInput: NO_INPUT,
+      environmentEvaluationInput,
+      housekeepingEvaluationInput: NO_INPUT,
+      tradeEvaluationInput: NO_INPUT,
+    };
+  }
+  const violations = (severities: string[]) =>
+    severities.map((severity, i) => ({ key: `environment:ev_test_${i}`, severity, decidedOn: isoDaysAgo(10) }));
+  async function evaluationOf(uscc: string, environmentEvaluationInput?: Record<string, unknown>) {
     const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', EVALUATION), {
-      representations: [{ __typename: 'Enterprise', uscc, ...(environmentSignals ? { environmentSignals } : {}) }],
+      representations: [{ __typename: 'Enterprise', uscc, ...inputs(environmentEvaluationInput) }],
     }, PUBLIC);
     expect(errors).toBeUndefined();
     return data._entities[0].evaluation as { grade: string; score: number; baseScore: number; factors: { effect: number; sector: string; factor: string }[] };
   }
 
+  it('gives no grade when a sector answered without its input: a transient error naming the sector, at the field', async () => {
+    const { data, errors } = await subgraphGraphql(subgraph.url, entitiesQuery('Enterprise', `name ${EVALUATION}`), {
+      representations: [{ __typename: 'Enterprise', uscc: universe[0]!.uscc, ...inputs(null) }],
+    }, PUBLIC);
+    expect(data._entities[0]).toEqual({ name: universe[0]!.name, evaluation: null });
+    expect(errors).toHaveLength(1);
+    expect(errors![0]).toMatchObject({
+      path: ['_entities', 0, 'evaluation'],
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'environment', sectors: ['environment'] },
+    });
+    expect(errors![0]!.message).toMatch(/environment did not answer for it, so no grade is given\. Retry later\./);
+  });
+
   it('explains itself: base score plus the effects is the score', async () => {
     for (const enterprise of universe.slice(0, 25)) {
-      const evaluation = await evaluationOf(enterprise.uscc, { grade: 'YELLOW', minorRecords: 0, generalRecords: 1, severeRecords: 0 });
+      const evaluation = await evaluationOf(enterprise.uscc, { grade: 'YELLOW', gradeWithheldBy: [], records: violations(['GENERAL']) });
       expect(evaluation.baseScore).toBe(BASE_SCORE);
       expect(evaluation.baseScore + evaluation.factors.reduce((sum, f) => sum + f.effect, 0)).toBeCloseTo(evaluation.score, 6);
     }
@@ -268,8 +294,8 @@ describe('commitments and the evaluation', () => {
 
   it('drops when a sector signal gets worse', async () => {
     const uscc = universe[0]!.uscc;
-    const clean = await evaluationOf(uscc, { grade: 'GREEN', minorRecords: 0, generalRecords: 0, severeRecords: 0 });
-    const violated = await evaluationOf(uscc, { grade: 'GREEN', minorRecords: 0, generalRecords: 0, severeRecords: 1 });
+    const clean = await evaluationOf(uscc, { grade: 'GREEN', gradeWithheldBy: [], records: [] });
+    const violated = await evaluationOf(uscc, { grade: 'GREEN', gradeWithheldBy: [], records: violations(['SEVERE']) });
     expect(violated.score).toBe(clean.score - 20);
     expect(violated.factors).toContainEqual(expect.objectContaining({ sector: 'environment', value: '1', effect: -20 }));
   });

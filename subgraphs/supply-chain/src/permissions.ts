@@ -6,11 +6,13 @@ import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-g
 export const permissions = {
   Query: { traceabilityCode: isPublic },
   Mutation: { '*': sectorWriter('supply-chain') },
-  Enterprise: { uscc: isPublic, supplyChain: nonPublicCredit('supply-chain'), supplyChainSignals: isPublic },
+  Enterprise: { uscc: isPublic, supplyChain: nonPublicCredit('supply-chain'), supplyChainSignals: isPublic, supplyChainEvaluationInput: isPublic },
   TraceabilityCode: { '*': isPublic },
   TraceabilityStep: { '*': isPublic },
   Publication: { '*': isPublic },
   SectorCreditSignals: { '*': isPublic },
+  SectorEvaluationInput: { '*': isPublic },
+  EvaluationRecord: { '*': isPublic },
   // Reached only through Enterprise.supplyChain, or as the platform's own write's result.
   SupplyChainProfile: { '*': guardedAbove },
   LogisticsCredit: { '*': guardedAbove },

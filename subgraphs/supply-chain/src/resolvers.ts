@@ -10,7 +10,8 @@ import {
   pageSize,
   publish,
   recordStatesOf,
-  sectorSignals,
+  countedSignals,
+  evaluationInput,
   utcToday,
   visibleRecords,
   withRecordStates,
@@ -115,6 +116,12 @@ interface StepInput {
   note?: string | null;
 }
 type WriteArgs<Input> = { input: Input; idempotencyKey: string };
+
+/** What supply-chain hands the evaluation: the current logistics rating and the incidents in their window. */
+async function supplyChainEvaluationInput(uscc: string, loaders: Loaders) {
+  const [credits, incidents] = await Promise.all([loaders.logisticsCredits.load(uscc), loaders.incidents.load(uscc)]);
+  return evaluationInput(currentLogisticsRating(credits), incidents, INCIDENT.source);
+}
 
 export const resolvers = {
   Query: {
@@ -241,10 +248,10 @@ export const resolvers = {
       const profile = await loaders.profile.load(enterprise.uscc);
       return withRecordStates(profile, enterprise);
     },
-    supplyChainSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
-      const [credits, incidents] = await Promise.all([loaders.logisticsCredits.load(enterprise.uscc), loaders.incidents.load(enterprise.uscc)]);
-      return sectorSignals(currentLogisticsRating(credits), incidents, recordStatesOf(enterprise), INCIDENT.source);
-    },
+    supplyChainSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      countedSignals(await supplyChainEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    supplyChainEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      supplyChainEvaluationInput(enterprise.uscc, loaders),
   },
 
   SupplyChainProfile: {

@@ -5,7 +5,7 @@ import { guardedAbove, isPublic, nonPublicCredit, sectorWriter } from '@credit-g
 export const permissions = {
   Query: { customsCreditList: isPublic },
   Mutation: { '*': sectorWriter('trade') },
-  Enterprise: { uscc: isPublic, trade: isPublic, tradeSignals: isPublic },
+  Enterprise: { uscc: isPublic, trade: isPublic, tradeSignals: isPublic, tradeEvaluationInput: isPublic },
   TradeProfile: {
     customsCredit: isPublic,
     volumes: nonPublicCredit('trade'),
@@ -17,6 +17,8 @@ export const permissions = {
   DeclarationViolation: { '*': isPublic },
   Publication: { '*': isPublic },
   SectorCreditSignals: { '*': isPublic },
+  SectorEvaluationInput: { '*': isPublic },
+  EvaluationRecord: { '*': isPublic },
   CustomsCreditListing: { '*': isPublic },
   CustomsCreditEdge: { '*': isPublic },
   CustomsCreditConnection: { '*': isPublic },

@@ -10,7 +10,8 @@ import {
   pageSize,
   publish,
   recordStatesOf,
-  sectorSignals,
+  countedSignals,
+  evaluationInput,
   toConnection,
   visibleRecords,
   withRecordStates,
@@ -176,6 +177,12 @@ function checkApprovalNumber(input: InvestmentInput): string | null {
   return given;
 }
 
+/** What trade hands the evaluation: the current customs category and the declaration violations in their window. */
+async function tradeEvaluationInput(uscc: string, loaders: Loaders) {
+  const [credit, violations] = await Promise.all([loaders.customsCredit.load(uscc), loaders.violations.load(uscc)]);
+  return evaluationInput(credit?.category ?? null, violations, VIOLATION.source);
+}
+
 export const resolvers = {
   Query: {
     customsCreditList: async (
@@ -335,10 +342,10 @@ export const resolvers = {
       const credit = await loaders.customsCredit.load(enterprise.uscc);
       return withRecordStates(credit, enterprise);
     },
-    tradeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
-      const [credit, violations] = await Promise.all([loaders.customsCredit.load(enterprise.uscc), loaders.violations.load(enterprise.uscc)]);
-      return sectorSignals(credit?.category ?? null, violations, recordStatesOf(enterprise), VIOLATION.source);
-    },
+    tradeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      countedSignals(await tradeEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    tradeEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
+      tradeEvaluationInput(enterprise.uscc, loaders),
   },
 
   // The profile's parent is the enterprise's CustomsCredit row; each list is batched by code.
