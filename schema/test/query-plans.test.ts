@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { operationFromDocument, Supergraph, type Schema as FederationSchema } from '@apollo/federation-internals';
-import { QueryPlanner, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { QueryPlanner, type PlanNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
 import {
   getNamedType,
   isEnumType,
@@ -64,7 +64,7 @@ function unresolvableFetchFields(supergraph: Supergraph, plan: QueryPlan): Viola
       if (selection.selectionSet) visitSelections(service, schema, field.type!.toString().replace(/[[\]!]/g, ''), selection.selectionSet);
     }
   };
-  const visit = (node: PlanNode | undefined) => {
+  const visit = (node: PlanNode | SubscriptionNode | undefined) => {
     if (!node) return;
     switch (node.kind) {
       case 'Fetch': {
@@ -97,7 +97,7 @@ function unresolvableFetchFields(supergraph: Supergraph, plan: QueryPlan): Viola
 }
 
 /** Every Fetch node of a plan, in order. */
-function fetches(node: PlanNode | undefined): { serviceName: string; operation: string }[] {
+function fetches(node: PlanNode | SubscriptionNode | undefined): { serviceName: string; operation: string }[] {
   if (!node) return [];
   if (node.kind === 'Fetch') return [node];
   if (node.kind === 'Sequence' || node.kind === 'Parallel') return node.nodes.flatMap(fetches);

@@ -77,6 +77,20 @@ function timedFetcher(timeoutMs: number, dispatcher: Dispatcher | undefined): Fe
   };
 }
 
+/**
+ * A failed entity fetch's SUBGRAPH_UNAVAILABLE error with the standard `path` of the objects
+ * whose fields it left null: the planner's path of the fetch up to its first list marker ('@'),
+ * e.g. ["enterprise"] or ["searchEnterprises", "edges"]. A root fetch (empty path) and any
+ * other error stay as they are.
+ */
+function withResponsePath(error: unknown, planPath: readonly (string | number)[] | undefined): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== 'SUBGRAPH_UNAVAILABLE' || error.path) return error;
+  const listAt = planPath?.indexOf('@') ?? -1;
+  const path = listAt < 0 ? planPath : planPath!.slice(0, listAt);
+  if (!path || path.length === 0) return error;
+  return new GraphQLError(error.message, { path, extensions: error.extensions, originalError: error.originalError });
+}
+
 export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   private readonly callerSecret: string;
   private readonly timeoutMs: number;
@@ -96,10 +110,15 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   }
 
   override process(options: GraphQLDataSourceProcessOptions<CallerContext>) {
-    if (!this.policy) return super.process(options);
-    // A mutation is sent once: without an answer the gateway cannot know whether it was applied.
-    const kind = MUTATION.test(options.request.query ?? '') ? 'write' : 'read';
-    return this.policy.run(kind, () => super.process(options));
+    const call = () => {
+      if (!this.policy) return super.process(options);
+      // A mutation is sent once: without an answer the gateway cannot know whether it was applied.
+      const kind = MUTATION.test(options.request.query ?? '') ? 'write' : 'read';
+      return this.policy.run(kind, () => super.process(options));
+    };
+    return call().catch((error: unknown) => {
+      throw withResponsePath(error, 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined);
+    });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
