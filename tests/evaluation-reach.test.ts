@@ -109,4 +109,33 @@ describe('the evaluation of an enterprise reached through another subgraph', () 
     expect(result.errors).toBeUndefined();
     await expectSameAsDirect(result.data.severeDishonestyList.edges.map((e: { node: { enterprise: Evaluated } }) => e.node.enterprise));
   });
+
+  it("counts for each sector exactly what that sector's public signals count", async () => {
+    const SIGNALS = 'grade minorRecords generalRecords severeRecords';
+    const result = await graphql(
+      gatewayUrl,
+      `query ($u: [USCC!]!) { enterprises(usccs: $u) { uscc evaluation { factors { factor sector value } }
+        finance: financeSignals { ${SIGNALS} } supplyChain: supplyChainSignals { ${SIGNALS} } environment: environmentSignals { ${SIGNALS} }
+        housekeeping: housekeepingSignals { ${SIGNALS} } trade: tradeSignals { ${SIGNALS} } } }`,
+      { u: universe.slice(0, 40).map((e) => e.uscc) },
+    );
+    expect(result.errors).toBeUndefined();
+    let recordsSeen = 0;
+    for (const enterprise of result.data.enterprises) {
+      for (const [sector, alias] of [['finance', 'finance'], ['supply-chain', 'supplyChain'], ['environment', 'environment'], ['housekeeping', 'housekeeping'], ['trade', 'trade']] as const) {
+        const signals = enterprise[alias];
+        const factors = (enterprise.evaluation.factors as { factor: string; sector: string; value: string }[]).filter((f) => f.sector === sector);
+        const count = (severity: string) => Number(factors.find((f) => f.factor === `Published ${severity} negative records`)?.value ?? 0);
+        expect({ minor: count('minor'), general: count('general'), severe: count('severe') }).toEqual({
+          minor: signals.minorRecords,
+          general: signals.generalRecords,
+          severe: signals.severeRecords,
+        });
+        recordsSeen += signals.minorRecords + signals.generalRecords + signals.severeRecords;
+        const gradeFactor = factors.find((f) => !f.factor.startsWith('Published'));
+        if (gradeFactor) expect(gradeFactor.value).toBe(signals.grade);
+      }
+    }
+    expect(recordsSeen).toBeGreaterThan(0);
+  });
 });

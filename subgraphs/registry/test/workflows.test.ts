@@ -284,6 +284,24 @@ describe('commitments and the evaluation', () => {
     expect(errors![0]!.message).toMatch(/environment did not answer for it, so no grade is given\. Retry later\./);
   });
 
+  it("applies its own record states to a sector's input: a record under objection counts, a revoked one does not", async () => {
+    const uscc = universe[30]!.uscc;
+    const records = [
+      { key: 'environment:ev_eval_disputed', severity: 'SEVERE', decidedOn: isoDaysAgo(20) },
+      { key: 'environment:ev_eval_revoked', severity: 'SEVERE', decidedOn: isoDaysAgo(20) },
+    ];
+    const before = await evaluationOf(uscc, { grade: null, gradeWithheldBy: [], records });
+    expect(before.factors).toContainEqual(expect.objectContaining({ sector: 'environment', value: '2', effect: -40 }));
+    const disputed = await file(uscc, environmentReference(uscc, 'ev_eval_disputed', { severity: 'SEVERE' }));
+    expect(disputed.errors).toBeUndefined();
+    const objected = await file(uscc, environmentReference(uscc, 'ev_eval_revoked', { severity: 'SEVERE' }));
+    const revoked = await subgraphGraphql(subgraph.url, DECIDE, { id: objected.data.fileObjection.id, decision: 'REVOKED', key: key() }, REGULATOR);
+    expect(revoked.data.decideObjection.status).toBe('REVOKED');
+    const after = await evaluationOf(uscc, { grade: null, gradeWithheldBy: [], records });
+    expect(after.factors.filter((f) => f.sector === 'environment')).toEqual([expect.objectContaining({ value: '1', effect: -20 })]);
+    expect(after.score).toBe(Math.min(100, before.score + 20));
+  });
+
   it('explains itself: base score plus the effects is the score', async () => {
     for (const enterprise of universe.slice(0, 25)) {
       const evaluation = await evaluationOf(enterprise.uscc, { grade: 'YELLOW', gradeWithheldBy: [], records: violations(['GENERAL']) });
