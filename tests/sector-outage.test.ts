@@ -106,15 +106,14 @@ describe.each(SECTORS)('with %s down', (down, signalsField) => {
     const result = await graphql(url, `{ traceabilityCode(code: "${TRACEABILITY_CODE}") { code producer { name evaluation { grade } } } }`);
     const kept = { code: TRACEABILITY_CODE, producer: { name: model.name, evaluation: null } };
     expect(result.data.traceabilityCode).toEqual(down === 'supply-chain' ? null : kept);
-    // supply-chain's own root field failed as a whole: a request error; else the producer's fields.
-    expectOnlyUnavailable(result, down, [down === 'supply-chain' ? undefined! : ['traceabilityCode', 'producer']]);
+    expectOnlyUnavailable(result, down, [down === 'supply-chain' ? ['traceabilityCode'] : ['traceabilityCode', 'producer']]);
   });
 
   it("keeps a worker and the employer's name (null only when housekeeping, its owner, is down)", async () => {
     const result = await graphql(url, `query ($id: ID!) { worker(id: $id) { id employer { name evaluation { grade } } } }`, { id: WORKER_ID });
     const kept = { id: WORKER_ID, employer: { name: expect.any(String), evaluation: null } };
     expect(result.data.worker).toEqual(down === 'housekeeping' ? null : kept);
-    expectOnlyUnavailable(result, down, [down === 'housekeeping' ? undefined! : ['worker', 'employer']]);
+    expectOnlyUnavailable(result, down, [down === 'housekeeping' ? ['worker'] : ['worker', 'employer']]);
   });
 });
 
@@ -122,6 +121,12 @@ describe('with the registry down', () => {
   let url: string;
   beforeAll(async () => {
     url = (await gatewayWithout('registry')).url;
+  });
+
+  it('answers a null enterprise with the transient error at its path, never as "no such enterprise" alone', async () => {
+    const result = await graphql(url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', { u: model.uscc });
+    expect(result.data).toEqual({ enterprise: null });
+    expectOnlyUnavailable(result, 'registry', [['enterprise']]);
   });
 
   it("keeps a sector's own answer: the traceability code, its steps, and null for the registry's enterprise", async () => {

@@ -5,7 +5,7 @@
 // has a time budget, and goes through the subgraph's retry and circuit-breaker policy.
 import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, parse } from 'graphql';
 import { request, type Dispatcher } from 'undici';
 import { ANONYMOUS_CALLER, checkCallerSecret, signCaller, type Caller, type CreditChange } from '@credit-graph/contract';
 import { readReportedChanges } from '../feed/change-feed.ts';
@@ -78,16 +78,26 @@ function timedFetcher(timeoutMs: number, dispatcher: Dispatcher | undefined): Fe
 }
 
 /**
- * A failed entity fetch's SUBGRAPH_UNAVAILABLE error with the standard `path` of the objects
- * whose fields it left null: the planner's path of the fetch up to its first list marker ('@'),
- * e.g. ["enterprise"] or ["searchEnterprises", "edges"]. A root fetch (empty path) and any
- * other error stay as they are.
+ * The standard `path` a failed fetch's SUBGRAPH_UNAVAILABLE error gets: for an entity fetch, the
+ * planner's path of the objects whose fields it left null, up to its first list marker ('@'),
+ * e.g. ["enterprise"] or ["searchEnterprises", "edges"]; for a root fetch of one root field,
+ * that field, e.g. ["enterprise"]. A root fetch of several root fields has no one path.
  */
-function withResponsePath(error: unknown, planPath: readonly (string | number)[] | undefined): unknown {
-  if (!(error instanceof GraphQLError) || error.extensions.code !== 'SUBGRAPH_UNAVAILABLE' || error.path) return error;
-  const listAt = planPath?.indexOf('@') ?? -1;
-  const path = listAt < 0 ? planPath : planPath!.slice(0, listAt);
-  if (!path || path.length === 0) return error;
+function failedFetchPath(options: GraphQLDataSourceProcessOptions<CallerContext>): readonly (string | number)[] | undefined {
+  const planPath = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
+  if (planPath && planPath.length > 0) {
+    const listAt = planPath.indexOf('@');
+    return listAt < 0 ? planPath : planPath.slice(0, listAt);
+  }
+  // Read on failure only: the fetch's document is the planner's, always well formed.
+  const operation = parse(options.request.query ?? '{ __typename }').definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  const fields = operation?.selectionSet.selections.filter((selection) => selection.kind === Kind.FIELD) ?? [];
+  return fields.length === 1 ? [(fields[0]!.alias ?? fields[0]!.name).value] : undefined;
+}
+
+/** `error` with `path`, when it is a SUBGRAPH_UNAVAILABLE without one; any other error as it is. */
+function withResponsePath(error: unknown, path: readonly (string | number)[] | undefined): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== 'SUBGRAPH_UNAVAILABLE' || error.path || !path?.length) return error;
   return new GraphQLError(error.message, { path, extensions: error.extensions, originalError: error.originalError });
 }
 
@@ -117,7 +127,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
       return this.policy.run(kind, () => super.process(options));
     };
     return call().catch((error: unknown) => {
-      throw withResponsePath(error, 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined);
+      throw withResponsePath(error, failedFetchPath(options));
     });
   }
 
