@@ -106,7 +106,7 @@ async function institutionUngradedReason(institution: ElderlyCareInstitution, st
   return ungradedReason(institution, standing);
 }
 
-/** The grade an institution may show (1-5), or null: the grade of housekeepingSignals and ElderlyCareInstitution. */
+/** The grade an institution may show (1-5), or null: ElderlyCareInstitution.grade (housekeepingEvaluationInput withholds it by the same rule). */
 async function shownGrade(institution: ElderlyCareInstitution, states: RecordStates, loaders: Loaders): Promise<number | null> {
   return (await institutionUngradedReason(institution, states, loaders)) === null ? institution.assessedGrade : null;
 }
