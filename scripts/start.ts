@@ -128,6 +128,8 @@ try {
     ...gatewayEnv,
     GATEWAY_PORT: gatewayPort,
     GATEWAY_HOST: HOST,
+    // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
+    SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
     ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens) } : {}),
   });
   await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);

@@ -10,11 +10,11 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloGateway } from '@apollo/gateway';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
-import { createGraphQLHandler, formatError, listen, sendJson } from '@credit-graph/contract';
+import { createGraphQLHandler, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
-import { createAuthorization, prepareSupergraph } from './trust/authorization.ts';
+import { createAuthorization } from './trust/authorization.ts';
 import { TRUST_LAYER_OFF_CALLER, type GatewayConfig } from './config.ts';
 import { consentPlugin, createConsents } from './trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
@@ -24,12 +24,12 @@ import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
 import { createMemoryStore, createRateLimiter, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
-import { createReadiness } from './ops/readiness.ts';
+import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
-import { loadSupergraph, type Supergraph } from './supergraph.ts';
+import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -41,7 +41,12 @@ export interface GatewayApp {
   url: string;
   supergraph: Supergraph;
   database: GatewayDatabase;
-  stop(): Promise<void>;
+  /**
+   * Stops: /ready answers 503 at once, requests are still served for `unreadyForMs` (time for
+   * a load balancer to take the replica out), then new connections are refused and requests
+   * in flight finish (their audit records written) before anything closes.
+   */
+  stop(options?: { unreadyForMs?: number }): Promise<void>;
 }
 
 export interface GatewayAppOptions {
@@ -92,7 +97,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       const policy = createSubgraphPolicy(name, config.subgraphCalls);
       policies.set(name, policy);
       return new SubgraphClient(name, target, {
-        callerSecret: config.callerSigningSecret,
+        callerKeys: config.callerKeys,
         timeoutMs: config.subgraphCalls.timeoutMs,
         dispatcher: subgraphConnections,
         policy,
@@ -137,6 +142,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     examples: options.examples ?? loadExamples(DEFAULT_EXAMPLES),
     tokens: options.playgroundTokens,
   });
+  const probes = createProbes({
+    subgraphs: supergraph.subgraphs.filter((s) => !s.url.startsWith(LOCAL_URL_PREFIX)),
+    isSupergraphLoaded: () => supergraphLoaded,
+    checkDatabase: () => db.$queryRawUnsafe('SELECT 1'),
+    timeoutMs: config.readinessTimeoutMs,
+    callerKeys: config.callerKeys,
+    circuit: (name) => policies.get(name)?.circuit,
+  });
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,
@@ -146,14 +159,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,
-      '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
-      '/ready': createReadiness({
-        subgraphs: supergraph.subgraphs.filter((s) => !s.url.startsWith(LOCAL_URL_PREFIX)),
-        isSupergraphLoaded: () => supergraphLoaded,
-        timeoutMs: config.readinessTimeoutMs,
-        callerSecret: config.callerSigningSecret,
-        circuit: (name) => policies.get(name)?.circuit,
-      }),
+      ...probes.routes,
     },
     prefixRoutes: playground.prefixRoutes,
   });
@@ -166,7 +172,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     database,
     // Drains first: requests in flight finish, their audit records written, before anything
     // they use is closed; new connections are refused meanwhile.
-    async stop() {
+    async stop({ unreadyForMs = 0 } = {}) {
+      probes.drain();
+      if (unreadyForMs > 0) await new Promise((resolve) => setTimeout(resolve, unreadyForMs));
       await http.close();
       await server.stop();
       await audit.close();

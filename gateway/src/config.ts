@@ -2,10 +2,11 @@
 import path from 'node:path';
 import {
   CallerSecretError,
-  callerSigningSecret,
+  callerSigningKeys,
   databaseTarget,
   SUPERGRAPH_PATH,
   type Caller,
+  type CallerKeyring,
   type DatabaseTarget,
 } from '@credit-graph/contract';
 import type { AuthorizationMode } from './trust/authorization.ts';
@@ -21,10 +22,13 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   /** Largest accepted request body. */
   maxBodyBytes: number;
-  /** Budget for each subgraph's answer to the readiness probe. */
+  /** Budget of /ready's database check and of each subgraph's answer on /status. */
   readinessTimeoutMs: number;
-  /** Secret shared with every subgraph to sign the caller on each subgraph call (CALLER_SIGNING_SECRET). */
-  callerSigningSecret: string;
+  /**
+   * Keys shared with every subgraph to sign each subgraph call; the first signs, all verify
+   * (CALLER_SIGNING_KEYS, or CALLER_SIGNING_SECRET as the one key `default`).
+   */
+  callerKeys: CallerKeyring;
   /** Token verification: HS256 secret and/or JWKS, issuer, audience (JWT_* variables). */
   jwt: JwtOptions;
   /** The gateway's own database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR/gateway). */
@@ -41,6 +45,11 @@ export interface GatewayConfig {
   subgraphCalls: ResilienceOptions;
   /** How long stop() lets requests in flight finish before cutting them (SHUTDOWN_DRAIN_MS). */
   drainMs: number;
+  /**
+   * On SIGTERM, how long the gateway stays up answering /ready 503 before it stops accepting
+   * connections (SHUTDOWN_DELAY_MS): the load balancer's time to notice. SIGINT skips it.
+   */
+  shutdownDelayMs: number;
   /**
    * TRUST_LAYER=off, for benchmarks only: no identity, rate limit, safelist, authorization,
    * limits, consent or audit; every subgraph call is signed as TRUST_LAYER_OFF_CALLER.
@@ -72,6 +81,9 @@ const DEFAULT_CIRCUIT_THRESHOLD = 5;
 const DEFAULT_CIRCUIT_COOLDOWN_MS = 5000;
 // Longer than a query plan of a few sequential subgraph calls, each within its timeout.
 const DEFAULT_DRAIN_MS = 10_000;
+// Two failed readiness probes at Kubernetes' default period of 10 s would take 20 s; a
+// probe every 2 s with failureThreshold 2 (deploy/) needs about 4 s.
+const DEFAULT_SHUTDOWN_DELAY_MS = 5000;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -96,9 +108,9 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
-function signingSecret(env: NodeJS.ProcessEnv): string {
+function signingKeys(env: NodeJS.ProcessEnv): CallerKeyring {
   try {
-    return callerSigningSecret(env);
+    return callerSigningKeys(env);
   } catch (error) {
     if (error instanceof CallerSecretError) throw new ConfigError(error.message);
     throw error;
@@ -140,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     subgraphUrls,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', DEFAULT_READINESS_TIMEOUT_MS),
-    callerSigningSecret: signingSecret(env),
+    callerKeys: signingKeys(env),
     jwt: jwtOptionsFromEnv(env),
     database: databaseTarget('gateway', env),
     redisUrl: env.REDIS_URL || undefined,
@@ -157,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       circuitCooldownMs: positiveInteger(env, 'SUBGRAPH_CIRCUIT_COOLDOWN_MS', DEFAULT_CIRCUIT_COOLDOWN_MS),
     },
     drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_SHUTDOWN_DELAY_MS),
     trustLayer: trustLayer(env),
   };
 }

@@ -6,13 +6,16 @@ import { startGateway } from './app.ts';
 try {
   // The launcher passes demo tokens for the embedded default so the playground works at once.
   const playgroundTokens = process.env.PLAYGROUND_TOKENS ? (JSON.parse(process.env.PLAYGROUND_TOKENS) as Record<string, string>) : undefined;
-  const app = await startGateway(loadConfig(), { playgroundTokens });
+  const config = loadConfig();
+  const app = await startGateway(config, { playgroundTokens });
   const base = app.url.replace(/\/graphql$/, '');
   console.log(`[gateway] serving ${app.supergraph.path}`);
   console.log(`[gateway] GraphQL    ${app.url}`);
   console.log(`[gateway] playground ${base}/playground`);
   console.log(`[gateway] readiness  ${base}/ready`);
-  stopOnSignals(() => app.stop());
+  console.log(`[gateway] status     ${base}/status`);
+  // SIGTERM (a process manager): unready first, then drain. SIGINT (Ctrl-C): drain at once.
+  stopOnSignals((signal) => app.stop({ unreadyForMs: signal === 'SIGTERM' ? config.shutdownDelayMs : 0 }));
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`[gateway] configuration error: ${error.message}`);

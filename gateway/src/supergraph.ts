@@ -1,8 +1,87 @@
 // Reads a composed supergraph file and the subgraphs it names (join__Graph), applying URL
-// overrides, so the gateway serves any supergraph, not only Credit Graph's own.
+// overrides, and prepares it for @apollo/gateway, so the gateway serves any supergraph that
+// @apollo/gateway serves, not only Credit Graph's own.
 import { readFileSync } from 'node:fs';
-import { Kind, parse, type EnumTypeDefinitionNode, type StringValueNode } from 'graphql';
+import {
+  AUTHENTICATED_VERSIONS,
+  CONTEXT_VERSIONS,
+  DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES,
+  FeatureUrl,
+  REQUIRES_SCOPES_VERSIONS,
+} from '@apollo/federation-internals';
+import { Kind, parse, type ConstArgumentNode, type EnumTypeDefinitionNode, type StringValueNode } from 'graphql';
 import { ConfigError, subgraphUrlVariable } from './config.ts';
+
+/** Every version of a spec that @apollo/federation-internals knows, as link URLs. */
+type SpecVersions = { versions(): readonly unknown[]; find(version: never): { url: { toString(): string } } | undefined };
+function urlsOf(specs: SpecVersions): string[] {
+  return specs.versions().map((version) => specs.find(version as never)!.url.toString());
+}
+
+/**
+ * Features @apollo/gateway serves as linked: its own list (core, join, tag, inaccessible...),
+ * read from @apollo/federation-internals, so this gateway follows it on upgrades.
+ */
+const GATEWAY_FEATURES: ReadonlySet<string> = DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES;
+/**
+ * Features its query planner implements although its default list leaves them out when
+ * linked `for: SECURITY`: @context/@fromContext (@apollo/query-planner plans the context
+ * arguments; Apollo Router, on the same planner, lists it).
+ */
+const PLANNER_FEATURES: ReadonlySet<string> = new Set(urlsOf(CONTEXT_VERSIONS));
+/** Security features this gateway enforces itself (trust/authorization.ts), before planning. */
+export const ENFORCED_FEATURES: ReadonlySet<string> = new Set([...urlsOf(AUTHENTICATED_VERSIONS), ...urlsOf(REQUIRES_SCOPES_VERSIONS)]);
+
+function stringArgument(args: readonly ConstArgumentNode[] | undefined, name: string): string | undefined {
+  const value = args?.find((a) => a.name.value === name)?.value;
+  return value?.kind === Kind.STRING ? value.value : undefined;
+}
+
+/**
+ * Makes a supergraph loadable by @apollo/gateway, or refuses it. A feature linked
+ * `for: SECURITY` or `for: EXECUTION` must be implemented, or a gateway must not serve
+ * (core schema spec, https://specs.apollo.dev/link/v1.0/#Purpose): @apollo/gateway refuses
+ * those not on its list. This gateway serves those on its list as they are; for the planner's
+ * features (context) and those it enforces itself (authenticated, requiresScopes), it drops the
+ * `for:` argument from their @link so @apollo/gateway loads them (the directive applications
+ * stay in the text for authorization to read; see shared/notes/federation-auth.md). Any other
+ * SECURITY or EXECUTION feature (e.g. policy) is a ConfigError naming it. An enforced feature
+ * renamed with `as:` is refused too: authorization reads the directives by their spec names.
+ * In: the supergraph SDL; out: the SDL to hand @apollo/gateway.
+ */
+export function prepareSupergraph(sdl: string): string {
+  const document = parse(sdl);
+  const cuts: [start: number, end: number][] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'link') continue;
+      const url = stringArgument(directive.arguments, 'url') ?? '';
+      const purposeArgument = directive.arguments?.find((a) => a.name.value === 'for');
+      const purpose = purposeArgument?.value.kind === Kind.ENUM ? purposeArgument.value.value : undefined;
+      let base: string;
+      try {
+        base = FeatureUrl.parse(url).base.toString();
+      } catch {
+        throw new ConfigError(`The supergraph links "${url}", which is not a feature URL`);
+      }
+      if (ENFORCED_FEATURES.has(base)) {
+        const renamed = stringArgument(directive.arguments, 'as') !== undefined ||
+          JSON.stringify(directive.arguments?.find((a) => a.name.value === 'import')?.value ?? null).includes('"as"');
+        if (renamed) throw new ConfigError(`The supergraph links ${url} under another name (as:), which this gateway does not enforce; refusing to serve it`);
+      }
+      if (!purposeArgument || !purpose || GATEWAY_FEATURES.has(base)) continue;
+      if (!ENFORCED_FEATURES.has(base) && !PLANNER_FEATURES.has(base)) {
+        throw new ConfigError(`The supergraph uses ${url} (for: ${purpose}), which this gateway does not enforce; refusing to serve it`);
+      }
+      cuts.push([purposeArgument.loc!.start, purposeArgument.loc!.end]);
+    }
+  }
+  // Cut from the end so earlier offsets stay valid; a comma left behind is insignificant in GraphQL.
+  let prepared = sdl;
+  for (const [start, end] of cuts.reverse()) prepared = prepared.slice(0, start) + prepared.slice(end);
+  return prepared;
+}
 
 export interface SubgraphEndpoint {
   name: string;

@@ -3,7 +3,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import { parse, print } from 'graphql';
 import { ANONYMOUS_CALLER, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { composeSupergraph } from '@credit-graph/contract/compose';
-import { filterOperation, isAllowed, prepareSupergraph, readRequirements } from '../src/trust/authorization.ts';
+import { filterOperation, isAllowed, readRequirements } from '../src/trust/authorization.ts';
+import { prepareSupergraph } from '../src/supergraph.ts';
 import { ConfigError } from '../src/config.ts';
 
 const composed = composeSupergraph();

@@ -79,7 +79,7 @@ function client(options: Partial<ResilienceOptions> = {}) {
   const pool = new Agent();
   pools.push(pool);
   const trade = new SubgraphClient('trade', endpoint.url, {
-    callerSecret: TEST_CALLER_SECRET,
+    callerKeys: TEST_CALLER_SECRET,
     timeoutMs: settings.timeoutMs,
     dispatcher: pool,
     policy,

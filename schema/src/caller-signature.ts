@@ -1,26 +1,48 @@
-// The signed caller context: how the gateway tells a subgraph who is asking, so that a subgraph
-// answers only requests that came through the gateway. Both halves live here, beside the
-// serializer they share: the gateway signs (`signCaller`), every subgraph verifies
-// (`verifyCaller`). HMAC-SHA256 over the timestamp and the canonical caller, with a secret that
-// the gateway and all subgraphs share (CALLER_SIGNING_SECRET).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// The signed subgraph call: how the gateway tells a subgraph who is asking, so that a subgraph
+// answers only requests the gateway made, once, to it. Both halves live here, beside the claims
+// they share: the gateway signs (`createCallerSigner`), every subgraph verifies
+// (`createCallerVerifier`), and the replay caches they need sit beside them.
+//
+// The wire format is one compact JWS (RFC 7515, HS256, made and checked by `jose`) in the
+// `x-credit-graph-caller` header. Its claims bind the call the way DPoP proofs do (RFC 9449:
+// `htm`, `htu`, `jti`, `iat`) plus what a call between services needs:
+//   aud     the target subgraph's name: a call signed for finance is refused by registry
+//   htm     the HTTP method;  htu  the request target (path and query) as sent
+//   bh      SHA-256 of the exact body bytes, base64url: another body breaks the signature
+//   jti     a random nonce: each subgraph refuses a nonce it has seen within the validity window
+//   iat     when it was signed: refused after 30 s (and 5 s of clock skew either way)
+//   caller  the verified caller (role, scopes, purpose, consents...)
+// and the protected header names the key (`kid`), so keys rotate without downtime: during a
+// rotation every service verifies with the old and the new key while the gateway signs with
+// the new one (CALLER_SIGNING_KEYS="new:<secret>,old:<secret>").
+//
+// Why JWS rather than HTTP Message Signatures (RFC 9421): `jose` is already the gateway's
+// token library, is widely used and maintained, checks alg/kid/typ/aud/iat itself and compares
+// in constant time; the RFC 9421 packages on npm (http-message-signatures, http-message-sig) are
+// small single-maintainer projects that would still need a home-made Content-Digest and a
+// custom component for the subgraph name. The claims above carry the same bindings.
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { PURPOSES, ROLES, SECTORS, WORKER_ID_PATTERN, type Caller } from './caller.ts';
 import { creditGraphError } from './errors.ts';
 import { isValidUscc } from './uscc.ts';
 
 export const CALLER_HEADER = 'x-credit-graph-caller';
-export const TIMESTAMP_HEADER = 'x-credit-graph-timestamp';
-export const SIGNATURE_HEADER = 'x-credit-graph-signature';
 export const CALLER_SECRET_VARIABLE = 'CALLER_SIGNING_SECRET';
+export const CALLER_KEYS_VARIABLE = 'CALLER_SIGNING_KEYS';
+/** The key id of a key given alone (CALLER_SIGNING_SECRET or a bare secret option). */
+export const DEFAULT_KEY_ID = 'default';
 /** Shorter secrets are guessable offline from one captured request. */
 export const MIN_SECRET_LENGTH = 32;
-/** A signed context older than this is refused (a captured request cannot be replayed later). */
+/** A signed call older than this is refused; its nonce is remembered at least this long. */
 export const DEFAULT_MAX_AGE_MS = 30_000;
-/** Clock difference between gateway and subgraph hosts that is tolerated. */
+/** Clock difference between gateway and subgraph hosts that is tolerated, each way. */
 export const MAX_CLOCK_SKEW_MS = 5_000;
+/** The JWS `typ`: a token of another kind (a bearer JWT signed with the same secret) is refused. */
+export const CALLER_SIGNATURE_TYPE = 'credit-graph-call+jwt';
 /**
  * A caller is a few short strings plus, for a bank, the enterprises of the operation that
- * consented: a portfolio of 500 is about 14 KB encoded. Anything larger is not ours.
+ * consented: a portfolio of 500 is about 15 KB signed. Anything larger is not ours.
  */
 export const MAX_CALLER_HEADER_LENGTH = 32 * 1024;
 /**
@@ -28,11 +50,30 @@ export const MAX_CALLER_HEADER_LENGTH = 32 * 1024;
  * Node's default (16 KB) answers a portfolio's subgraph calls with 431.
  */
 export const MAX_SUBGRAPH_HEADER_BYTES = 64 * 1024;
+/** Nonces an in-memory replay cache holds at most (about 10 MB): 3,000 calls a second for 35 s. */
+export const DEFAULT_REPLAY_CACHE_ENTRIES = 100_000;
 
-/** A missing or weak signing secret: raised at start-up, before any port is opened. */
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const NONCE = /^[A-Za-z0-9_-]{22}$/;
+const BODY_HASH = /^[A-Za-z0-9_-]{43}$/;
+const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** A missing or weak signing key: raised at start-up, before any port is opened. */
 export class CallerSecretError extends Error {
   readonly code = 'INVALID_CONFIG';
 }
+
+/** One signing key: its id (sent in the JWS header) and its secret. */
+export interface CallerKey {
+  id: string;
+  secret: string;
+}
+
+/** The keys a service holds: the first signs, all verify. */
+export type CallerKeyring = readonly [CallerKey, ...CallerKey[]];
+
+/** A secret alone (one key, id `default`) or a keyring. */
+export type CallerKeys = string | readonly CallerKey[];
 
 /** Checks a secret given as an option; `source` names where it came from in the message. */
 export function checkCallerSecret(secret: unknown, source = 'callerSecret'): string {
@@ -47,28 +88,182 @@ export function checkCallerSecret(secret: unknown, source = 'callerSecret'): str
   return secret;
 }
 
-/** The signing secret from the environment (CALLER_SIGNING_SECRET), checked once at start-up. */
+/** Normalises keys given as an option: a bare secret is key `default`; ids must be unique. */
+export function checkCallerKeys(keys: unknown, source = 'callerKeys'): CallerKeyring {
+  if (typeof keys === 'string' || keys === undefined) return [{ id: DEFAULT_KEY_ID, secret: checkCallerSecret(keys, source) }];
+  if (!Array.isArray(keys) || keys.length === 0) throw new CallerSecretError(`${source} must name at least one key`);
+  const seen = new Set<string>();
+  for (const key of keys as CallerKey[]) {
+    if (typeof key?.id !== 'string' || !KEY_ID.test(key.id)) {
+      throw new CallerSecretError(`${source}: key id "${String(key?.id)}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    }
+    if (seen.has(key.id)) throw new CallerSecretError(`${source}: key id "${key.id}" is given twice`);
+    seen.add(key.id);
+    checkCallerSecret(key.secret, `${source} key "${key.id}"`);
+  }
+  return keys as unknown as CallerKeyring;
+}
+
+/**
+ * The keys from the environment, checked once at start-up: CALLER_SIGNING_KEYS
+ * (`kid:secret,kid2:secret2`, the first signs, all verify) or CALLER_SIGNING_SECRET (one key,
+ * id `default`). Both set is ambiguous and refused.
+ */
+export function callerSigningKeys(env: NodeJS.ProcessEnv = process.env): CallerKeyring {
+  const list = env[CALLER_KEYS_VARIABLE];
+  const single = env[CALLER_SECRET_VARIABLE];
+  if (list && single) {
+    throw new CallerSecretError(`Set ${CALLER_KEYS_VARIABLE} or ${CALLER_SECRET_VARIABLE}, not both (the secret alone is key "${DEFAULT_KEY_ID}")`);
+  }
+  if (!list) return checkCallerKeys(single, CALLER_SECRET_VARIABLE);
+  const keys = list.split(',').map((entry) => {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) throw new CallerSecretError(`${CALLER_KEYS_VARIABLE} entries are "kid:secret", comma-separated`);
+    return { id: entry.slice(0, colon).trim(), secret: entry.slice(colon + 1).trim() };
+  });
+  return checkCallerKeys(keys, CALLER_KEYS_VARIABLE);
+}
+
+/** The one secret of CALLER_SIGNING_SECRET (single-key set-ups and tools). */
 export function callerSigningSecret(env: NodeJS.ProcessEnv = process.env): string {
   return checkCallerSecret(env[CALLER_SECRET_VARIABLE], CALLER_SECRET_VARIABLE);
 }
 
-/** Canonical JSON of the (flat) caller: keys sorted, undefined dropped, so equal callers sign equal. */
-function canonicalCaller(caller: Caller): string {
-  return JSON.stringify(caller, Object.keys(caller).sort());
+/** What a signature binds besides the caller: which subgraph, and the exact HTTP request. */
+export interface SubgraphCall {
+  /** The target subgraph's name, as in the supergraph's join__Graph (e.g. `supply-chain`). */
+  subgraph: string;
+  method: string;
+  /** Request target: path and query string, as on the request line (`/graphql`). */
+  path: string;
+  /** The exact body bytes (a string is taken as UTF-8). */
+  body: string | Uint8Array;
 }
 
-function hmac(secret: string, timestamp: string, encodedCaller: string): Buffer {
-  return createHmac('sha256', secret).update(`${timestamp}.${encodedCaller}`).digest();
+/** SHA-256 of the body, base64url: the `bh` claim. */
+export function bodyHash(body: string | Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url');
 }
 
-/** The gateway half: headers that carry `caller` to a subgraph, signed at `now`. */
-export function signCaller(caller: Caller, secret: string, now: number = Date.now()): Record<string, string> {
-  const encoded = Buffer.from(canonicalCaller(caller), 'utf8').toString('base64url');
-  const timestamp = String(Math.trunc(now));
+/** Canonical caller: keys sorted, undefined dropped, so equal callers carry equal claims. */
+function canonicalCaller(caller: Caller): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(caller).sort()) {
+    const value = caller[key as keyof Caller];
+    if (value !== undefined) sorted[key] = value;
+  }
+  return sorted;
+}
+
+export interface CallerSigner {
+  /** Headers that carry `caller` to `call.subgraph` for this exact request, signed at `now` (ms). */
+  sign(caller: Caller, call: SubgraphCall, now?: number): Promise<Record<string, string>>;
+}
+
+function secretKey(key: CallerKey): KeyObject {
+  return createSecretKey(Buffer.from(key.secret, 'utf8'));
+}
+
+/** The gateway half: signs with the first key of `keys`. */
+export function createCallerSigner(keys: CallerKeys): CallerSigner {
+  const [signing] = checkCallerKeys(keys);
+  const key = secretKey(signing);
   return {
-    [CALLER_HEADER]: encoded,
-    [TIMESTAMP_HEADER]: timestamp,
-    [SIGNATURE_HEADER]: hmac(secret, timestamp, encoded).toString('hex'),
+    async sign(caller, call, now = Date.now()) {
+      const token = await new SignJWT({
+        caller: canonicalCaller(caller),
+        htm: call.method.toUpperCase(),
+        htu: call.path,
+        bh: bodyHash(call.body),
+      })
+        .setProtectedHeader({ alg: 'HS256', kid: signing.id, typ: CALLER_SIGNATURE_TYPE })
+        .setAudience(call.subgraph)
+        .setIssuedAt(Math.floor(now / 1000))
+        .setJti(randomBytes(16).toString('base64url'))
+        .sign(key);
+      return { [CALLER_HEADER]: token };
+    },
+  };
+}
+
+/**
+ * Remembers nonces for a while. `firstUse` resolves true the first time a nonce is offered
+ * within `ttlMs`, false after.
+ */
+export interface ReplayCache {
+  firstUse(nonce: string, ttlMs: number): Promise<boolean>;
+}
+
+/**
+ * One process's replay cache, bounded: at most `maxEntries` nonces. A call signed at most
+ * maxAge + skew ago is remembered for the whole window in which its signature is valid;
+ * entries expire in insertion order, so pruning is linear. When full of live nonces it
+ * refuses (false): a replay is never let through for want of room.
+ */
+export function createMemoryReplayCache(options: { maxEntries?: number; now?: () => number } = {}): ReplayCache {
+  const maxEntries = options.maxEntries ?? DEFAULT_REPLAY_CACHE_ENTRIES;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new CallerSecretError('maxEntries must be a positive integer');
+  const now = options.now ?? (() => performance.now());
+  const expiries = new Map<string, number>();
+  return {
+    async firstUse(nonce, ttlMs) {
+      const at = now();
+      for (const [seen, expiry] of expiries) {
+        if (expiry > at) break;
+        expiries.delete(seen);
+      }
+      if (expiries.has(nonce) || expiries.size >= maxEntries) return false;
+      expiries.set(nonce, at + ttlMs);
+      return true;
+    },
+  };
+}
+
+/** The part of an ioredis client the shared replay cache uses. */
+export interface ReplayRedis {
+  set(key: string, value: string, px: 'PX', ttlMs: number, nx: 'NX'): Promise<'OK' | null>;
+}
+
+/**
+ * A replay cache shared by the replicas of one subgraph through Redis (`SET key 1 PX ttl NX`).
+ * Every nonce also goes into the process's own cache; when Redis does not answer within
+ * `timeoutMs` the local answer decides (replays to this replica are still refused) and one
+ * warning per minute is logged, so a Redis outage never stalls or stops the subgraph.
+ */
+export function createRedisReplayCache(options: {
+  redis: ReplayRedis;
+  /** Key prefix; one per subgraph (`credit-graph:nonce:finance:`). */
+  prefix: string;
+  local?: ReplayCache;
+  timeoutMs?: number;
+  logger?: Pick<Console, 'warn'>;
+}): ReplayCache {
+  const local = options.local ?? createMemoryReplayCache();
+  const timeoutMs = options.timeoutMs ?? 200;
+  const logger = options.logger ?? console;
+  let lastWarning = -Infinity;
+  return {
+    async firstUse(nonce, ttlMs) {
+      const locally = await local.firstUse(nonce, ttlMs);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const shared = await Promise.race([
+          options.redis.set(`${options.prefix}${nonce}`, '1', 'PX', ttlMs, 'NX'),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        return locally && shared === 'OK';
+      } catch (error) {
+        if (performance.now() - lastWarning > 60_000) {
+          lastWarning = performance.now();
+          logger.warn(`[replay-cache] Redis unavailable (${(error as Error).message}); nonces are checked per replica only`);
+        }
+        return locally;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }
 
@@ -94,16 +289,8 @@ function unauthenticated(reason: string): never {
   throw creditGraphError('UNAUTHENTICATED', `Subgraph request refused: ${reason}. Query the gateway, not the subgraph.`);
 }
 
-function decodeCaller(encoded: string): Caller {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    unauthenticated(`the ${CALLER_HEADER} header is not base64url JSON`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    unauthenticated(`the ${CALLER_HEADER} header is not a caller object`);
-  }
+function checkCaller(value: unknown): Caller {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) unauthenticated('the signed caller is not an object');
   const record = value as Record<string, unknown>;
   for (const field of Object.keys(record)) {
     if (!Object.hasOwn(CALLER_FIELDS, field)) unauthenticated(`the signed caller has an unknown field "${field}"`);
@@ -117,46 +304,93 @@ function decodeCaller(encoded: string): Caller {
   return Object.freeze(record) as unknown as Caller;
 }
 
-function single(headers: Record<string, string | string[] | undefined>, name: string): string {
-  const value = headers[name];
-  if (value === undefined || value === '') unauthenticated(`the request is not signed (no ${name} header)`);
-  if (typeof value !== 'string') unauthenticated(`the ${name} header is repeated`);
-  return value;
+/** What a subgraph received: headers (lower-case names, as node gives them) and the request. */
+export interface ReceivedCall {
+  headers: Record<string, string | string[] | undefined>;
+  method: string;
+  path: string;
+  body: Uint8Array | string;
 }
 
-export interface VerifyCallerOptions {
+export interface CallerVerifierOptions {
+  /** Every key the subgraph accepts (during a rotation, the old and the new). */
+  keys: CallerKeys;
+  /** This subgraph's name: a signature for another subgraph is refused. */
+  subgraph: string;
+  /** Where seen nonces are remembered (default: this process's memory). */
+  replayCache?: ReplayCache;
   /** Oldest signature accepted, in ms. */
   maxAgeMs?: number;
-  /** The current time in ms (tests). */
-  now?: number;
 }
 
-/**
- * The subgraph half: the caller the gateway signed into `headers` (lower-case names, as node
- * gives them). Throws UNAUTHENTICATED when the request is unsigned, malformed, signed with
- * another secret, altered, older than `maxAgeMs` or dated in the future.
- */
-export function verifyCaller(
-  headers: Record<string, string | string[] | undefined>,
-  secret: string,
-  options: VerifyCallerOptions = {},
-): Caller {
-  const { maxAgeMs = DEFAULT_MAX_AGE_MS, now = Date.now() } = options;
-  const encoded = single(headers, CALLER_HEADER);
-  const timestamp = single(headers, TIMESTAMP_HEADER);
-  const signature = single(headers, SIGNATURE_HEADER);
-  if (encoded.length > MAX_CALLER_HEADER_LENGTH || !/^[A-Za-z0-9_-]+$/.test(encoded)) {
-    unauthenticated(`the ${CALLER_HEADER} header is not base64url`);
-  }
-  if (!/^\d{1,15}$/.test(timestamp)) unauthenticated(`the ${TIMESTAMP_HEADER} header is not a time in milliseconds`);
-  if (!/^[0-9a-f]{64}$/.test(signature)) unauthenticated(`the ${SIGNATURE_HEADER} header is not a hex HMAC-SHA256`);
+export interface CallerVerifier {
+  /**
+   * The caller the gateway signed for this exact request, at `now` (ms). Throws
+   * UNAUTHENTICATED (401) when the request is unsigned or malformed, signed with an unknown
+   * key id or another secret, made for another subgraph, method, path or body, older than
+   * maxAgeMs, dated in the future, or a replay of a nonce already seen.
+   */
+  verify(call: ReceivedCall, now?: number): Promise<Caller>;
+}
 
-  // Constant-time comparison: no timing hint about how much of a forged signature matched.
-  if (!timingSafeEqual(Buffer.from(signature, 'hex'), hmac(secret, timestamp, encoded))) {
-    unauthenticated('the caller signature does not match');
-  }
-  const age = now - Number(timestamp);
-  if (age > maxAgeMs) unauthenticated(`the caller signature is stale (${age} ms old; the limit is ${maxAgeMs} ms)`);
-  if (age < -MAX_CLOCK_SKEW_MS) unauthenticated(`the caller signature is dated ${-age} ms in the future`);
-  return decodeCaller(encoded);
+/** The subgraph half. Options are checked here, at start-up. */
+export function createCallerVerifier(options: CallerVerifierOptions): CallerVerifier {
+  const keys = new Map(checkCallerKeys(options.keys).map((key) => [key.id, secretKey(key)]));
+  if (typeof options.subgraph !== 'string' || options.subgraph === '') throw new CallerSecretError('subgraph must be named');
+  const subgraph = options.subgraph;
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  const replayCache = options.replayCache ?? createMemoryReplayCache();
+  // A nonce is remembered for as long as any signature carrying it could still verify.
+  const nonceTtlMs = maxAgeMs + 2 * MAX_CLOCK_SKEW_MS;
+
+  return {
+    async verify(call, now = Date.now()) {
+      const token = call.headers[CALLER_HEADER];
+      if (token === undefined || token === '') unauthenticated(`the request is not signed (no ${CALLER_HEADER} header)`);
+      if (typeof token !== 'string') unauthenticated(`the ${CALLER_HEADER} header is repeated`);
+      if (token.length > MAX_CALLER_HEADER_LENGTH || !JWS.test(token)) unauthenticated(`the ${CALLER_HEADER} header is not a compact JWS`);
+
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(
+          token,
+          (header) => {
+            const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
+            if (!key) unauthenticated(`the signature's key id ${JSON.stringify(header.kid ?? null)} is not one this subgraph accepts`);
+            return key;
+          },
+          {
+            algorithms: ['HS256'],
+            typ: CALLER_SIGNATURE_TYPE,
+            audience: subgraph,
+            maxTokenAge: maxAgeMs / 1000,
+            clockTolerance: MAX_CLOCK_SKEW_MS / 1000,
+            currentDate: new Date(now),
+            requiredClaims: ['iat', 'jti', 'aud', 'htm', 'htu', 'bh', 'caller'],
+          },
+        ));
+      } catch (error) {
+        if ((error as { extensions?: unknown }).extensions) throw error; // ours, from the key lookup
+        if (error instanceof joseErrors.JWSSignatureVerificationFailed) unauthenticated('the caller signature does not match');
+        if (error instanceof joseErrors.JWTExpired) unauthenticated(`the caller signature is stale (older than ${maxAgeMs} ms)`);
+        if (error instanceof joseErrors.JWTClaimValidationFailed) {
+          if (error.claim === 'aud') unauthenticated(`the call was signed for another subgraph, not ${subgraph}`);
+          if (error.claim === 'iat' && error.reason === 'check_failed') unauthenticated('the caller signature is dated in the future');
+          unauthenticated(`the signed call has a missing or invalid "${error.claim}" claim`);
+        }
+        unauthenticated('the caller signature is malformed');
+      }
+
+      if (payload.htm !== call.method.toUpperCase()) unauthenticated(`the call was signed for method ${String(payload.htm)}, not ${call.method}`);
+      if (payload.htu !== call.path) unauthenticated('the call was signed for another path');
+      if (typeof payload.bh !== 'string' || !BODY_HASH.test(payload.bh) || payload.bh !== bodyHash(call.body)) {
+        unauthenticated('the request body is not the one that was signed');
+      }
+      const caller = checkCaller(payload.caller);
+      if (typeof payload.jti !== 'string' || !NONCE.test(payload.jti)) unauthenticated('the signed call has no valid nonce');
+      // Last: only a genuine, current call for this subgraph takes a place in the cache.
+      if (!(await replayCache.firstUse(payload.jti, nonceTtlMs))) unauthenticated('the signed call was already used (replay)');
+      return caller;
+    },
+  };
 }

@@ -11,7 +11,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void |
 
 export interface GraphQLHandlerOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
-  context: (req: IncomingMessage) => Promise<Context>;
+  /** The request's context; `body` is the exact bytes received (empty for GET), for signatures over them. */
+  context: (req: IncomingMessage, body: Buffer) => Promise<Context>;
   /** Path of the GraphQL endpoint. */
   path?: string;
   /** Other routes by exact path (health, readiness, metrics, playground...). */
@@ -43,7 +44,7 @@ function sendTransportError(res: ServerResponse, error: TransportError): void {
   sendJson(res, ERROR_CATALOGUE[error.code].status, errorBody(error.code, error.message));
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new TransportError('PAYLOAD_TOO_LARGE', `Request body is ${declared} bytes; the limit is ${limit}`);
   const chunks: Buffer[] = [];
@@ -53,10 +54,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new TransportError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<unknown> {
+async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<{ raw: Buffer; body: unknown }> {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!JSON_CONTENT_TYPES.includes(contentType)) {
     throw new TransportError(
@@ -64,7 +65,8 @@ async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<un
       `POST requests must have Content-Type: application/json, got ${contentType ? `"${contentType}"` : 'none'}`,
     );
   }
-  const text = await readBody(req, limit);
+  const raw = await readBody(req, limit);
+  const text = raw.toString('utf8');
   if (text.trim() === '') {
     throw new TransportError('BAD_REQUEST', 'Request body is empty: send a JSON object such as {"query": "{ __typename }"}');
   }
@@ -81,7 +83,7 @@ async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<un
   if (typeof query !== 'string' && !extensions?.persistedQuery) {
     throw new TransportError('BAD_REQUEST', 'Request body has no "query" string: send {"query": "...", "variables": {...}}');
   }
-  return body;
+  return { raw, body };
 }
 
 export function createGraphQLHandler<Context extends BaseContext>(options: GraphQLHandlerOptions<Context>) {
@@ -96,14 +98,14 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
       res.setHeader('allow', 'GET, POST');
       throw new TransportError('BAD_REQUEST', `Method ${method} is not supported on ${path}: use POST (or GET for queries)`);
     }
-    const body = method === 'POST' ? await parseGraphQLBody(req, maxBodyBytes) : undefined;
+    const { raw, body } = method === 'POST' ? await parseGraphQLBody(req, maxBodyBytes) : { raw: Buffer.alloc(0), body: undefined };
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await options.server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => options.context(req),
+      context: () => options.context(req, raw),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -190,12 +192,12 @@ export async function listen(
 }
 
 /** Stops a service once on SIGINT or SIGTERM (Ctrl-C, a process manager), then exits. */
-export function stopOnSignals(stop: () => Promise<void>): void {
+export function stopOnSignals(stop: (signal: NodeJS.Signals) => Promise<void>): void {
   let stopping = false;
-  const onSignal = async () => {
+  const onSignal = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    await stop();
+    await stop(signal);
     process.exit(0);
   };
   process.on('SIGINT', onSignal);

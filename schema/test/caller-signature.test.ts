@@ -1,18 +1,25 @@
-import { createHmac } from 'node:crypto';
+// The signed subgraph call, both halves: what a signature binds (subgraph, method, path, body,
+// nonce, time, key) and what the verifier refuses.
+import { SignJWT } from 'jose';
 import { GraphQLError } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ANONYMOUS_CALLER, type Caller } from '../src/caller.ts';
 import { makeUscc } from '../src/uscc.ts';
 import {
+  bodyHash,
   CALLER_HEADER,
+  CALLER_SIGNATURE_TYPE,
   CallerSecretError,
+  callerSigningKeys,
   callerSigningSecret,
   checkCallerSecret,
+  createCallerSigner,
+  createCallerVerifier,
+  createMemoryReplayCache,
+  createRedisReplayCache,
   MAX_CALLER_HEADER_LENGTH,
-  SIGNATURE_HEADER,
-  signCaller,
-  TIMESTAMP_HEADER,
-  verifyCaller,
+  type ReceivedCall,
+  type SubgraphCall,
 } from '../src/caller-signature.ts';
 
 const SECRET = 'a-signing-secret-of-at-least-32-characters';
@@ -25,118 +32,187 @@ const BANK: Caller = {
   institution: '91410100MA44N8KU1A',
   purpose: 'LOAN_APPROVAL',
 };
+const READ: SubgraphCall = { subgraph: 'finance', method: 'POST', path: '/graphql', body: '{"query":"{ financingProducts { name } }"}' };
 
-function refusal(run: () => unknown): GraphQLError {
+async function refusal(run: () => Promise<unknown>): Promise<string> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(GraphQLError);
     expect((error as GraphQLError).extensions.code).toBe('UNAUTHENTICATED');
     expect((error as GraphQLError).extensions.http).toEqual({ status: 401 });
-    return error as GraphQLError;
+    return (error as GraphQLError).message;
   }
   throw new Error('expected an UNAUTHENTICATED refusal');
 }
 
-/** Headers carrying `payload` as the caller, correctly signed: for shape checks behind the HMAC. */
-function signedPayload(payload: string, now = NOW): Record<string, string> {
-  const encoded = Buffer.from(payload).toString('base64url');
-  const signature = createHmac('sha256', SECRET).update(`${now}.${encoded}`).digest('hex');
-  return { [CALLER_HEADER]: encoded, [TIMESTAMP_HEADER]: String(now), [SIGNATURE_HEADER]: signature };
+/** What `call` looks like at the subgraph, carrying `headers`. */
+function received(headers: Record<string, string | string[]>, call: SubgraphCall = READ): ReceivedCall {
+  return { headers, method: call.method, path: call.path, body: Buffer.from(call.body) };
 }
 
-describe('signed caller context', () => {
-  it('round-trips a caller signed with the same secret', () => {
-    expect(verifyCaller(signCaller(BANK, SECRET, NOW), SECRET, { now: NOW + 1000 })).toEqual(BANK);
-    expect(verifyCaller(signCaller(ANONYMOUS_CALLER, SECRET, NOW), SECRET, { now: NOW })).toEqual(ANONYMOUS_CALLER);
+const verifierFor = (subgraph = 'finance', keys: Parameters<typeof createCallerVerifier>[0]['keys'] = SECRET) =>
+  createCallerVerifier({ keys, subgraph });
+
+describe('signed subgraph call', () => {
+  it('round-trips a caller signed for this subgraph, method, path and body', async () => {
+    const headers = await createCallerSigner(SECRET).sign(BANK, READ, NOW);
+    expect(Object.keys(headers)).toEqual([CALLER_HEADER]);
+    expect(await verifierFor().verify(received(headers), NOW + 1000)).toEqual(BANK);
+    const anonymous = await createCallerSigner(SECRET).sign(ANONYMOUS_CALLER, READ, NOW);
+    expect(await verifierFor().verify(received(anonymous), NOW)).toEqual(ANONYMOUS_CALLER);
   });
 
-  it("carries a bank's consents for a whole portfolio of 500 enterprises", () => {
+  it("carries a bank's consents for a whole portfolio of 500 enterprises", async () => {
     const consents = Array.from({ length: 500 }, (_, i) => makeUscc('91', '410105', String(10_000_000 + i)));
-    const headers = signCaller({ ...BANK, consents }, SECRET, NOW);
+    const headers = await createCallerSigner(SECRET).sign({ ...BANK, consents }, READ, NOW);
     expect(headers[CALLER_HEADER]!.length).toBeLessThan(MAX_CALLER_HEADER_LENGTH);
-    expect(verifyCaller(headers, SECRET, { now: NOW }).consents).toEqual(consents);
+    expect((await verifierFor().verify(received(headers), NOW)).consents).toEqual(consents);
   });
 
-  it('serializes canonically: key order and undefined fields do not change the signature', () => {
-    const shuffled = { purpose: 'LOAN_APPROVAL', uscc: undefined, scopes: ['credit:read'], institution: BANK.institution, role: 'BANK', subject: 'officer-7' } as Caller;
-    expect(signCaller(shuffled, SECRET, NOW)).toEqual(signCaller(BANK, SECRET, NOW));
-    const decoded = JSON.parse(Buffer.from(signCaller(shuffled, SECRET, NOW)[CALLER_HEADER]!, 'base64url').toString());
-    expect(Object.keys(decoded)).toEqual(['institution', 'purpose', 'role', 'scopes', 'subject']);
+  it('refuses the captured headers with another body (the signature covers a hash of the exact bytes)', async () => {
+    const headers = await createCallerSigner(SECRET).sign(BANK, READ, NOW);
+    const mutation = { ...READ, body: '{"query":"mutation { addListEntry(input: {}) { id } }"}' };
+    expect(await refusal(() => verifierFor().verify(received(headers, mutation), NOW))).toContain('body is not the one that was signed');
+    // One byte of whitespace is another body too.
+    expect(await refusal(() => verifierFor().verify(received(headers, { ...READ, body: `${READ.body} ` }), NOW))).toContain('body');
   });
 
-  it('refuses an unsigned request, naming the missing header', () => {
-    expect(refusal(() => verifyCaller({}, SECRET, { now: NOW })).message).toContain(CALLER_HEADER);
-    const { [SIGNATURE_HEADER]: _dropped, ...unsigned } = signCaller(BANK, SECRET, NOW);
-    expect(refusal(() => verifyCaller(unsigned, SECRET, { now: NOW })).message).toContain('not signed');
+  it('refuses a signature made for another subgraph, method or path', async () => {
+    const headers = await createCallerSigner(SECRET).sign(BANK, READ, NOW);
+    expect(await refusal(() => verifierFor('registry').verify(received(headers), NOW))).toContain('another subgraph');
+    expect(await refusal(() => verifierFor().verify(received(headers, { ...READ, method: 'GET' }), NOW))).toContain('method');
+    expect(await refusal(() => verifierFor().verify(received(headers, { ...READ, path: '/graphql?x=1' }), NOW))).toContain('path');
   });
 
-  it('refuses a caller signed with another secret', () => {
-    const message = refusal(() => verifyCaller(signCaller(BANK, OTHER_SECRET, NOW), SECRET, { now: NOW })).message;
-    expect(message).toContain('signature does not match');
+  it('refuses a replay of the same request: each nonce is accepted once', async () => {
+    const verifier = verifierFor();
+    const headers = await createCallerSigner(SECRET).sign(BANK, READ, NOW);
+    expect(await verifier.verify(received(headers), NOW)).toEqual(BANK);
+    expect(await refusal(() => verifier.verify(received(headers), NOW + 10))).toContain('replay');
+    // Two signatures of the same call carry different nonces: both pass.
+    const again = await createCallerSigner(SECRET).sign(BANK, READ, NOW);
+    expect(again[CALLER_HEADER]).not.toBe(headers[CALLER_HEADER]);
+    expect(await verifier.verify(received(again), NOW)).toEqual(BANK);
   });
 
-  it('refuses a caller swapped under a valid signature for another caller', () => {
-    const regulator: Caller = { subject: 'officer-7', role: 'REGULATOR', scopes: ['credit:read', 'personal:read'] };
-    const forged = { ...signCaller(BANK, SECRET, NOW), [CALLER_HEADER]: signCaller(regulator, SECRET, NOW)[CALLER_HEADER]! };
-    expect(refusal(() => verifyCaller(forged, SECRET, { now: NOW })).message).toContain('signature does not match');
+  it('refuses a stale signature and one dated beyond the clock skew in the future', async () => {
+    const signer = createCallerSigner(SECRET);
+    expect(await verifierFor().verify(received(await signer.sign(BANK, READ, NOW)), NOW + 30_000)).toEqual(BANK);
+    expect(await refusal(async () => verifierFor().verify(received(await signer.sign(BANK, READ, NOW)), NOW + 36_000))).toContain('stale');
+    expect(await verifierFor().verify(received(await signer.sign(BANK, READ, NOW + 4_000)), NOW)).toEqual(BANK);
+    expect(await refusal(async () => verifierFor().verify(received(await signer.sign(BANK, READ, NOW + 7_000)), NOW))).toContain('future');
   });
 
-  it('refuses a valid signature moved to another timestamp', () => {
-    const moved = { ...signCaller(BANK, SECRET, NOW - 60_000), [TIMESTAMP_HEADER]: String(NOW) };
-    expect(refusal(() => verifyCaller(moved, SECRET, { now: NOW })).message).toContain('signature does not match');
+  it('refuses an unknown key id, and a known id signed with another secret', async () => {
+    const unknown = await createCallerSigner([{ id: 'k2027', secret: OTHER_SECRET }]).sign(BANK, READ, NOW);
+    expect(await refusal(() => verifierFor().verify(received(unknown), NOW))).toContain('key id "k2027"');
+    const forged = await createCallerSigner([{ id: 'default', secret: OTHER_SECRET }]).sign(BANK, READ, NOW);
+    expect(await refusal(() => verifierFor().verify(received(forged), NOW))).toContain('signature does not match');
   });
 
-  it('refuses a signature older than maxAgeMs and accepts one just inside it', () => {
-    const headers = signCaller(BANK, SECRET, NOW);
-    expect(verifyCaller(headers, SECRET, { now: NOW + 30_000 })).toEqual(BANK);
-    expect(refusal(() => verifyCaller(headers, SECRET, { now: NOW + 31_000 })).message).toContain('stale');
-    expect(refusal(() => verifyCaller(headers, SECRET, { now: NOW + 2_000, maxAgeMs: 1_000 })).message).toContain('stale');
+  it('rotates without downtime: during a rotation the old and the new key both verify, the first signs', async () => {
+    const rotating = [{ id: 'new', secret: OTHER_SECRET }, { id: 'default', secret: SECRET }] as const;
+    const verifier = verifierFor('finance', rotating);
+    // A gateway not yet rotated (old key) and one already rotated (new key) are both let in.
+    expect(await verifier.verify(received(await createCallerSigner(SECRET).sign(BANK, READ, NOW)), NOW)).toEqual(BANK);
+    const rotated = await createCallerSigner(rotating).sign(BANK, READ, NOW);
+    expect(JSON.parse(Buffer.from(rotated[CALLER_HEADER]!.split('.')[0]!, 'base64url').toString()).kid).toBe('new');
+    expect(await verifier.verify(received(rotated), NOW)).toEqual(BANK);
+    // After the rotation the old key is dropped and refused.
+    expect(await refusal(async () => verifierFor('finance', [rotating[0]]).verify(received(await createCallerSigner(SECRET).sign(BANK, READ, NOW)), NOW))).toContain('key id "default"');
   });
 
-  it('refuses a signature dated beyond the clock skew in the future, tolerating a small skew', () => {
-    expect(verifyCaller(signCaller(BANK, SECRET, NOW + 4_000), SECRET, { now: NOW })).toEqual(BANK);
-    expect(refusal(() => verifyCaller(signCaller(BANK, SECRET, NOW + 6_000), SECRET, { now: NOW })).message).toContain('future');
+  it('refuses a bearer-style JWT signed with the same secret (wrong typ), alg none, and tokens missing a claim', async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const claims = { caller: BANK, htm: 'POST', htu: '/graphql', bh: bodyHash(READ.body) };
+    const jwt = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'default', typ: 'JWT' }).setAudience('finance').setIssuedAt(NOW / 1000).setJti('A'.repeat(22)).sign(key);
+    expect(await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: jwt }), NOW))).toContain('typ');
+    const noNonce = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'default', typ: CALLER_SIGNATURE_TYPE }).setAudience('finance').setIssuedAt(NOW / 1000).sign(key);
+    expect(await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: noNonce }), NOW))).toContain('"jti"');
+    const none = `${Buffer.from('{"alg":"none","kid":"default"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.x`;
+    await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: none }), NOW));
   });
 
-  it('refuses malformed headers before computing anything', () => {
-    const good = signCaller(BANK, SECRET, NOW);
-    const cases: Record<string, string | string[]>[] = [
-      { [SIGNATURE_HEADER]: 'zz'.repeat(32) },
-      { [SIGNATURE_HEADER]: good[SIGNATURE_HEADER]!.slice(2) },
-      { [TIMESTAMP_HEADER]: '1.5e12' },
-      { [CALLER_HEADER]: 'not base64url!' },
-      { [CALLER_HEADER]: 'A'.repeat(MAX_CALLER_HEADER_LENGTH + 1) },
-      { [CALLER_HEADER]: [good[CALLER_HEADER]!, good[CALLER_HEADER]!] },
-    ];
-    for (const change of cases) refusal(() => verifyCaller({ ...good, ...change }, SECRET, { now: NOW }));
-  });
-
-  it('refuses a correctly signed caller of the wrong shape', () => {
-    const payloads = [
-      'not json',
-      '["BANK"]',
-      '{"role":"BANK","scopes":["credit:read"]}',
-      '{"subject":"x","role":"ROOT","scopes":[]}',
-      '{"subject":"x","role":"BANK","scopes":"credit:read"}',
-      '{"subject":"x","role":"BANK","scopes":[1]}',
-      '{"subject":"x","role":"SECTOR_PLATFORM","scopes":[],"sector":"mining"}',
-      '{"subject":"x","role":"ENTERPRISE","scopes":[],"uscc":"91350100M000100Y44"}',
-      '{"subject":"x","role":"BANK","scopes":[],"purpose":"CURIOSITY"}',
-      '{"subject":"x","role":"BANK","scopes":[],"admin":true}',
-    ];
-    for (const payload of payloads) refusal(() => verifyCaller(signedPayload(payload), SECRET, { now: NOW }));
-    const enterprise = '{"role":"ENTERPRISE","scopes":["consent:manage"],"subject":"x","uscc":"91350100M000100Y43"}';
-    expect(verifyCaller(signedPayload(enterprise), SECRET, { now: NOW }).uscc).toBe('91350100M000100Y43');
-  });
-
-  it('reads the secret from CALLER_SIGNING_SECRET and refuses a missing or short one with a coded error', () => {
-    expect(callerSigningSecret({ CALLER_SIGNING_SECRET: SECRET })).toBe(SECRET);
-    for (const env of [{}, { CALLER_SIGNING_SECRET: '' }, { CALLER_SIGNING_SECRET: 'x'.repeat(31) }]) {
-      expect(() => callerSigningSecret(env)).toThrow(CallerSecretError);
+  it('refuses unsigned, repeated, oversized and malformed headers', async () => {
+    expect(await refusal(() => verifierFor().verify(received({}), NOW))).toContain('not signed');
+    const good = (await createCallerSigner(SECRET).sign(BANK, READ, NOW))[CALLER_HEADER]!;
+    for (const value of [[good, good], 'not a jws', 'a.b', 'A'.repeat(MAX_CALLER_HEADER_LENGTH + 1), `${good}x`]) {
+      await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: value }), NOW));
     }
-    expect(() => callerSigningSecret({})).toThrow(/CALLER_SIGNING_SECRET is not set/);
+  });
+
+  it('refuses a correctly signed caller of the wrong shape', async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const sign = (caller: unknown) =>
+      new SignJWT({ caller, htm: 'POST', htu: '/graphql', bh: bodyHash(READ.body) })
+        .setProtectedHeader({ alg: 'HS256', kid: 'default', typ: CALLER_SIGNATURE_TYPE })
+        .setAudience('finance')
+        .setIssuedAt(NOW / 1000)
+        .setJti(Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url'))
+        .sign(key);
+    const callers = [
+      'BANK',
+      ['BANK'],
+      { role: 'BANK', scopes: ['credit:read'] },
+      { subject: 'x', role: 'ROOT', scopes: [] },
+      { subject: 'x', role: 'BANK', scopes: 'credit:read' },
+      { subject: 'x', role: 'SECTOR_PLATFORM', scopes: [], sector: 'mining' },
+      { subject: 'x', role: 'ENTERPRISE', scopes: [], uscc: '91350100M000100Y44' },
+      { subject: 'x', role: 'BANK', scopes: [], purpose: 'CURIOSITY' },
+      { subject: 'x', role: 'BANK', scopes: [], admin: true },
+    ];
+    for (const caller of callers) await refusal(async () => verifierFor().verify(received({ [CALLER_HEADER]: await sign(caller) }), NOW));
+    const enterprise = { role: 'ENTERPRISE', scopes: ['consent:manage'], subject: 'x', uscc: '91350100M000100Y43' };
+    expect((await verifierFor().verify(received({ [CALLER_HEADER]: await sign(enterprise) }), NOW)).uscc).toBe('91350100M000100Y43');
+  });
+
+  it('reads keys from CALLER_SIGNING_KEYS or CALLER_SIGNING_SECRET, refusing weak, duplicate or ambiguous ones with a coded error', () => {
+    expect(callerSigningKeys({ CALLER_SIGNING_SECRET: SECRET })).toEqual([{ id: 'default', secret: SECRET }]);
+    expect(callerSigningKeys({ CALLER_SIGNING_KEYS: `k2:${OTHER_SECRET},k1:${SECRET}` })).toEqual([
+      { id: 'k2', secret: OTHER_SECRET },
+      { id: 'k1', secret: SECRET },
+    ]);
+    expect(callerSigningSecret({ CALLER_SIGNING_SECRET: SECRET })).toBe(SECRET);
+    const bad: NodeJS.ProcessEnv[] = [
+      {},
+      { CALLER_SIGNING_SECRET: '' },
+      { CALLER_SIGNING_SECRET: 'x'.repeat(31) },
+      { CALLER_SIGNING_KEYS: `k1:${SECRET},k1:${OTHER_SECRET}` },
+      { CALLER_SIGNING_KEYS: `k1:short` },
+      { CALLER_SIGNING_KEYS: SECRET },
+      { CALLER_SIGNING_KEYS: `bad id:${SECRET}` },
+      { CALLER_SIGNING_KEYS: `k1:${SECRET}`, CALLER_SIGNING_SECRET: SECRET },
+    ];
+    for (const env of bad) expect(() => callerSigningKeys(env), JSON.stringify(env)).toThrow(CallerSecretError);
+    expect(() => callerSigningKeys({})).toThrow(/CALLER_SIGNING_SECRET is not set/);
     expect(() => checkCallerSecret('short', 'callerSecret')).toThrow(/callerSecret has 5 characters; at least 32/);
     expect(new CallerSecretError('x').code).toBe('INVALID_CONFIG');
+  });
+});
+
+describe('replay caches', () => {
+  it('memory: remembers a nonce for its time to live, then forgets it; bounded, it refuses rather than forget a live nonce', async () => {
+    let clock = 0;
+    const cache = createMemoryReplayCache({ maxEntries: 2, now: () => clock });
+    expect(await cache.firstUse('a', 100)).toBe(true);
+    expect(await cache.firstUse('a', 100)).toBe(false);
+    expect(await cache.firstUse('b', 100)).toBe(true);
+    expect(await cache.firstUse('c', 100)).toBe(false); // full of live nonces
+    clock = 101;
+    expect(await cache.firstUse('c', 100)).toBe(true); // a and b expired and were pruned
+    expect(await cache.firstUse('a', 100)).toBe(true);
+  });
+
+  it('Redis down: the local cache decides at once and one warning is logged, not one per call', async () => {
+    const redis = { set: vi.fn(async () => Promise.reject(new Error('connection is closed'))) };
+    const warn = vi.fn();
+    const cache = createRedisReplayCache({ redis, prefix: 'p:', logger: { warn } });
+    expect(await cache.firstUse('n1', 1000)).toBe(true);
+    expect(await cache.firstUse('n1', 1000)).toBe(false);
+    expect(await cache.firstUse('n2', 1000)).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const hanging = createRedisReplayCache({ redis: { set: () => new Promise<never>(() => undefined) }, prefix: 'p:', timeoutMs: 50, logger: { warn } });
+    expect(await hanging.firstUse('n3', 1000)).toBe(true);
   });
 });

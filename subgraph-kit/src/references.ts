@@ -8,9 +8,22 @@ export interface RecordReferences {
   verify(token: string, argumentName?: string): RecordReference;
 }
 
-export function recordReferences(secret: string): RecordReferences {
+/**
+ * `secrets`: the caller signing keys' secrets, the signing one first. A reference shown before
+ * a key rotation still verifies while the old key is kept.
+ */
+export function recordReferences(secrets: readonly [string, ...string[]]): RecordReferences {
   return {
-    sign: (reference) => signRecordReference(reference, secret),
-    verify: (token, argumentName) => verifyRecordReference(token, secret, argumentName),
+    sign: (reference) => signRecordReference(reference, secrets[0]),
+    verify(token, argumentName) {
+      for (const secret of secrets.slice(1)) {
+        try {
+          return verifyRecordReference(token, secret, argumentName);
+        } catch {
+          // not this key: the signing key's refusal below is the one reported
+        }
+      }
+      return verifyRecordReference(token, secrets[0], argumentName);
+    },
   };
 }

@@ -7,12 +7,16 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { IRules } from 'graphql-shield';
 import { parse } from 'graphql';
+import { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import {
   applyMigrations,
   CallerSecretError,
-  callerSigningSecret,
-  checkCallerSecret,
+  callerSigningKeys,
+  checkCallerKeys,
+  createCallerVerifier,
+  createMemoryReplayCache,
+  createRedisReplayCache,
   createGraphQLHandler,
   listen,
   MAX_SUBGRAPH_HEADER_BYTES,
@@ -24,9 +28,9 @@ import {
   readSubgraphSdl,
   sendJson,
   sharedScalarResolvers,
-  verifyCaller,
   CREDIT_CHANGES_EXTENSION,
   type Caller,
+  type CallerKeys,
   type CreditChange,
   type Database,
   type DatabaseTarget,
@@ -88,8 +92,35 @@ export interface StartOptions {
   database?: DatabaseTarget;
   /** Seed this many enterprises when the database is empty (0: never seed). */
   seedEnterprises?: number;
-  /** Secret shared with the gateway to verify the signed caller; default CALLER_SIGNING_SECRET. */
-  callerSecret?: string;
+  /**
+   * Keys shared with the gateway to verify signed calls: a secret alone or a keyring (during a
+   * rotation, old and new); default CALLER_SIGNING_KEYS or CALLER_SIGNING_SECRET.
+   */
+  callerSecret?: CallerKeys;
+  /**
+   * Redis shared by this subgraph's replicas for the nonces of signed calls (default REDIS_URL;
+   * '' or unset: this process's memory only).
+   */
+  redisUrl?: string;
+  /** Longest wait of `/ready` for the database, in ms (default READINESS_TIMEOUT_MS or 2000). */
+  readinessTimeoutMs?: number;
+}
+
+const DEFAULT_READINESS_TIMEOUT_MS = 2000;
+
+/** Resolves with `work`, or rejects after `ms`: a probe never hangs on a stuck database. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface RunningSubgraph<Db> {
@@ -136,10 +167,11 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   options: StartOptions = {},
 ): Promise<RunningSubgraph<Db>> {
   // Checked first: a subgraph without a usable secret or rules must not even open its database.
-  const callerSecret =
-    options.callerSecret === undefined ? callerSigningSecret() : checkCallerSecret(options.callerSecret);
+  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
   const schema = buildSchema(definition);
-  const references = recordReferences(callerSecret);
+  const references = recordReferences(callerKeys.map((key) => key.secret) as [string, ...string[]]);
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? (Number(process.env.READINESS_TIMEOUT_MS) || DEFAULT_READINESS_TIMEOUT_MS);
+  let draining = false;
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
   const metrics = new Registry();
@@ -159,6 +191,22 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     console.log(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
   }
 
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  // Without an offline queue a command fails at once while Redis is down: the local cache decides.
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
+  redis?.on('error', () => undefined); // reported by the replay cache, once a minute
+  if (redis) {
+    await within(readinessTimeoutMs, redis.connect()).catch((error: Error) =>
+      console.warn(`[${definition.name}] Redis not reached at start (${error.message}); nonces are checked per replica until it is`),
+    );
+  }
+  const verifier = createCallerVerifier({
+    keys: callerKeys,
+    subgraph: definition.name,
+    replayCache: redis
+      ? createRedisReplayCache({ redis, prefix: `credit-graph:nonce:${definition.name}:`, local: createMemoryReplayCache() })
+      : createMemoryReplayCache(),
+  });
   const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -173,22 +221,27 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   const handler = createGraphQLHandler({
     server,
     // Every GraphQL request (`_entities`, `_service` and `{ __typename }` too) must carry the
-    // gateway's signature; a refusal is thrown before parsing, as HTTP 401 UNAUTHENTICATED.
+    // gateway's signature over this exact request, for this subgraph, used once; a refusal is
+    // thrown before parsing, as HTTP 401 UNAUTHENTICATED.
     // Loaders are per request: a DataLoader cache must never outlive the caller it served.
-    context: async (req) => ({
-      caller: verifyCaller(req.headers, callerSecret),
+    context: async (req, body) => ({
+      caller: await verifier.verify({ headers: req.headers, method: req.method ?? 'GET', path: req.url ?? '/', body }),
       db,
       loaders: definition.createLoaders(db),
       references,
       changes: [],
     }),
     routes: {
-      '/health': async (_req, res) => {
+      // Liveness: the process answers; nothing else is asked (a restart would not mend a database).
+      '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name }),
+      // Readiness: this replica should get traffic: its database answers in time and it is not stopping.
+      '/ready': async (_req, res) => {
+        if (draining) return sendJson(res, 503, { status: 'draining', subgraph: definition.name });
         try {
-          await db.$queryRawUnsafe('SELECT 1');
-          sendJson(res, 200, { status: 'ok', subgraph: definition.name });
+          await within(readinessTimeoutMs, db.$queryRawUnsafe('SELECT 1'));
+          sendJson(res, 200, { status: 'ready', subgraph: definition.name, database: 'ok' });
         } catch (error) {
-          sendJson(res, 503, { status: 'unavailable', subgraph: definition.name, reason: (error as Error).message });
+          sendJson(res, 503, { status: 'not ready', subgraph: definition.name, database: `unreachable: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}` });
         }
       },
       '/metrics': async (_req, res) => {
@@ -206,8 +259,10 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     database,
     sqlStatements: () => statements,
     async stop() {
+      draining = true;
       await http.close();
       await server.stop();
+      redis?.disconnect();
       await db.$disconnect();
       await database.close();
     },

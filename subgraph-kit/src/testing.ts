@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller, type DatabaseTarget, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, createCallerSigner, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 import { utcToday } from './publication.ts';
 
@@ -37,21 +37,32 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
 /** The caller signing secret of every test subgraph and test gateway (never used outside tests). */
 export const TEST_CALLER_SECRET = 'credit-graph-test-caller-signing-secret-0123456789';
 
+/** Signs test requests as the gateway would, with TEST_CALLER_SECRET. */
+const testSigner = createCallerSigner(TEST_CALLER_SECRET);
+/** The subgraph name behind each test subgraph's URL: a signature names its target subgraph. */
+const subgraphNames = new Map<string, string>();
+
+/** Remembers that `url` is subgraph `name`, for `subgraphGraphql` (startTestSubgraph does it). */
+export function registerTestSubgraph(url: string, name: string): void {
+  subgraphNames.set(url, name);
+}
+
 /** Starts a subgraph on an ephemeral port with its own fresh, seeded database. */
 export async function startTestSubgraph<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   seedEnterprises: number,
-  options: { callerSecret?: string } = {},
+  options: { callerSecret?: CallerKeys; redisUrl?: string } = {},
 ): Promise<RunningSubgraph<Db>> {
   const callerSecret = options.callerSecret ?? TEST_CALLER_SECRET;
   const database = await createTestDatabase(definition.name);
   let running: RunningSubgraph<Db>;
   try {
-    running = await startSubgraph(definition, { database: database.target, seedEnterprises, callerSecret });
+    running = await startSubgraph(definition, { database: database.target, seedEnterprises, callerSecret, redisUrl: options.redisUrl });
   } catch (error) {
     await database.drop();
     throw error;
   }
+  registerTestSubgraph(running.url, running.name);
   return {
     ...running,
     async stop() {
@@ -80,14 +91,31 @@ export async function graphql<Data = any>(
   return { status: response.status, ...((await response.json()) as GraphQLResponse<Data>) };
 }
 
+/**
+ * Headers signing `body` (POST to `url`) for `caller`, as the gateway signs a call to the test
+ * subgraph at `url` (started by startTestSubgraph, or registered) with TEST_CALLER_SECRET.
+ */
+export async function signedTestHeaders(url: string, body: string, caller: Caller = ANONYMOUS_CALLER, subgraph?: string): Promise<Record<string, string>> {
+  const name = subgraph ?? subgraphNames.get(url);
+  if (!name) throw new Error(`no test subgraph is registered at ${url}: pass its name`);
+  const { pathname, search } = new URL(url);
+  return testSigner.sign(caller, { subgraph: name, method: 'POST', path: pathname + search, body });
+}
+
 /** A request straight to a test subgraph, signed for `caller` as the gateway would sign it. */
-export function subgraphGraphql<Data = any>(
+export async function subgraphGraphql<Data = any>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   caller: Caller = ANONYMOUS_CALLER,
 ): Promise<GraphQLResponse<Data> & { status: number }> {
-  return graphql<Data>(url, query, variables, signCaller(caller, TEST_CALLER_SECRET));
+  const body = JSON.stringify({ query, variables });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await signedTestHeaders(url, body, caller)) },
+    body,
+  });
+  return { status: response.status, ...((await response.json()) as GraphQLResponse<Data>) };
 }
 
 /** The federation `_entities` query for one entity type, as the gateway sends it. */

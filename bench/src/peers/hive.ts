@@ -1,15 +1,16 @@
 // Peer (d): Hive Gateway (@graphql-hive/gateway) on the same supergraph, its runtime with
 // default options on node:http, in one process (the CLI would fork workers in production mode;
 // every gateway here runs one process). The one customization: an onFetch plugin that adds the
-// signed caller headers to every subgraph call.
+// signed caller headers to every subgraph call, over its body.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway';
 import { host, port, signedCallerHeaders, supergraphPath } from './signed-caller.ts';
 
 const signCalls: GatewayPlugin = {
-  onFetch({ options, setOptions }) {
-    setOptions({ ...options, headers: { ...(options.headers as Record<string, string>), ...signedCallerHeaders() } });
+  async onFetch({ url, options, setOptions }) {
+    const signed = await signedCallerHeaders(url, String(options.body ?? ''), options.method ?? 'POST');
+    setOptions({ ...options, headers: { ...(options.headers as Record<string, string>), ...signed } });
   },
 };
 

@@ -1,13 +1,15 @@
 // How the gateway calls a subgraph. A failed call becomes an error a bank's developer can act
 // on, naming the service and never its internal URL: SUBGRAPH_UNAVAILABLE when the service did
 // not answer (in time), or the subgraph's own GraphQL error when it refused the request. Every
-// call carries the request's caller in headers signed with the secret the subgraphs verify,
-// has a time budget, and goes through the subgraph's retry and circuit-breaker policy.
+// call carries the request's caller in a header signed (schema/src/caller-signature.ts) for
+// that subgraph, over the exact method, path and body bytes sent, with a fresh nonce (a retry
+// is signed anew); it has a time budget and goes through the subgraph's retry and
+// circuit-breaker policy.
 import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse } from 'graphql';
 import { request, type Dispatcher } from 'undici';
-import { ANONYMOUS_CALLER, checkCallerSecret, signCaller, type Caller, type CreditChange } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, createCallerSigner, type Caller, type CallerKeys, type CallerSigner, type CreditChange } from '@credit-graph/contract';
 import { readReportedChanges } from '../feed/change-feed.ts';
 import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
 
@@ -20,8 +22,8 @@ type Fetcher = RemoteGraphQLDataSource['fetcher'];
 export type CallerContext = { caller?: Caller; creditChanges?: CreditChange[] };
 
 export interface SubgraphClientOptions {
-  /** The secret the subgraphs verify the signed caller with. */
-  callerSecret: string;
+  /** The keys the subgraphs verify signed calls with (the first signs). */
+  callerKeys: CallerKeys;
   /** Budget of each call, from connecting to the last byte of the answer. */
   timeoutMs: number;
   /** Where connections come from: a keep-alive pool shared by the subgraph clients (default: undici's global one). */
@@ -38,19 +40,30 @@ interface SubgraphErrorBody {
 
 /** The query planner prints a subgraph fetch of a mutation as `mutation ...`; reads as `{` or `query`. */
 const MUTATION = /^\s*mutation\b/;
+/**
+ * Carries the caller from willSendRequest to the fetcher, where the exact body is known and
+ * the call is signed; removed there, it never leaves the process.
+ */
+const UNSIGNED_CALLER_HEADER = 'x-credit-graph-unsigned-caller';
 
 /**
  * The data source's fetcher on undici's `request` over a keep-alive pool: two to three times
  * the calls per second of its default (make-fetch-happen) or of undici's fetch, on loopback.
  * The whole exchange, answer body included, is cut off after `timeoutMs` (a TimeoutError).
  */
-function timedFetcher(timeoutMs: number, dispatcher: Dispatcher | undefined): Fetcher {
+function signedFetcher(subgraph: string, signer: CallerSigner, timeoutMs: number, dispatcher: Dispatcher | undefined): Fetcher {
   return async (url, init = {}) => {
     const signal = AbortSignal.timeout(timeoutMs);
+    const method = init.method ?? 'POST';
+    const body = typeof init.body === 'string' ? init.body : '';
+    const { [UNSIGNED_CALLER_HEADER]: unsigned, ...outgoing } = (init.headers ?? {}) as Record<string, string>;
+    const caller = unsigned ? (JSON.parse(Buffer.from(unsigned, 'base64url').toString('utf8')) as Caller) : ANONYMOUS_CALLER;
+    const { pathname, search } = new URL(url);
+    Object.assign(outgoing, await signer.sign(caller, { subgraph, method, path: pathname + search, body }));
     const answer = await request(url, {
-      method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
-      headers: init.headers,
-      body: init.body,
+      method: method as Dispatcher.HttpMethod,
+      headers: outgoing,
+      body,
       dispatcher,
       signal,
     });
@@ -102,7 +115,6 @@ function withResponsePath(error: unknown, path: readonly (string | number)[] | u
 }
 
 export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
-  private readonly callerSecret: string;
   private readonly timeoutMs: number;
   private readonly policy: SubgraphPolicy | undefined;
   private readonly logger: Pick<Console, 'error'>;
@@ -112,8 +124,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     url: string,
     options: SubgraphClientOptions,
   ) {
-    super({ url, fetcher: timedFetcher(options.timeoutMs, options.dispatcher) });
-    this.callerSecret = checkCallerSecret(options.callerSecret, 'callerSigningSecret');
+    // The signer checks the keys here, at start-up.
+    super({ url, fetcher: signedFetcher(name, createCallerSigner(options.callerKeys), options.timeoutMs, options.dispatcher) });
     this.timeoutMs = options.timeoutMs;
     this.policy = options.policy;
     this.logger = options.logger ?? console;
@@ -132,13 +144,12 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
-    // Signed per call, not per incoming request: a long query plan (or a retry) still sends
-    // fresh timestamps. No caller in the context (schema loading, health checks) signs as anonymous.
-    // Consent ids stay here for the audit record; subgraphs check consents by enterprise, and
-    // 500 ids would double the signed header of a portfolio check.
+    // Signed per call in the fetcher, not per incoming request: a long query plan (or a retry)
+    // still sends fresh timestamps and nonces. No caller in the context (schema loading, health
+    // checks) signs as anonymous. Consent ids stay here for the audit record; subgraphs check
+    // consents by enterprise, and 500 ids would double the signed header of a portfolio check.
     const { consentIds: _forAuditOnly, ...caller } = context.caller ?? ANONYMOUS_CALLER;
-    const headers = signCaller(caller, this.callerSecret);
-    for (const [name, value] of Object.entries(headers)) request.http!.headers.set(name, value);
+    request.http!.headers.set(UNSIGNED_CALLER_HEADER, Buffer.from(JSON.stringify(caller), 'utf8').toString('base64url'));
   }
 
   override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CallerContext>['didReceiveResponse']>>[0]) {

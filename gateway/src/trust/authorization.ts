@@ -39,38 +39,8 @@ export interface Requirement {
   scopes: string[][];
 }
 
-/** Security features this gateway enforces itself; it may tell the query planner so. */
-const ENFORCED_FEATURES = ['https://specs.apollo.dev/authenticated/', 'https://specs.apollo.dev/requiresScopes/'];
-/** Features the query planner itself implements (join, link, tag, ...). */
-const PLANNER_FEATURES = ['https://specs.apollo.dev/join/', 'https://specs.apollo.dev/link/'];
 /** Stands in for a selection set emptied by authorization, removed again from the response. */
 const PLACEHOLDER = '__authorization_placeholder';
-
-/**
- * @apollo/gateway refuses a supergraph with `for: SECURITY` features it does not implement
- * (see shared/notes/federation-auth.md). This gateway enforces authenticated and
- * requiresScopes itself, so it drops `for: SECURITY` from exactly those links, and refuses
- * to start on any other SECURITY or EXECUTION feature it does not know (e.g. @policy).
- */
-export function prepareSupergraph(sdl: string): string {
-  const document = parse(sdl);
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value !== 'link') continue;
-      const url = (directive.arguments?.find((a) => a.name.value === 'url')?.value as StringValueNode | undefined)?.value ?? '';
-      const purpose = directive.arguments?.find((a) => a.name.value === 'for')?.value;
-      const forValue = purpose?.kind === Kind.ENUM ? purpose.value : undefined;
-      if (!forValue) continue;
-      if (ENFORCED_FEATURES.some((prefix) => url.startsWith(prefix)) || PLANNER_FEATURES.some((p) => url.startsWith(p))) continue;
-      throw new ConfigError(`The supergraph uses ${url} (for: ${forValue}), which this gateway does not enforce; refusing to serve it`);
-    }
-  }
-  return sdl.replace(
-    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+"(?:, import: \[[^\]]*\])?), for: SECURITY\)/g,
-    '$1)',
-  );
-}
 
 function scopesArgument(value: ListValueNode | undefined): string[][] {
   return (value?.values ?? []).map((inner) =>
