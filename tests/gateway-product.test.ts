@@ -1,6 +1,6 @@
 // The gateway is a product, not a fixture of this one graph: it serves any supergraph file
-// given by path, takes subgraph URLs from the environment, and its readiness names the
-// subgraphs that do not answer while the others keep answering.
+// given by path, takes subgraph URLs from the environment, stays ready when a subgraph does not
+// answer (its /status names it) while the others keep answering.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,18 +72,23 @@ describe('gateway as a product', () => {
     await expect(gatewayFor(path.join(folder, 'missing.graphql'), {})).rejects.toThrow(/Cannot read the supergraph/);
   });
 
-  it('names a subgraph that does not answer in readiness, and still answers the rest (partial result)', async () => {
+  it('stays ready with a subgraph down, names it on /status, and still answers the rest (partial result)', async () => {
     const app = await gatewayFor(writeSupergraph(['registry', 'finance']), {
       SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
       SUBGRAPH_FINANCE_URL: await closedPortUrl(),
     });
     const base = app.url.replace(/\/graphql$/, '');
+    // One sector down must not take every gateway replica out of service.
     const ready = await fetch(`${base}/ready`);
-    expect(ready.status).toBe(503);
-    const body = (await ready.json()) as { failing: string[]; subgraphs: Record<string, string> };
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', supergraphLoaded: true, database: 'ok' });
+    const status = await fetch(`${base}/status`);
+    expect(status.status).toBe(200);
+    const body = (await status.json()) as { failing: string[]; subgraphs: Record<string, { state: string; circuit: string }> };
     expect(body.failing).toEqual(['finance']);
-    expect(body.subgraphs.registry).toBe('ok');
-    expect(body.subgraphs.finance).toBe('ECONNREFUSED');
+    expect(body.subgraphs.registry).toEqual({ state: 'ok', circuit: 'closed' });
+    expect(body.subgraphs.finance).toEqual({ state: 'ECONNREFUSED', circuit: 'closed' });
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|http:/);
 
     const regulator = await headersFor('REGULATOR', 'SUPERVISION');
     const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name finance { currentTaxCreditLevel } } }', { u: model.uscc }, regulator);
@@ -93,17 +98,21 @@ describe('gateway as a product', () => {
     expect(result.errors?.[0]?.message).not.toMatch(/127\.0\.0\.1|http:/);
   });
 
-  it('is ready when the supergraph is loaded and every subgraph answers', async () => {
+  it('is ready when the supergraph is loaded and its database answers; /health asks nothing; /status shows every subgraph ok', async () => {
     const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry! });
-    const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
+    const base = app.url.replace(/\/graphql$/, '');
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { status: string; subgraphs: Record<string, string> };
-    expect(body.status).toBe('ready');
-    expect(Object.keys(body.subgraphs).sort()).toEqual(['registry', ...SECTORS_REQUIRED_BY_REGISTRY].sort());
-    expect(Object.values(body.subgraphs).every((state) => state === 'ok')).toBe(true);
+    expect(await ready.json()).toEqual({ status: 'ready', supergraphLoaded: true, database: 'ok' });
+    const status = (await (await fetch(`${base}/status`)).json()) as { status: string; failing: string[]; subgraphs: Record<string, { state: string }> };
+    expect(status.status).toBe('running');
+    expect(status.failing).toEqual([]);
+    expect(Object.keys(status.subgraphs).sort()).toEqual(['registry', ...SECTORS_REQUIRED_BY_REGISTRY].sort());
+    expect(Object.values(status.subgraphs).every((s) => s.state === 'ok')).toBe(true);
   });
 
-  it('signs every subgraph call: with another secret than the subgraphs it gets UNAUTHENTICATED and is not ready', async () => {
+  it('signs every subgraph call, /status probes too: with another secret than the subgraphs it gets UNAUTHENTICATED', async () => {
     const app = await gatewayFor(writeSupergraph(['registry']), {
       SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
       CALLER_SIGNING_SECRET: 'another-secret-of-at-least-32-characters!',
@@ -111,9 +120,22 @@ describe('gateway as a product', () => {
     const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', { u: model.uscc });
     expect(result.data).toEqual({ enterprise: null });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'registry' });
-    const ready = await fetch(app.url.replace(/\/graphql$/, '/ready'));
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ failing: expect.arrayContaining(['registry', 'finance']), subgraphs: { registry: 'HTTP 401', finance: 'HTTP 401' } });
+    const status = await fetch(app.url.replace(/\/graphql$/, '/status'));
+    expect(await status.json()).toMatchObject({
+      failing: expect.arrayContaining(['registry', 'finance']),
+      subgraphs: { registry: { state: 'HTTP 401' }, finance: { state: 'HTTP 401' } },
+    });
+  });
+
+  it('signs with the first of CALLER_SIGNING_KEYS: subgraphs holding that key answer', async () => {
+    const app = await gatewayFor(writeSupergraph(['registry']), {
+      SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,
+      CALLER_SIGNING_SECRET: '',
+      CALLER_SIGNING_KEYS: `default:${TEST_CALLER_SECRET},next:another-secret-of-at-least-32-characters!`,
+    });
+    const result = await graphql(app.url, 'query ($u: USCC!) { enterprise(uscc: $u) { name } }', { u: model.uscc });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ enterprise: { name: model.name } });
   });
 
   it('refuses to start without a signing secret, or with one shorter than 32 characters', () => {
