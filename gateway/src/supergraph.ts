@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import {
   AUTHENTICATED_VERSIONS,
-  CONTEXT_VERSIONS,
   DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES,
   FeatureUrl,
   REQUIRES_SCOPES_VERSIONS,
@@ -23,12 +22,6 @@ function urlsOf(specs: SpecVersions): string[] {
  * read from @apollo/federation-internals, so this gateway follows it on upgrades.
  */
 const GATEWAY_FEATURES: ReadonlySet<string> = DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES;
-/**
- * Features its query planner implements although its default list leaves them out when
- * linked `for: SECURITY`: @context/@fromContext (@apollo/query-planner plans the context
- * arguments; Apollo Router, on the same planner, lists it).
- */
-const PLANNER_FEATURES: ReadonlySet<string> = new Set(urlsOf(CONTEXT_VERSIONS));
 /** Security features this gateway enforces itself (trust/authorization.ts), before planning. */
 export const ENFORCED_FEATURES: ReadonlySet<string> = new Set([...urlsOf(AUTHENTICATED_VERSIONS), ...urlsOf(REQUIRES_SCOPES_VERSIONS)]);
 
@@ -41,12 +34,15 @@ function stringArgument(args: readonly ConstArgumentNode[] | undefined, name: st
  * Makes a supergraph loadable by @apollo/gateway, or refuses it. A feature linked
  * `for: SECURITY` or `for: EXECUTION` must be implemented, or a gateway must not serve
  * (core schema spec, https://specs.apollo.dev/link/v1.0/#Purpose): @apollo/gateway refuses
- * those not on its list. This gateway serves those on its list as they are; for the planner's
- * features (context) and those it enforces itself (authenticated, requiresScopes), it drops the
- * `for:` argument from their @link so @apollo/gateway loads them (the directive applications
- * stay in the text for authorization to read; see shared/notes/federation-auth.md). Any other
- * SECURITY or EXECUTION feature (e.g. policy) is a ConfigError naming it. An enforced feature
- * renamed with `as:` is refused too: authorization reads the directives by their spec names.
+ * those not on its list. This gateway serves those on its list as they are; for those it
+ * enforces itself (authenticated, requiresScopes) it drops the `for:` argument from their
+ * @link so @apollo/gateway loads them (the directive applications stay in the text for
+ * authorization to read; see shared/notes/federation-auth.md). Any other SECURITY or EXECUTION
+ * feature is a ConfigError naming it: policy (no policy engine here), and context
+ * (@fromContext): @apollo/query-planner plans its arguments but @apollo/gateway's executor does
+ * not fill them in (a field would get `undefined`), which is why @apollo/gateway's list leaves
+ * it out. An enforced feature renamed with `as:` is refused too: authorization reads the
+ * directives by their spec names.
  * In: the supergraph SDL; out: the SDL to hand @apollo/gateway.
  */
 export function prepareSupergraph(sdl: string): string {
@@ -71,7 +67,7 @@ export function prepareSupergraph(sdl: string): string {
         if (renamed) throw new ConfigError(`The supergraph links ${url} under another name (as:), which this gateway does not enforce; refusing to serve it`);
       }
       if (!purposeArgument || !purpose || GATEWAY_FEATURES.has(base)) continue;
-      if (!ENFORCED_FEATURES.has(base) && !PLANNER_FEATURES.has(base)) {
+      if (!ENFORCED_FEATURES.has(base)) {
         throw new ConfigError(`The supergraph uses ${url} (for: ${purpose}), which this gateway does not enforce; refusing to serve it`);
       }
       cuts.push([purposeArgument.loc!.start, purposeArgument.loc!.end]);
