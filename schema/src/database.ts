@@ -3,8 +3,8 @@
 // the same variables and behave the same way.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { openPGlite } from './pglite-template.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
@@ -48,7 +48,7 @@ export function describeTarget(target: DatabaseTarget): string {
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
     if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
-    const client = await PGlite.create(target.dataDir);
+    const client = await openPGlite(target.dataDir);
     return {
       target,
       // The PGlite adapter is typed against an older driver-adapter-utils; the interface is the same.
