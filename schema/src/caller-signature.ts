@@ -24,6 +24,7 @@
 import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { PURPOSES, ROLES, SECTORS, WORKER_ID_PATTERN, type Caller } from './caller.ts';
+import { within } from './deadline.ts';
 import { creditGraphError } from './errors.ts';
 import { isValidUscc } from './uscc.ts';
 
@@ -245,14 +246,8 @@ export function createRedisReplayCache(options: {
   return {
     async firstUse(nonce, ttlMs) {
       const locally = await local.firstUse(nonce, ttlMs);
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const shared = await Promise.race([
-          options.redis.set(`${options.prefix}${nonce}`, '1', 'PX', ttlMs, 'NX'),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
+        const shared = await within(timeoutMs, options.redis.set(`${options.prefix}${nonce}`, '1', 'PX', ttlMs, 'NX'));
         return locally && shared === 'OK';
       } catch (error) {
         if (performance.now() - lastWarning > 60_000) {
@@ -260,8 +255,6 @@ export function createRedisReplayCache(options: {
           logger.warn(`[replay-cache] Redis unavailable (${(error as Error).message}); nonces are checked per replica only`);
         }
         return locally;
-      } finally {
-        clearTimeout(timer);
       }
     },
   };

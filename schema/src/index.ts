@@ -1,6 +1,7 @@
 export * from './caller.ts';
 export * from './caller-signature.ts';
 export * from './database.ts';
+export * from './deadline.ts';
 export * from './errors.ts';
 export * from './http.ts';
 export * from './manifest.ts';

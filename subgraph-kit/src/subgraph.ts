@@ -28,6 +28,7 @@ import {
   readSubgraphSdl,
   sendJson,
   sharedScalarResolvers,
+  within,
   CREDIT_CHANGES_EXTENSION,
   type Caller,
   type CallerKeys,
@@ -107,21 +108,6 @@ export interface StartOptions {
 }
 
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
-
-/** Resolves with `work`, or rejects after `ms`: a probe never hangs on a stuck database. */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export interface RunningSubgraph<Db> {
   name: string;

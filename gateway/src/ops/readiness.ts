@@ -10,7 +10,7 @@
 //            subgraph call) and its circuit; always 200, JSON.
 // On SIGTERM the gateway turns unready first (`draining`), then stops accepting and drains.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createCallerSigner, sendJson, type Caller, type CallerKeys } from '@credit-graph/contract';
+import { createCallerSigner, sendJson, within, type Caller, type CallerKeys } from '@credit-graph/contract';
 import type { CircuitStatus } from '../transport/resilience.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
 
@@ -38,21 +38,6 @@ export interface Probes {
   routes: Record<'/health' | '/ready' | '/status', (req: IncomingMessage, res: ServerResponse) => Promise<void> | void>;
   /** Marks the gateway as draining: /ready answers 503 from now on. */
   drain(): void;
-}
-
-/** Resolves with `work`, or rejects after `ms`. */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A short, single-line reason: never a stack or a connection string. */
