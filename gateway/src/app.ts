@@ -1,7 +1,8 @@
 // The one place where the gateway is wired together. Reading this file tells what happens
 // to a request, in order:
 //   transport (HTTP, body checks) -> identity and purpose (request context) -> rate limit
-//   -> safelist (clients bound to registered operations) -> input checks (USCC) -> authorization (fields removed before planning) -> limits
+//   -> safelist (clients bound to registered operations) -> input checks (USCC) -> limits (before any
+//   other pass over the operation) -> authorization (fields removed before planning)
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import { consentPlugin, createConsents } from './trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
 import { createIdentity } from './trust/identity.ts';
 import { installInputScalars } from './trust/input-scalars.ts';
+import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
@@ -110,19 +112,20 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     supergraphLoaded = true;
   });
 
-  // didResolveOperation hooks start in this order: authorization rewrites the operation
-  // synchronously before limits measure it and consent reads it.
-  const plugins: ApolloServerPlugin<GatewayContext>[] = [
+  // didResolveOperation hooks run in this order, each after the previous one finished, none
+  // after a refusal (inOrder): the limits measure the operation as sent (linear time) before
+  // authorization rewrites it, consent looks its subjects up, or the planner sees it.
+  const plugins: ApolloServerPlugin<GatewayContext>[] = inOrder([
     ApolloServerPluginLandingPageDisabled(),
     rateLimitPlugin(rateLimiter),
     safelistPlugin<GatewayContext>(safelist),
     ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
-    createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     limits.plugin,
+    createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     consentPlugin<GatewayContext>(consents),
     changeFeedPlugin<GatewayContext>(changes),
     auditPlugin<GatewayContext>(audit, describeForAudit),
-  ];
+  ]);
   // TRUST_LAYER=off (benchmarks): none of the trust plugins, and every caller is the fixed one.
   if (!config.trustLayer) console.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
   const server = new ApolloServer<GatewayContext>({

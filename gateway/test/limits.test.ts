@@ -46,11 +46,9 @@ async function serve(options: LimitsOptions = {}, schema: GraphQLSchema = tiny, 
 }
 
 async function run(server: ApolloServer, query: string, variables: Record<string, unknown> = {}) {
-  const started = performance.now();
   const response = await server.executeOperation({ query, variables });
-  const elapsedMs = performance.now() - started;
   if (response.body.kind !== 'single') throw new Error('expected a single result');
-  return { ...response.body.singleResult, status: response.http.status, elapsedMs };
+  return { ...response.body.singleResult, status: response.http.status };
 }
 
 /** `{ node { child { child { ... id } } } }`, `depth` fields deep. */
@@ -58,7 +56,7 @@ const nested = (depth: number) => `{ node { ${'child { '.repeat(depth - 2)}id${'
 
 describe('measuring an operation', () => {
   it('costs 1 per field and multiplies a list by its default size', () => {
-    expect(measure('{ node { id name } }')).toEqual({ depth: 2, aliases: 0, rootFields: 1, cost: 3 });
+    expect(measure('{ node { id name } }')).toEqual({ depth: 2, aliases: 0, rootFields: 1, fragmentExpansion: 3, cost: 3 });
     // children: no size argument, so 10 of them, each with 2 fields.
     expect(measure('{ node { children { id name } } }').cost).toBe(1 + 1 + 10 * 2);
   });
@@ -88,22 +86,25 @@ describe('measuring an operation', () => {
       { node { ...Parts ... on Node { b: name } } }
       fragment Parts on Node { a: id child { children { id } } }
     `);
-    expect(viaFragments).toEqual({ depth: 4, aliases: 2, rootFields: 1, cost: 1 + 1 + (1 + (1 + 10)) + 1 });
+    expect(viaFragments).toEqual({ depth: 4, aliases: 2, rootFields: 1, fragmentExpansion: 6, cost: 1 + 1 + (1 + (1 + 10)) + 1 });
     expect(measure('{ ...Roots } fragment Roots on Query { node { id } nodes { id } }').rootFields).toBe(2);
   });
 
   it('measures a fragment bomb (each fragment spreading the next twice) in linear time', () => {
     const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Node { ${i === 39 ? 'x: id' : `child { ...F${i + 1} } children { ...F${i + 1} }`} }`);
-    const started = performance.now();
-    const measured = measure(`{ node { ...F0 } } ${fragments.join(' ')}`);
-    expect(performance.now() - started).toBeLessThan(1000);
+    const document = parse(`{ node { ...F0 } } ${fragments.join(' ')}`);
+    const work = { selections: 0 };
+    const measured = measureOperation(tiny, document, getOperationAST(document)!, {}, undefined, work);
+    // Each selection of the document examined once: node, ...F0, then 4 per fragment and x.
+    expect(work.selections).toBe(2 + 39 * 4 + 1);
     expect(measured.depth).toBe(41);
+    expect(measured.fragmentExpansion).toBe(2 ** 40 - 1 + 2 ** 39);
     expect(measured.aliases).toBe(2 ** 39);
     expect(measured.cost).toBeGreaterThan(11 ** 39);
   });
 
   it('does not recurse forever into a fragment cycle (validation refuses it, measuring must still end)', () => {
-    expect(measure('{ node { ...A } } fragment A on Node { child { ...A } id }')).toEqual({ depth: 2, aliases: 0, rootFields: 1, cost: 1 + 1 + 1 });
+    expect(measure('{ node { ...A } } fragment A on Node { child { ...A } id }')).toEqual({ depth: 2, aliases: 0, rootFields: 1, fragmentExpansion: 3, cost: 1 + 1 + 1 });
   });
 });
 
@@ -115,7 +116,7 @@ describe('the limits at the gateway', () => {
     expect(result.data).toEqual({ node: { id: '1', children: [{ name: 'n' }, { name: 'n' }] }, nodes: [{ id: '1' }, { id: '1' }] });
   });
 
-  it('refuses a 100-deep query quickly, naming the depth and the limit', async () => {
+  it('refuses a 100-deep query, naming the depth and the limit', async () => {
     const server = await serve();
     const result = await run(server, nested(100));
     expect(result.errors).toHaveLength(1);
@@ -123,7 +124,6 @@ describe('the limits at the gateway', () => {
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth', limit: DEFAULT_MAX_DEPTH, value: 100 });
     expect(result.status).toBe(400);
     expect(result.data).toBeUndefined();
-    expect(result.elapsedMs).toBeLessThan(2000);
   });
 
   it('answers a query at the depth limit and refuses one level more', async () => {
@@ -132,21 +132,19 @@ describe('the limits at the gateway', () => {
     expect((await run(server, nested(7))).errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth', value: 7 });
   });
 
-  it('refuses an alias bomb of 1,000 __typename aliases quickly', async () => {
+  it('refuses an alias bomb of 1,000 __typename aliases', async () => {
     const server = await serve();
     const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
     const result = await run(server, query);
     expect(result.errors?.[0]?.message).toBe('Query uses 1000 aliases; the limit is 30');
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'aliases', limit: 30, value: 1000 });
-    expect(result.elapsedMs).toBeLessThan(2000);
   });
 
-  it('refuses 1,000 aliases of a field nested below the root quickly', async () => {
+  it('refuses 1,000 aliases of a field nested below the root', async () => {
     const server = await serve();
     const query = `{ node { ${Array.from({ length: 1000 }, (_, i) => `n${i}: name`).join(' ')} } }`;
     const result = await run(server, query);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'aliases', value: 1000 });
-    expect(result.elapsedMs).toBeLessThan(2000);
   });
 
   it('refuses a 10,000-field query while parsing, on the token cap, before validation', async () => {
@@ -157,7 +155,32 @@ describe('the limits at the gateway', () => {
     // graphql-js 16 spells it "more that".
     expect(result.errors![0]!.message).toMatch(/^Syntax Error: Document contains more tha[nt] 5000 tokens\. Parsing aborted\.$/);
     expect(result.status).toBe(400);
-    expect(result.elapsedMs).toBeLessThan(2000);
+  });
+
+  it('refuses a fragment bomb on its expansion even where the lists it sits under are sized 0', async () => {
+    const server = await serve();
+    // `nodes(first: 0)` costs nothing below it: only the expansion measure sees the 2^40 fields.
+    const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Node { ...F${i + 1} ...F${i + 1} }`);
+    const query = `{ nodes(first: 0) { ...F0 } } ${fragments.join(' ')} fragment F40 on Node { id }`;
+    expect(measure(query).cost).toBe(1);
+    const result = await run(server, query);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'fragmentExpansion', value: 1 + 2 ** 40 });
+    expect(result.errors?.[0]?.message).toMatch(/^Query expands to 1099511627777 fields once its fragments are inlined; the limit is 5000/);
+  });
+
+  it('counts the expansion of one fragment used by many fields, and of fragments nested in inline fragments', () => {
+    const many = `{ ${Array.from({ length: 20 }, (_, i) => `n${i}: node { ...Wide }`).join(' ')} } fragment Wide on Node { ${'id name '.repeat(10)} }`;
+    expect(measure(many).fragmentExpansion).toBe(20 * (1 + 20));
+    const inline = `{ node { ... on Node { ... on Node { ...A } } } } fragment A on Node { child { ...B } children { ...B } } fragment B on Node { id }`;
+    expect(measure(inline).fragmentExpansion).toBe(1 + 2 * 2);
+  });
+
+  it('reports a bomb past 2^53 fields as the largest safe integer', async () => {
+    const server = await serve();
+    const fragments = Array.from({ length: 200 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+    const result = await run(server, `{ ...F0 } ${fragments.join(' ')} fragment F200 on Query { __typename }`);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', value: Number.MAX_SAFE_INTEGER });
   });
 
   it('refuses too many root fields', async () => {
@@ -220,6 +243,7 @@ describe('the default limits on the credit graph', () => {
     expect(result.errors).toBeUndefined();
     // 15 deep: the depth limit is set by it.
     expect(measure(getIntrospectionQuery(), {}, api).depth).toBe(15);
+    expect(measure(getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }), {}, api).fragmentExpansion).toBe(227);
   });
 
   it('refuse partners of partners of partners of a 500-portfolio on cost', async () => {

@@ -1,7 +1,8 @@
 // Authorization before query planning, with Apollo Router's semantics: fields the caller may
 // not read (`@authenticated`, `@requiresScopes` in the subgraph SDL, composed into the
 // supergraph) are removed from the operation before the gateway plans it, and come back as
-// `null` with an error naming the field and its path; the rest of the query still answers.
+// `null` with an error naming the field and its path; the rest of the query still answers. A
+// removed non-null field nulls its nearest nullable parent, as GraphQL execution would.
 // Mode `reject` refuses the whole operation instead.
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
@@ -9,26 +10,22 @@ import {
   GraphQLError,
   Kind,
   TypeInfo,
-  getNamedType,
   getOperationAST,
-  isCompositeType,
-  isInterfaceType,
-  isObjectType,
   parse,
   print,
   visit,
   visitWithTypeInfo,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
-  type SelectionSetNode,
   type StringValueNode,
   type ListValueNode,
 } from 'graphql';
 import { type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
+import type { WorkCounter } from './limits.ts';
+import { applyRemovals, planRemovals, type Removal as PlannedRemoval, type RemovalPlan } from './removal-plan.ts';
 
 export type AuthorizationMode = 'filter' | 'reject';
 
@@ -94,27 +91,30 @@ export function isAllowed(requirement: Requirement, caller: Caller): boolean {
   return requirement.scopes.some((all) => all.every((scope) => caller.scopes.includes(scope)));
 }
 
-interface Removal {
-  coordinate: string;
-  requirement: Requirement;
-  /** Response keys from the root; lists are walked through. */
-  path: string[];
-}
+export type Removal = PlannedRemoval<Requirement>;
 
-interface FilterResult {
+export interface FilterResult {
   document: DocumentNode;
+  /** Each removed field once, with the path where it was first met. */
   removals: Removal[];
+  /** Where the removed fields would be in the answer: nothing when `removals` is empty. */
+  plan?: RemovalPlan<Requirement>;
   /** Scopes the fields that stay required: non-empty means the operation reads non-public data. */
   scopesUsed: string[];
 }
 
-/** Removes the fields `caller` may not read; returns the new document and where fields went. */
+/**
+ * Removes the fields `caller` may not read; returns the new document and where fields went.
+ * Time linear in the document (each fragment examined once, see removal-plan.ts); `work`
+ * counts the selections examined.
+ */
 export function filterOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   requirements: Map<string, Requirement>,
   caller: Caller,
+  work: WorkCounter = { selections: 0 },
 ): FilterResult {
   const denied = (parent: GraphQLCompositeType | null | undefined, field: string) => {
     if (!parent) return undefined;
@@ -125,50 +125,16 @@ export function filterOperation(
   const operation = getOperationAST(document, operationName);
   if (!operation) return { document, removals: [], scopesUsed: [] };
   const scopesUsed = new Set<string>();
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
-
-  // Where each denied field would have appeared in the response.
-  const removals: Removal[] = [];
-  const seen = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[], spreads: Set<string>) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const key = selection.alias?.value ?? selection.name.value;
-        const requirement = denied(parent, selection.name.value);
-        if (requirement) {
-          const id = [...path, key].join('.');
-          if (!seen.has(id)) {
-            seen.add(id);
-            removals.push({ coordinate: `${parent.name}.${selection.name.value}`, requirement, path: [...path, key] });
-          }
-          continue;
-        }
-        const kept = requirements.get(`${parent.name}.${selection.name.value}`);
-        for (const scope of kept?.scopes.find((all) => all.every((s) => caller.scopes.includes(s))) ?? []) scopesUsed.add(scope);
-        const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
-        const child = definition ? getNamedType(definition.type) : undefined;
-        if (selection.selectionSet && isCompositeType(child)) collect(selection.selectionSet, child, [...path, key], spreads);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const condition = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
-        collect(selection.selectionSet, condition ?? parent, path, spreads);
-      } else {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment || spreads.has(fragment.name.value)) continue; // cycles are refused by validation
-        const condition = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType;
-        collect(fragment.selectionSet, condition, path, new Set([...spreads, fragment.name.value]));
-      }
-    }
+  const kept = (parent: GraphQLCompositeType, field: string) => {
+    const requirement = requirements.get(`${parent.name}.${field}`);
+    for (const scope of requirement?.scopes.find((all) => all.every((s) => caller.scopes.includes(s))) ?? []) scopesUsed.add(scope);
   };
-  const root = schema.getRootType(operation.operation);
-  if (root) collect(operation.selectionSet, root, [], new Set());
-  if (removals.length === 0) return { document, removals, scopesUsed: [...scopesUsed] };
+  const { plan, removals } = planRemovals(schema, document, operation, denied, kept, work);
+  if (!plan) return { document, removals, scopesUsed: [...scopesUsed] };
 
-  // Rewrite: drop denied fields (in the operation and in fragments), then fill emptied
-  // selection sets with a placeholder so that the document stays valid.
+  // Rewrite: drop denied fields (in the operation and in fragments); every selection set below
+  // the root also selects the type name under PLACEHOLDER, so that the answer's objects say
+  // which fragments apply to them and no selection set is left empty.
   const typeInfo = new TypeInfo(schema);
   const filtered = visit(
     document,
@@ -182,28 +148,17 @@ export function filterOperation(
     name: { kind: Kind.NAME, value: '__typename' },
   };
   const completed = visit(filtered, {
+    OperationDefinition: {
+      // The root's type is known; its selection set only needs filling when emptied.
+      leave: (node) =>
+        node.selectionSet.selections.length === 0 ? { ...node, selectionSet: { ...node.selectionSet, selections: [placeholder] } } : undefined,
+    },
     SelectionSet: {
-      leave: (node) => (node.selections.length === 0 ? { ...node, selections: [placeholder] } : undefined),
+      leave: (node, _key, parent) =>
+        parent && 'kind' in parent && parent.kind === Kind.OPERATION_DEFINITION ? undefined : { ...node, selections: [placeholder, ...node.selections] },
     },
   });
-  return { document: completed, removals, scopesUsed: [...scopesUsed] };
-}
-
-/** Sets `null` at every place `path` reaches in `data`, walking through lists. */
-function nullAt(data: unknown, path: string[]): void {
-  if (data === null || data === undefined) return;
-  if (Array.isArray(data)) {
-    for (const item of data) nullAt(item, path);
-    return;
-  }
-  if (typeof data !== 'object') return;
-  const [key, ...rest] = path;
-  const record = data as Record<string, unknown>;
-  if (rest.length === 0) {
-    record[key!] = null;
-    return;
-  }
-  nullAt(record[key!], rest);
+  return { document: completed, removals, plan, scopesUsed: [...scopesUsed] };
 }
 
 function dropPlaceholders(data: unknown): void {
@@ -221,17 +176,23 @@ function describeRequirement(requirement: Requirement): string {
   return requirement.scopes.map((all) => `scope ${all.join(' and ')}`).join(' or ');
 }
 
-function authorizationError(removal: Removal, caller: Caller, status?: number): GraphQLError {
+/**
+ * The error of one removed field; `path` is its standard GraphQL path in the answer (with list
+ * indices) when the answer reached it, and `fieldPath` its response keys from the root.
+ */
+function authorizationError(removal: Removal, caller: Caller, status?: number, path?: (string | number)[]): GraphQLError {
   const anonymous = caller.role === 'PUBLIC';
   const code = anonymous ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+  const fieldPath = path ? path.filter((step) => typeof step === 'string') : removal.path;
   return new GraphQLError(
-    `Not authorized to read ${removal.coordinate} at ${removal.path.join('.')}: it requires ${describeRequirement(removal.requirement)}` +
+    `Not authorized to read ${removal.coordinate} at ${fieldPath.join('.')}: it requires ${describeRequirement(removal.reason)}` +
       (anonymous ? '; send a bearer token or an API key' : `, which the ${caller.role} caller does not have`),
     {
+      ...(path ? { path } : {}),
       extensions: {
         code,
         field: removal.coordinate,
-        fieldPath: removal.path.join('.'),
+        fieldPath: fieldPath.join('.'),
         ...(status ? { http: { status } } : {}),
       },
     },
@@ -255,7 +216,7 @@ export function createAuthorization(options: AuthorizationOptions): ApolloServer
   const requirements = readRequirements(options.supergraphSdl);
   const mode = options.mode ?? DEFAULT_MODE;
   if (mode !== 'filter' && mode !== 'reject') throw new ConfigError(`AUTHORIZATION_MODE must be filter or reject, got "${mode}"`);
-  const removalsByRequest = new WeakMap<object, { removals: Removal[]; caller: Caller }>();
+  const removalsByRequest = new WeakMap<object, { removals: Removal[]; plan: RemovalPlan<Requirement>; caller: Caller }>();
 
   return {
     async requestDidStart() {
@@ -263,15 +224,15 @@ export function createAuthorization(options: AuthorizationOptions): ApolloServer
         async didResolveOperation(requestContext: GraphQLRequestContext<AuthorizationContext>) {
           const caller = requestContext.contextValue.caller;
           if (!caller || !requestContext.document) return;
-          const { document, removals, scopesUsed } = filterOperation(
+          const { document, removals, plan, scopesUsed } = filterOperation(
             requestContext.schema,
             requestContext.document,
             requestContext.operationName,
             requirements,
             caller,
           );
-          requestContext.contextValue.authorization = { scopesUsed, deniedFields: removals.map((r) => r.coordinate) };
-          if (removals.length === 0) return;
+          requestContext.contextValue.authorization = { scopesUsed, deniedFields: [...new Set(removals.map((r) => r.coordinate))] };
+          if (!plan) return;
           if (mode === 'reject') throw authorizationError(removals[0]!, caller, caller.role === 'PUBLIC' ? 401 : 403);
           const mutable = requestContext as { -readonly [K in keyof typeof requestContext]: (typeof requestContext)[K] };
           mutable.document = document;
@@ -281,18 +242,29 @@ export function createAuthorization(options: AuthorizationOptions): ApolloServer
           mutable.queryHash = createHash('sha256')
             .update(`${requestContext.queryHash}|${print(document)}`)
             .digest('hex');
-          removalsByRequest.set(requestContext.request, { removals, caller });
+          removalsByRequest.set(requestContext.request, { removals, plan, caller });
         },
         async willSendResponse(requestContext) {
           const entry = removalsByRequest.get(requestContext.request);
           if (!entry || requestContext.response.body.kind !== 'single') return;
           const result = requestContext.response.body.singleResult;
+          // One error per place in the operation (response keys), at its first place in the answer.
+          const errors = new Map<string, GraphQLError>();
+          const reached = new Set<Removal>();
           if (result.data) {
-            for (const removal of entry.removals) nullAt(result.data, removal.path);
-            dropPlaceholders(result.data);
+            const data = applyRemovals(requestContext.schema, result.data, entry.plan, (removal, path) => {
+              reached.add(removal);
+              const key = path.filter((step) => typeof step === 'string').join('.');
+              if (!errors.has(key)) errors.set(key, authorizationError(removal, entry.caller, undefined, path));
+            }, PLACEHOLDER);
+            if (data) dropPlaceholders(data);
+            result.data = data;
           }
-          const errors = entry.removals.map((removal) => authorizationError(removal, entry.caller));
-          result.errors = [...(result.errors ?? []), ...errors.map((error) => error.toJSON())];
+          // Removed fields the answer never reached (their parent is null): said once, without a path.
+          for (const removal of entry.removals) {
+            if (!reached.has(removal)) errors.set(`unreached:${removal.path.join('.')}`, authorizationError(removal, entry.caller));
+          }
+          result.errors = [...(result.errors ?? []), ...[...errors.values()].map((error) => error.toJSON())];
         },
       };
     },

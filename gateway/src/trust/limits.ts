@@ -6,8 +6,11 @@
 //    with GRAPHQL_PARSE_FAILED (400): "Syntax Error: Document contains more that (sic) 5000 tokens.
 //    Parsing aborted."
 // 2. `plugin` (give it to ApolloServer's plugins): at didResolveOperation, after validation,
-//    it measures depth, aliases, root fields and cost, and refuses the first limit exceeded
-//    with QUERY_TOO_COMPLEX (400) and extensions { measure, limit, value }.
+//    it measures depth, aliases, root fields, fragment expansion and cost, and refuses the
+//    first limit exceeded with QUERY_TOO_COMPLEX (400) and extensions { measure, limit, value }.
+//    It must run before every other pass over the operation (authorization's rewrite, consent,
+//    planning): app.ts puts it first and runs didResolveOperation hooks in order (in-order.ts),
+//    so nothing is rewritten or planned for an operation over a limit.
 //
 // Why a plugin and not graphql-js validationRules: Apollo Server wraps every validation error
 // in its own ValidationError, replacing the code with GRAPHQL_VALIDATION_FAILED; validation
@@ -22,8 +25,14 @@
 //   - else a size handed down by its parent (a connection `searchEnterprises(first: 50)` sizes
 //     its `edges`),
 //   - else DEFAULT_LIST_SIZE.
-// Fragments are measured once each (memoised), so a fragment "bomb" that spreads fragments
-// into fragments costs linear time to measure. @skip/@include are ignored: worst case.
+// Fragment expansion: the number of fields the operation would have if every fragment spread
+// were replaced by the fragment's fields. A fragment that spreads another twice, forty levels
+// deep, is 1.5 KB of text and 2^40 fields once expanded; every later pass (authorization,
+// planning, the answer) would pay for the expansion, so it is bounded here. Unlike cost it
+// ignores list sizes, so `first: 0` cannot hide a bomb.
+// Fragments are measured once each (memoised), so measuring a fragment "bomb" that spreads
+// fragments into fragments costs time linear in the document, however large the expansion.
+// @skip/@include are ignored: worst case.
 // Introspection fields count like any other (graphql-js's own MaxIntrospectionDepthRule
 // already refuses a circular introspection query, types -> fields -> type -> fields ...).
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
@@ -65,6 +74,12 @@ export const DEFAULT_MAX_ROOT_FIELDS = 10;
  */
 export const DEFAULT_MAX_COST = 1_000_000;
 /**
+ * Fields once fragments are inlined. GraphiQL's introspection query (fragments FullType,
+ * InputValue, TypeRef) expands to 227 fields, the largest playground example to 32; a
+ * document of 5,000 tokens without fragments has fewer than 5,000.
+ */
+export const DEFAULT_MAX_FRAGMENT_EXPANSION = 5_000;
+/**
  * The bank example is 206 tokens, GraphiQL's introspection query 184, a portfolio check with
  * 500 literal codes 649; 1,000 aliased fields are about 3,000.
  */
@@ -78,11 +93,12 @@ export interface LimitsOptions {
   maxAliases?: number;
   maxRootFields?: number;
   maxCost?: number;
+  maxFragmentExpansion?: number;
   maxTokens?: number;
   defaultListSize?: number;
 }
 
-export type Measure = 'depth' | 'aliases' | 'rootFields' | 'cost';
+export type Measure = 'depth' | 'aliases' | 'rootFields' | 'fragmentExpansion' | 'cost';
 export type OperationMeasures = Record<Measure, number>;
 
 export interface Limits {
@@ -98,6 +114,8 @@ const DESCRIBE: Record<Measure, (value: number, limit: number) => string> = {
   depth: (value, limit) => `Query depth ${value} exceeds the limit of ${limit}`,
   aliases: (value, limit) => `Query uses ${value} aliases; the limit is ${limit}`,
   rootFields: (value, limit) => `Query selects ${value} root fields; the limit is ${limit}`,
+  fragmentExpansion: (value, limit) =>
+    `Query expands to ${value} fields once its fragments are inlined; the limit is ${limit}: spread each fragment fewer times`,
   cost: (value, limit) =>
     `Query cost ${value} exceeds the limit of ${limit} (every field costs 1, times the size of each list above it): ` +
     'select fewer fields, fewer nested lists or smaller pages',
@@ -109,6 +127,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     maxAliases: positiveInteger('maxAliases', options.maxAliases ?? DEFAULT_MAX_ALIASES, true),
     maxRootFields: positiveInteger('maxRootFields', options.maxRootFields ?? DEFAULT_MAX_ROOT_FIELDS),
     maxCost: positiveInteger('maxCost', options.maxCost ?? DEFAULT_MAX_COST),
+    maxFragmentExpansion: positiveInteger('maxFragmentExpansion', options.maxFragmentExpansion ?? DEFAULT_MAX_FRAGMENT_EXPANSION),
     maxTokens: positiveInteger('maxTokens', options.maxTokens ?? DEFAULT_MAX_TOKENS),
     defaultListSize: positiveInteger('defaultListSize', options.defaultListSize ?? DEFAULT_LIST_SIZE),
   };
@@ -116,6 +135,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     depth: limits.maxDepth,
     aliases: limits.maxAliases,
     rootFields: limits.maxRootFields,
+    fragmentExpansion: limits.maxFragmentExpansion,
     cost: limits.maxCost,
   };
 
@@ -129,7 +149,8 @@ export function createLimits(options: LimitsOptions = {}): Limits {
             if (!document || !operation) return;
             const measured = measureOperation(schema, document, operation, request.variables ?? {}, limits.defaultListSize);
             for (const measure of Object.keys(maxima) as Measure[]) {
-              const value = measured[measure];
+              // A bomb's expansion can pass 2^53 (or reach Infinity): report a number JSON keeps.
+              const value = Math.min(measured[measure], Number.MAX_SAFE_INTEGER);
               const limit = maxima[measure];
               if (value > limit) {
                 throw creditGraphError('QUERY_TOO_COMPLEX', DESCRIBE[measure](value, limit), { measure, limit, value });
@@ -154,16 +175,28 @@ interface Tally {
   aliases: number;
   /** Fields selected at this level (through fragments): the root field count at the top. */
   fields: number;
+  /** Fields at every level below, fragments inlined. */
+  expansion: number;
   cost: number;
 }
 
-/** Measures one operation of a validated document; `variables` as the client sent them. */
+/** Counts the work of a pass over an operation: selections (fields, spreads, inline fragments) examined. */
+export interface WorkCounter {
+  selections: number;
+}
+
+/**
+ * Measures one operation of a document; `variables` as the client sent them. Time linear in
+ * the document (each fragment measured once per list size handed to it), whatever the
+ * expansion; safe on a document with fragment cycles (not recursed into).
+ */
 export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   defaultListSize = DEFAULT_LIST_SIZE,
+  work: WorkCounter = { selections: 0 },
 ): OperationMeasures {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -215,27 +248,29 @@ export function measureOperation(
     into.depth = Math.max(into.depth, part.depth);
     into.aliases += part.aliases;
     into.fields += part.fields;
+    into.expansion += part.expansion;
     into.cost += part.cost;
   }
 
   // `handedSize`: a size the parent field's arguments give the lists directly below it.
   function tally(selectionSet: SelectionSetNode, parent: GraphQLCompositeType, handedSize: number | undefined): Tally {
-    const total: Tally = { depth: 0, aliases: 0, fields: 0, cost: 0 };
+    const total: Tally = { depth: 0, aliases: 0, fields: 0, expansion: 0, cost: 0 };
     for (const selection of selectionSet.selections) {
+      work.selections += 1;
       if (selection.kind === Kind.FIELD) {
         total.fields += 1;
         if (selection.alias) total.aliases += 1;
         const field = fieldOf(parent, selection.name.value);
         const type = field && getNamedType(field.type);
         if (!selection.selectionSet || !field || !type || !isCompositeType(type)) {
-          add(total, { depth: 1, aliases: 0, fields: 0, cost: 1 });
+          add(total, { depth: 1, aliases: 0, fields: 0, expansion: 1, cost: 1 });
           continue;
         }
         const isList = isListType(getNullableType(field.type));
         const ownSize = sizeFromArguments(selection, field);
         const child = tally(selection.selectionSet, type, isList ? undefined : ownSize);
         const size = isList ? (ownSize ?? handedSize ?? defaultListSize) : 1;
-        add(total, { depth: 1 + child.depth, aliases: child.aliases, fields: 0, cost: 1 + size * child.cost });
+        add(total, { depth: 1 + child.depth, aliases: child.aliases, fields: 0, expansion: 1 + child.expansion, cost: 1 + size * child.cost });
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = typeNamed(selection.typeCondition?.name.value, parent);
         if (type) add(total, tally(selection.selectionSet, type, handedSize));
@@ -261,7 +296,7 @@ export function measureOperation(
   }
 
   const root = schema.getRootType(operation.operation);
-  if (!root) return { depth: 0, aliases: 0, rootFields: 0, cost: 0 };
-  const { depth, aliases, fields, cost } = tally(operation.selectionSet, root, undefined);
-  return { depth, aliases, rootFields: fields, cost };
+  if (!root) return { depth: 0, aliases: 0, rootFields: 0, fragmentExpansion: 0, cost: 0 };
+  const { depth, aliases, fields, expansion, cost } = tally(operation.selectionSet, root, undefined);
+  return { depth, aliases, rootFields: fields, fragmentExpansion: expansion, cost };
 }
