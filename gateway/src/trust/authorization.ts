@@ -199,6 +199,37 @@ function authorizationError(removal: Removal, caller: Caller, status?: number, p
   );
 }
 
+/**
+ * Completes the answer to a filtered operation (changed in place): `null` where the removed
+ * fields would be, up to the nearest nullable parent (`data: null` when that is the root), the
+ * placeholders gone, and one error per removed field, with its standard `path` where the
+ * answer reached it.
+ */
+export function completeAnswer(
+  schema: GraphQLSchema,
+  result: { data?: Record<string, unknown> | null; errors?: readonly unknown[] },
+  filtered: { removals: Removal[]; plan: RemovalPlan<Requirement>; caller: Caller },
+): void {
+  // One error per place in the operation (response keys), at its first place in the answer.
+  const errors = new Map<string, GraphQLError>();
+  const reached = new Set<Removal>();
+  if (result.data) {
+    const located = (removal: Removal, path: (string | number)[]) => {
+      reached.add(removal);
+      const key = path.filter((step) => typeof step === 'string').join('.');
+      if (!errors.has(key)) errors.set(key, authorizationError(removal, filtered.caller, undefined, path));
+    };
+    const data = applyRemovals(schema, result.data, filtered.plan, located, PLACEHOLDER);
+    if (data) dropPlaceholders(data);
+    result.data = data;
+  }
+  // Removed fields the answer never reached (their parent is null): said once, without a path.
+  for (const removal of filtered.removals) {
+    if (!reached.has(removal)) errors.set(`unreached:${removal.path.join('.')}`, authorizationError(removal, filtered.caller));
+  }
+  result.errors = [...(result.errors ?? []), ...[...errors.values()].map((error) => error.toJSON())];
+}
+
 export interface AuthorizationContext {
   caller?: Caller;
   /** What authorization decided for this request, for the audit record. */
@@ -247,24 +278,7 @@ export function createAuthorization(options: AuthorizationOptions): ApolloServer
         async willSendResponse(requestContext) {
           const entry = removalsByRequest.get(requestContext.request);
           if (!entry || requestContext.response.body.kind !== 'single') return;
-          const result = requestContext.response.body.singleResult;
-          // One error per place in the operation (response keys), at its first place in the answer.
-          const errors = new Map<string, GraphQLError>();
-          const reached = new Set<Removal>();
-          if (result.data) {
-            const data = applyRemovals(requestContext.schema, result.data, entry.plan, (removal, path) => {
-              reached.add(removal);
-              const key = path.filter((step) => typeof step === 'string').join('.');
-              if (!errors.has(key)) errors.set(key, authorizationError(removal, entry.caller, undefined, path));
-            }, PLACEHOLDER);
-            if (data) dropPlaceholders(data);
-            result.data = data;
-          }
-          // Removed fields the answer never reached (their parent is null): said once, without a path.
-          for (const removal of entry.removals) {
-            if (!reached.has(removal)) errors.set(`unreached:${removal.path.join('.')}`, authorizationError(removal, entry.caller));
-          }
-          result.errors = [...(result.errors ?? []), ...[...errors.values()].map((error) => error.toJSON())];
+          completeAnswer(requestContext.schema, requestContext.response.body.singleResult, entry);
         },
       };
     },

@@ -1,0 +1,10 @@
+import { parse, validate, buildSchema } from 'graphql';
+const n = Number(process.argv[2] ?? 40);
+let q = 'query { ...F0 }\n';
+for (let i = 0; i < n; i++) q += `fragment F${i} on Query { ...F${i+1} ...F${i+1} }\n`;
+q += `fragment F${n} on Query { __typename }`;
+console.log(q.length);
+const schema = buildSchema('type Query { a: Int }');
+let t = Date.now();
+const errs = validate(schema, parse(q));
+console.log(errs.length, Date.now() - t, 'ms');
