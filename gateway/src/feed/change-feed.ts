@@ -189,7 +189,7 @@ export function changeFeedPlugin<Context extends ChangeContext>(feed: ChangeFeed
           contextValue.creditChanges = [];
           // A malformed code is refused with BAD_USER_INPUT when the variables are coerced; only
           // well-formed ones can be looked up.
-          const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc').filter(isValidUscc);
+          const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc', request.operationName).filter(isValidUscc);
           if (subjects.length === 0) return;
           const unknown = await feed.prepareWrite(subjects).catch((error: Error) => {
             console.error('[gateway] registry check before a write failed:', error.message);

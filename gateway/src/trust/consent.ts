@@ -91,7 +91,7 @@ export function consentPlugin<Context extends { caller: Caller }>(consents: Cons
       return {
         async didResolveOperation({ contextValue, schema, document, request }) {
           if (contextValue.caller.role !== 'BANK') return;
-          const live = await consents.live(contextValue.caller, namedEnterprises(schema, document, request.variables));
+          const live = await consents.live(contextValue.caller, namedEnterprises(schema, document, request.variables, undefined, request.operationName));
           contextValue.caller = { ...contextValue.caller, consents: live.usccs, consentIds: live.consentIds };
         },
       };

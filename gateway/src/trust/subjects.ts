@@ -1,17 +1,22 @@
 // Which enterprises an operation is about: the USCC values in its arguments, literal or from
 // variables, at any depth of input objects and lists. Consent is resolved for exactly these.
 import {
+  Kind,
   TypeInfo,
   getNamedType,
+  getOperationAST,
   getNullableType,
   isInputObjectType,
   isListType,
   valueFromAST,
   visit,
   visitWithTypeInfo,
+  type ASTNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLSchema,
+  type ValueNode,
 } from 'graphql';
 
 const USCC_TYPE = 'USCC';
@@ -19,40 +24,84 @@ const USCC_TYPE = 'USCC';
 /** Keeps a USCC found under this argument or input field name (`uscc`, `authorityUscc`, ...). */
 type NameFilter = (name: string) => boolean;
 
-function collect(type: GraphQLInputType, value: unknown, name: string, into: Set<string>, keep: NameFilter): void {
-  if (value === null || value === undefined) return;
-  const nullable = getNullableType(type);
-  if (isListType(nullable)) {
-    for (const item of Array.isArray(value) ? value : [value]) collect(nullable.ofType, item, name, into, keep);
-  } else if (isInputObjectType(nullable)) {
-    for (const field of Object.values(nullable.getFields())) {
-      collect(field.type, (value as Record<string, unknown>)[field.name], field.name, into, keep);
-    }
-  } else if (getNamedType(nullable).name === USCC_TYPE && typeof value === 'string' && keep(name)) {
-    into.add(value);
-  }
-}
-
 /**
  * The USCCs an operation names in its arguments. `keep` narrows them by the argument or input
  * field's name: a write's subject is its `uscc`, while `authorityUscc` names an authority.
+ * Only the operation `operationName` selects (and the fragments it spreads) is read; each
+ * fragment once, and each variable's value once per argument name and type it is given to, so
+ * the time is linear in the document plus the variables, however often they are used.
  */
 export function namedEnterprises(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   keep: NameFilter = () => true,
+  operationName?: string | null,
 ): string[] {
   const found = new Set<string>();
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return [];
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const collectedVariables = new Set<string>();
+
+  const collectValue = (type: GraphQLInputType, value: unknown, name: string): void => {
+    if (value === null || value === undefined) return;
+    const nullable = getNullableType(type);
+    if (isListType(nullable)) {
+      for (const item of Array.isArray(value) ? value : [value]) collectValue(nullable.ofType, item, name);
+    } else if (isInputObjectType(nullable)) {
+      if (typeof value !== 'object') return;
+      for (const [field, fieldValue] of Object.entries(value as Record<string, unknown>)) {
+        const definition = nullable.getFields()[field];
+        if (definition) collectValue(definition.type, fieldValue, field);
+      }
+    } else if (getNamedType(nullable).name === USCC_TYPE && typeof value === 'string' && keep(name)) {
+      found.add(value);
+    }
+  };
+
+  const collectNode = (type: GraphQLInputType, node: ValueNode, name: string): void => {
+    const nullable = getNullableType(type);
+    if (node.kind === Kind.VARIABLE) {
+      const key = `${node.name.value}|${name}|${String(type)}`;
+      if (collectedVariables.has(key)) return;
+      collectedVariables.add(key);
+      collectValue(type, variables?.[node.name.value], name);
+    } else if (node.kind === Kind.LIST) {
+      const item = isListType(nullable) ? nullable.ofType : type;
+      for (const value of node.values) collectNode(item, value, name);
+    } else if (node.kind === Kind.OBJECT) {
+      if (!isInputObjectType(nullable)) return;
+      for (const field of node.fields) {
+        const definition = nullable.getFields()[field.name.value];
+        if (definition) collectNode(definition.type, field.value, field.name.value);
+      }
+    } else if (isListType(nullable)) {
+      collectNode(nullable.ofType, node, name); // one value given for a list is a list of one
+    } else {
+      collectValue(type, valueFromAST(node, type), name);
+    }
+  };
+
+  const spread = new Set<string>();
+  const pending: ASTNode[] = [operation];
   const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Argument: (node) => {
-        const type = typeInfo.getInputType();
-        if (type) collect(type, valueFromAST(node.value, type, variables), node.name.value, found, keep);
-      },
-    }),
-  );
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Argument: (node) => {
+      const type = typeInfo.getArgument()?.type;
+      if (type) collectNode(type, node.value, node.name.value);
+    },
+    FragmentSpread: (node) => {
+      const fragment = fragments.get(node.name.value);
+      if (fragment && !spread.has(node.name.value)) {
+        spread.add(node.name.value);
+        pending.push(fragment);
+      }
+    },
+  });
+  for (let next = pending.pop(); next; next = pending.pop()) visit(next, visitor);
   return [...found];
 }
