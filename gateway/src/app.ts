@@ -21,6 +21,7 @@ import { consentPlugin, createConsents } from './trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
 import { createIdentity } from './trust/identity.ts';
 import { installInputScalars } from './trust/input-scalars.ts';
+import { NoShadowingAliasesRule } from './trust/aliases.ts';
 import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
@@ -132,6 +133,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     gateway,
     plugins: config.trustLayer ? plugins : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes)],
     formatError,
+    // The query planner overwrites an alias that takes a key field's name: refused, always.
+    validationRules: [NoShadowingAliasesRule],
     ...(config.trustLayer ? { parseOptions: limits.parseOptions, persistedQueries: { cache: persistedQueryCache(safelist) } } : {}),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
