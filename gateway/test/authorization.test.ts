@@ -99,7 +99,7 @@ describe('filtering in time linear in the document', () => {
 
   function filterCounting(query: string, caller: Caller) {
     const work = { selections: 0 };
-    const result = filterOperation(schema, parse(query), undefined, requirements, caller, work);
+    const result = filterOperation(schema, parse(query), undefined, requirements, caller, { work });
     return { ...result, work: work.selections };
   }
 
@@ -175,21 +175,21 @@ describe('a removed non-null field nulls its nearest nullable parent, as GraphQL
   };
 
   /** What execution answers when the guarded fields raise an error: the oracle. */
-  function executed(query: string) {
+  function executed(query: string, variableValues: Record<string, unknown> = {}) {
     const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
       if (guarded.includes(`${info.parentType.name}.${info.fieldName}`)) throw new Error('denied');
       return defaultFieldResolver(source, args, context, info);
     };
-    return executeSync({ schema: shapes, document: parse(query), rootValue, fieldResolver });
+    return executeSync({ schema: shapes, document: parse(query), rootValue, fieldResolver, variableValues });
   }
 
   /** What the gateway answers: the filtered operation executed, then completed. */
-  function filtered(query: string) {
-    const result = filterOperation(shapes, parse(query), undefined, shapeRequirements, ANONYMOUS_CALLER);
+  function filtered(query: string, variables: Record<string, unknown> = {}) {
+    const result = filterOperation(shapes, parse(query), undefined, shapeRequirements, ANONYMOUS_CALLER, { variables });
     const answer: { data?: Record<string, unknown> | null; errors?: readonly unknown[] } = {
-      data: executeSync({ schema: shapes, document: result.document, rootValue }).data as Record<string, unknown>,
+      data: executeSync({ schema: shapes, document: result.document, rootValue, variableValues: variables }).data as Record<string, unknown>,
     };
-    if (result.plan) completeAnswer(shapes, answer, { removals: result.removals, plan: result.plan, caller: ANONYMOUS_CALLER });
+    if (result.rewritten) completeAnswer(shapes, answer, { removals: result.removals, plan: result.plan, caller: ANONYMOUS_CALLER });
     return { data: answer.data, errors: (answer.errors ?? []) as { path?: (string | number)[]; extensions: Record<string, unknown> }[] };
   }
 
@@ -206,11 +206,14 @@ describe('a removed non-null field nulls its nearest nullable parent, as GraphQL
     ['named fragments spread at several places', '{ me { ...P friends { ...P } } } fragment P on Person { name secret }'],
     ['inline fragments on the implementations of an interface', '{ pets { name ... on Dog { bark } ... on Cat { name } } }'],
     ['a fragment spread twice on the same object', '{ me { ...P ...P } } fragment P on Person { name softSecret }'],
+    ['a removed field that @include(if: $yes) keeps', 'query ($yes: Boolean!) { secretRoot @include(if: $yes) publicCount }'],
+    ['a fragment that @skip(if: $no) keeps', 'query ($no: Boolean!) { me { ...P @skip(if: $no) } } fragment P on Person { secret }'],
   ];
 
   it.each(cases)('%s', (_title, query) => {
-    const expected = executed(query);
-    const actual = filtered(query);
+    const variables = { yes: true, no: false };
+    const expected = executed(query, variables);
+    const actual = filtered(query, variables);
     expect(actual.data).toEqual(expected.data);
     // An error for every place in the operation where execution reports one (execution stops
     // an object at its first non-null error; the gateway names every removed field).
@@ -218,6 +221,20 @@ describe('a removed non-null field nulls its nearest nullable parent, as GraphQL
     const actualKeys = actual.errors.map((error) => keysOf(error.path));
     for (const error of expected.errors ?? []) expect(actualKeys).toContain(keysOf(error.path));
     for (const error of actual.errors) expect(error.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('leaves out what @skip and @include leave out: no null, no error', () => {
+    for (const query of [
+      'query ($no: Boolean!) { secretRoot @include(if: $no) publicCount }',
+      '{ secretRoot @skip(if: true) publicCount }',
+      'query ($yes: Boolean!) { people { name ... @skip(if: $yes) { secret } } }',
+    ]) {
+      const actual = filtered(query, { yes: true, no: false });
+      expect(actual.data).toEqual(executed(query, { yes: true, no: false }).data);
+      expect(actual.errors).toEqual([]);
+      // Still dropped from the operation the planner sees.
+      expect(print(filterOperation(shapes, parse(query), undefined, shapeRequirements, ANONYMOUS_CALLER, { variables: { yes: true, no: false } }).document)).not.toMatch(/secret/);
+    }
   });
 
   it('answers the BANK of issue 10 with data null for a removed [Objection!]!', () => {

@@ -24,8 +24,7 @@ import {
 } from 'graphql';
 import { type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
-import type { WorkCounter } from './limits.ts';
-import { applyRemovals, planRemovals, type Removal as PlannedRemoval, type RemovalPlan } from './removal-plan.ts';
+import { applyRemovals, planRemovals, type PlanOptions, type Removal as PlannedRemoval, type RemovalPlan } from './removal-plan.ts';
 
 export type AuthorizationMode = 'filter' | 'reject';
 
@@ -101,12 +100,14 @@ export interface FilterResult {
   plan?: RemovalPlan<Requirement>;
   /** Scopes the fields that stay required: non-empty means the operation reads non-public data. */
   scopesUsed: string[];
+  /** The document changed: fields were dropped, placeholders added. */
+  rewritten?: boolean;
 }
 
 /**
  * Removes the fields `caller` may not read; returns the new document and where fields went.
- * Time linear in the document (each fragment examined once, see removal-plan.ts); `work`
- * counts the selections examined.
+ * Time linear in the document (each fragment examined once, see removal-plan.ts);
+ * `options.work` counts the selections examined, `options.variables` decide `@skip`/`@include`.
  */
 export function filterOperation(
   schema: GraphQLSchema,
@@ -114,7 +115,7 @@ export function filterOperation(
   operationName: string | null | undefined,
   requirements: Map<string, Requirement>,
   caller: Caller,
-  work: WorkCounter = { selections: 0 },
+  options: PlanOptions = {},
 ): FilterResult {
   const denied = (parent: GraphQLCompositeType | null | undefined, field: string) => {
     if (!parent) return undefined;
@@ -129,19 +130,25 @@ export function filterOperation(
     const requirement = requirements.get(`${parent.name}.${field}`);
     for (const scope of requirement?.scopes.find((all) => all.every((s) => caller.scopes.includes(s))) ?? []) scopesUsed.add(scope);
   };
-  const { plan, removals } = planRemovals(schema, document, operation, denied, kept, work);
-  if (!plan) return { document, removals, scopesUsed: [...scopesUsed] };
+  const { plan, removals } = planRemovals(schema, document, operation, denied, kept, options);
 
-  // Rewrite: drop denied fields (in the operation and in fragments); every selection set below
-  // the root also selects the type name under PLACEHOLDER, so that the answer's objects say
-  // which fragments apply to them and no selection set is left empty.
+  // Rewrite: drop denied fields (in the operation and in fragments, also those `@skip` leaves
+  // out: the planner never sees them). Every selection set below the root then also selects
+  // the type name under PLACEHOLDER, so that the answer's objects say which fragments apply
+  // to them and no selection set is left empty. One more linear pass.
+  let dropped = false;
   const typeInfo = new TypeInfo(schema);
   const filtered = visit(
     document,
     visitWithTypeInfo(typeInfo, {
-      Field: (node: FieldNode) => (denied(typeInfo.getParentType(), node.name.value) ? null : undefined),
+      Field: (node: FieldNode) => {
+        if (!denied(typeInfo.getParentType(), node.name.value)) return undefined;
+        dropped = true;
+        return null;
+      },
     }),
   );
+  if (!dropped) return { document, removals, scopesUsed: [...scopesUsed] };
   const placeholder: FieldNode = {
     kind: Kind.FIELD,
     alias: { kind: Kind.NAME, value: PLACEHOLDER },
@@ -158,7 +165,7 @@ export function filterOperation(
         parent && 'kind' in parent && parent.kind === Kind.OPERATION_DEFINITION ? undefined : { ...node, selections: [placeholder, ...node.selections] },
     },
   });
-  return { document: completed, removals, plan, scopesUsed: [...scopesUsed] };
+  return { document: completed, removals, plan, scopesUsed: [...scopesUsed], rewritten: true };
 }
 
 function dropPlaceholders(data: unknown): void {
@@ -208,7 +215,7 @@ function authorizationError(removal: Removal, caller: Caller, status?: number, p
 export function completeAnswer(
   schema: GraphQLSchema,
   result: { data?: Record<string, unknown> | null; errors?: readonly unknown[] },
-  filtered: { removals: Removal[]; plan: RemovalPlan<Requirement>; caller: Caller },
+  filtered: { removals: Removal[]; plan?: RemovalPlan<Requirement>; caller: Caller },
 ): void {
   // One error per place in the operation (response keys), at its first place in the answer.
   const errors = new Map<string, GraphQLError>();
@@ -219,7 +226,7 @@ export function completeAnswer(
       const key = path.filter((step) => typeof step === 'string').join('.');
       if (!errors.has(key)) errors.set(key, authorizationError(removal, filtered.caller, undefined, path));
     };
-    const data = applyRemovals(schema, result.data, filtered.plan, located, PLACEHOLDER);
+    const data = filtered.plan ? applyRemovals(schema, result.data, filtered.plan, located, PLACEHOLDER) : result.data;
     if (data) dropPlaceholders(data);
     result.data = data;
   }
@@ -247,7 +254,7 @@ export function createAuthorization(options: AuthorizationOptions): ApolloServer
   const requirements = readRequirements(options.supergraphSdl);
   const mode = options.mode ?? DEFAULT_MODE;
   if (mode !== 'filter' && mode !== 'reject') throw new ConfigError(`AUTHORIZATION_MODE must be filter or reject, got "${mode}"`);
-  const removalsByRequest = new WeakMap<object, { removals: Removal[]; plan: RemovalPlan<Requirement>; caller: Caller }>();
+  const removalsByRequest = new WeakMap<object, { removals: Removal[]; plan?: RemovalPlan<Requirement>; caller: Caller }>();
 
   return {
     async requestDidStart() {
@@ -255,16 +262,17 @@ export function createAuthorization(options: AuthorizationOptions): ApolloServer
         async didResolveOperation(requestContext: GraphQLRequestContext<AuthorizationContext>) {
           const caller = requestContext.contextValue.caller;
           if (!caller || !requestContext.document) return;
-          const { document, removals, plan, scopesUsed } = filterOperation(
+          const { document, removals, plan, scopesUsed, rewritten } = filterOperation(
             requestContext.schema,
             requestContext.document,
             requestContext.operationName,
             requirements,
             caller,
+            { variables: requestContext.request.variables ?? {} },
           );
           requestContext.contextValue.authorization = { scopesUsed, deniedFields: [...new Set(removals.map((r) => r.coordinate))] };
-          if (!plan) return;
-          if (mode === 'reject') throw authorizationError(removals[0]!, caller, caller.role === 'PUBLIC' ? 401 : 403);
+          if (!rewritten) return;
+          if (mode === 'reject' && removals.length > 0) throw authorizationError(removals[0]!, caller, caller.role === 'PUBLIC' ? 401 : 403);
           const mutable = requestContext as { -readonly [K in keyof typeof requestContext]: (typeof requestContext)[K] };
           mutable.document = document;
           mutable.operation = getOperationAST(document, requestContext.operationName) ?? undefined;

@@ -10,7 +10,10 @@
 //     execution does for a field error (GraphQL spec, "Handling Field Errors"): a removed
 //     non-null field nulls its nearest nullable parent (a list item, a field, or `data` itself).
 import {
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   Kind,
+  getDirectiveValues,
   getNamedType,
   isAbstractType,
   isCompositeType,
@@ -23,6 +26,7 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { WorkCounter } from './limits.ts';
@@ -74,10 +78,28 @@ function nullabilityOf(type: GraphQLOutputType): Nullability {
   return { nonNull, itemsNonNull };
 }
 
+/** False when `@skip`/`@include` leave the selection out for these variables (unknown: kept, worst case). */
+function included(node: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (!node.directives?.length) return true;
+  try {
+    if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+    return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+  } catch {
+    return true; // a variable missing or of the wrong type: execution refuses it later
+  }
+}
+
+export interface PlanOptions {
+  /** The request's variables, for `@skip(if: $v)` and `@include(if: $v)`. */
+  variables?: Record<string, unknown>;
+  work?: WorkCounter;
+}
+
 /**
  * Plans the removals of `operation`: `reasonFor(parent, field)` says why a field may not be
  * read (undefined: it may), `onKept(parent, field)` is told of every field that stays.
- * Time linear in the document; safe on fragment cycles (not followed).
+ * Selections that `@skip`/`@include` leave out are left out here too: execution would not
+ * reach them. Time linear in the document; safe on fragment cycles (not followed).
  */
 export function planRemovals<Reason>(
   schema: GraphQLSchema,
@@ -85,7 +107,7 @@ export function planRemovals<Reason>(
   operation: OperationDefinitionNode,
   reasonFor: (parent: GraphQLCompositeType, field: string) => Reason | undefined,
   onKept: (parent: GraphQLCompositeType, field: string) => void = () => {},
-  work: WorkCounter = { selections: 0 },
+  { variables = {}, work = { selections: 0 } }: PlanOptions = {},
 ): PlannedRemovals<Reason> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -109,6 +131,7 @@ export function planRemovals<Reason>(
     const result: RemovalPlan<Reason> = { typeCondition, removed: [], children: [], fragments: [] };
     for (const selection of selectionSet.selections) {
       work.selections += 1;
+      if (!included(selection, variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         const key = selection.alias?.value ?? name;
