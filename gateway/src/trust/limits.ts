@@ -131,11 +131,12 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     maxTokens: positiveInteger('maxTokens', options.maxTokens ?? DEFAULT_MAX_TOKENS),
     defaultListSize: positiveInteger('defaultListSize', options.defaultListSize ?? DEFAULT_LIST_SIZE),
   };
+  // Checked in this order: the expansion before the counts it multiplies (aliases, root fields).
   const maxima: Record<Measure, number> = {
     depth: limits.maxDepth,
+    fragmentExpansion: limits.maxFragmentExpansion,
     aliases: limits.maxAliases,
     rootFields: limits.maxRootFields,
-    fragmentExpansion: limits.maxFragmentExpansion,
     cost: limits.maxCost,
   };
 
