@@ -3,7 +3,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { parse } from 'graphql';
 import { makeUscc } from '@credit-graph/contract';
 import { composeSupergraph } from '@credit-graph/contract/compose';
-import { prepareSupergraph } from '../src/trust/authorization.ts';
+import { prepareSupergraph } from '../src/supergraph.ts';
 import { namedEnterprises } from '../src/trust/subjects.ts';
 
 const schema = Supergraph.build(prepareSupergraph(composeSupergraph())).apiSchema().toGraphQLJSSchema();
