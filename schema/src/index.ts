@@ -11,3 +11,4 @@ export * from './sdl.ts';
 export * from './uscc.ts';
 export * from './record-reference.ts';
 export * from './credit-changes.ts';
+export * from './read-report.ts';

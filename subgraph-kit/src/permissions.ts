@@ -47,8 +47,25 @@ function fieldRefusal(code: ErrorCode, message: string, extensions: Record<strin
   return error;
 }
 
+/**
+ * What one request read, by subject key (enterprise USCC, worker id): filled by the guards
+ * below and by `personalName`, reported to the gateway for the audit record (read-report.ts in
+ * the contract). A subject is `read` once a guarded field of it resolved to data, `denied` when
+ * a guard refused it.
+ */
+export interface ReadLog {
+  read: Set<string>;
+  denied: Set<string>;
+}
+
+export function createReadLog(): ReadLog {
+  return { read: new Set(), denied: new Set() };
+}
+
 interface SubjectContext {
   caller: Caller;
+  /** Absent only where no request runs (a unit test calling a rule by hand). */
+  reads?: ReadLog;
 }
 
 function creditDecision(sector: Sector, parent: { uscc?: unknown }, caller: Caller, info: GraphQLResolveInfo) {
@@ -98,6 +115,22 @@ function creditDecision(sector: Sector, parent: { uscc?: unknown }, caller: Call
 }
 
 const creditRules = new Map<Sector, ReturnType<ReturnType<typeof rule>>>();
+/** The rules whose fields are non-public data of `parent.uscc`: their reads are logged. */
+const guardRules = new Set<unknown>();
+
+type Resolve = (parent: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => unknown;
+
+/**
+ * Inside the guard (which has already allowed this enterprise): once the field resolved to data,
+ * the enterprise's non-public data was read. A null (no records held) reveals no record.
+ */
+async function logRead(resolve: Resolve, parent: { uscc?: unknown }, args: unknown, context: SubjectContext, info: GraphQLResolveInfo) {
+  const value = await resolve(parent, args, context, info);
+  if (value !== null && value !== undefined && !(value instanceof Error) && typeof parent?.uscc === 'string') {
+    context.reads?.read.add(parent.uscc);
+  }
+  return value;
+}
 
 /**
  * The rule for a non-public field of the `sector` subgraph (`@requiresScopes(credit:read)` in
@@ -117,9 +150,13 @@ export function nonPublicCredit(sector: Sector) {
   let sectorRule = creditRules.get(sector);
   if (!sectorRule) {
     sectorRule = rule(`nonPublicCredit:${sector}`, { cache: 'no_cache' })(
-      (parent: { uscc?: unknown }, _args: unknown, context: SubjectContext, info: GraphQLResolveInfo) =>
-        creditDecision(sector, parent, context.caller, info),
+      (parent: { uscc?: unknown }, _args: unknown, context: SubjectContext, info: GraphQLResolveInfo) => {
+        const verdict = creditDecision(sector, parent, context.caller, info);
+        if (verdict !== true && typeof parent?.uscc === 'string') context.reads?.denied.add(parent.uscc);
+        return verdict;
+      },
     );
+    guardRules.add(sectorRule);
     creditRules.set(sector, sectorRule);
   }
   return sectorRule;
@@ -178,7 +215,16 @@ export function applyPermissions(schema: GraphQLSchema, permissions: IRules): Gr
         if (effectiveRule(rules as Record<string, unknown>, typeName, fieldName) === allow) delete fields[fieldName];
       }
     }
-    secured = applyMiddleware(schema, fieldMap as never);
+    // The read log runs inside the guard: a refused field never reaches it.
+    const readMap: Record<string, Record<string, typeof logRead>> = {};
+    for (const [typeName, fields] of Object.entries(fieldMap)) {
+      for (const fieldName of Object.keys(fields)) {
+        if (guardRules.has(effectiveRule(rules as Record<string, unknown>, typeName, fieldName))) {
+          (readMap[typeName] ??= {})[fieldName] = logRead;
+        }
+      }
+    }
+    secured = applyMiddleware(schema, fieldMap as never, readMap as never);
   } catch (error) {
     // shield refuses rules naming a type or field the schema lacks, and one name for two rules.
     throw new PermissionsError(`permissions: ${(error as Error).message}`);

@@ -1,5 +1,7 @@
 // Masking of natural persons' data (PIPL art. 28): by default a name shows its first
 // character only, and a birth date only as an age band.
+import type { Caller } from '@credit-graph/contract';
+import { personalDataVisible, type ReadLog } from './permissions.ts';
 
 export function maskName(name: string): string {
   const chars = [...name];
@@ -23,4 +25,21 @@ export function ageBand(birthDate: Date, asOf: Date = new Date()): AgeBand {
     (asOf.getUTCMonth() === birthDate.getUTCMonth() && asOf.getUTCDate() < birthDate.getUTCDate());
   if (beforeBirthday) age -= 1;
   return AGE_BANDS.find(([from, to]) => age >= from && age <= to)?.[2] ?? 'UNDER_18';
+}
+
+/**
+ * A natural person's name as this caller may see it (PIPL art. 28): unmasked for a caller that
+ * `personalDataVisible` allows, masked otherwise. An unmasked name is a read of personal data,
+ * logged under `subject` for the audit record: the worker's opaque id, or the USCC of the
+ * enterprise whose legal representative it is. `workerId` is the worker whose grant opens it.
+ */
+export function personalName(
+  context: { caller: Caller; reads?: ReadLog },
+  name: string,
+  subject: string,
+  workerId?: string,
+): string {
+  if (!personalDataVisible(context.caller, workerId)) return maskName(name);
+  context.reads?.read.add(subject);
+  return name;
 }

@@ -30,13 +30,15 @@ import {
   sharedScalarResolvers,
   within,
   CREDIT_CHANGES_EXTENSION,
+  READ_REPORT_EXTENSION,
+  type ReadReport,
   type Caller,
   type CallerKeys,
   type CreditChange,
   type Database,
   type DatabaseTarget,
 } from '@credit-graph/contract';
-import { applyPermissions, PermissionsError } from './permissions.ts';
+import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
 
 /** What a Prisma client must offer the kit (the generated clients differ per subgraph). */
@@ -54,16 +56,27 @@ export interface SubgraphContext<Db, Loaders> {
   references: RecordReferences;
   /** What this request's writes changed; reported to the gateway in the response extensions. */
   changes: CreditChange[];
+  /** Whose non-public or unmasked personal data this request read or was refused (for the audit). */
+  reads: ReadLog;
 }
 
-/** Reports the request's changes (see credit-changes.ts in the contract) to the gateway. */
-const creditChangesPlugin: ApolloServerPlugin<SubgraphContext<unknown, unknown>> = {
+/**
+ * Reports to the gateway, in the response extensions, what the request changed (see
+ * credit-changes.ts in the contract) and whose guarded data it read or was refused
+ * (read-report.ts). The gateway trusts these reports: they come over the signed subgraph call.
+ */
+const reportsPlugin: ApolloServerPlugin<SubgraphContext<unknown, unknown>> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        if (contextValue.changes.length === 0 || response.body.kind !== 'single') return;
+        if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, [CREDIT_CHANGES_EXTENSION]: contextValue.changes };
+        const { changes, reads } = contextValue;
+        if (changes.length > 0) result.extensions = { ...result.extensions, [CREDIT_CHANGES_EXTENSION]: changes };
+        if (reads.read.size > 0 || reads.denied.size > 0) {
+          const report: ReadReport = { read: [...reads.read], denied: [...reads.denied] };
+          result.extensions = { ...result.extensions, [READ_REPORT_EXTENSION]: report };
+        }
       },
     };
   },
@@ -197,7 +210,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     schema,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), creditChangesPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>],
     // stop() below drains HTTP first. Apollo's own SIGTERM handler would stop the server under
     // requests in flight, and racing ours it left stop() hanging until the pool's idle timeout.
     stopOnTerminationSignals: false,
@@ -216,6 +229,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       loaders: definition.createLoaders(db),
       references,
       changes: [],
+      reads: createReadLog(),
     }),
     routes: {
       // Liveness: the process answers; nothing else is asked (a restart would not mend a database).

@@ -40,8 +40,10 @@ export interface AuditEntry {
   consentIds?: string[];
   operationName?: string;
   operationHash: string;
-  /** The subjects actually returned: USCCs and worker ids. */
+  /** Whose guarded or unmasked personal data was read, or what a write changed: USCCs and worker ids. */
   subjects: string[];
+  /** Whose guarded data was refused (no consent, no purpose, not its sector): USCCs. */
+  deniedSubjects?: string[];
   scopesUsed: string[];
   outcome: Outcome;
   clientAddress?: string;
@@ -114,7 +116,11 @@ export function canonicalJSON(value: unknown): string {
 }
 
 export function hashRecord(fields: ChainedFields): string {
-  return createHash('sha256').update(fields.previousHash + canonicalJSON(fields)).digest('hex');
+  // Records written before deniedSubjects existed hashed without it: an empty list is left out,
+  // so their hashes still verify.
+  const { deniedSubjects, ...rest } = fields;
+  const content = deniedSubjects.length > 0 ? fields : rest;
+  return createHash('sha256').update(fields.previousHash + canonicalJSON(content)).digest('hex');
 }
 
 function chainedFields(record: AuditRecord): ChainedFields {
@@ -136,6 +142,7 @@ function toFields(entry: AuditEntry): Pending['fields'] {
     operationName: entry.operationName ?? null,
     operationHash: entry.operationHash,
     subjects: entry.subjects,
+    deniedSubjects: entry.deniedSubjects ?? [],
     scopesUsed: entry.scopesUsed,
     outcome: entry.outcome,
     clientAddress: entry.clientAddress ?? null,
@@ -152,6 +159,7 @@ function entryProblem(entry: AuditEntry): string | undefined {
   if (typeof entry.operationHash !== 'string') return 'operationHash is missing';
   if (!strings(entry.subjects) || !strings(entry.scopesUsed)) return 'subjects and scopesUsed must be string lists';
   if (entry.consentIds !== undefined && !strings(entry.consentIds)) return 'consentIds must be a string list';
+  if (entry.deniedSubjects !== undefined && !strings(entry.deniedSubjects)) return 'deniedSubjects must be a string list';
   if (entry.at !== undefined && Number.isNaN(entry.at.getTime())) return 'at is not a valid date';
   return undefined;
 }

@@ -1,43 +1,67 @@
 // What goes on the record: every operation that reads non-public data, reads unmasked
 // personal data, writes anything, or was refused a guarded field. Public reads (双公示 data
 // anyone may see, names masked) are not audited.
+//
+// The subjects of a record are what the operation actually read (征信业管理条例 art. 22):
+// the subgraphs that resolved guarded or unmasked personal fields report the entities they
+// belonged to (read-report.ts in the contract), and a write's subgraph reports what it changed.
+// Nothing is taken from the answer's shape or from the caller's input, so aliases, fragments,
+// variables and unselected key fields change nothing.
 import { createHash } from 'node:crypto';
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import { WORKER_ID_PATTERN } from '@credit-graph/contract';
+import { readReportFrom } from '@credit-graph/contract';
 import type { AuditEntry } from './audit.ts';
 import type { GatewayContext } from '../trust/request-context.ts';
 
-const USCC_KEY = 'uscc';
-
-/** The enterprises and workers the answer is about: every `uscc` value and worker id in it. */
-export function returnedSubjects(data: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(data)) {
-    for (const item of data) returnedSubjects(item, into);
-  } else if (data && typeof data === 'object') {
-    for (const [key, value] of Object.entries(data)) {
-      if (typeof value === 'string' && (key === USCC_KEY || WORKER_ID_PATTERN.test(value))) into.add(value);
-      else returnedSubjects(value, into);
-    }
-  }
-  return into;
+/** Whose guarded data one request read or was refused, collected from its subgraph calls. */
+export interface RequestReads {
+  read: Set<string>;
+  denied: Set<string>;
 }
 
+export function createRequestReads(): RequestReads {
+  return { read: new Set(), denied: new Set() };
+}
+
+/**
+ * Adds one subgraph response's read report (its `extensions`) to the request's reads. Called by
+ * the subgraph client for every answer; invalid keys are dropped, an over-long list is cut and
+ * logged (a subgraph reporting more than a page can hold is a bug to find, not to hide).
+ */
+export function collectReads(
+  into: RequestReads | undefined,
+  extensions: Record<string, unknown> | undefined,
+  serviceName: string,
+  logger: Pick<Console, 'warn'> = console,
+): void {
+  if (!into) return;
+  const report = readReportFrom(extensions);
+  for (const key of report.read) into.read.add(key);
+  for (const key of report.denied) into.denied.add(key);
+  if (report.cut) logger.warn(`[gateway] subgraph ${serviceName} reported more subjects than the audit keeps per answer; the rest were cut`);
+}
+
+/**
+ * The audit entry for one answered operation, or null when it is not audited. In: the request
+ * context at willSendResponse (caller, authorization decisions, the reads and changes the
+ * subgraphs reported). Out: who, why, `subjects` (enterprise USCCs and worker ids whose guarded
+ * or unmasked personal data was read, or that a write changed) and `deniedSubjects` (refused).
+ */
 export function describeForAudit(requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>): AuditEntry | null {
   const { contextValue, operation, response } = requestContext;
   const authorization = contextValue.authorization;
+  const reads = contextValue.reads ?? createRequestReads();
   const writes = operation?.operation === 'mutation';
   const readsNonPublic = (authorization?.scopesUsed.length ?? 0) > 0;
   const denied = (authorization?.deniedFields.length ?? 0) > 0;
-  const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-  const data = body?.data;
-  const subjects = returnedSubjects(data);
+  const subjects = new Set(reads.read);
   // A write is about the enterprises it changed, whatever its answer selects.
   for (const change of contextValue.creditChanges ?? []) subjects.add(change.uscc);
-  const { caller } = contextValue;
-  // Names of natural persons are shown unmasked to these callers: that read is on record too.
-  const seesPersonalData = (caller.workerGrants?.length ?? 0) > 0 || caller.scopes.includes('personal:read');
-  if (!writes && !readsNonPublic && !denied && !(seesPersonalData && subjects.size > 0)) return null;
+  if (!writes && !readsNonPublic && !denied && subjects.size === 0 && reads.denied.size === 0) return null;
 
+  const { caller } = contextValue;
+  const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+  const data = body?.data;
   const errors = body?.errors ?? [];
   const hasData = data !== null && data !== undefined && Object.values(data).some((value) => value !== null);
   return {
@@ -49,6 +73,7 @@ export function describeForAudit(requestContext: GraphQLRequestContextWillSendRe
     operationName: requestContext.operationName ?? undefined,
     operationHash: createHash('sha256').update(requestContext.source ?? '').digest('hex'),
     subjects: [...subjects],
+    deniedSubjects: [...reads.denied],
     scopesUsed: authorization?.scopesUsed ?? [],
     outcome: errors.length === 0 ? 'ok' : hasData ? 'partial' : 'denied',
     clientAddress: contextValue.clientAddress,

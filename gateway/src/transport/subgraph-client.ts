@@ -10,16 +10,18 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError, Kind, parse } from 'graphql';
 import { request, type Dispatcher } from 'undici';
 import { ANONYMOUS_CALLER, createCallerSigner, type Caller, type CallerKeys, type CallerSigner, type CreditChange } from '@credit-graph/contract';
+import { collectReads, type RequestReads } from '../audit/policy.ts';
 import { readReportedChanges } from '../feed/change-feed.ts';
 import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
 /**
- * What the gateway's per-request context holds for subgraph calls: the verified caller, and
- * (for a write) where the changes the subgraphs report are collected.
+ * What the gateway's per-request context holds for subgraph calls: the verified caller, where
+ * (for a write) the changes the subgraphs report are collected, and where the reads they
+ * report are collected for the audit record.
  */
-export type CallerContext = { caller?: Caller; creditChanges?: CreditChange[] };
+export type CallerContext = { caller?: Caller; creditChanges?: CreditChange[]; reads?: RequestReads };
 
 export interface SubgraphClientOptions {
   /** The keys the subgraphs verify signed calls with (the first signs). */
@@ -155,6 +157,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CallerContext>['didReceiveResponse']>>[0]) {
     // A write's subgraph reports what it changed; the change feed stores it after the request.
     context.creditChanges?.push(...readReportedChanges(response.extensions));
+    // Every answer reports whose guarded data it read or refused; the audit record names them.
+    collectReads(context.reads, response.extensions, this.name);
     return response;
   }
 

@@ -3,6 +3,7 @@
 // before anything is parsed or planned.
 import type { IncomingMessage } from 'node:http';
 import { creditGraphError, PURPOSES, type Caller, type CreditChange, type Purpose } from '@credit-graph/contract';
+import { createRequestReads, type RequestReads } from '../audit/policy.ts';
 import type { AuthorizationContext } from './authorization.ts';
 import type { Identity } from './identity.ts';
 import { verifyWorkerAuthorization, WORKER_AUTHORIZATION_HEADER, type WorkerAuthorizationOptions } from './worker-authorization.ts';
@@ -15,6 +16,8 @@ export interface GatewayContext extends AuthorizationContext {
   clientAddress?: string;
   /** For a write: what the subgraphs reported they changed (see change-feed.ts). */
   creditChanges?: CreditChange[];
+  /** Whose guarded data the subgraphs reported reading or refusing (see audit/policy.ts). */
+  reads?: RequestReads;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -44,6 +47,10 @@ export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthori
     } else if (caller.role === 'ENTERPRISE') {
       purpose = 'SELF_QUERY';
     }
-    return { caller: purpose ? { ...caller, purpose } : caller, clientAddress: req.socket.remoteAddress };
+    return {
+      caller: purpose ? { ...caller, purpose } : caller,
+      clientAddress: req.socket.remoteAddress,
+      reads: createRequestReads(),
+    };
   };
 }

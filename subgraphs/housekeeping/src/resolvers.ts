@@ -6,10 +6,9 @@ import {
   assertText,
   idempotentWrite,
   inputError,
-  maskName,
   newRecordId,
   pageSize,
-  personalDataVisible,
+  personalName,
   publish,
   recordStatesOf,
   countedSignals,
@@ -378,8 +377,8 @@ export const resolvers = {
     __resolveReference: (reference: { id: string }, { loaders }: Context) => loaders.worker.load(reference.id),
     // Unmasked only for a scope that may see personal data (a regulator) or a caller this
     // worker authorized (a household holding the worker's code).
-    name: (worker: Worker, _: unknown, { caller }: Context) =>
-      personalDataVisible(caller, worker.id) ? worker.name : maskName(worker.name),
+    // The unmasked name is logged as a read of the worker's personal data (audit, by its id).
+    name: (worker: Worker, _: unknown, context: Context) => personalName(context, worker.name, worker.id, worker.id),
     // Platform registration requires adults; the band is clamped should a record say otherwise.
     // A worker the platform registered has the band it declared, and no birth date at all.
     ageBand: (worker: Worker) => {

@@ -1,9 +1,8 @@
 import { ZHENGZHOU_DIVISIONS, creditGraphError } from '@credit-graph/contract';
 import {
   decodeCursor,
-  maskName,
   pageSize,
-  personalDataVisible,
+  personalName,
   publish,
   sectorSignals,
   toConnection,
@@ -156,9 +155,10 @@ export const resolvers = {
       const row = await loaders.enterprise.load(reference.uscc);
       return row && { ...reference, ...row };
     },
-    // A natural person's name: unmasked only for a scope that may see personal data.
-    legalRepresentative: (enterprise: Enterprise, _: unknown, { caller }: Context) =>
-      personalDataVisible(caller) ? enterprise.legalRepresentative : maskName(enterprise.legalRepresentative),
+    // A natural person's name: unmasked only for a scope that may see personal data, and then
+    // logged as a read of the enterprise (audit).
+    legalRepresentative: (enterprise: Enterprise, _: unknown, context: Context) =>
+      personalName(context, enterprise.legalRepresentative, enterprise.uscc),
     registeredCapital: (enterprise: Enterprise) => enterprise.registeredCapital.toNumber(),
     district: (enterprise: Enterprise) => district(enterprise.divisionCode),
     licenses: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.licenses.load(enterprise.uscc),
