@@ -142,7 +142,7 @@ describe('lists and commitments through the gateway', () => {
     const enterprise = await headersFor('ENTERPRISE', undefined, { uscc: subject.uscc });
     const made = await graphql(
       gatewayUrl,
-      `mutation MakeCommitment($key: String!) { makeCreditCommitment(input: { type: "主动型", content: "三个月内完成整改 (e2e)", termEnd: "${isoDaysAgo(-90)}" }, idempotencyKey: $key) { id status } }`,
+      `mutation MakeCommitment($key: String!) { makeCreditCommitment(input: { type: "主动型", content: "三个月内完成整改 (e2e)", termEnd: "${isoDaysAgo(-90)}", sector: ENVIRONMENT }, idempotencyKey: $key) { id status } }`,
       { key: `e2e-commit-${Date.now()}` },
       enterprise,
     );

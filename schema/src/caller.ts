@@ -8,6 +8,27 @@ export type Role = (typeof ROLES)[number];
 export const PURPOSES = ['LOAN_APPROVAL', 'LOAN_MONITORING', 'SUPERVISION', 'PROCUREMENT', 'SELF_QUERY'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
+/**
+ * The purposes each role may declare: a purpose states the caller's lawful business with the
+ * data (Henan Social Credit Regulations art. 18, 22), so it must be one that role can have. A
+ * bank lends, a regulator or sector platform supervises, an enterprise queries itself; the
+ * public and developers read public data only and declare none. Data, not code: a new role
+ * (the public agencies' AGENCY, with PROCUREMENT) is one more row.
+ */
+export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = Object.freeze({
+  PUBLIC: [],
+  BANK: ['LOAN_APPROVAL', 'LOAN_MONITORING'],
+  SECTOR_PLATFORM: ['SUPERVISION'],
+  REGULATOR: ['SUPERVISION'],
+  ENTERPRISE: ['SELF_QUERY'],
+  DEVELOPER: [],
+});
+
+/** True when a caller of `role` may declare `purpose` (see ROLE_PURPOSES). */
+export function purposeAllowed(role: Role, purpose: Purpose): boolean {
+  return ROLE_PURPOSES[role]?.includes(purpose) ?? false;
+}
+
 /** A housekeeping worker's opaque id (never an ID-card number). */
 export const WORKER_ID_PATTERN = /^wk_[0-9a-f]{16}$/;
 

@@ -5,7 +5,7 @@
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
 import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
-import { creditGraphError, PURPOSES, SECTORS, type Caller, type ErrorCode, type Sector } from '@credit-graph/contract';
+import { creditGraphError, purposeAllowed, PURPOSES, SECTORS, type Caller, type ErrorCode, type Sector } from '@credit-graph/contract';
 
 /** The scope that opens non-public credit data (with purpose, and consent for banks). */
 export const CREDIT_SCOPE = 'credit:read';
@@ -86,6 +86,10 @@ function creditDecision(sector: Sector, parent: { uscc?: unknown }, caller: Call
 
   if (!caller.scopes.includes(CREDIT_SCOPE)) {
     return refuse(`${field} is non-public credit data: it needs the ${CREDIT_SCOPE} scope, which this ${caller.role} caller does not have`);
+  }
+  // Checked by the gateway already; a signed caller with a purpose its role cannot have fails closed.
+  if (caller.purpose && !purposeAllowed(caller.role, caller.purpose)) {
+    return refuse(`A ${caller.role} caller cannot read ${field} for the purpose ${caller.purpose}`);
   }
   switch (caller.role) {
     case 'ENTERPRISE':

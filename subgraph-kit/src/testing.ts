@@ -75,6 +75,7 @@ export async function startTestSubgraph<Db extends PrismaClientLike, Loaders>(
 export interface GraphQLResponse<Data = Record<string, unknown>> {
   data?: Data | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
 }
 
 export async function graphql<Data = any>(

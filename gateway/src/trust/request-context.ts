@@ -2,7 +2,7 @@
 // purpose, and from where. A refused credential or an unknown purpose fails the request here,
 // before anything is parsed or planned.
 import type { IncomingMessage } from 'node:http';
-import { creditGraphError, PURPOSES, type Caller, type CreditChange, type Purpose } from '@credit-graph/contract';
+import { creditGraphError, purposeAllowed, PURPOSES, ROLE_PURPOSES, type Caller, type CreditChange, type Purpose } from '@credit-graph/contract';
 import { createRequestReads, type RequestReads } from '../audit/policy.ts';
 import type { AuthorizationContext } from './authorization.ts';
 import type { Identity } from './identity.ts';
@@ -44,6 +44,16 @@ export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthori
         });
       }
       purpose = declared as Purpose;
+      // A purpose is bound to the caller's role: a bank cannot declare SUPERVISION.
+      if (!purposeAllowed(caller.role, purpose)) {
+        const allowed = ROLE_PURPOSES[caller.role];
+        throw creditGraphError(
+          'FORBIDDEN',
+          `A ${caller.role} caller cannot declare the purpose ${purpose}; ` +
+            (allowed.length > 0 ? `its purposes are ${allowed.join(', ')}` : 'it declares no purpose'),
+          { header: PURPOSE_HEADER, allowed: [...allowed] },
+        );
+      }
     } else if (caller.role === 'ENTERPRISE') {
       purpose = 'SELF_QUERY';
     }

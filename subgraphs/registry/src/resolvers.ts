@@ -16,7 +16,7 @@ import {
 import type { CreditCommitment, Enterprise, DishonestyListEntry, Objection, Prisma, PrismaClient } from './generated/prisma/client.ts';
 import { evaluate, sectorSignalsOf, type EvaluationInputs } from './evaluation.ts';
 import type { Loaders } from './loaders.ts';
-import { creditRecordStates, workflowMutations } from './workflows.ts';
+import { commitmentSector, creditRecordStates, workflowMutations } from './workflows.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
 
@@ -212,6 +212,7 @@ export const resolvers = {
 
   CreditCommitment: {
     status: (commitment: CreditCommitment) => commitmentStatus(commitment),
+    sector: (commitment: CreditCommitment) => commitmentSector.fromSector(commitment.sector),
     publication: async (commitment: CreditCommitment, _: unknown, { loaders, references }: Context) => {
       const breach = asBreach(commitment);
       return breach && publish(COMMITMENT_BREACH, breach, await statesOf(commitment.uscc, loaders), references).publication;

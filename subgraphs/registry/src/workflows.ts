@@ -1,7 +1,7 @@
 // The registry's credit workflows: objections, credit repair, credit lists and commitments.
 // Each step is a compare-and-set on the current state inside the write's transaction, so two
 // concurrent steps cannot both succeed and no illegal transition is ever stored.
-import { recordKey, type CreditChange, type RecordReference } from '@credit-graph/contract';
+import { recordKey, type CreditChange, type RecordReference, type Sector } from '@credit-graph/contract';
 import {
   addMonths,
   assertNotFuture,
@@ -110,7 +110,14 @@ interface ListEntryInput {
   expiresOn: Date;
   measures: string[];
 }
-interface CommitmentInput { type: string; content: string; termEnd: Date }
+/** A commitment's supervising sector in the API (CommitmentSector: SUPPLY_CHAIN) and the contract's Sector (supply-chain). */
+export type CommitmentSector = 'FINANCE' | 'SUPPLY_CHAIN' | 'ENVIRONMENT' | 'HOUSEKEEPING' | 'TRADE';
+export const commitmentSector = {
+  toSector: (value: CommitmentSector): Sector => value.toLowerCase().replace('_', '-') as Sector,
+  fromSector: (sector: string | null): CommitmentSector | null => (sector ? (sector.toUpperCase().replace('-', '_') as CommitmentSector) : null),
+};
+
+interface CommitmentInput { type: string; content: string; termEnd: Date; sector?: CommitmentSector | null }
 
 export const workflowMutations = {
   fileObjection: async (_: unknown, { input, idempotencyKey }: { input: ObjectionInput; idempotencyKey: string }, context: Context) => {
@@ -299,7 +306,16 @@ export const workflowMutations = {
     if (input.termEnd > addMonths(today, MAX_TERM_YEARS * 12)) throw inputError('input.termEnd', `must be within ${MAX_TERM_YEARS} years`);
     const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'makeCreditCommitment', input }, async (tx) => {
       const commitment = await tx.creditCommitment.create({
-        data: { id: newRecordId('cc'), uscc, type, content, madeOn: today, termEnd: input.termEnd, status: 'IN_FORCE' },
+        data: {
+          id: newRecordId('cc'),
+          uscc,
+          type,
+          content,
+          madeOn: today,
+          termEnd: input.termEnd,
+          status: 'IN_FORCE',
+          sector: input.sector ? commitmentSector.toSector(input.sector) : null,
+        },
       });
       return { id: commitment.id, changes: [change(uscc, 'COMMITMENT', `Credit commitment made: ${type}`, commitment.id)] };
     });
@@ -318,6 +334,17 @@ export const workflowMutations = {
     const id = await idempotentWrite(context.db, context, { key: args.idempotencyKey, operation: 'recordCommitmentOutcome', input: args }, async (tx) => {
       const commitment = await tx.creditCommitment.findUnique({ where: { id: args.commitmentId } });
       if (!commitment) throw inputError('commitmentId', `no credit commitment has id ${args.commitmentId}`);
+      // A sector platform decides only the commitments of its own sector; the rest are regulators'.
+      const { caller } = context;
+      if (caller.role === 'SECTOR_PLATFORM' && commitment.sector !== caller.sector) {
+        throw creditGraphError(
+          'FORBIDDEN',
+          commitment.sector
+            ? `Commitment ${commitment.id} concerns the ${commitment.sector} sector; only its platform or a regulator records its outcome`
+            : `Commitment ${commitment.id} concerns no sector; only a regulator records its outcome`,
+          { field: 'commitmentId' },
+        );
+      }
       assertOrder('outcomeOn', args.outcomeOn, 'the date the commitment was made', commitment.madeOn);
       const updated = await tx.creditCommitment.updateMany({
         where: { id: commitment.id, status: { in: ['IN_FORCE', 'EXPIRED'] }, outcomeOn: null },

@@ -320,8 +320,8 @@ describe('commitments and the evaluation', () => {
 
   it('turns a recorded breach into a negative record that lowers the score', async () => {
     const uscc = universe[40]!.uscc;
-    const made = await subgraphGraphql(subgraph.url, `mutation ($key: String!) { makeCreditCommitment(input: { type: "主动型", content: "按期完成整改", termEnd: "${isoDaysAgo(-200)}" }, idempotencyKey: $key) { id status } }`, { key: key() }, enterpriseCaller(uscc));
-    expect(made.data.makeCreditCommitment.status).toBe('IN_FORCE');
+    const made = await subgraphGraphql(subgraph.url, `mutation ($key: String!) { makeCreditCommitment(input: { type: "主动型", content: "按期完成整改", termEnd: "${isoDaysAgo(-200)}", sector: ENVIRONMENT }, idempotencyKey: $key) { id status sector } }`, { key: key() }, enterpriseCaller(uscc));
+    expect(made.data.makeCreditCommitment).toMatchObject({ status: 'IN_FORCE', sector: 'ENVIRONMENT' });
     const before = await evaluationOf(uscc);
     const OUTCOME = `mutation ($id: ID!, $key: String!) { recordCommitmentOutcome(commitmentId: $id, outcome: BREACHED, breachSeverity: GENERAL, note: "整改未完成", outcomeOn: "${isoDaysAgo(0)}", idempotencyKey: $key) { status publication { status severity } } }`;
     const bank = await subgraphGraphql(subgraph.url, OUTCOME, { id: made.data.makeCreditCommitment.id, key: key() }, testBank([uscc]));
@@ -332,5 +332,23 @@ describe('commitments and the evaluation', () => {
     expect(after.score).toBe(Math.max(0, before.score - 8));
     const twice = await subgraphGraphql(subgraph.url, OUTCOME, { id: made.data.makeCreditCommitment.id, key: key() }, REGULATOR);
     expect(twice.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+  });
+
+  it("lets a sector platform record outcomes only of its own sector's commitments; one without a sector is the regulators'", async () => {
+    const uscc = universe[41]!.uscc;
+    const MAKE = `mutation ($key: String!, $sector: CommitmentSector) { makeCreditCommitment(input: { type: "主动型", content: "按期完成整改", termEnd: "${isoDaysAgo(-200)}", sector: $sector }, idempotencyKey: $key) { id } }`;
+    const OUTCOME = `mutation ($id: ID!, $key: String!) { recordCommitmentOutcome(commitmentId: $id, outcome: FULFILLED, note: "按期完成", outcomeOn: "${isoDaysAgo(0)}", idempotencyKey: $key) { status } }`;
+    const environmental = (await subgraphGraphql(subgraph.url, MAKE, { key: key(), sector: 'ENVIRONMENT' }, enterpriseCaller(uscc))).data.makeCreditCommitment.id;
+    const trade = await subgraphGraphql(subgraph.url, OUTCOME, { id: environmental, key: key() }, TRADE_PLATFORM);
+    expect(trade.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(trade.errors?.[0]?.message).toContain('environment');
+    const general = (await subgraphGraphql(subgraph.url, MAKE, { key: key() }, enterpriseCaller(uscc))).data.makeCreditCommitment.id;
+    const environment = await subgraphGraphql(subgraph.url, OUTCOME, { id: general, key: key() }, ENVIRONMENT_PLATFORM);
+    expect(environment.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const regulator = await subgraphGraphql(subgraph.url, OUTCOME, { id: general, key: key() }, REGULATOR);
+    expect(regulator.data.recordCommitmentOutcome.status).toBe('FULFILLED');
+    // Neither refused attempt changed the record: its own platform still can.
+    const own = await subgraphGraphql(subgraph.url, OUTCOME, { id: environmental, key: key() }, ENVIRONMENT_PLATFORM);
+    expect(own.data.recordCommitmentOutcome.status).toBe('FULFILLED');
   });
 });
