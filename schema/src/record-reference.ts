@@ -28,6 +28,29 @@ export interface RecordReference {
   kind: string;
 }
 
+/**
+ * The negative record kinds that are public information, per source: 双公示 penalties, disclosed
+ * violations, published tax arrears (欠税公告), elderly-care inspections and penalties, breached
+ * public commitments. Every other kind (social insurance, housing fund and utility arrears,
+ * delinquent loans, logistics incidents, consumer complaints) is non-public credit data (征信业
+ * 管理条例 art. 14): so is its lifecycle (objections, repairs, record states), which shows the
+ * record's kind, severity and the enterprise's reasons. A kind not listed here is non-public:
+ * a new kind stays closed until someone decides it is public.
+ */
+export const PUBLIC_RECORD_KINDS: Readonly<Record<RecordSource, readonly string[]>> = Object.freeze({
+  registry: ['AdministrativePenalty', 'CreditCommitmentBreach'],
+  finance: ['TaxArrears'],
+  'supply-chain': [],
+  environment: ['EnvironmentalViolation'],
+  housekeeping: ['ElderlyCareInspection', 'ElderlyCarePenalty'],
+  trade: ['DeclarationViolation'],
+});
+
+/** True when records of this source and kind are public information (see PUBLIC_RECORD_KINDS). */
+export function isPublicRecordKind(source: RecordSource, kind: string): boolean {
+  return PUBLIC_RECORD_KINDS[source]?.includes(kind) ?? false;
+}
+
 /** The key under which the registry keeps a record's lifecycle state: `<source>:<id>`. */
 export function recordKey(reference: Pick<RecordReference, 'source' | 'id'>): string {
   return `${reference.source}:${reference.id}`;
@@ -40,6 +63,20 @@ function referenceKey(secret: string): Buffer {
 
 function mac(secret: string, payload: string): string {
   return createHmac('sha256', referenceKey(secret)).update(payload).digest('base64url').slice(0, 32);
+}
+
+/** How a sealed record key starts: a state shown without naming its record. */
+export const SEALED_KEY_PREFIX = 'sealed:';
+
+/**
+ * A record key (`<source>:<id>`) sealed with the shared secret: the registry shows the lifecycle
+ * state of a non-public record under this key to a caller who may not see the record, so that
+ * the sector subgraphs still count it correctly (public signals) while the caller learns neither
+ * the source, the id, the kind nor the severity. Only a holder of the secret can match it.
+ */
+export function sealRecordKey(key: string, secret: string): string {
+  const mac = createHmac('sha256', createHmac('sha256', secret).update('credit-graph/record-state/v1').digest()).update(key).digest('base64url');
+  return `${SEALED_KEY_PREFIX}${mac.slice(0, 32)}`;
 }
 
 export function signRecordReference(reference: RecordReference, secret: string): string {

@@ -4,8 +4,19 @@
 // subgraph's `permissions.ts` maps its types and fields to them.
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
-import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
-import { creditGraphError, purposeAllowed, PURPOSES, SECTORS, type Caller, type ErrorCode, type Sector } from '@credit-graph/contract';
+import { isObjectType, type GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import {
+  creditGraphError,
+  isPublicRecordKind,
+  purposeAllowed,
+  PURPOSES,
+  RECORD_SOURCES,
+  SECTORS,
+  type Caller,
+  type ErrorCode,
+  type RecordSource,
+  type Sector,
+} from '@credit-graph/contract';
 
 /** The scope that opens non-public credit data (with purpose, and consent for banks). */
 export const CREDIT_SCOPE = 'credit:read';
@@ -62,7 +73,7 @@ export function createReadLog(): ReadLog {
   return { read: new Set(), denied: new Set() };
 }
 
-interface SubjectContext {
+export interface SubjectContext {
   caller: Caller;
   /** Absent only where no request runs (a unit test calling a rule by hand). */
   reads?: ReadLog;
@@ -76,6 +87,16 @@ function creditDecision(sector: Sector, parent: { uscc?: unknown }, caller: Call
   if (typeof uscc !== 'string') {
     return fieldRefusal('FORBIDDEN', `${field} is non-public credit data and its enterprise is unknown here`);
   }
+  return creditVerdict(sector, uscc, caller, field);
+}
+
+/**
+ * Whether `caller` may read non-public credit data of `sector` (undefined: the registry's own)
+ * about enterprise `uscc`: true, or the coded refusal (FORBIDDEN, PURPOSE_REQUIRED,
+ * CONSENT_REQUIRED) naming `field`. The one decision behind `nonPublicCredit` and the
+ * registry's lifecycle data of non-public records (Henan Social Credit Regulations art. 18, 22).
+ */
+export function creditVerdict(sector: Sector | undefined, uscc: string, caller: Caller, field: string): true | GraphQLError {
   const refuse = (message: string) => fieldRefusal('FORBIDDEN', message, { uscc });
   const needPurpose = () =>
     fieldRefusal(
@@ -109,13 +130,37 @@ function creditDecision(sector: Sector, parent: { uscc?: unknown }, caller: Call
     case 'REGULATOR':
       return caller.purpose ? true : needPurpose();
     case 'SECTOR_PLATFORM':
-      if (caller.sector !== sector) {
-        return refuse(`${field} belongs to the ${sector} sector; a ${caller.sector ?? 'unbound'} sector platform may not read it`);
+      if (!sector || caller.sector !== sector) {
+        const owner = sector ? `the ${sector} sector` : 'no sector';
+        return refuse(`${field} belongs to ${owner}; a ${caller.sector ?? 'unbound'} sector platform may not read it`);
       }
       return caller.purpose ? true : needPurpose();
     default:
       return refuse(`${field} is non-public credit data, not open to a ${caller.role} caller`);
   }
+}
+
+/** A lifecycle item (objection, repair application) about one record of one enterprise. */
+export interface LifecycleItem {
+  uscc: string;
+  recordSource: string;
+  recordKind: string;
+}
+
+/**
+ * Whether `context.caller` may see lifecycle data (an objection, a repair application, a record
+ * state) about this record: anyone when the record's kind is public (PUBLIC_RECORD_KINDS in the
+ * contract); otherwise whoever may read that sector's non-public data of the enterprise
+ * (`creditVerdict`). The visibility of lifecycle data follows the record's (issue 9 §8). With
+ * `logRead`, a non-public item shown is logged as a read of its enterprise (audit).
+ */
+export function lifecycleVisible(context: SubjectContext, item: LifecycleItem, logRead = true): boolean {
+  const source = item.recordSource as RecordSource;
+  if (RECORD_SOURCES.includes(source) && isPublicRecordKind(source, item.recordKind)) return true;
+  const sector = SECTORS.includes(source as Sector) ? (source as Sector) : undefined;
+  if (creditVerdict(sector, item.uscc, context.caller, `the lifecycle of ${item.recordSource} ${item.recordKind}`) !== true) return false;
+  if (logRead) context.reads?.read.add(item.uscc);
+  return true;
 }
 
 const creditRules = new Map<Sector, ReturnType<ReturnType<typeof rule>>>();

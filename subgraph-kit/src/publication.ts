@@ -6,7 +6,7 @@
 // lifecycle state (objection, revocation, repair) that the planner fetches for the enterprise
 // through `@requires(fields: "creditRecordStates { key state }")`. No job has to run for a
 // record to leave public view at the end of its window.
-import { recordKey, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
+import { recordKey, SEALED_KEY_PREFIX, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
 import type { RecordReferences } from './references.ts';
 
 export type RecordStatus = 'PUBLISHED' | 'UNDER_OBJECTION' | 'EXPIRED' | 'REPAIRED' | 'REVOKED';
@@ -37,7 +37,7 @@ export interface CreditRecordState {
 }
 
 /** The states an entity representation carries (`creditRecordStates`, required from the registry). */
-export type RecordStates = ReadonlyMap<string, RecordStatus>;
+export type RecordStates = Pick<ReadonlyMap<string, RecordStatus>, 'get'>;
 
 /** The enterprise as the planner sends it to a sector: its key and the registry's record states. */
 export interface EnterpriseRepresentation {
@@ -45,13 +45,26 @@ export interface EnterpriseRepresentation {
   creditRecordStates?: readonly CreditRecordState[] | null;
 }
 
-export function recordStatesOf(enterprise: EnterpriseRepresentation): RecordStates {
-  return new Map((enterprise.creditRecordStates ?? []).map((entry) => [entry.key, entry.state]));
+/**
+ * The states in an entity representation, looked up by record key. The registry shows the state
+ * of a record this caller may not see under its sealed key (see sealRecordKey in the contract);
+ * such a state is found here all the same, so counts and public signals do not depend on the caller.
+ */
+export function recordStatesOf(enterprise: EnterpriseRepresentation, references: Pick<RecordReferences, 'sealings'>): RecordStates {
+  const entries = enterprise.creditRecordStates ?? [];
+  const states = new Map(entries.map((entry) => [entry.key, entry.state]));
+  if (!entries.some((entry) => entry.key.startsWith(SEALED_KEY_PREFIX))) return states;
+  const sealed = (key: string) => references.sealings(key).map((form) => states.get(form)).find((state) => state !== undefined);
+  return { get: (key: string) => states.get(key) ?? sealed(key) };
 }
 
 /** A sector's row for the enterprise, carrying the record states down to its negative records. */
-export function withRecordStates<Row extends object>(row: Row | null, enterprise: EnterpriseRepresentation): (Row & { states: RecordStates }) | null {
-  return row && { ...row, states: recordStatesOf(enterprise) };
+export function withRecordStates<Row extends object>(
+  row: Row | null,
+  enterprise: EnterpriseRepresentation,
+  references: Pick<RecordReferences, 'sealings'>,
+): (Row & { states: RecordStates }) | null {
+  return row && { ...row, states: recordStatesOf(enterprise, references) };
 }
 
 /** Today as a UTC date (midnight): windows are whole days. */
@@ -122,13 +135,17 @@ function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** A record kind, or how to tell it from the row (finance's arrears: tax arrears are public, others not). */
+export type RecordKindOf<Row> = NegativeRecordKind | ((row: Row) => NegativeRecordKind);
+
 export function publish<Row extends NegativeRecordRow>(
-  recordKind: NegativeRecordKind,
+  kindOf: RecordKindOf<Row>,
   row: Row,
   states: RecordStates,
   references: RecordReferences,
   today = utcToday(),
 ): Published<Row> {
+  const recordKind = typeof kindOf === 'function' ? kindOf(row) : kindOf;
   const status = recordStatus(row, states.get(recordKey({ source: recordKind.source, id: row.id })), today);
   return {
     ...row,
@@ -150,7 +167,7 @@ export function publish<Row extends NegativeRecordRow>(
 
 /** The records this caller may see, each with its publication; revoked ones are gone for all. */
 export function visibleRecords<Row extends NegativeRecordRow>(
-  recordKind: NegativeRecordKind,
+  recordKind: RecordKindOf<Row>,
   rows: readonly Row[],
   states: RecordStates,
   caller: Caller,

@@ -220,12 +220,12 @@ export const resolvers = {
   Enterprise: {
     // The registry owns the entity; the key (and the record states it requires) is all this subgraph needs.
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
-    environment: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+    environment: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) => {
       const subject = await loaders.profile.load(enterprise.uscc);
-      return withRecordStates(subject, enterprise);
+      return withRecordStates(subject, enterprise, references);
     },
-    environmentSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
-      countedSignals(await environmentEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    environmentSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) =>
+      countedSignals(await environmentEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise, references)),
     environmentEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
       environmentEvaluationInput(enterprise.uscc, loaders),
   },

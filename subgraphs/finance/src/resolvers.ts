@@ -44,6 +44,10 @@ type Profile = FinanceProfile & { states: RecordStates };
 
 /** The finance sector's two kinds of negative records. */
 const ARREARS: NegativeRecordKind = { source: 'finance', kind: 'PaymentArrears' };
+// Tax arrears are published by the tax authority (欠税公告): a public kind of their own, so that
+// their objections and repairs are public too while the other arrears' stay non-public.
+const TAX_ARREARS: NegativeRecordKind = { source: 'finance', kind: 'TaxArrears' };
+const arrearsKind = (row: { kind: string }): NegativeRecordKind => (row.kind === 'TAX' ? TAX_ARREARS : ARREARS);
 const DELINQUENT_LOAN: NegativeRecordKind = { source: 'finance', kind: 'XinYiDaiLoan' };
 
 /** Arrears as the kit sees a negative record: the window runs from the reporting day. */
@@ -198,7 +202,7 @@ export const resolvers = {
           }],
         };
       });
-      return publish(ARREARS, arrearsRecord(await context.db.paymentArrears.findUniqueOrThrow({ where: { id } })), new Map(), context.references);
+      return publish(arrearsKind, arrearsRecord(await context.db.paymentArrears.findUniqueOrThrow({ where: { id } })), new Map(), context.references);
     },
 
     recordArrearsSettled: async (_: unknown, args: { arrearsId: string; settledOn: Date; idempotencyKey: string }, context: Context) => {
@@ -226,7 +230,7 @@ export const resolvers = {
           }],
         };
       });
-      return publish(ARREARS, arrearsRecord(await context.db.paymentArrears.findUniqueOrThrow({ where: { id } })), new Map(), context.references);
+      return publish(arrearsKind, arrearsRecord(await context.db.paymentArrears.findUniqueOrThrow({ where: { id } })), new Map(), context.references);
     },
 
     recordLoanOutcome: async (_: unknown, { input, idempotencyKey }: WriteArgs<LoanOutcomeInput>, context: Context) => {
@@ -288,12 +292,12 @@ export const resolvers = {
   Enterprise: {
     // The registry owns the entity; the key (and the record states it requires) is all this subgraph needs.
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
-    finance: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+    finance: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) => {
       const profile = await loaders.profile.load(enterprise.uscc);
-      return withRecordStates(profile, enterprise);
+      return withRecordStates(profile, enterprise, references);
     },
-    financeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
-      countedSignals(await financeEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    financeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) =>
+      countedSignals(await financeEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise, references)),
     financeEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
       financeEvaluationInput(enterprise.uscc, loaders),
   },
@@ -308,7 +312,7 @@ export const resolvers = {
     loans: async (profile: Profile, _: unknown, { loaders, caller, references }: Context) =>
       visibleLoans(await loaders.loans.load(profile.uscc), profile.states, caller, references),
     arrears: async (profile: Profile, _: unknown, { loaders, caller, references }: Context) =>
-      visibleRecords(ARREARS, (await loaders.arrears.load(profile.uscc)).map(arrearsRecord), profile.states, caller, references),
+      visibleRecords(arrearsKind, (await loaders.arrears.load(profile.uscc)).map(arrearsRecord), profile.states, caller, references),
   },
 
   SocialInsurancePayment: {

@@ -345,16 +345,16 @@ export const resolvers = {
   Enterprise: {
     // Registry owns the enterprise: the key (and the record states it requires) is all this subgraph needs.
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
-    housekeeping: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+    housekeeping: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) => {
       const company = await loaders.company.load(enterprise.uscc);
-      return withRecordStates(company, enterprise);
+      return withRecordStates(company, enterprise, references);
     },
-    elderlyCare: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+    elderlyCare: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) => {
       const institution = await loaders.institution.load(enterprise.uscc);
-      return withRecordStates(institution, enterprise);
+      return withRecordStates(institution, enterprise, references);
     },
-    housekeepingSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
-      countedSignals(await housekeepingEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    housekeepingSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) =>
+      countedSignals(await housekeepingEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise, references)),
     housekeepingEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
       housekeepingEvaluationInput(enterprise.uscc, loaders),
   },

@@ -1,7 +1,9 @@
 // Who may read and do what in the registry. Base data, 双公示 records, lists, commitments and
 // the evaluation are public information by declaration (the legal representative's name is
-// masked in the resolver); objections are public too, because every reader must see that a
-// record is disputed. Workflow steps belong to the enterprise concerned, the owning sector
+// masked in the resolver). Objections, repairs and record states are public when the record
+// they are about is (every reader must see that a public record is disputed); those about a
+// non-public record are filtered in the resolvers by the record's own rule (lifecycleVisible,
+// issue 9 §8). Workflow steps belong to the enterprise concerned, the owning sector
 // platform or a regulator; the resolvers check that the record is the caller's to act on.
 import { anySectorPlatform, enterpriseSelf, isPublic, listManager, sectorPlatformOrRegulator } from '@credit-graph/subgraph-kit';
 

@@ -2,6 +2,7 @@ import { ZHENGZHOU_DIVISIONS, creditGraphError } from '@credit-graph/contract';
 import {
   decodeCursor,
   pageSize,
+  lifecycleVisible,
   personalName,
   publish,
   sectorSignals,
@@ -139,12 +140,17 @@ export const resolvers = {
       return toConnection(rows, size, (row) => row.id, totalCount);
     },
 
-    overdueObjections: (_root: unknown, _: unknown, { db }: Context) =>
-      db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] }, dueOn: { lt: utcToday() } }, orderBy: { dueOn: 'asc' } }),
-    openObjections: (_root: unknown, _: unknown, { db }: Context) =>
-      db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] } }, orderBy: { dueOn: 'asc' } }),
-    openRepairApplications: (_root: unknown, _: unknown, { db }: Context) =>
-      db.repairApplication.findMany({ where: { status: 'APPLIED' }, orderBy: { appliedAt: 'asc' } }),
+    // Regulators' work lists: a non-public record's objection or repair shows with a declared
+    // purpose only, and is then on the audit record under its enterprise.
+    overdueObjections: async (_root: unknown, _: unknown, context: Context) =>
+      (await context.db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] }, dueOn: { lt: utcToday() } }, orderBy: { dueOn: 'asc' } }))
+        .filter((item) => lifecycleVisible(context, item)),
+    openObjections: async (_root: unknown, _: unknown, context: Context) =>
+      (await context.db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] } }, orderBy: { dueOn: 'asc' } }))
+        .filter((item) => lifecycleVisible(context, item)),
+    openRepairApplications: async (_root: unknown, _: unknown, context: Context) =>
+      (await context.db.repairApplication.findMany({ where: { status: 'APPLIED' }, orderBy: { appliedAt: 'asc' } }))
+        .filter((item) => lifecycleVisible(context, item)),
   },
 
   Mutation: workflowMutations,
@@ -179,12 +185,21 @@ export const resolvers = {
         return !breach || visibleRecords(COMMITMENT_BREACH, [breach], states, caller, references).length > 0;
       });
     },
-    creditRecordStates: async (enterprise: Enterprise, _: unknown, { loaders }: Context) => {
+    // The visibility of lifecycle data follows the record's (issue 9 §8). A state the caller may
+    // not see keeps its place under a sealed key: the sectors (which receive these states through
+    // @requires) still count the record right, and the caller learns nothing about it.
+    creditRecordStates: async (enterprise: Enterprise, _: unknown, context: Context) => {
+      const { loaders, references } = context;
       const [objections, repairs] = await Promise.all([loaders.objections.load(enterprise.uscc), loaders.repairs.load(enterprise.uscc)]);
-      return creditRecordStates(objections, repairs);
+      const items = new Map([...objections, ...repairs].map((item) => [item.recordKey, item]));
+      return creditRecordStates(objections, repairs).map((state) =>
+        lifecycleVisible(context, items.get(state.key)!, false) ? state : { ...state, key: references.seal(state.key) },
+      );
     },
-    objections: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.objections.load(enterprise.uscc),
-    repairApplications: (enterprise: Enterprise, _: unknown, { loaders }: Context) => loaders.repairs.load(enterprise.uscc),
+    objections: async (enterprise: Enterprise, _: unknown, context: Context) =>
+      (await context.loaders.objections.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
+    repairApplications: async (enterprise: Enterprise, _: unknown, context: Context) =>
+      (await context.loaders.repairs.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
     evaluation: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
       const states = await statesOf(enterprise.uscc, loaders);
       const sectors = sectorSignalsOf(enterprise, states);

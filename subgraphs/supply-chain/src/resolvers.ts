@@ -244,12 +244,12 @@ export const resolvers = {
   Enterprise: {
     // The registry owns the entity; the key (and the record states it requires) is all this subgraph needs.
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
-    supplyChain: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) => {
+    supplyChain: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) => {
       const profile = await loaders.profile.load(enterprise.uscc);
-      return withRecordStates(profile, enterprise);
+      return withRecordStates(profile, enterprise, references);
     },
-    supplyChainSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
-      countedSignals(await supplyChainEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    supplyChainSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) =>
+      countedSignals(await supplyChainEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise, references)),
     supplyChainEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
       supplyChainEvaluationInput(enterprise.uscc, loaders),
   },

@@ -338,12 +338,12 @@ export const resolvers = {
     // The registry owns the entity; the key (and the record states it requires) is all this subgraph needs.
     __resolveReference: (reference: EnterpriseRepresentation) => reference,
     // A customs credit record is what customs holds for every enterprise it knows: none, no profile.
-    trade: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context): Promise<Profile | null> => {
+    trade: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context): Promise<Profile | null> => {
       const credit = await loaders.customsCredit.load(enterprise.uscc);
-      return withRecordStates(credit, enterprise);
+      return withRecordStates(credit, enterprise, references);
     },
-    tradeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
-      countedSignals(await tradeEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise)),
+    tradeSignals: async (enterprise: EnterpriseRepresentation, _: unknown, { loaders, references }: Context) =>
+      countedSignals(await tradeEvaluationInput(enterprise.uscc, loaders), recordStatesOf(enterprise, references)),
     tradeEvaluationInput: (enterprise: EnterpriseRepresentation, _: unknown, { loaders }: Context) =>
       tradeEvaluationInput(enterprise.uscc, loaders),
   },
