@@ -130,7 +130,8 @@ try {
     GATEWAY_HOST: HOST,
     // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
     SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
-    ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens) } : {}),
+    // Demo mode is explicit: the gateway embeds tokens only with PLAYGROUND_DEMO_TOKENS=true.
+    ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens), PLAYGROUND_DEMO_TOKENS: 'true' } : {}),
   });
   await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);
   if (tokens) {

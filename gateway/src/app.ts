@@ -54,7 +54,10 @@ export interface GatewayApp {
 
 export interface GatewayAppOptions {
   examples?: PlaygroundExample[];
-  /** Tokens by role that fill the `${BANK_TOKEN}`-style placeholders of the playground examples. */
+  /**
+   * Tokens by role that fill the `${BANK_TOKEN}`-style placeholders of the playground examples:
+   * used only in demo mode (config.playgroundDemoTokens), ignored (with a warning) otherwise.
+   */
   playgroundTokens?: Record<string, string>;
 }
 
@@ -137,16 +140,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     validationRules: [NoShadowingAliasesRule],
     ...(config.trustLayer ? { parseOptions: limits.parseOptions, persistedQueries: { cache: persistedQueryCache(safelist) } } : {}),
     includeStacktraceInErrorResponses: false,
+    // Apollo Server turns introspection off for everyone when NODE_ENV=production; in production
+    // the introspection plugin above opens it to the schema:introspect scope only.
+    introspection: true,
     csrfPrevention: true,
     // Our stop() drains HTTP first; Apollo stopping itself on SIGTERM would cut requests in flight.
     stopOnTerminationSignals: false,
   });
   await server.start();
 
+  if (options.playgroundTokens && !config.playgroundDemoTokens) {
+    console.warn('[gateway] playground demo tokens given but PLAYGROUND_DEMO_TOKENS is not "true": the playground carries none');
+  }
   const playground = createPlayground({
     graphqlPath: GRAPHQL_PATH,
     examples: options.examples ?? loadExamples(DEFAULT_EXAMPLES),
-    tokens: options.playgroundTokens,
+    tokens: config.playgroundDemoTokens ? options.playgroundTokens : undefined,
   });
   const probes = createProbes({
     subgraphs: supergraph.subgraphs.filter((s) => !s.url.startsWith(LOCAL_URL_PREFIX)),

@@ -39,8 +39,16 @@ export interface GatewayConfig {
   rateLimit: { capacity: number; refillPerSecond: number };
   /** `filter` (unauthorized fields come back null) or `reject` (the whole operation is refused). */
   authorizationMode: AuthorizationMode;
-  /** Production mode: introspection only for callers with schema:introspect. */
+  /**
+   * Production mode (NODE_ENV=production): introspection and "Did you mean" suggestions only
+   * for callers with schema:introspect (developers, regulators).
+   */
   production: boolean;
+  /**
+   * PLAYGROUND_DEMO_TOKENS=true: the playground's example tabs carry the demo tokens it is given
+   * (the embedded default of `npm start`). Off by default; refused when NODE_ENV=production.
+   */
+  playgroundDemoTokens: boolean;
   /** Subgraph calls: time budget, retries of reads, circuit breaker (SUBGRAPH_TIMEOUT_MS, ...). */
   subgraphCalls: ResilienceOptions;
   /** How long stop() lets requests in flight finish before cutting them (SHUTDOWN_DRAIN_MS). */
@@ -132,6 +140,16 @@ function authorizationMode(raw: string | undefined): AuthorizationMode {
   throw new ConfigError(`AUTHORIZATION_MODE must be "filter" or "reject", got "${raw}"`);
 }
 
+/** PLAYGROUND_DEMO_TOKENS: "true" or "false" (default); demo tokens in a production page would be live credentials. */
+function playgroundDemoTokens(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.PLAYGROUND_DEMO_TOKENS ?? 'false';
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`PLAYGROUND_DEMO_TOKENS must be "true" or "false", got "${raw}"`);
+  if (raw === 'true' && env.NODE_ENV === 'production') {
+    throw new ConfigError('PLAYGROUND_DEMO_TOKENS=true embeds demo tokens in the playground and is refused when NODE_ENV=production');
+  }
+  return raw === 'true';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const subgraphUrls: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -162,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     authorizationMode: authorizationMode(env.AUTHORIZATION_MODE),
     production: env.NODE_ENV === 'production',
+    playgroundDemoTokens: playgroundDemoTokens(env),
     subgraphCalls: {
       timeoutMs: positiveInteger(env, 'SUBGRAPH_TIMEOUT_MS', DEFAULT_SUBGRAPH_TIMEOUT_MS),
       retries: integer(env, 'SUBGRAPH_RETRIES', DEFAULT_SUBGRAPH_RETRIES),
