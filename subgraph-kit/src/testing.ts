@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, createCallerSigner, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 import { utcToday } from './publication.ts';
 
@@ -154,11 +154,13 @@ export interface GuardedRead {
  * error, and the error names the enterprise. A refusal never fails the whole request.
  */
 export async function guardedOutcomes(read: GuardedRead, caller: Caller): Promise<string[]> {
-  const { status, data, errors = [] } = await subgraphGraphql(read.url, entitiesQuery('Enterprise', read.selection), {
+  const { status, data, errors = [], extensions } = await subgraphGraphql(read.url, entitiesQuery('Enterprise', read.selection), {
     representations: read.usccs.map((uscc) => ({ __typename: 'Enterprise', uscc })),
   }, caller);
   if (status !== 200) throw new Error(`expected HTTP 200, got ${status}`);
-  return data._entities.map((entity: any, i: number) => {
+  // The read report (for the audit record) must say exactly what the answer shows.
+  const report = readReportFrom(extensions);
+  const outcomes: string[] = data._entities.map((entity: any, i: number) => {
     if (entity.uscc !== read.usccs[i]) throw new Error(`entity ${i} is ${entity.uscc}, expected ${read.usccs[i]}`);
     read.checkPublic?.(entity);
     const codes = read.guarded.map((path) => {
@@ -171,6 +173,16 @@ export async function guardedOutcomes(read: GuardedRead, caller: Caller): Promis
     if (new Set(codes).size !== 1) throw new Error(`guarded fields of ${entity.uscc} disagree: ${codes.join(', ')}`);
     return codes[0]!;
   });
+  const expected = (outcome: (code: string) => boolean) => [...new Set(read.usccs.filter((_, i) => outcome(outcomes[i]!)))].sort();
+  const reportedRead = [...report.read].sort();
+  const reportedDenied = [...report.denied].sort();
+  if (JSON.stringify(reportedRead) !== JSON.stringify(expected((code) => code === 'read'))) {
+    throw new Error(`read report names ${reportedRead.join(', ') || 'nothing'} as read; the answer shows ${outcomes.join(', ')}`);
+  }
+  if (JSON.stringify(reportedDenied) !== JSON.stringify(expected((code) => code !== 'read'))) {
+    throw new Error(`read report names ${reportedDenied.join(', ') || 'nothing'} as denied; the answer shows ${outcomes.join(', ')}`);
+  }
+  return outcomes;
 }
 
 export interface NonPublicFieldsSpec {
@@ -219,6 +231,12 @@ export function describeNonPublicFields(spec: NonPublicFieldsSpec): void {
       const [a, b] = spec.enterprises();
       expect(await outcomes(testBank([a, b], { purpose: undefined }))).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
       expect(await outcomes({ ...regulator, purpose: undefined })).toEqual(['PURPOSE_REQUIRED', 'PURPOSE_REQUIRED']);
+    });
+
+    it('refuses a signed caller whose purpose its role cannot have (a bank declaring SUPERVISION)', async () => {
+      const [a, b] = spec.enterprises();
+      expect(await outcomes(testBank([a, b], { purpose: 'SUPERVISION' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      expect(await outcomes(testCaller('ENTERPRISE', { uscc: a, purpose: 'LOAN_APPROVAL' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     });
 
     it('lets an enterprise read itself without a purpose, not another enterprise', async () => {
