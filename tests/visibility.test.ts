@@ -139,12 +139,6 @@ describe('purposes are bound to roles', () => {
     const self = await graphql(gatewayUrl, 'query ($u: USCC!) { enterprise(uscc: $u) { finance { currentTaxCreditLevel } } }', { u }, await headersFor('ENTERPRISE', undefined, { uscc: u }));
     expect(self.errors).toBeUndefined();
   });
-
-  it('accepts consents only for a bank purpose', async () => {
-    const result = await graphql(gatewayUrl, 'mutation ($bank: USCC!) { grantConsent(institution: $bank, purpose: SUPERVISION, validForDays: 30) { id } }', { bank: BANK },
-      await headersFor('ENTERPRISE', undefined, { uscc: u }));
-    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'purpose' });
-  });
 });
 
 describe('production: schema details for developers and regulators only; demo tokens only in demo mode', () => {

@@ -4,7 +4,7 @@
 // enterprises an operation names have consented, and forwards that to the subgraphs.
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { creditGraphError, purposeAllowed, ROLE_PURPOSES, type Caller, type Purpose } from '@credit-graph/contract';
+import { creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
 import type { GatewayDb } from '../database.ts';
 import { namedEnterprises } from './subjects.ts';
 
@@ -31,12 +31,6 @@ export function createConsents(options: { db: GatewayDb; now?: () => Date }) {
   return {
     async grant(grant: ConsentGrant) {
       const today = now();
-      // Consent is given to a bank, for a purpose a bank can have (ROLE_PURPOSES).
-      if (!purposeAllowed('BANK', grant.purpose)) {
-        throw creditGraphError('BAD_USER_INPUT', `A consent is for one of ${ROLE_PURPOSES.BANK.join(', ')}, not ${grant.purpose}`, {
-          argumentName: 'purpose',
-        });
-      }
       if (grant.expiresAt <= today) {
         throw creditGraphError('BAD_USER_INPUT', `A consent must run for at least one day (expires ${grant.expiresAt.toISOString()})`, {
           argumentName: 'validForDays',
