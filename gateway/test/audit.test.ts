@@ -145,6 +145,17 @@ describe('createAudit', () => {
     await audit.close();
   });
 
+  it('chains refused subjects too: a record naming them verifies, and erasing them is found', async () => {
+    const audit = createAudit({ db: gateway.db });
+    const before = (await audit.verify()).checked;
+    await audit.record(entry({ subjects: [USCC_A], deniedSubjects: [USCC_B] }));
+    await audit.record(entry({ subjects: [USCC_A] }));
+    expect(await audit.verify()).toEqual({ ok: true, checked: before + 2 });
+    await gateway.database.exec(`UPDATE "AuditRecord" SET "deniedSubjects" = ARRAY[]::TEXT[] WHERE seq = ${before + 1}`);
+    expect(await audit.verify()).toMatchObject({ ok: false, problem: { seq: BigInt(before + 1) } });
+    await audit.close();
+  });
+
   it('finds a record whose hash was recomputed after an edit, at the next record', async () => {
     const audit = createAudit({ db: gateway.db });
     await Promise.all(Array.from({ length: 10 }, () => audit.record(entry())));
