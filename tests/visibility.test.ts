@@ -114,6 +114,19 @@ describe('the lifecycle of a non-public record is as guarded as the record', () 
   });
 });
 
+describe("the registry's evaluation inputs stay inside the graph", () => {
+  it('refuses to answer a sector evaluation input (keys and severities of non-public records), while the evaluation it feeds answers', async () => {
+    const u = universe[5]!.uscc;
+    for (const field of ['financeEvaluationInput', 'supplyChainEvaluationInput', 'housekeepingEvaluationInput', 'environmentEvaluationInput', 'tradeEvaluationInput']) {
+      const result = await graphql(gatewayUrl, `query ($u: USCC!) { enterprise(uscc: $u) { ${field} { records { key severity } } } }`, { u });
+      expect(result.errors?.[0]?.extensions?.code, field).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    const evaluation = await graphql(gatewayUrl, 'query ($u: USCC!) { enterprise(uscc: $u) { evaluation { grade score } } }', { u });
+    expect(evaluation.errors).toBeUndefined();
+    expect(evaluation.data.enterprise.evaluation.grade).toMatch(/^[ABCD]$/);
+  });
+});
+
 describe('purposes are bound to roles', () => {
   const CHECK = 'query ($u: USCC!) { enterprise(uscc: $u) { name } }';
   const u = universe[5]!.uscc;
