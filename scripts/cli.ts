@@ -1,20 +1,11 @@
-// What the repository's command-line tools share: argument parsing that reports mistakes as
-// usage errors (exit 2), and the gateway database opened and always closed (an open PGlite
-// keeps the process alive).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// What the repository's command-line tools share: the mistakes they report as usage errors
+// (exit 2), and the gateway database opened and always closed (an open PGlite keeps the
+// process alive). The commands themselves are wired in scripts/credit-graph.ts.
 import { describeTarget } from '@credit-graph/contract';
 import { openGatewayDatabase, type GatewayDatabase } from '../gateway/src/database.ts';
 
-/** A mistake in the command line: reported with the usage, exit code 2. */
+/** A mistake in the command line: reported with the command's usage, exit code 2. */
 export class UsageError extends Error {}
-
-export function parseCommandLine<const Options extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: Options) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 /** Runs `work` on the gateway's database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR). */
 export async function withGatewayDatabase<T>(work: (gateway: GatewayDatabase) => Promise<T>): Promise<T> {
@@ -27,14 +18,7 @@ export async function withGatewayDatabase<T>(work: (gateway: GatewayDatabase) =>
   }
 }
 
-/** Runs a command; a usage mistake or refused input prints the message and the usage, exit 2. */
-export async function runCommand(usage: string, main: () => Promise<void>): Promise<void> {
-  try {
-    await main();
-  } catch (error) {
-    const badInput = (error as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT';
-    if (!(error instanceof UsageError) && !badInput) throw error;
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exitCode = 2;
-  }
+/** True for a mistake in what the user typed: a UsageError, or input refused with BAD_USER_INPUT. */
+export function isUsageMistake(error: unknown): boolean {
+  return error instanceof UsageError || (error as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT';
 }

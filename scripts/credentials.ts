@@ -1,9 +1,10 @@
-// Issues credentials for each role:
-//   tsx scripts/credentials.ts token --role BANK --institution <USCC> [--sector s] [--uscc c] [--scope "a b"] [--ttl 8h] [--subject s]
-//   tsx scripts/credentials.ts api-key issue --role ... (same binding options) [--expires 2027-01-01]
-//   tsx scripts/credentials.ts api-key revoke <id>
-//   tsx scripts/credentials.ts api-key list
-//   tsx scripts/credentials.ts worker-authorization --worker wk_<16 hex> [--ttl 2h]
+// Issues credentials for each role (`credit-graph credentials ...`, `npm run credentials -- ...`;
+// the CLI in scripts/credit-graph.ts parses the arguments and calls these functions):
+//   credentials token --role BANK --institution <USCC> [--sector s] [--uscc c] [--scope "a b"] [--ttl 8h] [--subject s]
+//   credentials api-key issue --role ... (same binding options) [--expires 2027-01-01]
+//   credentials api-key revoke <id>
+//   credentials api-key list
+//   credentials worker-authorization --worker wk_<16 hex> [--ttl 2h]
 // Tokens are HS256, signed with JWT_SECRET for JWT_ISSUER / JWT_AUDIENCE. API keys go to the
 // gateway's database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR). A worker authorization
 // (the code a worker shows a household, at most 24 h) is signed with JWT_SECRET for JWT_ISSUER;
@@ -17,30 +18,22 @@ import {
   WORKER_AUTHORIZATION_HEADER,
 } from '../gateway/src/trust/worker-authorization.ts';
 import type { GatewayDb } from '../gateway/src/database.ts';
-import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
+import { UsageError, withGatewayDatabase } from './cli.ts';
 
-const USAGE = `usage:
-  credentials token --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--ttl ${DEFAULT_TOKEN_TTL}] [--subject ID]
-  credentials api-key issue --role ROLE [--institution USCC] [--sector SECTOR] [--uscc USCC] [--scope "a b"] [--expires 2027-01-01] [--subject ID]
-  credentials api-key revoke ID
-  credentials api-key list
-  credentials worker-authorization --worker WORKER_ID [--ttl ${DEFAULT_WORKER_AUTHORIZATION_TTL}]`;
+/** Options of the credential commands (strings as typed; checked here as the gateway checks them). */
+export interface CredentialOptions {
+  role?: string;
+  institution?: string;
+  sector?: string;
+  uscc?: string;
+  scope?: string;
+  subject?: string;
+  ttl?: string;
+  expires?: string;
+  worker?: string;
+}
 
-const GRANT_OPTIONS = {
-  role: { type: 'string' },
-  institution: { type: 'string' },
-  sector: { type: 'string' },
-  uscc: { type: 'string' },
-  scope: { type: 'string' },
-  subject: { type: 'string' },
-  ttl: { type: 'string' },
-  expires: { type: 'string' },
-  worker: { type: 'string' },
-} as const;
-
-const parse = (args: string[]) => parseCommandLine(args, GRANT_OPTIONS);
-
-type Values = ReturnType<typeof parse>['values'];
+type Values = CredentialOptions;
 
 /** The role binding and scopes from the options, checked as the gateway will check them. */
 function grant(values: Values) {
@@ -82,7 +75,8 @@ function timeSpan(ttl: string): string {
   return ttl;
 }
 
-async function token(values: Values): Promise<void> {
+/** Prints a signed bearer token for the role binding in `values`. */
+export async function token(values: Values): Promise<void> {
   if (values.expires) throw new UsageError('--expires is for API keys; tokens take --ttl');
   if (values.worker) throw new UsageError('--worker is for worker-authorization');
   const { role, sector, uscc, institution, scopes, subject } = grant(values);
@@ -99,7 +93,8 @@ async function token(values: Values): Promise<void> {
   console.log(await signToken(jwt.secret, claims, { issuer: jwt.issuer, audience: jwt.audience, expiresIn: ttl }));
 }
 
-async function workerAuthorization(values: Values): Promise<void> {
+/** Prints a worker authorization (the short-lived code a worker shows a household). */
+export async function workerAuthorization(values: Values): Promise<void> {
   const { worker, ttl, ...others } = values;
   const extra = Object.keys(others).filter((name) => others[name as keyof typeof others] !== undefined);
   if (extra.length > 0) throw new UsageError(`worker-authorization takes only --worker and --ttl, not --${extra.join(', --')}`);
@@ -118,73 +113,50 @@ function date(raw: string): Date {
   return value;
 }
 
-async function apiKey(action: string | undefined, positionals: string[], values: Values): Promise<void> {
+/** Issues an API key bound as in `values`; prints its id and the key (shown once). */
+export async function apiKeyIssue(values: Values): Promise<void> {
   if (values.worker) throw new UsageError('--worker is for worker-authorization');
-  if (action === 'issue') {
-    if (values.ttl) throw new UsageError('--ttl is for tokens; API keys take --expires');
-    const { role, sector, uscc, institution, scopes, subject } = grant(values);
-    const expiresAt = values.expires ? date(values.expires) : undefined;
-    await withDatabase(async (db) => {
-      const issued = await issueApiKey(db, { role, subject, institution, sector, uscc, scopes, expiresAt });
-      console.log(`id   ${issued.id}\nkey  ${issued.key}`);
-      console.error('The key is shown only now: store it safely. Send it as the x-api-key header.');
-    });
-  } else if (action === 'revoke') {
-    const id = positionals[0];
-    if (!id || positionals.length > 1) throw new UsageError('api-key revoke takes one key id (see api-key list)');
-    await withDatabase(async (db) => {
-      const row = await revokeApiKey(db, id);
-      if (!row) {
-        console.error(`no API key with id ${id}`);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(`revoked ${row.id} (${apiKeyLabel(row.prefix)}) at ${row.revokedAt!.toISOString()}`);
-    });
-  } else if (action === 'list') {
-    if (positionals.length > 0) throw new UsageError('api-key list takes no arguments');
-    await withDatabase(async (db) => {
-      const rows = await listApiKeys(db);
-      if (rows.length === 0) console.log('no API keys');
-      const now = Date.now();
-      for (const row of rows) {
-        const status = row.revokedAt
-          ? `revoked ${row.revokedAt.toISOString()}`
-          : row.expiresAt && row.expiresAt.getTime() <= now
-            ? `expired ${row.expiresAt.toISOString()}`
-            : `active${row.expiresAt ? ` until ${row.expiresAt.toISOString()}` : ''}`;
-        const binding = [row.institution && `institution=${row.institution}`, row.sector && `sector=${row.sector}`, row.uscc && `uscc=${row.uscc}`]
-          .filter(Boolean)
-          .join(' ');
-        console.log(`${row.id}  ${apiKeyLabel(row.prefix)}…  ${row.role}  ${row.subject}  ${binding}  scopes=${row.scopes.join(',') || '-'}  ${status}`);
-      }
-    });
-  } else {
-    throw new UsageError(`unknown api-key command "${action ?? ''}": use issue, revoke or list`);
-  }
+  if (values.ttl) throw new UsageError('--ttl is for tokens; API keys take --expires');
+  const { role, sector, uscc, institution, scopes, subject } = grant(values);
+  const expiresAt = values.expires ? date(values.expires) : undefined;
+  await withDatabase(async (db) => {
+    const issued = await issueApiKey(db, { role, subject, institution, sector, uscc, scopes, expiresAt });
+    console.log(`id   ${issued.id}\nkey  ${issued.key}`);
+    console.error('The key is shown only now: store it safely. Send it as the x-api-key header.');
+  });
+}
+
+/** Revokes the API key with this id; exit code 1 when there is none. */
+export async function apiKeyRevoke(id: string): Promise<void> {
+  await withDatabase(async (db) => {
+    const row = await revokeApiKey(db, id);
+    if (!row) {
+      console.error(`no API key with id ${id}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`revoked ${row.id} (${apiKeyLabel(row.prefix)}) at ${row.revokedAt!.toISOString()}`);
+  });
+}
+
+/** Lists every API key: id, label, binding, scopes and status (never the key itself). */
+export async function apiKeyList(): Promise<void> {
+  await withDatabase(async (db) => {
+    const rows = await listApiKeys(db);
+    if (rows.length === 0) console.log('no API keys');
+    const now = Date.now();
+    for (const row of rows) {
+      const status = row.revokedAt
+        ? `revoked ${row.revokedAt.toISOString()}`
+        : row.expiresAt && row.expiresAt.getTime() <= now
+          ? `expired ${row.expiresAt.toISOString()}`
+          : `active${row.expiresAt ? ` until ${row.expiresAt.toISOString()}` : ''}`;
+      const binding = [row.institution && `institution=${row.institution}`, row.sector && `sector=${row.sector}`, row.uscc && `uscc=${row.uscc}`]
+        .filter(Boolean)
+        .join(' ');
+      console.log(`${row.id}  ${apiKeyLabel(row.prefix)}…  ${row.role}  ${row.subject}  ${binding}  scopes=${row.scopes.join(',') || '-'}  ${status}`);
+    }
+  });
 }
 
 const withDatabase = (work: (db: GatewayDb) => Promise<void>) => withGatewayDatabase((gateway) => work(gateway.db));
-
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'token') {
-    const { values, positionals } = parse(rest);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
-    return token(values);
-  }
-  if (command === 'worker-authorization') {
-    const { values, positionals } = parse(rest);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
-    return workerAuthorization(values);
-  }
-  if (command === 'api-key') {
-    const [action, ...args] = rest;
-    const { values, positionals } = parse(args);
-    return apiKey(action, positionals, values);
-  }
-  throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
-}
-
-// issueApiKey refuses what the checks above let through with BAD_USER_INPUT: also a usage error.
-await runCommand(USAGE, () => main(process.argv.slice(2)));

@@ -1,50 +1,105 @@
-// `npm run seed -- --enterprises N [--only a,b]`: empties each subgraph's database and seeds
-// it with the deterministic universe of N enterprises (default 2,000; up to 100,000 for
-// benchmarks). Databases as for `npm start`: <SUBGRAPH>_DATABASE_URL, else PGlite under DATA_DIR.
-import { parseArgs } from 'node:util';
+// `credit-graph seed --enterprises N [--only a,b] [--reset]` (`npm run seed -- ...`): fills each
+// subgraph's database with the deterministic universe of N enterprises (default 2,000; up to
+// 100,000 for benchmarks). Databases as for `npm start`: <SUBGRAPH>_DATABASE_URL, else PGlite
+// under DATA_DIR. Demo data only: refused when NODE_ENV=production, and refused for a database
+// that already holds data unless --reset empties it first (every table but the migration history).
 import { databaseTarget, describeTarget } from '@credit-graph/contract';
 import { connectDatabase, DEFAULT_SEED_ENTERPRISES, withBulkInserts } from '@credit-graph/subgraph-kit';
-import { SUBGRAPH_DEFINITIONS, type SubgraphName } from './subgraphs.ts';
+import type { Database } from '@credit-graph/contract';
+import { UsageError } from './cli.ts';
+import { isSubgraphName, SUBGRAPH_DEFINITIONS, SUBGRAPH_NAMES, type SubgraphName } from './subgraphs.ts';
 
-const { values } = parseArgs({
-  options: {
-    enterprises: { type: 'string', default: String(DEFAULT_SEED_ENTERPRISES) },
-    only: { type: 'string' },
-  },
-});
-const count = Number(values.enterprises);
-if (!Number.isInteger(count) || count < 3 || count > 1_000_000) {
-  console.error(`--enterprises must be a whole number from 3 to 1,000,000, got "${values.enterprises}"`);
-  process.exit(2);
-}
-const names = (values.only?.split(',') ?? Object.keys(SUBGRAPH_DEFINITIONS)) as SubgraphName[];
-const unknown = names.filter((name) => !(name in SUBGRAPH_DEFINITIONS));
-if (unknown.length > 0) {
-  console.error(`Unknown subgraph(s): ${unknown.join(', ')}`);
-  process.exit(2);
+export const MIN_SEED_ENTERPRISES = 3;
+export const MAX_SEED_ENTERPRISES = 1_000_000;
+
+/** Seeding was refused (production, or data present without --reset); nothing was changed. */
+export class SeedRefusedError extends Error {
+  override readonly name = 'SeedRefusedError';
 }
 
-async function reseed(name: SubgraphName): Promise<void> {
-  const definition = SUBGRAPH_DEFINITIONS[name] as (typeof SUBGRAPH_DEFINITIONS)['registry'];
-  const target = databaseTarget(name);
-  const started = Date.now();
-  const { database, db } = await connectDatabase(definition, target);
+export interface SeedOptions {
+  enterprises?: number;
+  /** Subgraphs to seed; all six by default. */
+  only?: string[];
+  /** Empty databases that hold data before seeding them. */
+  reset?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+const MIGRATION_HISTORY = '_prisma_migrations';
+
+/** Tables of the public schema that hold at least one row (the migration history aside). */
+async function tablesWithData(database: Database): Promise<string[]> {
+  const tables = await userTables(database);
+  if (tables.length === 0) return [];
+  const probes = tables.map((table, i) => `SELECT ${i} AS i WHERE EXISTS (SELECT 1 FROM "${table}")`).join(' UNION ALL ');
+  return (await database.query<{ i: number }>(probes)).map((row) => tables[Number(row.i)]!);
+}
+
+async function userTables(database: Database): Promise<string[]> {
+  const rows = await database.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> $1 ORDER BY tablename`,
+    [MIGRATION_HISTORY],
+  );
+  return rows.map((row) => row.tablename.replace(/"/g, '""'));
+}
+
+function checkOptions(options: SeedOptions): { count: number; names: SubgraphName[] } {
+  const count = options.enterprises ?? DEFAULT_SEED_ENTERPRISES;
+  if (!Number.isInteger(count) || count < MIN_SEED_ENTERPRISES || count > MAX_SEED_ENTERPRISES) {
+    throw new UsageError(`--enterprises must be a whole number from ${MIN_SEED_ENTERPRISES} to ${MAX_SEED_ENTERPRISES.toLocaleString('en')}, got "${options.enterprises}"`);
+  }
+  const names = options.only ?? SUBGRAPH_NAMES;
+  const unknown = names.filter((name) => !isSubgraphName(name));
+  if (unknown.length > 0) throw new UsageError(`unknown subgraph(s): ${unknown.join(', ')} (known: ${SUBGRAPH_NAMES.join(', ')})`);
+  return { count, names: names as SubgraphName[] };
+}
+
+/**
+ * Seeds the chosen subgraphs' databases. Opens them all first and refuses (SeedRefusedError,
+ * nothing changed) when NODE_ENV=production or when one holds data and `reset` is not set.
+ */
+export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const { count, names } = checkOptions(options);
+  if (env.NODE_ENV === 'production') {
+    throw new SeedRefusedError('seed writes demo data and is refused when NODE_ENV=production');
+  }
+  const settled = await Promise.allSettled(
+    names.map(async (name) => {
+      const definition = SUBGRAPH_DEFINITIONS[name] as (typeof SUBGRAPH_DEFINITIONS)['registry'];
+      const target = databaseTarget(name, env);
+      return { name, definition, target, ...(await connectDatabase(definition, target)) };
+    }),
+  );
+  const opened = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   try {
-    const tables = await database.query<{ tablename: string }>(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
-    );
-    if (tables.length > 0) {
-      await database.exec(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} CASCADE`);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const filled = await Promise.all(opened.map(async (entry) => ({ ...entry, tables: await tablesWithData(entry.database) })));
+    const holding = filled.filter((entry) => entry.tables.length > 0);
+    if (holding.length > 0 && !options.reset) {
+      const list = holding.map((entry) => `${entry.name} (${describeTarget(entry.target)}: ${entry.tables.slice(0, 3).join(', ')}${entry.tables.length > 3 ? ', …' : ''})`);
+      throw new SeedRefusedError(`refusing to seed databases that hold data: ${list.join('; ')}. Add --reset to empty them first.`);
     }
-    // PostgreSQL takes the seed's rows in multi-row INSERTs through the driver (see withBulkInserts).
-    await definition.seed(target.kind === 'postgres' ? withBulkInserts(db, database) : db, count);
-    console.log(`${name}: ${count} enterprises in ${((Date.now() - started) / 1000).toFixed(1)} s (${describeTarget(target)})`);
+    const started = Date.now();
+    await Promise.all(
+      filled.map(async ({ name, definition, target, database, db }) => {
+        const begun = Date.now();
+        const tables = await userTables(database);
+        if (options.reset && tables.length > 0) await database.exec(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} CASCADE`);
+        // PostgreSQL takes the seed's rows in multi-row INSERTs through the driver (see withBulkInserts).
+        await definition.seed(target.kind === 'postgres' ? withBulkInserts(db, database) : db, count);
+        console.log(`${name}: ${count} enterprises in ${((Date.now() - begun) / 1000).toFixed(1)} s (${describeTarget(target)})`);
+      }),
+    );
+    console.log(`seeded ${names.length} subgraph(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    await db.$disconnect();
-    await database.close();
+    await Promise.all(
+      opened.map(async ({ db, database }) => {
+        await db.$disconnect();
+        await database.close();
+      }),
+    );
   }
 }
-
-const started = Date.now();
-await Promise.all(names.map(reseed));
-console.log(`seeded ${names.length} subgraph(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,4 +1,6 @@
-// `npm start`: every subgraph and the gateway on this machine, each as its own process.
+// `npm start` (`credit-graph start`): every subgraph and the gateway on this machine, each as its
+// own process started by the same CLI (`credit-graph subgraph <name>`, `credit-graph gateway`),
+// run the way this process runs: through tsx from the sources, or by plain node from the build.
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,8 +41,9 @@ function portVariable(name: string): string {
   return `${name.toUpperCase().replace(/-/g, '_')}_PORT`;
 }
 
-function run(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Runs `credit-graph <command...>` as a child, with this process's node, loader flags and entry. */
+function run(name: string, command: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...command], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,57 +98,60 @@ async function stopAll(exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+/** Starts every subgraph, then the gateway, prints where they answer, and stops them all on Ctrl-C. */
+export async function startAll(): Promise<void> {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
-const started = Date.now();
-const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
-console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
-const secrets = embeddedSecrets();
-const gatewayEnv: Record<string, string> = { ...secrets };
-try {
-  await Promise.all(
-    subgraphs.map(async (subgraph) => {
-      const port = process.env[portVariable(subgraph.name)] ?? String(defaultPort(subgraph));
-      const target = databaseTarget(subgraph.name);
-      console.log(`[start] ${subgraph.name}: port ${port}, ${describeTarget(target)}`);
-      run(subgraph.name, path.join(ROOT, 'subgraphs', subgraph.name, 'src/index.ts'), {
-        PORT: port,
-        HOST,
-        // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
-        SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
-        CALLER_SIGNING_SECRET: secrets.CALLER_SIGNING_SECRET,
-      });
-      const base = `http://${HOST}:${port}`;
-      gatewayEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/-/g, '_')}_URL`] = `${base}/graphql`;
-      await waitForHealth(subgraph.name, `${base}/health`);
-    }),
-  );
-  const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
-  // Demo tokens only when this launcher made the JWT secret; a deployment's own secret issues its own.
-  const tokens = process.env.JWT_SECRET ? undefined : await demoTokens(secrets.JWT_SECRET);
-  run('gateway', path.join(ROOT, 'gateway/src/main.ts'), {
-    ...gatewayEnv,
-    GATEWAY_PORT: gatewayPort,
-    GATEWAY_HOST: HOST,
-    // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
-    SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
-    // Demo mode is explicit: the gateway embeds tokens only with PLAYGROUND_DEMO_TOKENS=true.
-    ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens), PLAYGROUND_DEMO_TOKENS: 'true' } : {}),
-  });
-  await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);
-  if (tokens) {
-    console.log('\n[start] Demo tokens (12 h), one per role; the playground tabs already carry them:');
-    for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(16)} Bearer ${token}`);
-    console.log('  More: npm run credentials -- token --role BANK --institution <USCC>');
-  }
-  console.log(`
+  const started = Date.now();
+  const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
+  console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
+  const secrets = embeddedSecrets();
+  const gatewayEnv: Record<string, string> = { ...secrets };
+  try {
+    await Promise.all(
+      subgraphs.map(async (subgraph) => {
+        const port = process.env[portVariable(subgraph.name)] ?? String(defaultPort(subgraph));
+        const target = databaseTarget(subgraph.name);
+        console.log(`[start] ${subgraph.name}: port ${port}, ${describeTarget(target)}`);
+        run(subgraph.name, ['subgraph', subgraph.name], {
+          PORT: port,
+          HOST,
+          // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
+          SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
+          CALLER_SIGNING_SECRET: secrets.CALLER_SIGNING_SECRET,
+        });
+        const base = `http://${HOST}:${port}`;
+        gatewayEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/-/g, '_')}_URL`] = `${base}/graphql`;
+        await waitForHealth(subgraph.name, `${base}/health`);
+      }),
+    );
+    const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
+    // Demo tokens only when this launcher made the JWT secret; a deployment's own secret issues its own.
+    const tokens = process.env.JWT_SECRET ? undefined : await demoTokens(secrets.JWT_SECRET);
+    run('gateway', ['gateway'], {
+      ...gatewayEnv,
+      GATEWAY_PORT: gatewayPort,
+      GATEWAY_HOST: HOST,
+      // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
+      SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
+      // Demo mode is explicit: the gateway embeds tokens only with PLAYGROUND_DEMO_TOKENS=true.
+      ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens), PLAYGROUND_DEMO_TOKENS: 'true' } : {}),
+    });
+    await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);
+    if (tokens) {
+      console.log('\n[start] Demo tokens (12 h), one per role; the playground tabs already carry them:');
+      for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(16)} Bearer ${token}`);
+      console.log('  More: npm run credentials -- token --role BANK --institution <USCC>');
+    }
+    console.log(`
 [start] Credit Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s
         playground  http://${HOST}:${gatewayPort}/playground
         GraphQL     http://${HOST}:${gatewayPort}/graphql
         readiness   http://${HOST}:${gatewayPort}/ready
         Ctrl-C stops every service.`);
-} catch (error) {
-  console.error(`[start] ${(error as Error).message}`);
-  await stopAll(1);
+  } catch (error) {
+    console.error(`[start] ${(error as Error).message}`);
+    await stopAll(1);
+  }
 }

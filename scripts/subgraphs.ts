@@ -1,5 +1,5 @@
-// Every subgraph's definition by name, for the repository's tooling (seeding, tests).
-// The gateway never imports these: it knows subgraphs only through the supergraph.
+// Every subgraph's definition by name, for the repository's tooling (seeding, migrating, the
+// CLI, tests). The gateway never imports these: it knows subgraphs only through the supergraph.
 import { registry } from '@credit-graph/registry';
 import { finance } from '@credit-graph/finance';
 import { supplyChain } from '@credit-graph/supply-chain';
@@ -17,3 +17,10 @@ export const SUBGRAPH_DEFINITIONS = {
 };
 
 export type SubgraphName = keyof typeof SUBGRAPH_DEFINITIONS;
+
+export const SUBGRAPH_NAMES = Object.keys(SUBGRAPH_DEFINITIONS) as SubgraphName[];
+
+export function isSubgraphName(name: string): name is SubgraphName {
+  return Object.hasOwn(SUBGRAPH_DEFINITIONS, name);
+}
+

@@ -1,5 +1,7 @@
 // Runs the gateway as a process: configuration from the environment, clean stop on signals.
-import { stopOnSignals } from '@credit-graph/contract';
+// Importing this module starts it: `tsx gateway/src/main.ts`, `credit-graph gateway` (which
+// imports it), bench's bundles. A configuration mistake prints one line and exits 1.
+import { MigrateOnStartError, PendingMigrationsError, stopOnSignals } from '@credit-graph/contract';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 
@@ -17,7 +19,8 @@ try {
   // SIGTERM (a process manager): unready first, then drain. SIGINT (Ctrl-C): drain at once.
   stopOnSignals((signal) => app.stop({ unreadyForMs: signal === 'SIGTERM' ? config.shutdownDelayMs : 0 }));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  // A service told not to migrate (MIGRATE_ON_START=false) that finds a migration pending is misconfigured too.
+  if (error instanceof ConfigError || error instanceof MigrateOnStartError || error instanceof PendingMigrationsError) {
     console.error(`[gateway] configuration error: ${error.message}`);
     process.exit(1);
   }

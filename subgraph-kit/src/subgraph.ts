@@ -10,7 +10,6 @@ import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import {
-  applyMigrations,
   CallerSecretError,
   callerSigningKeys,
   checkCallerKeys,
@@ -24,7 +23,10 @@ import {
   formatError,
   databaseTarget,
   describeTarget,
+  MigrateOnStartError,
   openDatabase,
+  PendingMigrationsError,
+  prepareSchema,
   readSubgraphSdl,
   sendJson,
   sharedScalarResolvers,
@@ -147,14 +149,22 @@ export function buildSchema<Db extends PrismaClientLike, Loaders>(definition: Su
   return applyPermissions(schema, definition.permissions);
 }
 
-/** Opens (and migrates) the subgraph's database and wraps it in its Prisma client. */
+/**
+ * Opens the subgraph's database, migrates it (or, with MIGRATE_ON_START=false, checks that no
+ * migration is pending: PendingMigrationsError) and wraps it in its Prisma client.
+ */
 export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   target: DatabaseTarget,
   onStatement: () => void = () => undefined,
 ): Promise<{ database: Database; db: Db }> {
   const database = await openDatabase(target);
-  await applyMigrations(database, fileURLToPath(definition.migrationsDir));
+  try {
+    await prepareSchema(database, fileURLToPath(definition.migrationsDir));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const db = definition.createClient(database.adapter);
   // Generated clients type $on by their own log options; all of ours log queries as events.
   (db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', onStatement);
@@ -284,8 +294,9 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
     });
   } catch (error) {
-    if (!(error instanceof CallerSecretError || error instanceof PermissionsError)) throw error;
-    console.error(`[${definition.name}] configuration error: ${error.message}`);
+    const configuration = [CallerSecretError, PermissionsError, MigrateOnStartError, PendingMigrationsError];
+    if (!configuration.some((kind) => error instanceof kind)) throw error;
+    console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);
   }
   console.log(`[${definition.name}] ready at ${running.url} (${describeTarget(target)})`);
