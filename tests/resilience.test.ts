@@ -47,7 +47,7 @@ let tradeUrl: string;
 let tradeEnv: Record<string, string>;
 
 async function startTrade(): Promise<void> {
-  trade = await startProcess('subgraphs/trade/src/index.ts', tradeEnv, /\[trade\] ready at/);
+  trade = await startProcess(['subgraph', 'trade'], tradeEnv, /\[trade\] ready at/);
   const running = trade;
   cleanups.push(() => running.signal('SIGKILL'));
 }
@@ -230,7 +230,7 @@ describe('stopping the gateway process', () => {
     const port = await freePort();
     const database = await processDatabase('gateway');
     const gateway = await startProcess(
-      'gateway/src/main.ts',
+      ['gateway'],
       {
         ...database.env,
         GATEWAY_PORT: String(port),

@@ -80,7 +80,9 @@ async function seededAs(url: string): Promise<{ enterprises: number; fingerprint
 
 function runSeed(root: string, names: string[], enterprises: number, env: Record<string, string>, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--enterprises', String(enterprises), '--only', names.join(',')], {
+    // --reset: a database seeded with another count or older seed code is emptied first.
+    const args = ['--import', 'tsx', 'scripts/credit-graph.ts', 'seed', '--reset', '--enterprises', String(enterprises), '--only', names.join(',')];
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

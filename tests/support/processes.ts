@@ -1,11 +1,28 @@
-// Services as real processes, started the way `npm start` starts them, for tests that stop,
-// freeze (SIGSTOP), kill and restart them: what a crashed, hung or redeployed service does
-// to the gateway cannot be shown in-process.
+// Services as real processes, started the way `npm start` starts them (`credit-graph gateway`,
+// `credit-graph subgraph <name>`), for tests that stop, freeze (SIGSTOP), kill and restart them:
+// what a crashed, hung or redeployed service does to the gateway cannot be shown in-process.
+// With E2E_BUILD=1 they run from the production build (plain node on dist/, see
+// scripts/build.ts) instead of the sources through tsx.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUILT_CLI = path.join(ROOT, 'dist/credit-graph.mjs');
+
+/** True when the end-to-end services run from the build (E2E_BUILD=1). */
+export function fromBuild(): boolean {
+  return process.env.E2E_BUILD === '1';
+}
+
+/** Node's arguments to run `credit-graph <command...>`: the build with E2E_BUILD=1, else tsx. */
+export function cliArguments(command: string[]): string[] {
+  if (!fromBuild()) return ['--import', 'tsx', path.join(ROOT, 'scripts/credit-graph.ts'), ...command];
+  if (!existsSync(BUILT_CLI)) throw new Error(`E2E_BUILD=1 but ${BUILT_CLI} is missing: run npm run build first`);
+  return [BUILT_CLI, ...command];
+}
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -17,12 +34,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs `entry` (a path from the repository root) with tsx and resolves once it prints a line
- * matching `ready`; rejects if it exits or stays silent for `timeoutMs` first.
+ * Runs `credit-graph <command...>` (e.g. `['subgraph', 'trade']`) and resolves once it prints a
+ * line matching `ready`; rejects if it exits or stays silent for `timeoutMs` first.
  */
-export function startProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ServiceProcess> {
+export function startProcess(command: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ServiceProcess> {
+  const entry = `credit-graph ${command.join(' ')}`;
   // NODE_ENV=test (vitest's) would change how the services behave; run them as they run for real.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, cliArguments(command), {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,12 +1,18 @@
 // The whole product in one process for end-to-end tests: every subgraph on an ephemeral port
 // with its own fresh database (PGlite in memory, or PostgreSQL when TEST_DATABASE_URL is set),
 // and the gateway on the checked-in supergraph, pointed at them by URL overrides.
-import { isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
-import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
+// With E2E_BUILD=1 (CI, once) the same stack runs as processes of the production build instead:
+// `node dist/credit-graph.mjs subgraph <name>` and `... gateway`, configured only by environment.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { databaseUrlVariable, isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
+import { loadConfig, startGateway, subgraphUrlVariable } from '@credit-graph/gateway';
 import type { RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { createTestDatabase, startTestSubgraph, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import { demoTokens } from '../../scripts/demo-credentials.ts';
 import { SUBGRAPH_DEFINITIONS, type SubgraphName } from '../../scripts/subgraphs.ts';
+import { freePort, fromBuild, startProcess, type ServiceProcess } from './processes.ts';
 
 /** Signs the end-to-end tests' tokens; the stack's gateway verifies with it. */
 export const TEST_JWT_SECRET = 'end-to-end-test-jwt-secret-0123456789abcdef';
@@ -18,15 +24,85 @@ export interface StackInfo {
 }
 
 export interface Stack extends StackInfo {
-  gateway: GatewayApp;
-  subgraphs: RunningSubgraph<unknown>[];
   stop(): Promise<void>;
 }
 
-export async function startStack(enterprises: number): Promise<Stack> {
-  const names = readManifest()
+/** Settings every stack's gateway runs with, whichever way it runs. */
+function gatewayEnvironment(subgraphUrls: Record<string, string>): Record<string, string> {
+  return {
+    ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url])),
+    CALLER_SIGNING_SECRET: TEST_CALLER_SECRET,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    // Generous: the end-to-end files send bursts from one test caller.
+    RATE_LIMIT_CAPACITY: '10000',
+    RATE_LIMIT_PER_SECOND: '10000',
+    // The playground test runs the examples with the demo tokens, as `npm start` does.
+    PLAYGROUND_DEMO_TOKENS: 'true',
+  };
+}
+
+function subgraphNames(): SubgraphName[] {
+  return readManifest()
     .filter((entry) => !isGatewayHosted(entry))
     .map((entry) => entry.name) as SubgraphName[];
+}
+
+export async function startStack(enterprises: number): Promise<Stack> {
+  return fromBuild() ? startBuiltStack(enterprises) : startInProcessStack(enterprises);
+}
+
+/**
+ * The stack as processes of the production build: each service on a free port with its own
+ * database (a fresh PostgreSQL database, or PGlite files in a temporary folder), seeded at start.
+ */
+async function startBuiltStack(enterprises: number): Promise<Stack> {
+  const folder = mkdtempSync(path.join(tmpdir(), 'e2e-build-'));
+  const processes: ServiceProcess[] = [];
+  const databases: { drop(): Promise<void> }[] = [];
+  const databaseEnv = async (service: string): Promise<Record<string, string>> => {
+    const database = await createTestDatabase(service);
+    databases.push(database);
+    if (database.target.kind === 'postgres') return { [databaseUrlVariable(service)]: database.target.url };
+    return { DATA_DIR: mkdtempSync(path.join(folder, `${service}-`)) };
+  };
+  const stop = async () => {
+    for (const service of processes) service.signal('SIGTERM');
+    await Promise.all(processes.map((service) => service.exited));
+    await Promise.all(databases.map((database) => database.drop()));
+    rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    const subgraphUrls: Record<string, string> = {};
+    const names = subgraphNames();
+    for (let i = 0; i < names.length; i += 2) {
+      await Promise.all(
+        names.slice(i, i + 2).map(async (name) => {
+          const port = await freePort();
+          const env = { ...(await databaseEnv(name)), PORT: String(port), CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, SEED_ENTERPRISES: String(enterprises) };
+          processes.push(await startProcess(['subgraph', name], env, new RegExp(`\\[${name}\\] ready at`), 180_000));
+          subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
+        }),
+      );
+    }
+    const port = await freePort();
+    const env = {
+      ...gatewayEnvironment(subgraphUrls),
+      ...(await databaseEnv('gateway')),
+      GATEWAY_PORT: String(port),
+      SUPERGRAPH_PATH,
+      PLAYGROUND_TOKENS: JSON.stringify(await demoTokens(TEST_JWT_SECRET)),
+    };
+    processes.push(await startProcess(['gateway'], env, /\[gateway\] readiness/, 180_000));
+    return { gatewayUrl: `http://127.0.0.1:${port}/graphql`, subgraphUrls, enterprises, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function startInProcessStack(enterprises: number): Promise<Stack> {
+  const names = subgraphNames();
   const subgraphs: RunningSubgraph<unknown>[] = [];
   // Two at a time: each start initialises a database and seeds it, on a two-core machine.
   for (let i = 0; i < names.length; i += 2) {
@@ -38,25 +114,13 @@ export async function startStack(enterprises: number): Promise<Stack> {
   }
   const subgraphUrls = Object.fromEntries(subgraphs.map((s) => [s.name, s.url]));
   // startTestSubgraph verifies with TEST_CALLER_SECRET; the gateway signs with the same one.
-  const env = {
-    ...Object.fromEntries(subgraphs.map((s) => [subgraphUrlVariable(s.name), s.url])),
-    CALLER_SIGNING_SECRET: TEST_CALLER_SECRET,
-    JWT_SECRET: TEST_JWT_SECRET,
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-    // Generous: the end-to-end files send bursts from one test caller.
-    RATE_LIMIT_CAPACITY: '10000',
-    RATE_LIMIT_PER_SECOND: '10000',
-    // The playground test runs the examples with the demo tokens, as `npm start` does.
-    PLAYGROUND_DEMO_TOKENS: 'true',
-  };
+  const env = gatewayEnvironment(subgraphUrls);
   const gatewayDatabase = await createTestDatabase('gateway');
   const gateway = await startGateway(
     { ...loadConfig(env), port: 0, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target },
     { playgroundTokens: await demoTokens(TEST_JWT_SECRET) },
   );
   return {
-    gateway,
-    subgraphs,
     gatewayUrl: gateway.url,
     subgraphUrls,
     enterprises,
