@@ -33,6 +33,6 @@ RUN mkdir -p /var/lib/credit-graph && chown node:node /var/lib/credit-graph
 # The official Node image's unprivileged user (uid 1000); the manifests run as it too.
 USER node
 # Gateway (GATEWAY_PORT) and the subgraphs' default PORT; each Deployment sets its own.
-EXPOSE 4000 4101
+EXPOSE 4000 4101-4106
 ENTRYPOINT ["node", "dist/credit-graph.mjs"]
 CMD ["gateway"]

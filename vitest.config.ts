@@ -21,7 +21,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['schema/test/**/*.test.ts', 'subgraph-kit/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts'],
+          include: [
+            'schema/test/**/*.test.ts',
+            'subgraph-kit/test/**/*.test.ts',
+            'subgraphs/*/test/**/*.test.ts',
+            'gateway/test/**/*.test.ts',
+            'scripts/test/**/*.test.ts',
+            'deploy/test/**/*.test.ts',
+          ],
         },
       },
       {

@@ -37,7 +37,8 @@ function embeddedSecrets(): { CALLER_SIGNING_SECRET: string; JWT_SECRET: string 
 }
 let stopping = false;
 
-function portVariable(name: string): string {
+/** The launcher's port variable of a subgraph: `supply-chain` -> `SUPPLY_CHAIN_PORT`. */
+export function portVariable(name: string): string {
   return `${name.toUpperCase().replace(/-/g, '_')}_PORT`;
 }
 
