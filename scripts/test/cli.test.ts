@@ -1,0 +1,217 @@
+// The `credit-graph` CLI as an operator runs it: real processes (tsx, or the build with
+// E2E_BUILD=1) on real databases (fresh PostgreSQL databases with TEST_DATABASE_URL, else PGlite
+// files in a temporary folder). Migrating is apart from seeding and from starting.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTarget, databaseUrlVariable, openDatabase } from '@credit-graph/contract';
+import { createTestDatabase, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
+import { cliArguments, freePort, startProcess } from '../../tests/support/processes.ts';
+import { SUBGRAPH_NAMES } from '../subgraphs.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SERVICES = [...SUBGRAPH_NAMES, 'gateway'];
+const folder = mkdtempSync(path.join(tmpdir(), 'cli-test-'));
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `credit-graph <args>` to its end (bounded), with `env` over a clean environment. */
+function cli(args: string[], env: Record<string, string>, timeoutMs = 240_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    // Only PATH and HOME from outside: no stray database URL or NODE_ENV from the test runner.
+    const child = spawn(process.execPath, cliArguments(args), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`credit-graph ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A full set of databases (six subgraphs and the gateway), all empty, as environment variables. */
+async function freshDatabases(label: string): Promise<Record<string, string>> {
+  if (!process.env.TEST_DATABASE_URL) return { DATA_DIR: mkdtempSync(path.join(folder, `${label}-`)) };
+  const env: Record<string, string> = {};
+  await Promise.all(
+    SERVICES.map(async (service) => {
+      const database = await createTestDatabase(`${label}_${service}`);
+      cleanups.push(() => database.drop());
+      env[databaseUrlVariable(service)] = (database.target as { url: string }).url;
+    }),
+  );
+  return env;
+}
+
+/** Runs `work` on one service's database as the CLI sees it with `env`, then closes it. */
+async function withDatabase<T>(service: string, env: Record<string, string>, work: (query: <R>(sql: string) => Promise<R[]>) => Promise<T>): Promise<T> {
+  const database = await openDatabase(databaseTarget(service, env));
+  try {
+    return await work((sql) => database.query(sql));
+  } finally {
+    await database.close();
+  }
+}
+
+const tables = (service: string, env: Record<string, string>) =>
+  withDatabase(service, env, async (query) =>
+    (await query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).map((r) => r.tablename),
+  );
+
+const count = (service: string, env: Record<string, string>, table: string) =>
+  withDatabase(service, env, async (query) => Number((await query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`))[0]!.n));
+
+describe('credit-graph --help', () => {
+  it('lists every command, and each command answers --help', async () => {
+    const top = await cli(['--help'], {});
+    expect(top.code).toBe(0);
+    const commands = ['start', 'gateway', 'subgraph', 'migrate', 'seed', 'credentials', 'audit', 'safelist'];
+    for (const command of commands) expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    const nested = [['audit', 'verify'], ['audit', 'tail'], ['safelist', 'add'], ['credentials', 'token'], ['credentials', 'api-key', 'issue'], ['seed'], ['subgraph']];
+    for (const args of nested) {
+      const help = await cli([...args, '--help'], {});
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout).toContain(`Usage: credit-graph ${args.join(' ')}`);
+    }
+  });
+
+  it('reports a mistake in the command line with exit code 2 and the usage', async () => {
+    const unknown = await cli(['subgraph', 'banking'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Allowed choices are registry, finance/);
+    const badCount = await cli(['seed', '--enterprises', 'many'], {});
+    expect(badCount.code).toBe(2);
+    expect(badCount.stderr).toMatch(/--enterprises <count>.*positive whole number/s);
+  });
+});
+
+describe('credit-graph migrate, then services with MIGRATE_ON_START=false', () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = await freshDatabases('migrate');
+  });
+
+  it('a service told not to migrate refuses an unmigrated database and leaves it untouched', async () => {
+    const refused = await cli(['subgraph', 'finance'], { ...env, MIGRATE_ON_START: 'false', CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, PORT: String(await freePort()) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\[finance\] configuration error: 2 migration\(s\) not applied \(0001_init, 0002_writes.*credit-graph migrate/);
+    expect(await tables('finance', env)).toEqual([]);
+  }, 240_000);
+
+  it('migrates every database (six subgraphs and the gateway) and seeds nothing; a second run finds them up to date', async () => {
+    const first = await cli(['migrate'], env);
+    expect(first.code, first.stderr).toBe(0);
+    for (const service of SERVICES) expect(first.stdout).toMatch(new RegExp(`^${service}: applied 0001_init`, 'm'));
+    expect(await tables('registry', env)).toContain('Enterprise');
+    expect(await tables('gateway', env)).toContain('AuditRecord');
+    expect(await count('registry', env, 'Enterprise')).toBe(0);
+    const second = await cli(['migrate'], env);
+    expect(second.code).toBe(0);
+    for (const service of SERVICES) expect(second.stdout).toMatch(new RegExp(`^${service}: up to date`, 'm'));
+  }, 240_000);
+
+  it('then starts a subgraph and the gateway with MIGRATE_ON_START=false, serving from the migrated databases', async () => {
+    const port = await freePort();
+    const common = { ...env, MIGRATE_ON_START: 'false', CALLER_SIGNING_SECRET: TEST_CALLER_SECRET };
+    const finance = await startProcess(['subgraph', 'finance'], { ...common, PORT: String(port) }, /\[finance\] ready at/, 120_000);
+    cleanups.push(() => finance.signal('SIGKILL'));
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+
+    const gatewayPort = await freePort();
+    const gateway = await startProcess(
+      ['gateway'],
+      { ...common, GATEWAY_PORT: String(gatewayPort), JWT_SECRET: 'cli-test-jwt-secret-0123456789abcdef0123', SUBGRAPH_FINANCE_URL: `http://127.0.0.1:${port}/graphql` },
+      /\[gateway\] readiness/,
+      120_000,
+    );
+    cleanups.push(() => gateway.signal('SIGKILL'));
+    expect((await fetch(`http://127.0.0.1:${gatewayPort}/health`)).status).toBe(200);
+    finance.signal('SIGTERM');
+    gateway.signal('SIGTERM');
+    expect(await finance.exited).toBe(0);
+    expect(await gateway.exited).toBe(0);
+    // Starting migrated nothing and seeded nothing.
+    expect(await count('finance', env, 'FinancingProduct')).toBe(0);
+  }, 240_000);
+});
+
+describe('credit-graph seed', () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = await freshDatabases('seed');
+  });
+
+  it('refuses NODE_ENV=production, even with --reset, before opening any database', async () => {
+    const refused = await cli(['seed', '--only', 'registry', '--enterprises', '3', '--reset'], { ...env, NODE_ENV: 'production' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('refused: seed writes demo data and is refused when NODE_ENV=production');
+    expect(await tables('registry', env)).toEqual([]);
+  }, 240_000);
+
+  it('seeds an empty database, refuses it once it holds data, and reseeds it with --reset', async () => {
+    const first = await cli(['seed', '--only', 'registry', '--enterprises', '3'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await count('registry', env, 'Enterprise')).toBe(3);
+
+    const refused = await cli(['seed', '--only', 'registry', '--enterprises', '4'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused: refusing to seed databases that hold data: registry \(.*\)\. Add --reset/);
+    expect(await count('registry', env, 'Enterprise')).toBe(3);
+
+    const reset = await cli(['seed', '--only', 'registry', '--enterprises', '5', '--reset'], env);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(await count('registry', env, 'Enterprise')).toBe(5);
+
+    // Emptied by hand: only the migration history is left, which is not data; seeding is allowed.
+    await withDatabase('registry', env, (query) => query('TRUNCATE "Enterprise" CASCADE'));
+    const again = await cli(['seed', '--only', 'registry', '--enterprises', '4'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await count('registry', env, 'Enterprise')).toBe(4);
+  }, 240_000);
+});
+
+describe('credentials, audit and safelist through the CLI', () => {
+  it('issues and lists an API key, adds a safelisted operation, and verifies the audit chain', async () => {
+    const env = { DATA_DIR: mkdtempSync(path.join(folder, 'tools-')) };
+    const issued = await cli(['credentials', 'api-key', 'issue', '--role', 'DEVELOPER', '--subject', 'cli-test'], env);
+    expect(issued.code, issued.stderr).toBe(0);
+    const id = /^id\s+(\S+)/m.exec(issued.stdout)?.[1];
+    expect(id).toBeDefined();
+    const listed = await cli(['credentials', 'api-key', 'list'], env);
+    expect(listed.stdout).toContain(id);
+    const operation = path.join(folder, 'op.graphql');
+    writeFileSync(operation, 'query Districts { districts { code } }');
+    const added = await cli(['safelist', 'add', '--client', 'cli-test', '--file', operation], env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('ok: 0 record(s) verified');
+    const missing = await cli(['safelist', 'add', '--client', 'cli-test'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--file <path>' not specified");
+  }, 240_000);
+});
