@@ -281,3 +281,13 @@ describe('Dockerfile', () => {
     for (const entry of ['**/node_modules', 'dist', 'data', '.env', '.git']) expect(ignored).toContain(entry);
   });
 });
+
+describe('docs/operations.md', () => {
+  it('has a runbook for every error code of the catalogue (docs/errors.md)', () => {
+    const catalogue = [...readFileSync(path.join(ROOT, 'docs/errors.md'), 'utf8').matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]!);
+    const runbooks = [...readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8').matchAll(/^### ([A-Z_]+)$/gm)].map((m) => m[1]!);
+    expect(catalogue.length).toBeGreaterThan(10);
+    expect(catalogue.filter((code) => !runbooks.includes(code)), 'codes without a runbook in docs/operations.md: add a "### CODE" section').toEqual([]);
+    expect(runbooks.filter((code) => !catalogue.includes(code)), 'runbooks for codes the catalogue does not have').toEqual([]);
+  });
+});
