@@ -24,7 +24,7 @@ const TARGET = 'node20.19';
 /** Our own packages are bundled; everything else is imported from node_modules at run time. */
 const OWN_PACKAGE = /^@credit-graph\//;
 // CommonJS packages imported by bundled ES modules still find `require`.
-const REQUIRE_BANNER = "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);";
+export const REQUIRE_BANNER = "import { createRequire as __cgCreateRequire } from 'node:module'; const require = __cgCreateRequire(import.meta.url);";
 
 /**
  * Keeps our modules' locations and npm packages external. `outdir` is the folder every output

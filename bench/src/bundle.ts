@@ -1,10 +1,11 @@
 // Lever "no TypeScript loader in production": a gateway's entry as one ES module that plain
-// `node` runs, without tsx (whose loader thread alone costs some 40 MB of RSS). Our own modules
-// are bundled, each keeping its own import.meta.url (which locates the migrations, the
-// playground and the supergraph); every npm package stays an ordinary import.
-import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
+// `node` runs, without tsx (whose loader thread alone costs some 40 MB of RSS). Bundled the way
+// the production build is (scripts/build.ts): our own modules bundled, each keeping its own
+// location (which locates the migrations, the playground and the supergraph); every npm
+// package stays an ordinary import.
+import path from 'node:path';
 import { build } from 'esbuild';
+import { REQUIRE_BANNER, sourceLocationPlugin } from '../../scripts/build.ts';
 
 export async function bundleEntry(entry: string, outfile: string): Promise<string> {
   await build({
@@ -14,21 +15,9 @@ export async function bundleEntry(entry: string, outfile: string): Promise<strin
     format: 'esm',
     target: 'node20',
     outfile,
-    // CommonJS packages imported by bundled code still find `require`.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: { js: REQUIRE_BANNER },
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'credit-graph-sources',
-        setup(builder) {
-          builder.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@credit-graph/') ? undefined : { path: args.path, external: true }));
-          builder.onLoad({ filter: /\.ts$/ }, async (args) => ({
-            contents: (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-            loader: 'ts',
-          }));
-        },
-      },
-    ],
+    plugins: [sourceLocationPlugin(path.dirname(outfile))],
   });
   return outfile;
 }
