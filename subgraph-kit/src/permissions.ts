@@ -2,8 +2,10 @@
 // decided. Deny by default: a field without a rule is refused, so a new field fails closed
 // until someone decides who may read it. The shared rules are defined here, once; each
 // subgraph's `permissions.ts` maps its types and fields to them.
+import { createRequire } from 'node:module';
+import util from 'node:util';
 import { applyMiddleware } from 'graphql-middleware';
-import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
+import type { IRules } from 'graphql-shield';
 import { isObjectType, type GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import {
   creditGraphError,
@@ -17,6 +19,12 @@ import {
   type RecordSource,
   type Sector,
 } from '@credit-graph/contract';
+
+// graphql-shield 7.6.5, its last release, imports `util.isUndefined`, which Node 23 removed: its
+// ES module build cannot even load on Node 24. Its CommonJS build looks the function up only
+// when a rule runs, so it is loaded through require with the function provided (same meaning).
+(util as { isUndefined?: (value: unknown) => boolean }).isUndefined ??= (value) => value === undefined;
+const { allow, deny, rule, shield } = createRequire(import.meta.url)('graphql-shield') as typeof import('graphql-shield');
 
 /** The scope that opens non-public credit data (with purpose, and consent for banks). */
 export const CREDIT_SCOPE = 'credit:read';
