@@ -35,7 +35,7 @@ const SECRET = `${APP}-secrets`;
 const SUPERGRAPH_MOUNT = '/etc/credit-graph/supergraph';
 /** The Node image's unprivileged user (Dockerfile `USER node`). */
 const RUN_AS_USER = 1000;
-/** Longer than the gateway's SHUTDOWN_DRAIN_MS (10 s default): SIGKILL never cuts a drain short. */
+/** Longer than the gateway's SHUTDOWN_DELAY_MS + SHUTDOWN_DRAIN_MS (5 + 10 s): SIGKILL never cuts a drain short. */
 const TERMINATION_GRACE_SECONDS = 30;
 
 /** Sizing (docs/operations.md): requests fit an idle process, limits leave room for a 500-code portfolio. */
