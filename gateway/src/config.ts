@@ -3,6 +3,8 @@ import path from 'node:path';
 import {
   CallerSecretError,
   callerSigningKeys,
+  configureClock,
+  TimeZoneError,
   databaseTarget,
   SUPERGRAPH_PATH,
   type Caller,
@@ -151,6 +153,13 @@ function playgroundDemoTokens(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  // The business day (consent expiry) is Zhengzhou's unless BUSINESS_TIME_ZONE says otherwise.
+  try {
+    configureClock(env);
+  } catch (error) {
+    if (error instanceof TimeZoneError) throw new ConfigError(error.message);
+    throw error;
+  }
   const subgraphUrls: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     const match = /^SUBGRAPH_(.+)_URL$/.exec(name);

@@ -12,3 +12,4 @@ export * from './uscc.ts';
 export * from './record-reference.ts';
 export * from './credit-changes.ts';
 export * from './read-report.ts';
+export * from './clock.ts';

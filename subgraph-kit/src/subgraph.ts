@@ -17,6 +17,8 @@ import {
   createCallerVerifier,
   createMemoryReplayCache,
   createRedisReplayCache,
+  configureClock,
+  TimeZoneError,
   createGraphQLHandler,
   listen,
   MAX_SUBGRAPH_HEADER_BYTES,
@@ -277,6 +279,8 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
   const target = databaseTarget(definition.name);
   let running: RunningSubgraph<Db>;
   try {
+    // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE: checked here.
+    configureClock();
     running = await startSubgraph(definition, {
       port: Number(process.env.PORT ?? defaultPort),
       host: process.env.HOST ?? '127.0.0.1',
@@ -284,7 +288,7 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
     });
   } catch (error) {
-    if (!(error instanceof CallerSecretError || error instanceof PermissionsError)) throw error;
+    if (!(error instanceof CallerSecretError || error instanceof PermissionsError || error instanceof TimeZoneError)) throw error;
     console.error(`[${definition.name}] configuration error: ${error.message}`);
     process.exit(1);
   }

@@ -4,9 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, businessToday, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
-import { utcToday } from './publication.ts';
 
 export interface TestDatabase {
   target: DatabaseTarget;
@@ -251,9 +250,9 @@ export function describeNonPublicFields(spec: NonPublicFieldsSpec): void {
   });
 }
 
-/** The UTC date `days` before today (negative: after), as YYYY-MM-DD: test records dated relative to now. */
+/** The business date `days` before today (negative: after), as YYYY-MM-DD: test records dated relative to the clock. */
 export function isoDaysAgo(days: number): string {
-  const date = utcToday();
+  const date = businessToday();
   date.setUTCDate(date.getUTCDate() - days);
   return date.toISOString().slice(0, 10);
 }

@@ -2,8 +2,7 @@
 // stored, one transaction per write, an idempotency key that makes a retried write return the
 // first write's record instead of a second one, and a report of what changed for the gateway.
 import { createHash } from 'node:crypto';
-import { creditGraphError, type Caller, type CreditChange } from '@credit-graph/contract';
-import { utcToday } from './publication.ts';
+import { businessToday, creditGraphError, isoDate, type Caller, type CreditChange } from '@credit-graph/contract';
 
 /** The table every subgraph's migration creates for idempotency keys (see 0002 migrations). */
 const IDEMPOTENCY_TABLE = '"IdempotencyKey"';
@@ -34,10 +33,13 @@ export function invalidTransition(message: string, state: string, extensions: Re
   return creditGraphError('INVALID_TRANSITION', message, { state, ...extensions });
 }
 
-/** Refuses dates after today (UTC): nothing is decided, found or reported in the future. */
-export function assertNotFuture(field: string, date: Date, today = utcToday()): Date {
+/**
+ * Refuses dates after today, the business day in Zhengzhou (see the contract's clock): nothing
+ * is decided, found or reported in the future. `date` and `today` are UTC midnights.
+ */
+export function assertNotFuture(field: string, date: Date, today = businessToday()): Date {
   if (date > today) {
-    throw inputError(field, `${date.toISOString().slice(0, 10)} is in the future; today is ${today.toISOString().slice(0, 10)}`);
+    throw inputError(field, `${isoDate(date)} is in the future; today is ${isoDate(today)}`);
   }
   return date;
 }

@@ -1,4 +1,4 @@
-import { creditGraphError, type Caller } from '@credit-graph/contract';
+import { businessToday, creditGraphError, type Caller } from '@credit-graph/contract';
 import {
   assertNotFuture,
   assertNotNegative,
@@ -107,7 +107,7 @@ const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 
 /** A year's rating is published the April after: the latest ratable year is last year. */
 function assertTaxYear(year: number, field: string): void {
-  const lastYear = new Date().getUTCFullYear() - 1;
+  const lastYear = businessToday().getUTCFullYear() - 1;
   if (!Number.isInteger(year) || year < FIRST_TAX_CREDIT_YEAR || year > lastYear) {
     throw inputError(field, `must be a rated year from ${FIRST_TAX_CREDIT_YEAR} to ${lastYear} (a year is rated the following April), got ${year}`, {
       minimum: FIRST_TAX_CREDIT_YEAR,

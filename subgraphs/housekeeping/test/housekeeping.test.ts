@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
-import { SHOWCASE, maskName, publicationWindow, seedUniverse, utcToday, type RunningSubgraph, type SeedEnterprise } from '@credit-graph/subgraph-kit';
+import { businessToday, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
+import { SHOWCASE, maskName, publicationWindow, seedUniverse, type RunningSubgraph, type SeedEnterprise } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, describeNonPublicFields } from '@credit-graph/subgraph-kit/testing';
 import { buildElderlyCare, buildHousekeeping, workerIdFor } from '../prisma/seed.ts';
 import { housekeeping } from '../src/index.ts';
@@ -17,7 +17,7 @@ const seededCompany = (enterprise: SeedEnterprise) =>
 const modelWorkerId = workerIdFor(model.uscc, 0);
 /** Complaints are negative records: outside their window (from receipt, by severity) they leave public view. */
 const inPublicView = (complaint: { receivedOn: string | Date; severity: 'MINOR' | 'GENERAL' | 'SEVERE' }) =>
-  utcToday() <= publicationWindow(complaint.severity, new Date(complaint.receivedOn)).publishedUntil;
+  businessToday() <= publicationWindow(complaint.severity, new Date(complaint.receivedOn)).publishedUntil;
 /** Complaints are non-public: the data tests read them as the housekeeping platform, which sees names masked. */
 const PLATFORM: Caller = { subject: 'platform-1', role: 'SECTOR_PLATFORM', scopes: ROLE_SCOPES.SECTOR_PLATFORM, sector: 'housekeeping', purpose: 'SUPERVISION' };
 const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };

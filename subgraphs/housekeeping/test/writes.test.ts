@@ -3,13 +3,13 @@
 // (complaints, failed inspections, penalties) published as the registry's states and the
 // calendar decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, WORKER_ID_PATTERN, makeUscc, type Caller } from '@credit-graph/contract';
+import { businessToday, CREDIT_CHANGES_EXTENSION, WORKER_ID_PATTERN, makeUscc, type Caller } from '@credit-graph/contract';
 import {
   SHOWCASE,
   addMonths,
   maskName,
   seedUniverse,
-  utcToday,
+ 
   writeScope,
   type RunningSubgraph,
 } from '@credit-graph/subgraph-kit';
@@ -59,7 +59,7 @@ const INSPECT = `mutation ($input: ElderlyCareInspectionInput!, $key: String!) {
 
 /** The day `months` months before today, plus `days` days: the window boundaries. */
 function monthsAgo(months: number, days = 0): string {
-  const date = addMonths(utcToday(), -months);
+  const date = addMonths(businessToday(), -months);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
 }

@@ -1,8 +1,8 @@
 // The supply-chain sector platform's writes: validated field by field, idempotent, its own
 // sector only, and the incidents' publication as the registry's states and the calendar decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
-import { addMonths, SHOWCASE, seedUniverse, utcToday, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { businessToday, CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
+import { addMonths, SHOWCASE, seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { traceabilityCodeFor } from '../prisma/seed.ts';
 import { supplyChain } from '../src/index.ts';
@@ -243,7 +243,7 @@ describe('supply-chain writes: logistics credit ratings', () => {
     expect((await signalsSeenBy(uscc, PUBLIC)).grade).toBe('B');
 
     const before = await count.ratings();
-    const validUntil = isoDate(addMonths(utcToday(), 24));
+    const validUntil = isoDate(addMonths(businessToday(), 24));
     const second = await subgraphGraphql(subgraph.url, RECORD_RATING, { input: rating(uscc, { rating: 'AA', ratedOn: isoDaysAgo(0), validUntil }), key: 'sc-rating-0002' }, PLATFORM);
     expect(second.errors).toBeUndefined();
     expect(second.data.recordLogisticsCreditRating).toMatchObject({ id: recorded.id, rating: 'AA', validUntil });
@@ -448,7 +448,7 @@ describe('supply-chain writes: publication of incidents', () => {
     ['GENERAL', 12],
     ['SEVERE', 36],
   ] as const)('keeps a %s record in public view for %i months, then archives it for regulators only', async (severity, months) => {
-    const today = utcToday();
+    const today = businessToday();
     // Decided just past the window: its last day of view was yesterday or earlier.
     const expiredOn = isoDate(dayBefore(addMonths(today, -months)));
     // Decided a day later than that: today is still inside the window.

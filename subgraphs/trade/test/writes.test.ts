@@ -2,8 +2,8 @@
 // only, and the declaration violations' publication as the registry's states and the calendar
 // decide; the sector's signals for the evaluation count only what is published.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller, type Severity } from '@credit-graph/contract';
-import { addMonths, publicationWindow, seedUniverse, SHOWCASE, utcToday, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { businessToday, CREDIT_CHANGES_EXTENSION, makeUscc, type Caller, type Severity } from '@credit-graph/contract';
+import { addMonths, publicationWindow, seedUniverse, SHOWCASE, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, type GraphQLResponse, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { trade } from '../src/index.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
@@ -421,8 +421,8 @@ describe('publication of declaration violations', () => {
 
   /** The earliest decision day still in view today: the record's last day in public view is today. */
   function lastDayInView(severity: Severity): Date {
-    let decidedOn = addMonths(utcToday(), -WINDOW_MONTHS[severity]);
-    while (publicationWindow(severity, decidedOn).publishedUntil < utcToday()) decidedOn = new Date(decidedOn.getTime() + 86_400_000);
+    let decidedOn = addMonths(businessToday(), -WINDOW_MONTHS[severity]);
+    while (publicationWindow(severity, decidedOn).publishedUntil < businessToday()) decidedOn = new Date(decidedOn.getTime() + 86_400_000);
     return decidedOn;
   }
 
@@ -453,7 +453,7 @@ describe('publication of declaration violations', () => {
       await record(`lastDay-${severity}`, { severity, occurredOn: isoDate(inView), decidedOn: isoDate(inView) });
       await record(`expired-${severity}`, { severity, occurredOn: isoDate(expired), decidedOn: isoDate(expired) });
       // The expired record was decided just past its window's months.
-      const monthsBack = addMonths(utcToday(), -WINDOW_MONTHS[severity]);
+      const monthsBack = addMonths(businessToday(), -WINDOW_MONTHS[severity]);
       expect(Math.abs(expired.getTime() - monthsBack.getTime())).toBeLessThanOrEqual(3 * 86_400_000);
     }
   });
