@@ -1,7 +1,7 @@
 // The environment sector platform's writes: validated field by field, idempotent, its own
 // sector only, and the records' publication as the registry's states and the calendar decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
+import { CREDIT_CHANGES_EXTENSION, fixedClock, makeUscc, useClock, type Caller } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
@@ -73,6 +73,23 @@ describe('environment writes', () => {
     const seen = await violationsSeenBy(uscc, PUBLIC);
     expect(seen.environment.violations.map((v: { id: string }) => v.id)).toContain(recorded.id);
     expect(seen.environmentSignals.generalRecords).toBeGreaterThanOrEqual(1);
+  });
+
+  it("takes today from Zhengzhou's calendar: at 2026-11-30T22:46Z a violation of 2026-12-01 is recorded, one of 2026-12-02 is not", async () => {
+    const restore = useClock(fixedClock('2026-11-30T22:46:00Z'));
+    try {
+      const today = { occurredOn: '2026-12-01', decidedOn: '2026-12-01', severity: 'MINOR' };
+      const result = await subgraphGraphql(subgraph.url, RECORD, { input: violation(uscc, today), key: 'env-test-business-day' }, PLATFORM);
+      expect(result.errors).toBeUndefined();
+      expect(result.data.recordEnvironmentalViolation.publication).toMatchObject({ status: 'PUBLISHED', publishedFrom: '2026-12-01', publishedUntil: '2027-02-28' });
+      const tomorrow = await subgraphGraphql(subgraph.url, RECORD, { input: violation(uscc, { ...today, occurredOn: '2026-12-02' }), key: 'env-test-business-day-2' }, PLATFORM);
+      expect(tomorrow.errors?.[0]).toMatchObject({
+        message: 'input.occurredOn: 2026-12-02 is in the future; today is 2026-12-01',
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.occurredOn' },
+      });
+    } finally {
+      restore();
+    }
   });
 
   it('returns the first record for a retried key, and refuses the key with other input', async () => {
