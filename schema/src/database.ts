@@ -45,10 +45,21 @@ export function describeTarget(target: DatabaseTarget): string {
   return `PostgreSQL ${url.host}${url.pathname}`;
 }
 
+/**
+ * The time zone of every database session we open. Prisma's pg adapter sends a DateTime as text
+ * without an offset and reads a timestamptz's text ignoring its offset, and CURRENT_TIMESTAMP
+ * defaults fill `timestamp` columns with the session's wall time: on a server set to
+ * `timezone = 'Asia/Shanghai'` (common in China) instants moved by 8 hours. In a UTC session
+ * every timestamp round-trips exactly, whatever the server's and the process's time zone.
+ */
+export const SESSION_TIME_ZONE = 'UTC';
+
+/** Opens `target` (PGlite or PostgreSQL) for Prisma and raw SQL, every session in UTC. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
     if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
     const client = await openPGlite(target.dataDir);
+    await client.exec(`SET TIME ZONE '${SESSION_TIME_ZONE}'`);
     return {
       target,
       // The PGlite adapter is typed against an older driver-adapter-utils; the interface is the same.
@@ -59,7 +70,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       close: () => client.close(),
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    // Every session in UTC, whatever the server's `timezone` (see SESSION_TIME_ZONE).
+    options: `-c TimeZone=${SESSION_TIME_ZONE}`,
+  });
   // A connection can fail while idle or closing (PostgreSQL restarted, the connection killed by
   // an administrator). Unheard, pg's 'error' event would crash the process; the pool replaces a
   // broken connection by itself, so the failure is logged and the service goes on.

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, businessToday, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 
 export interface TestDatabase {
@@ -12,13 +12,29 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * The PostgreSQL time zone test databases run in (TEST_DATABASE_TIMEZONE, e.g. Asia/Shanghai):
+ * CI runs the database tests once with a server that is not in UTC, as many in China are.
+ */
+function testDatabaseTimeZone(): string | undefined {
+  const zone = process.env.TEST_DATABASE_TIMEZONE;
+  if (!zone) return undefined;
+  return checkTimeZone(zone, 'TEST_DATABASE_TIMEZONE');
+}
+
+/**
+ * A throw-away database: in-memory PGlite, or with TEST_DATABASE_URL a fresh PostgreSQL database
+ * (in TEST_DATABASE_TIMEZONE when set, for every session: `ALTER DATABASE ... SET timezone`).
+ */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
+  const timeZone = testDatabaseTimeZone();
   if (!adminUrl) return { target: { kind: 'pglite', dataDir: undefined }, drop: async () => undefined };
   const name = `cg_test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
+  if (timeZone) await admin.query(`ALTER DATABASE "${name}" SET timezone TO '${timeZone}'`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
