@@ -3,7 +3,7 @@
 // and read back exactly, by Prisma and by the seed's bulk inserts alike, and database defaults
 // (createdAt) must be the current instant, not Beijing wall time read as UTC.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock, makeUscc, useClock } from '@credit-graph/contract';
+import { clock, makeUscc } from '@credit-graph/contract';
 import { seedUniverse, withBulkInserts, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { startTestSubgraph, subgraphGraphql, testCaller } from '@credit-graph/subgraph-kit/testing';
 import { supplyChain } from '../src/index.ts';
@@ -17,24 +17,20 @@ const PLATFORM = testCaller('SECTOR_PLATFORM', {
   institution: makeUscc('11', '410100', '00000105'),
   scopes: ['credit:read', writeScope('supply-chain')],
 });
-const NOW = '2026-11-30T22:46:00.000Z';
 const RECORD_STEP = `mutation ($input: TraceabilityStepInput!, $key: String!) {
   recordTraceabilityStep(input: $input, idempotencyKey: $key) { sequence at }
 }`;
 
 let subgraph: RunningSubgraph<PrismaClient>;
-let restoreClock: () => void;
+/** An instant `minutes` before the clock's now, to the millisecond (seeded steps are all older). */
+const minutesAgo = (minutes: number) => new Date(clock().now().getTime() - minutes * 60_000);
 
 // Needs a PostgreSQL server (CI sets TEST_DATABASE_URL); without one this shows as skipped.
 describe.skipIf(!process.env.TEST_DATABASE_URL)('timestamps on a PostgreSQL server in Asia/Shanghai', () => {
   beforeAll(async () => {
-    restoreClock = useClock(fixedClock(NOW));
     subgraph = await startTestSubgraph(supplyChain, universe.length);
   });
-  afterAll(async () => {
-    restoreClock?.();
-    await subgraph?.stop();
-  });
+  afterAll(() => subgraph?.stop());
 
   it('runs against a server whose time zone is not UTC', async () => {
     const admin = await subgraph.database.query<{ zone: string }>(`SELECT setting AS zone FROM pg_db_role_setting, unnest(setconfig) AS setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`);
@@ -42,13 +38,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('timestamps on a PostgreSQL serv
   });
 
   async function freshCode(): Promise<{ code: string; uscc: string }> {
-    const batch = await subgraph.db.traceabilityCode.findFirstOrThrow({ where: { steps: { none: { at: { gt: new Date('2026-11-01T00:00:00Z') } } } } });
+    const batch = await subgraph.db.traceabilityCode.findFirstOrThrow({ where: { steps: { none: { at: { gt: minutesAgo(180) } } } }, orderBy: { code: 'desc' } });
     return { code: batch.code, uscc: batch.uscc };
   }
 
   it('stores and reads a step written by Prisma and one written by the bulk path as the same instant', async () => {
     const { code, uscc } = await freshCode();
-    const at = new Date('2026-11-30T20:00:00.123Z');
+    const at = minutesAgo(150);
     const base = { code, stage: 'RETAIL' as const, operatorUscc: uscc, location: 'test' };
     await subgraph.db.traceabilityStep.create({ data: { ...base, id: `${code}-900`, sequence: 900, at } });
     await withBulkInserts(subgraph.db, subgraph.database).traceabilityStep.createMany({ data: [{ ...base, id: `${code}-901`, sequence: 901, at }] });
@@ -63,16 +59,17 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('timestamps on a PostgreSQL serv
   it('accepts a step an hour after a seeded (bulk-inserted) last step, and reads both exactly', async () => {
     const { code, uscc } = await freshCode();
     const last = await subgraph.db.traceabilityStep.findFirstOrThrow({ where: { code }, orderBy: { sequence: 'desc' } });
-    const seededAt = new Date('2026-11-30T21:00:00.000Z');
+    const seededAt = minutesAgo(120);
+    const stepAt = minutesAgo(60).toISOString();
     await withBulkInserts(subgraph.db, subgraph.database).traceabilityStep.createMany({
       data: [{ id: `${code}-${last.sequence + 1}`, code, sequence: last.sequence + 1, stage: 'WHOLESALE', operatorUscc: uscc, location: 'seeded', at: seededAt }],
     });
-    const input = { code, stage: 'RETAIL', operatorUscc: uscc, location: '郑州 (test)', at: '2026-11-30T22:00:00.000Z', temperatureCelsius: null, note: null };
+    const input = { code, stage: 'RETAIL', operatorUscc: uscc, location: '郑州 (test)', at: stepAt, temperatureCelsius: null, note: null };
     const result = await subgraphGraphql(subgraph.url, RECORD_STEP, { input, key: `tz-step-${code}` }, PLATFORM);
     expect(result.errors).toBeUndefined();
-    expect(result.data.recordTraceabilityStep).toEqual({ sequence: last.sequence + 2, at: '2026-11-30T22:00:00.000Z' });
+    expect(result.data.recordTraceabilityStep).toEqual({ sequence: last.sequence + 2, at: stepAt });
     const steps = await subgraph.db.traceabilityStep.findMany({ where: { code, sequence: { gt: last.sequence } }, orderBy: { sequence: 'asc' } });
-    expect(steps.map((step) => step.at.toISOString())).toEqual([seededAt.toISOString(), '2026-11-30T22:00:00.000Z']);
+    expect(steps.map((step) => step.at.toISOString())).toEqual([seededAt.toISOString(), stepAt]);
   });
 
   it('fills a createdAt default with the current instant, not Beijing wall time', async () => {
