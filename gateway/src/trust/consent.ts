@@ -35,9 +35,10 @@ export function consentExpiresAt(validForDays: number, clock: Clock = processClo
 }
 
 /** Consents in the gateway's database; `clock` (default: the process's) says what is live. */
-export function createConsents(options: { db: GatewayDb; clock?: Clock; now?: () => Date }) {
+export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
   const { db } = options;
-  const now = options.now ?? (() => (options.clock ?? processClock()).now());
+  const clock = () => options.clock ?? processClock();
+  const now = () => clock().now();
 
   return {
     async grant(grant: ConsentGrant) {
@@ -47,7 +48,7 @@ export function createConsents(options: { db: GatewayDb; clock?: Clock; now?: ()
           argumentName: 'validForDays',
         });
       }
-      if (grant.expiresAt > consentExpiresAt(MAX_CONSENT_DAYS, { now: () => today, timeZone: (options.clock ?? processClock()).timeZone })) {
+      if (grant.expiresAt > consentExpiresAt(MAX_CONSENT_DAYS, { now: () => today, timeZone: clock().timeZone })) {
         throw creditGraphError('BAD_USER_INPUT', `A consent runs at most ${MAX_CONSENT_DAYS} days; grant a new one to renew`, {
           argumentName: 'validForDays',
         });
