@@ -37,6 +37,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('timestamps on a PostgreSQL serv
     expect(admin.map((row) => row.zone)).toContain('TimeZone=Asia/Shanghai');
   });
 
+  it('keeps instants in timestamptz columns: no column holds wall time without a zone', async () => {
+    const columns = await subgraph.database.query<{ column: string }>(
+      `SELECT table_name || '.' || column_name AS "column" FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'timestamp without time zone' AND table_name <> '_prisma_migrations'`,
+    );
+    expect(columns).toEqual([]);
+  });
+
   async function freshCode(): Promise<{ code: string; uscc: string }> {
     const batch = await subgraph.db.traceabilityCode.findFirstOrThrow({ where: { steps: { none: { at: { gt: minutesAgo(180) } } } }, orderBy: { code: 'desc' } });
     return { code: batch.code, uscc: batch.uscc };
