@@ -145,9 +145,12 @@ function addPayments(records: Records, enterprise: SeedEnterprise, faker: Faker)
 
   for (const year of PAYMENT_YEARS.filter((y) => y >= founded)) {
     headcount = Math.max(1, Math.round(headcount * faker.number.float({ min: 0.9, max: 1.15 })));
+    // Months of the year completed by the seed day: none yet in January (the seed day moves with the calendar).
     const monthsInYear = year === SEED_AS_OF.getUTCFullYear() ? SEED_AS_OF.getUTCMonth() : 12;
     const troubled = index === SHOWCASE.RISKY_SUPPLIER || (risk === 'RISKY' && faker.datatype.boolean(0.8)) || (risk === 'WATCH' && year === troubledYear);
-    const arrears = !troubled ? 0 : risk === 'RISKY' ? faker.number.int({ min: 3, max: monthsInYear }) : faker.number.int({ min: 1, max: 3 });
+    const arrears = !troubled ? 0
+      : risk === 'RISKY' ? faker.number.int({ min: Math.min(3, monthsInYear), max: monthsInYear })
+      : Math.min(monthsInYear, faker.number.int({ min: 1, max: 3 }));
     records.socialInsurance.push({
       id: recordId('SI', uscc, year),
       uscc,
