@@ -7,8 +7,8 @@
 // through `@requires(fields: "creditRecordStates { key state }")`. No job has to run for a
 // record to leave public view at the end of its window.
 import { tz } from '@date-fns/tz';
-import { addDays, addMonths as addCalendarMonths } from 'date-fns';
-import { businessToday, isoDate, recordKey, SEALED_KEY_PREFIX, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
+import { addMonths as addCalendarMonths } from 'date-fns';
+import { businessToday, daysAfter, isoDate, recordKey, SEALED_KEY_PREFIX, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
 import type { RecordReferences } from './references.ts';
 
 export type RecordStatus = 'PUBLISHED' | 'UNDER_OBJECTION' | 'EXPIRED' | 'REPAIRED' | 'REVOKED';
@@ -89,7 +89,8 @@ export function addMonths(date: Date, months: number): Date {
  */
 export function dayAfterMonths(date: Date, months: number): Date {
   const same = addCalendarMonths(date, months, UTC);
-  return new Date((same.getDate() === date.getUTCDate() ? same : addDays(same, 1, UTC)).getTime());
+  const result = new Date(same.getTime());
+  return same.getDate() === date.getUTCDate() ? result : daysAfter(result, 1);
 }
 
 /**
@@ -104,7 +105,7 @@ export function publicationWindow(severity: Severity, decidedOn: Date) {
   const window = PUBLICATION_WINDOWS[severity];
   return {
     publishedFrom: decidedOn,
-    publishedUntil: new Date(addDays(dayAfterMonths(decidedOn, window.maximumMonths), -1, UTC).getTime()),
+    publishedUntil: daysAfter(dayAfterMonths(decidedOn, window.maximumMonths), -1),
     repairableFrom: dayAfterMonths(decidedOn, window.minimumMonths),
   };
 }
