@@ -1,7 +1,7 @@
 // The environment sector platform's writes: validated field by field, idempotent, its own
 // sector only, and the records' publication as the registry's states and the calendar decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, fixedClock, makeUscc, useClock, type Caller } from '@credit-graph/contract';
+import { businessToday, CREDIT_CHANGES_EXTENSION, fixedClock, makeUscc, useClock, type Caller } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
@@ -159,7 +159,7 @@ describe('environment writes', () => {
     const disputed = await write({}, 'env-states-disputed');
     const revoked = await write({}, 'env-states-revoked');
     // A GENERAL record is published for 12 months: decided 12 months and a day ago it has expired.
-    const lastYear = new Date();
+    const lastYear = businessToday();
     lastYear.setUTCFullYear(lastYear.getUTCFullYear() - 1);
     lastYear.setUTCDate(lastYear.getUTCDate() - 1);
     const expired = await write({ occurredOn: lastYear.toISOString().slice(0, 10), decidedOn: lastYear.toISOString().slice(0, 10) }, 'env-states-expired');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidUscc, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, describeNonPublicFields } from '@credit-graph/subgraph-kit/testing';
-import { taxCreditLevel } from '../prisma/seed.ts';
+import { LATEST_RATED_YEAR, PAYMENT_YEARS, taxCreditLevel } from '../prisma/seed.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { finance } from '../src/index.ts';
 
@@ -52,10 +52,10 @@ describe('finance subgraph', () => {
     const [profile] = await financeOf([model.uscc]);
     expect(profile).not.toBeNull();
     expect(profile!.currentTaxCreditLevel).toBe('A');
-    expect(profile!.taxCredits.map((rating) => [rating.year, rating.level])).toEqual([[2025, 'A'], [2024, 'A'], [2023, 'A']]);
+    expect(profile!.taxCredits.map((rating) => [rating.year, rating.level])).toEqual([0, 1, 2].map((back) => [LATEST_RATED_YEAR - back, 'A']));
     expect(profile!.taxCredits.every((rating) => rating.score >= 90)).toBe(true);
 
-    expect(profile!.socialInsurance.map((payment) => payment.year)).toEqual([2026, 2025, 2024]);
+    expect(profile!.socialInsurance.map((payment) => payment.year)).toEqual([...PAYMENT_YEARS].reverse());
     expect(profile!.socialInsurance.every((p) => p.monthsInArrears === 0 && p.arrearsAmount === 0 && p.insuredHeadcount > 1000)).toBe(true);
     expect(profile!.housingFund.every((p) => p.monthsInArrears === 0 && p.depositorHeadcount > 0)).toBe(true);
     expect(profile!.utilities).toHaveLength(9); // 3 years x water, electricity, gas
