@@ -99,11 +99,6 @@ export function businessToday(from: Clock = clock()): Date {
   return businessDateOf(from.now(), from.timeZone);
 }
 
-/** The current instant of the process's clock (for timestamps compared with a rule's "now"). */
-export function currentInstant(from: Clock = clock()): Date {
-  return from.now();
-}
-
 /** The instant the business day `date` (UTC midnight) begins in `timeZone`, e.g. 00:00 in Zhengzhou. */
 export function startOfBusinessDay(date: Date, timeZone: string = clock().timeZone): Date {
   return new Date(TZDate.tz(timeZone, date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()).getTime());
