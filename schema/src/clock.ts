@@ -88,10 +88,17 @@ export function configureClock(env: NodeJS.ProcessEnv = process.env): Clock {
   return installed;
 }
 
-/** The calendar date `instant` falls on in `timeZone`, as a Date at UTC midnight. */
+/** The last business day computed, with the instants it runs between: rules ask for "today" per record. */
+let lastDay: { timeZone: string; from: number; until: number; date: number } | undefined;
+
+/** The calendar date `instant` falls on in `timeZone`, as a (new) Date at UTC midnight. */
 export function businessDateOf(instant: Date, timeZone: string): Date {
-  const local = new TZDate(instant.getTime(), timeZone);
-  return new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate()));
+  const at = instant.getTime();
+  if (lastDay && lastDay.timeZone === timeZone && at >= lastDay.from && at < lastDay.until) return new Date(lastDay.date);
+  const local = new TZDate(at, timeZone);
+  const date = new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate()));
+  lastDay = { timeZone, from: startOfBusinessDay(date, timeZone).getTime(), until: endOfBusinessDay(date, timeZone).getTime(), date: date.getTime() };
+  return new Date(lastDay.date);
 }
 
 /** Today in the business time zone (UTC midnight of Zhengzhou's date by default). */
