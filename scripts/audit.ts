@@ -1,10 +1,54 @@
-// `npm run audit -- verify`: walks the gateway's audit chain; exit 1 names the first edited,
-// deleted or missing record. `npm run audit -- tail [--n 20]`: the newest records.
-// Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite under DATA_DIR.
-import { createAudit } from '../gateway/src/audit/audit.ts';
+// `npm run audit -- verify`: walks the gateway's keyed audit chain and compares its end with
+// the signed checkpoints kept outside the database; exit 1 names the first bad sequence number
+// and what is wrong (gap, edit, truncation, unknown key id, forged checkpoint).
+// `npm run audit -- tail [--n 20]`: the newest records.
+// Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite under DATA_DIR. Keys:
+// AUDIT_HMAC_KEYS, else the embedded default's (DATA_DIR/secrets.json). Checkpoints:
+// AUDIT_CHECKPOINT_FILE (else DATA_DIR/audit-checkpoint.json on the embedded default) and Redis
+// when REDIS_URL is set.
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { createAudit, type VerifyResult } from '../gateway/src/audit/audit.ts';
+import { createCheckpoints } from '../gateway/src/audit/checkpoints.ts';
+import type { GatewayDatabase } from '../gateway/src/database.ts';
 import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
+import { auditSettings, type AuditSettings } from './embedded.ts';
 
 const USAGE = 'usage: npm run audit -- verify | tail [--n 20]';
+
+/** Verifies the whole chain against every configured checkpoint store. */
+export async function verifyAuditLog(gateway: GatewayDatabase, settings: AuditSettings = auditSettings()): Promise<VerifyResult> {
+  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  try {
+    const checkpoints = createCheckpoints({ keys: settings.keys, file: settings.checkpointFile, redis });
+    const audit = createAudit({ db: gateway.db, keys: settings.keys, checkpoints });
+    const result = await audit.verify();
+    await audit.close();
+    return result;
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+/** The report `verify` prints: one line, "ok: ..." or "BROKEN at seq N (kind): ...". */
+export function describeVerifyResult(result: VerifyResult): string {
+  const legacy = result.legacy > 0 ? `; ${result.legacy} legacy record(s) from before keyed chains (plain SHA-256, not protected against a rewrite)` : '';
+  const against = result.checkpoints.length > 0
+    ? `; checked against ${result.checkpoints.map((c) => `${c.source} (seq ${c.seq})`).join(', ')}`
+    : '; NO checkpoint configured or written: deleting the newest records would not be seen';
+  if (result.ok) return `ok: ${result.checked} record(s) verified${legacy}${against}`;
+  const { seq, kind, reason } = result.problem!;
+  return `BROKEN at seq ${seq} (${kind}): ${reason} (${result.checked} record(s) before it verified${legacy})`;
+}
+
+/** The newest `count` records, oldest first, one line each. */
+export async function tailAuditLog(gateway: GatewayDatabase, count: number): Promise<string[]> {
+  const records = await gateway.db.auditRecord.findMany({ orderBy: { seq: 'desc' }, take: count });
+  return records.reverse().map((r) => {
+    const who = `${r.role} ${r.subject}${r.institution ? ` @${r.institution}` : ''}`;
+    return `${r.seq} ${r.at.toISOString()} ${who} ${r.purpose ?? '-'} ${r.operationName ?? '(anonymous)'} ${r.outcome} subjects=${r.subjects.join(',') || '-'} ${r.requestId ? `request=${r.requestId} ` : ''}${r.keyId ?? 'legacy'}:${r.hash.slice(0, 12)}`;
+  });
+}
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandLine(argv, { n: { type: 'string', default: '20' } });
@@ -17,25 +61,16 @@ async function main(argv: string[]): Promise<void> {
 
   await withGatewayDatabase(async (gateway) => {
     if (command === 'verify') {
-      const audit = createAudit({ db: gateway.db });
-      const result = await audit.verify();
-      await audit.close();
-      if (result.ok) {
-        console.log(`ok: ${result.checked} record(s) verified`);
-      } else {
-        console.error(`BROKEN at seq ${result.problem!.seq}: ${result.problem!.reason} (${result.checked} record(s) before it verified)`);
+      const result = await verifyAuditLog(gateway);
+      if (result.ok) console.log(describeVerifyResult(result));
+      else {
+        console.error(describeVerifyResult(result));
         process.exitCode = 1;
       }
       return;
     }
-    const records = await gateway.db.auditRecord.findMany({ orderBy: { seq: 'desc' }, take: count });
-    for (const r of records.reverse()) {
-      const who = `${r.role} ${r.subject}${r.institution ? ` @${r.institution}` : ''}`;
-      console.log(
-        `${r.seq} ${r.at.toISOString()} ${who} ${r.purpose ?? '-'} ${r.operationName ?? '(anonymous)'} ${r.outcome} subjects=${r.subjects.join(',') || '-'} ${r.hash.slice(0, 12)}`,
-      );
-    }
+    for (const line of await tailAuditLog(gateway, count)) console.log(line);
   });
 }
 
-await runCommand(USAGE, () => main(process.argv.slice(2)));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runCommand(USAGE, () => main(process.argv.slice(2)));

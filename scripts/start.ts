@@ -2,12 +2,11 @@
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataRoot, databaseTarget, defaultPort, describeTarget, isGatewayHosted, readManifest } from '@credit-graph/contract';
 import { demoTokens } from './demo-credentials.ts';
+import { embeddedCheckpointFile, ensureEmbeddedSecrets } from './embedded.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const HOST = process.env.HOST ?? '127.0.0.1';
@@ -16,23 +15,6 @@ const SEED_ENTERPRISES = process.env.SEED_ENTERPRISES ?? '2000';
 
 const children = new Map<string, ChildProcess>();
 
-/**
- * The embedded default's secrets: the caller-signing secret shared by gateway and subgraphs
- * and the JWT secret. Taken from the environment when set (production), else generated once
- * and kept in the data folder so that tokens outlive a restart.
- */
-function embeddedSecrets(): { CALLER_SIGNING_SECRET: string; JWT_SECRET: string } {
-  const file = path.join(dataRoot(), 'secrets.json');
-  let stored: Partial<Record<'CALLER_SIGNING_SECRET' | 'JWT_SECRET', string>> = {};
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = {
-    CALLER_SIGNING_SECRET: process.env.CALLER_SIGNING_SECRET ?? stored.CALLER_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
-    JWT_SECRET: process.env.JWT_SECRET ?? stored.JWT_SECRET ?? randomBytes(32).toString('hex'),
-  };
-  mkdirSync(dataRoot(), { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
-}
 let stopping = false;
 
 function portVariable(name: string): string {
@@ -101,8 +83,12 @@ process.on('SIGTERM', () => void stopAll(0));
 const started = Date.now();
 const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
 console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
-const secrets = embeddedSecrets();
-const gatewayEnv: Record<string, string> = { ...secrets };
+const secrets = ensureEmbeddedSecrets();
+const gatewayEnv: Record<string, string> = {
+  ...secrets,
+  // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
+  AUDIT_CHECKPOINT_FILE: process.env.AUDIT_CHECKPOINT_FILE ?? embeddedCheckpointFile(),
+};
 try {
   await Promise.all(
     subgraphs.map(async (subgraph) => {

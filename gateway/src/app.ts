@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { createGraphQLHandler, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
+import { createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
 import { createAuthorization } from './trust/authorization.ts';
@@ -76,9 +77,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db });
   const safelist = createSafelist({ db });
-  const audit = createAudit({ db });
   const limits = createLimits();
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
+  const checkpoints = createCheckpoints({
+    keys: config.audit.keys,
+    file: config.audit.checkpointFile,
+    redis,
+    everyRecords: config.audit.checkpointEveryRecords,
+    everyMs: config.audit.checkpointEveryMs,
+  });
+  if (!checkpoints.enabled) console.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
+  const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs });
   const rateLimiter = createRateLimiter({
     store: redis ? createRedisStore(redis) : createMemoryStore(),
     ...config.rateLimit,

@@ -11,6 +11,7 @@ import {
   type CallerKeyring,
   type DatabaseTarget,
 } from '@credit-graph/contract';
+import { auditKeysFromEnv, type AuditKeys } from './audit/chain.ts';
 import type { AuthorizationMode } from './trust/authorization.ts';
 import { jwtOptionsFromEnv, type JwtOptions } from './trust/identity.ts';
 import type { ResilienceOptions } from './transport/resilience.ts';
@@ -33,6 +34,19 @@ export interface GatewayConfig {
   callerKeys: CallerKeyring;
   /** Token verification: HS256 secret and/or JWKS, issuer, audience (JWT_* variables). */
   jwt: JwtOptions;
+  /**
+   * The audit log: the keyed chain's keys (AUDIT_HMAC_KEYS), where its head is checkpointed
+   * (AUDIT_CHECKPOINT_FILE; Redis too when REDIS_URL is set), how often (at least every
+   * AUDIT_CHECKPOINT_EVERY records or AUDIT_CHECKPOINT_INTERVAL_MS), and the budget of one
+   * write of the gateway's database (AUDIT_WRITE_TIMEOUT_MS, lock waits included).
+   */
+  audit: {
+    keys: AuditKeys;
+    checkpointFile: string | undefined;
+    checkpointEveryRecords: number;
+    checkpointEveryMs: number;
+    writeTimeoutMs: number;
+  };
   /** The gateway's own database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR/gateway). */
   database: DatabaseTarget;
   /** Shared state for rate limits across replicas (REDIS_URL); in memory when unset. */
@@ -94,6 +108,9 @@ const DEFAULT_DRAIN_MS = 10_000;
 // Two failed readiness probes at Kubernetes' default period of 10 s would take 20 s; a
 // probe every 2 s with failureThreshold 2 (deploy/) needs about 4 s.
 const DEFAULT_SHUTDOWN_DELAY_MS = 5000;
+const DEFAULT_AUDIT_CHECKPOINT_EVERY = 100;
+const DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS = 10_000;
+const DEFAULT_AUDIT_WRITE_TIMEOUT_MS = 10_000;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -172,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       subgraphUrls[match[1]!] = value; // keyed by the variable's stem; matched against names below
     }
   }
+  const callerKeys = signingKeys(env);
   return {
     host: env.GATEWAY_HOST ?? '127.0.0.1',
     port: integer(env, 'GATEWAY_PORT', DEFAULT_PORT),
@@ -179,7 +197,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     subgraphUrls,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', DEFAULT_READINESS_TIMEOUT_MS),
-    callerKeys: signingKeys(env),
+    callerKeys,
+    audit: {
+      // Outside production, a development key derived from the current caller-signing key.
+      keys: auditKeysFromEnv(env, callerKeys[0].secret),
+      checkpointFile: env.AUDIT_CHECKPOINT_FILE ? path.resolve(env.AUDIT_CHECKPOINT_FILE) : undefined,
+      checkpointEveryRecords: positiveInteger(env, 'AUDIT_CHECKPOINT_EVERY', DEFAULT_AUDIT_CHECKPOINT_EVERY),
+      checkpointEveryMs: positiveInteger(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS),
+      writeTimeoutMs: positiveInteger(env, 'AUDIT_WRITE_TIMEOUT_MS', DEFAULT_AUDIT_WRITE_TIMEOUT_MS),
+    },
     jwt: jwtOptionsFromEnv(env),
     database: databaseTarget('gateway', env),
     redisUrl: env.REDIS_URL || undefined,

@@ -57,7 +57,8 @@ export const SESSION_TIME_ZONE = 'UTC';
 /** Opens `target` (PGlite or PostgreSQL) for Prisma and raw SQL, every session in UTC. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
-    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    // Owner only: the folder holds the service's whole database.
+    if (target.dataDir) await mkdir(target.dataDir, { recursive: true, mode: 0o700 });
     const client = await openPGlite(target.dataDir);
     await client.exec(`SET TIME ZONE '${SESSION_TIME_ZONE}'`);
     return {
