@@ -14,7 +14,7 @@ import { Agent } from 'undici';
 import { createGraphQLHandler, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { createCheckpoints } from './audit/checkpoints.ts';
-import { changeFeedPlugin, createChangeFeed, gradeReaderOver } from './feed/change-feed.ts';
+import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
 import { createAuthorization } from './trust/authorization.ts';
 import { TRUST_LAYER_OFF_CALLER, type GatewayConfig } from './config.ts';
@@ -33,6 +33,7 @@ import { createRequestContext, type GatewayContext } from './trust/request-conte
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
+import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
 
@@ -93,9 +94,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     ...config.rateLimit,
   });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
-  // Grades are read through the gateway's own public API once it listens (see below).
-  let ownUrl = '';
-  const changes = createChangeFeed({ db, grades: gradeReaderOver(() => ownUrl) });
+  // The gateway's own reads (registration, grades) run in-process on the loaded supergraph,
+  // never through its public, rate-limited HTTP door (see transport/internal.ts).
+  let internal: InternalExecutor = async () => {
+    throw new Error('the supergraph is not loaded yet');
+  };
+  const changes = createChangeFeed({
+    db,
+    grades: gradeReaderOver((query, variables) => internal(query, variables)),
+    registration: registrationReaderOver((query, variables) => internal(query, variables)),
+    writeTimeoutMs: config.audit.writeTimeoutMs,
+  });
   const trust = trustDataSource({ consents, audit, changes });
 
   // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
@@ -119,6 +128,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       });
     },
   });
+  internal = createInternalExecutor(gateway);
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     installInputScalars(apiSchema);
@@ -189,9 +199,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
-  ownUrl = `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`;
   return {
-    url: ownUrl,
+    url: `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`,
     supergraph,
     database,
     // Drains first: requests in flight finish, their audit records written, before anything

@@ -428,11 +428,27 @@ export function createAudit(options: AuditOptions): Audit {
   };
 }
 
+/** What the request context may add to a record: its request id, and the intent of a write. */
+interface AnnotatedContext {
+  requestId?: unknown;
+  writeIntent?: { id?: unknown };
+}
+
+function annotations(context: BaseContext): Pick<AuditEntry, 'requestId' | 'writeIntentId'> {
+  const { requestId, writeIntent } = context as AnnotatedContext;
+  return {
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(typeof writeIntent?.id === 'string' ? { writeIntentId: writeIntent.id } : {}),
+  };
+}
+
 /**
  * Apollo Server plugin recording each operation `describe` selects (null: not audited) before
  * its response is sent. Apollo awaits willSendResponse before serializing the body
  * (requestPipeline.ts, invokeWillSendResponse), so the answer waits for the durable record;
  * if the record fails, the answer is replaced by AUDIT_UNAVAILABLE with HTTP 503 and no data.
+ * The context's `requestId` and `writeIntent` (change-feed.ts) go on the record: a retried
+ * write's intent already on record is not recorded twice.
  */
 export function auditPlugin<TContext extends BaseContext>(
   audit: Pick<Audit, 'record'>,
@@ -444,7 +460,7 @@ export function auditPlugin<TContext extends BaseContext>(
         async willSendResponse(requestContext) {
           try {
             const entry = describe(requestContext);
-            if (entry) await audit.record(entry);
+            if (entry) await audit.record({ ...annotations(requestContext.contextValue), ...entry });
           } catch (error) {
             // Fail closed: an entry that cannot even be described is an unaudited read too.
             const message =
