@@ -9,7 +9,8 @@
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { createAudit, type VerifyResult } from '../gateway/src/audit/audit.ts';
-import { createCheckpoints } from '../gateway/src/audit/checkpoints.ts';
+import { checkpointRedisKey, createCheckpoints } from '../gateway/src/audit/checkpoints.ts';
+import { describeTarget } from '@credit-graph/contract';
 import type { GatewayDatabase } from '../gateway/src/database.ts';
 import { parseCommandLine, runCommand, UsageError, withGatewayDatabase } from './cli.ts';
 import { auditSettings, type AuditSettings } from './embedded.ts';
@@ -20,7 +21,8 @@ const USAGE = 'usage: npm run audit -- verify | tail [--n 20]';
 export async function verifyAuditLog(gateway: GatewayDatabase, settings: AuditSettings = auditSettings()): Promise<VerifyResult> {
   const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   try {
-    const checkpoints = createCheckpoints({ keys: settings.keys, file: settings.checkpointFile, redis });
+    const redisKey = settings.redisKey ?? checkpointRedisKey(describeTarget(gateway.database.target));
+    const checkpoints = createCheckpoints({ keys: settings.keys, file: settings.checkpointFile, redis, redisKey });
     const audit = createAudit({ db: gateway.db, keys: settings.keys, checkpoints });
     const result = await audit.verify();
     await audit.close();

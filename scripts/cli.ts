@@ -3,7 +3,8 @@
 // keeps the process alive).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeTarget } from '@credit-graph/contract';
-import { openGatewayDatabase, type GatewayDatabase } from '../gateway/src/database.ts';
+import { ConfigError } from '../gateway/src/config.ts';
+import { DatabaseInUseError, openGatewayDatabase, type GatewayDatabase } from '../gateway/src/database.ts';
 
 /** A mistake in the command line: reported with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -27,11 +28,20 @@ export async function withGatewayDatabase<T>(work: (gateway: GatewayDatabase) =>
   }
 }
 
-/** Runs a command; a usage mistake or refused input prints the message and the usage, exit 2. */
+/**
+ * Runs a command; a usage mistake or refused input prints the message and the usage, exit 2;
+ * a database another process holds (the running gateway on the embedded default) or a bad
+ * setting prints why, exit 1.
+ */
 export async function runCommand(usage: string, main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
+    if (error instanceof DatabaseInUseError || error instanceof ConfigError) {
+      console.error(`refused: ${error.message}`);
+      process.exitCode = 1;
+      return;
+    }
     const badInput = (error as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT';
     if (!(error instanceof UsageError) && !badInput) throw error;
     console.error(`${(error as Error).message}\n\n${usage}`);

@@ -57,6 +57,8 @@ export interface AuditSettings {
   keys: AuditKeys;
   checkpointFile: string | undefined;
   redisUrl: string | undefined;
+  /** AUDIT_CHECKPOINT_REDIS_KEY, when the gateway was given one. */
+  redisKey: string | undefined;
 }
 
 /**
@@ -72,5 +74,6 @@ export function auditSettings(env: NodeJS.ProcessEnv = process.env): AuditSettin
     keys: auditKeysFromEnv(withStored, env.CALLER_SIGNING_SECRET ?? stored.CALLER_SIGNING_SECRET),
     checkpointFile: env.AUDIT_CHECKPOINT_FILE ? path.resolve(env.AUDIT_CHECKPOINT_FILE) : embedded ? embeddedCheckpointFile(env) : undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisKey: env.AUDIT_CHECKPOINT_REDIS_KEY || undefined,
   };
 }

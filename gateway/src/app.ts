@@ -11,9 +11,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloGateway } from '@apollo/gateway';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
-import { createGraphQLHandler, formatError, listen } from '@credit-graph/contract';
+import { createGraphQLHandler, describeTarget, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
-import { createCheckpoints } from './audit/checkpoints.ts';
+import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
 import { createAuthorization } from './trust/authorization.ts';
@@ -84,6 +84,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     keys: config.audit.keys,
     file: config.audit.checkpointFile,
     redis,
+    redisKey: config.audit.checkpointRedisKey ?? checkpointRedisKey(describeTarget(database.database.target)),
     everyRecords: config.audit.checkpointEveryRecords,
     everyMs: config.audit.checkpointEveryMs,
   });

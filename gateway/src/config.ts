@@ -43,6 +43,8 @@ export interface GatewayConfig {
   audit: {
     keys: AuditKeys;
     checkpointFile: string | undefined;
+    /** AUDIT_CHECKPOINT_REDIS_KEY; default: one key per gateway database (checkpointRedisKey). */
+    checkpointRedisKey: string | undefined;
     checkpointEveryRecords: number;
     checkpointEveryMs: number;
     writeTimeoutMs: number;
@@ -202,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       // Outside production, a development key derived from the current caller-signing key.
       keys: auditKeysFromEnv(env, callerKeys[0].secret),
       checkpointFile: env.AUDIT_CHECKPOINT_FILE ? path.resolve(env.AUDIT_CHECKPOINT_FILE) : undefined,
+      checkpointRedisKey: env.AUDIT_CHECKPOINT_REDIS_KEY || undefined,
       checkpointEveryRecords: positiveInteger(env, 'AUDIT_CHECKPOINT_EVERY', DEFAULT_AUDIT_CHECKPOINT_EVERY),
       checkpointEveryMs: positiveInteger(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS),
       writeTimeoutMs: positiveInteger(env, 'AUDIT_WRITE_TIMEOUT_MS', DEFAULT_AUDIT_WRITE_TIMEOUT_MS),

@@ -2,6 +2,7 @@
 import { stopOnSignals } from '@credit-graph/contract';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
+import { DatabaseInUseError } from './database.ts';
 
 try {
   // The launcher passes demo tokens for the embedded default so the playground works at once.
@@ -19,6 +20,10 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`[gateway] configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  if (error instanceof DatabaseInUseError) {
+    console.error(`[gateway] ${error.message}`);
     process.exit(1);
   }
   throw error;

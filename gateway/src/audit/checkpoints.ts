@@ -3,7 +3,7 @@
 // can write the audit table can delete its newest records and leave a chain that verifies; a
 // checkpoint says how far the chain had reached, so `verify` finds the truncation. Written at
 // least every `everyRecords` records or `everyMs` milliseconds, and at close.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -12,7 +12,16 @@ import { checkpointMac, type AuditKeys } from './chain.ts';
 
 export const DEFAULT_CHECKPOINT_EVERY_RECORDS = 100;
 export const DEFAULT_CHECKPOINT_EVERY_MS = 10_000;
-export const DEFAULT_CHECKPOINT_REDIS_KEY = 'credit-graph:audit:checkpoint';
+const REDIS_KEY_PREFIX = 'credit-graph:audit:checkpoint:';
+
+/**
+ * The Redis key of one audit log's checkpoint: one per gateway database (its description,
+ * never its credentials, hashed), so that deployments or test runs sharing a Redis never
+ * overwrite each other's checkpoints. The gateway and `npm run audit` compute the same one.
+ */
+export function checkpointRedisKey(databaseDescription: string): string {
+  return REDIS_KEY_PREFIX + createHash('sha256').update(databaseDescription).digest('hex').slice(0, 16);
+}
 
 /** A head of the chain, signed: seq as a decimal string, at as ISO-8601 UTC. */
 export interface Checkpoint {
@@ -35,6 +44,7 @@ export interface CheckpointOptions {
   file?: string;
   /** Shared by replicas (REDIS_URL). */
   redis?: Redis;
+  /** Required with `redis`: see checkpointRedisKey. */
   redisKey?: string;
   everyRecords?: number;
   everyMs?: number;
@@ -80,7 +90,8 @@ function parse(text: string | null | undefined): Checkpoint | undefined {
 }
 
 export function createCheckpoints(options: CheckpointOptions): Checkpoints {
-  const { keys, file, redis, redisKey = DEFAULT_CHECKPOINT_REDIS_KEY, logger = console } = options;
+  const { keys, file, redis, redisKey, logger = console } = options;
+  if (redis && !redisKey) throw new ConfigError('audit checkpoints in Redis need a redisKey (checkpointRedisKey)');
   const everyRecords = options.everyRecords ?? DEFAULT_CHECKPOINT_EVERY_RECORDS;
   const everyMs = options.everyMs ?? DEFAULT_CHECKPOINT_EVERY_MS;
   if (!Number.isInteger(everyRecords) || everyRecords < 1) throw new ConfigError(`audit checkpoint everyRecords must be a positive integer, got ${everyRecords}`);
@@ -109,7 +120,7 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
         await rename(temporary, file);
       }
     }
-    if (redis) await redis.eval(REDIS_SET_IF_LATER, 1, redisKey, text, checkpoint.seq);
+    if (redis) await redis.eval(REDIS_SET_IF_LATER, 1, redisKey!, text, checkpoint.seq);
   }
 
   function flush(): Promise<void> {
@@ -149,7 +160,7 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
         if (checkpoint) found.push({ source: `file ${file}`, checkpoint });
       }
       if (redis) {
-        const text = await redis.get(redisKey);
+        const text = await redis.get(redisKey!);
         const checkpoint = parse(text);
         if (text !== null && !checkpoint) throw new Error(`the audit checkpoint in Redis (${redisKey}) is not a checkpoint`);
         if (checkpoint) found.push({ source: `redis ${redisKey}`, checkpoint });
