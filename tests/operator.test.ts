@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable } from '@credit-graph/gateway';
+import { openGatewayDatabase } from '../gateway/src/database.ts';
 import { issueApiKey, revokeApiKey } from '../gateway/src/trust/api-keys.ts';
 import { createTestDatabase, graphql, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import { DEMO_BANK } from './support/callers.ts';
@@ -71,6 +72,10 @@ describe('operator commands on the embedded default', () => {
       }
       // The key still works: nothing pretended to revoke it.
       expect((await graphql(url, '{ __typename }', {}, { 'x-api-key': key })).errors).toBeUndefined();
+      // Nine audited operations (a bank refused guarded fields is on record) for the verify below.
+      for (let i = 0; i < 9; i++) {
+        await graphql(url, `query Check${i} { enterprise(uscc: "${DEMO_BANK.uscc}") { finance { currentTaxCreditLevel } } }`, {}, { 'x-api-key': key });
+      }
       // Embedded data is its owner's only.
       for (const folder of [dataDir, path.join(dataDir, 'gateway')]) expect(statSync(folder).mode & 0o077, folder).toBe(0);
       expect(statSync(path.join(dataDir, 'gateway.lock')).mode & 0o077).toBe(0);
@@ -83,7 +88,14 @@ describe('operator commands on the embedded default', () => {
     expect(revoked.stdout).toMatch(new RegExp(`^revoked ${id}`));
     const verified = await runScript('audit.ts', ['verify'], env);
     expect(verified.code, verified.stderr).toBe(0);
-    expect(verified.stdout).toMatch(/^ok: \d+ record\(s\) verified/);
+    expect(verified.stdout).toMatch(/^ok: 9 record\(s\) verified/);
+    // The issue's example: the newest records deleted by someone who can write the table.
+    const opened = await openGatewayDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'gateway') });
+    await opened.database.exec('DELETE FROM "AuditRecord" WHERE seq >= 7');
+    await opened.close();
+    const truncated = await runScript('audit.ts', ['verify'], env);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toMatch(/BROKEN at seq 7 \(truncation\): .*records 7 to 9 were deleted/);
   }, 300_000);
 });
 
