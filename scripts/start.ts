@@ -2,6 +2,7 @@
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataRoot, databaseTarget, defaultPort, describeTarget, isGatewayHosted, readManifest } from '@credit-graph/contract';
@@ -49,15 +50,25 @@ function run(name: string, entry: string, env: Record<string, string>): ChildPro
   return child;
 }
 
+/** Whether `url` answers 2xx within a second (false while nothing listens yet). */
+function answersOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = httpGet(url, { timeout: 1000 }, (response) => {
+      response.resume();
+      resolve((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
 async function waitForHealth(name: string, url: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!children.has(name)) throw new Error(`${name} exited before it was ready`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
+    // Node's HTTP client, not WHATWG fetch: fetch refuses some ports (6000, 6665-6669, ...)
+    // that are valid for a service.
+    if (await answersOk(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${name} was not ready within ${STARTUP_TIMEOUT_MS} ms (${url})`);
