@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { createAudit, GENESIS_HASH, type AuditEntry } from '../src/audit/audit.ts';
-import { canonicalJSON, keyedHash, parseAuditKeys } from '../src/audit/chain.ts';
+import { auditKeysFromEnv, canonicalJSON, keyedHash, parseAuditKeys } from '../src/audit/chain.ts';
 import { createCheckpoints } from '../src/audit/checkpoints.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 
@@ -222,5 +222,30 @@ describe.runIf(process.env.REDIS_URL)('audit checkpoints in Redis', () => {
       await redis.del(redisKey);
       redis.disconnect();
     }
+  });
+});
+
+describe('audit chain keys (AUDIT_HMAC_KEYS)', () => {
+  it('takes the first listed key as current and refuses short, duplicate or malformed keys with INVALID_CONFIG', () => {
+    const keys = parseAuditKeys(`new:${'1'.repeat(64)}, old:${'x'.repeat(40)}`);
+    expect(keys.currentId).toBe('new');
+    expect([...keys.keys.keys()]).toEqual(['new', 'old']);
+    for (const raw of ['', 'k1', `k1:${'ab'.repeat(8)}`, `k1:${'ab'.repeat(32)},k1:${'cd'.repeat(32)}`, `bad id:${'ab'.repeat(32)}`]) {
+      expect(() => parseAuditKeys(raw), raw).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    }
+  });
+
+  it('requires named keys in production, and derives a development key from the caller-signing secret otherwise', () => {
+    expect(() => auditKeysFromEnv({ NODE_ENV: 'production' }, 's'.repeat(40))).toThrow(/AUDIT_HMAC_KEYS is required/);
+    const derived = auditKeysFromEnv({}, 's'.repeat(40));
+    expect(derived.currentId).toBe('derived');
+    expect(derived.keys.get('derived')).toEqual(auditKeysFromEnv({}, 's'.repeat(40)).keys.get('derived'));
+    expect(derived.keys.get('derived')).not.toEqual(auditKeysFromEnv({}, 't'.repeat(40)).keys.get('derived'));
+  });
+
+  it('refuses checkpoint settings that cannot work at creation', () => {
+    expect(() => createCheckpoints({ keys: KEYS, everyRecords: 0 })).toThrow(/everyRecords/);
+    expect(() => createCheckpoints({ keys: KEYS, everyMs: 0 })).toThrow(/everyMs/);
+    expect(() => createCheckpoints({ keys: KEYS, redis: {} as never })).toThrow(/redisKey/);
   });
 });
