@@ -43,6 +43,23 @@ export function describeVerifyResult(result: VerifyResult): string {
   return `BROKEN at seq ${seq} (${kind}): ${reason} (${result.checked} record(s) before it verified${legacy})`;
 }
 
+/** How long a write may be in flight before its missing audit record is reported. */
+export const UNAUDITED_WRITE_GRACE_MS = 5 * 60_000;
+
+/**
+ * Writes put on record (intent) but never audited, older than the grace period: the gateway
+ * stopped mid-write, or the client got 503 and never retried. The subgraph may hold the change;
+ * a retry with the same idempotency key completes its record.
+ */
+export async function unauditedWrites(gateway: GatewayDatabase, now = new Date()): Promise<{ id: string; scope: string; operationName: string | null; createdAt: Date }[]> {
+  return gateway.db.writeIntent.findMany({
+    where: { auditedAt: null, createdAt: { lt: new Date(now.getTime() - UNAUDITED_WRITE_GRACE_MS) } },
+    select: { id: true, scope: true, operationName: true, createdAt: true },
+    orderBy: { createdAt: 'asc' },
+    take: 100,
+  });
+}
+
 /** The newest `count` records, oldest first, one line each. */
 export async function tailAuditLog(gateway: GatewayDatabase, count: number): Promise<string[]> {
   const records = await gateway.db.auditRecord.findMany({ orderBy: { seq: 'desc' }, take: count });
@@ -68,6 +85,9 @@ async function main(argv: string[]): Promise<void> {
       else {
         console.error(describeVerifyResult(result));
         process.exitCode = 1;
+      }
+      for (const write of await unauditedWrites(gateway)) {
+        console.error(`WARNING: write intent ${write.id} (${write.operationName ?? 'anonymous'} by ${write.scope}, ${write.createdAt.toISOString()}) has no audit record: the write may have been made; a retry with its idempotency key completes the record`);
       }
       return;
     }

@@ -13,6 +13,7 @@ import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '
 import { seedUniverse } from '@credit-graph/subgraph-kit';
 import { createTestDatabase, isoDaysAgo, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { writeIntentId } from '../gateway/src/feed/change-feed.ts';
+import { UNAUDITED_WRITE_GRACE_MS, unauditedWrites } from '../scripts/audit.ts';
 import { headersFor } from './support/callers.ts';
 import { freePort } from './support/processes.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
@@ -23,7 +24,7 @@ const AUTHORITY = makeUscc('11', '410100', '00000102');
 // Clean enterprises from the end of the seed (sector-writes takes the very last such one), so
 // that the other end-to-end files' enterprises keep their seeded grades.
 const clean = [...universe].reverse().filter((e) => e.risk === 'CLEAN' && e.sectors.trade).slice(1);
-const [faultSubject, outageSubject, burstSubject, portSubject] = clean as [typeof clean[0], typeof clean[0], typeof clean[0], typeof clean[0]];
+const [faultSubject, outageSubject, burstSubject, portSubject, registryDownSubject] = clean as [typeof clean[0], typeof clean[0], typeof clean[0], typeof clean[0], typeof clean[0]];
 const FIELD = 'recordEnvironmentalViolation';
 const WRITE = `mutation RecordViolation($input: EnvironmentalViolationInput!, $key: String!) { ${FIELD}(input: $input, idempotencyKey: $key) { id } }`;
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
@@ -161,6 +162,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a write is on record exactly once
     if (step === 'before the intent') expect(proxy.mutations()).toBe(before);
 
     const intent = writeIntentId(AUTHORITY, [`${FIELD}:${key}`]);
+    // Until the retry, `npm run audit -- verify` reports a write on record without its audit record.
+    const later = new Date(Date.now() + 2 * UNAUDITED_WRITE_GRACE_MS);
+    const reported = (await unauditedWrites(gateway.database, later)).map((write) => write.id);
+    if (step !== 'before the intent' && step !== 'during the change-feed write') expect(reported).toContain(intent);
     for (let attempt = 0; attempt < 2; attempt++) {
       const retry = await post(gateway.url, WRITE, { input, key }, caller);
       expect(retry.errors, JSON.stringify(retry)).toBeUndefined();
@@ -170,6 +175,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a write is on record exactly once
       expect(await count('SELECT count(*) AS n FROM "AuditRecord" WHERE "writeIntentId" = $1', [intent])).toBe(1);
     }
     expect(await count('SELECT count(*) AS n FROM "WriteIntent" WHERE id = $1 AND "fedAt" IS NOT NULL AND "auditedAt" IS NOT NULL', [intent])).toBe(1);
+    expect((await unauditedWrites(gateway.database, later)).map((write) => write.id)).not.toContain(intent);
+  });
+
+  it('a write another sector’s platform is refused leaves no write without its audit record', async () => {
+    const caller = await headersFor('SECTOR_PLATFORM', undefined, { sub: 'trade-platform-wr', sector: 'trade', institution: AUTHORITY });
+    const refused = await post(gateway.url, WRITE, { input: violation(faultSubject.uscc), key: `wr-refused-${Date.now()}` }, caller);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await unauditedWrites(gateway.database, new Date(Date.now() + 2 * UNAUDITED_WRITE_GRACE_MS))).toEqual([]);
   });
 
   it('a write about a registered enterprise not seen yet succeeds while only the trade subgraph is down (issue 10 §1)', async () => {
@@ -199,6 +212,20 @@ describe('the gateway reads registrations and grades without its public door (is
       const change = await db.creditChange.findFirstOrThrow({ where: { recordId: id } });
       expect(change.gradeAfter).toMatch(/^[A-D]$/);
       expect((await db.knownGrade.findUniqueOrThrow({ where: { uscc: burstSubject.uscc } })).grade).toBe(change.gradeAfter);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('refuses a write as SUBGRAPH_UNAVAILABLE, never "not registered", while the registry is down (issue 10 §1)', async () => {
+    const gateway = await gatewayOn(database, { SUBGRAPH_REGISTRY_URL: `http://127.0.0.1:${await freePort()}/graphql` });
+    try {
+      const intents = await gateway.database.db.writeIntent.count();
+      const result = await post(gateway.url, WRITE, { input: violation(registryDownSubject.uscc), key: `wr-registry-${Date.now()}` }, await platform());
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'registry' });
+      expect(result.data?.[FIELD] ?? null).toBeNull();
+      // Refused before anything was sent: no intent was even opened.
+      expect(await gateway.database.db.writeIntent.count()).toBe(intents);
     } finally {
       await gateway.stop();
     }

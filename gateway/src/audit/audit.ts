@@ -432,9 +432,12 @@ export function createAudit(options: AuditOptions): Audit {
 interface AnnotatedContext {
   requestId?: unknown;
   writeIntent?: { id?: unknown };
+  writePrepared?: Promise<void>;
 }
 
-function annotations(context: BaseContext): Pick<AuditEntry, 'requestId' | 'writeIntentId'> {
+async function annotations(context: BaseContext): Promise<Pick<AuditEntry, 'requestId' | 'writeIntentId'>> {
+  // A write's intent may still be opening when another plugin refused the operation.
+  await (context as AnnotatedContext).writePrepared;
   const { requestId, writeIntent } = context as AnnotatedContext;
   return {
     ...(typeof requestId === 'string' ? { requestId } : {}),
@@ -460,7 +463,7 @@ export function auditPlugin<TContext extends BaseContext>(
         async willSendResponse(requestContext) {
           try {
             const entry = describe(requestContext);
-            if (entry) await audit.record({ ...annotations(requestContext.contextValue), ...entry });
+            if (entry) await audit.record({ ...(await annotations(requestContext.contextValue)), ...entry });
           } catch (error) {
             // Fail closed: an entry that cannot even be described is an unaudited read too.
             const message =

@@ -11,7 +11,7 @@
 // same idempotency key, and the retry files what the first attempt could not.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, visit, type DocumentNode } from 'graphql';
+import { Kind, visit, type ASTNode } from 'graphql';
 import {
   CHANGE_KINDS,
   creditGraphError,
@@ -32,6 +32,8 @@ export interface ChangeContext {
   creditChanges?: CreditChange[];
   /** For a write: its intent, on record before the write was sent (see openIntent). */
   writeIntent?: { id: string };
+  /** For a write: settles when the checks and the intent before it are done (either way). */
+  writePrepared?: Promise<void>;
   /** The request id, when the request context carries one. */
   requestId?: string;
 }
@@ -97,8 +99,8 @@ export function gradeReaderOver(execute: InternalExecutor): GradeReader {
   };
 }
 
-/** `field:key` for each root field of the operation that carries an idempotency key. */
-export function idempotencyKeys(document: DocumentNode, variables: Record<string, unknown> | undefined): string[] {
+/** `field:key` for each field of the operation (the one that runs) that carries an idempotency key. */
+export function idempotencyKeys(document: ASTNode, variables: Record<string, unknown> | undefined): string[] {
   const keys: string[] = [];
   visit(document, {
     Field(field) {
@@ -311,26 +313,36 @@ export function changeFeedPlugin<Context extends ChangeContext>(feed: ChangeFeed
         async didResolveOperation({ operation, schema, document, request, contextValue, source, operationName }) {
           if (operation?.operation !== 'mutation') return;
           contextValue.creditChanges = [];
-          // A malformed code is refused with BAD_USER_INPUT when the variables are coerced; only
-          // well-formed ones can be looked up.
-          const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc', request.operationName).filter(isValidUscc);
-          if (subjects.length > 0) {
-            const unknown = await feed.prepareWrite(subjects);
-            if (unknown.length > 0) {
-              throw creditGraphError('BAD_USER_INPUT', `No enterprise is registered with code ${unknown.join(', ')}: a record can only be written about a registered enterprise`, {
-                field: 'uscc',
-                unknown,
-              });
+          const prepare = async () => {
+            // A malformed code is refused with BAD_USER_INPUT when the variables are coerced; only
+            // well-formed ones can be looked up.
+            const subjects = namedEnterprises(schema, document, request.variables, (name) => name === 'uscc', request.operationName).filter(isValidUscc);
+            if (subjects.length > 0) {
+              const unknown = await feed.prepareWrite(subjects);
+              if (unknown.length > 0) {
+                throw creditGraphError('BAD_USER_INPUT', `No enterprise is registered with code ${unknown.join(', ')}: a record can only be written about a registered enterprise`, {
+                  field: 'uscc',
+                  unknown,
+                });
+              }
             }
-          }
-          const id = await feed.openIntent({
-            caller: contextValue.caller,
-            keys: idempotencyKeys(document, request.variables),
-            operationName,
-            operationHash: createHash('sha256').update(source ?? '').digest('hex'),
-            requestId: contextValue.requestId,
-          });
-          contextValue.writeIntent = { id };
+            const id = await feed.openIntent({
+              caller: contextValue.caller,
+              keys: idempotencyKeys(operation, request.variables),
+              operationName,
+              operationHash: createHash('sha256').update(source ?? '').digest('hex'),
+              requestId: contextValue.requestId,
+            });
+            contextValue.writeIntent = { id };
+          };
+          const prepared = prepare();
+          // Another plugin may refuse the operation while this runs: the audit record waits for
+          // it, so that an intent opened meanwhile is still named on the record.
+          contextValue.writePrepared = prepared.then(
+            () => undefined,
+            () => undefined,
+          );
+          await prepared;
         },
         async willSendResponse(requestContext) {
           const { contextValue } = requestContext;

@@ -262,8 +262,8 @@ describe('trade writes', () => {
     const retry = await write(RECORD_VIOLATION, input, idempotencyKey);
     expect(retry.data.recordDeclarationViolation.id).toBe(first.data.recordDeclarationViolation.id);
     expect((await counts()).violations).toBe(before.violations + 1);
-    // A retry reports no change: nothing new happened.
-    expect(changesOf(retry)).toBeUndefined();
+    // A retry reports the first write's changes again (nothing new happened): the gateway files them once per write.
+    expect(changesOf(retry)).toEqual(changesOf(first));
 
     const reused = await write(RECORD_VIOLATION, { ...input, penaltyAmount: 99 }, idempotencyKey);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -283,7 +283,7 @@ describe('trade writes', () => {
     const retry = await write(RECORD_CATEGORY, change, changeKey);
     expect(first.errors).toBeUndefined();
     expect(retry.data.recordCustomsCategoryChange).toEqual(first.data.recordCustomsCategoryChange);
-    expect(changesOf(retry)).toBeUndefined();
+    expect(changesOf(retry)).toEqual(changesOf(first)); // reported again: the gateway files them once per write
     const reused = await write(RECORD_CATEGORY, { ...change, reason: '另一理由' }, changeKey);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
