@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dataRoot, databaseTarget } from '@credit-graph/contract';
+import { callerSigningKeys, dataRoot, databaseTarget } from '@credit-graph/contract';
 import { auditKeysFromEnv, type AuditKeys } from '../gateway/src/audit/chain.ts';
 
 const SECRET_NAMES = ['CALLER_SIGNING_SECRET', 'JWT_SECRET', 'AUDIT_HMAC_KEYS'] as const;
@@ -53,6 +53,15 @@ export function ensureEmbeddedSecrets(env: NodeJS.ProcessEnv = process.env): Emb
   return secrets;
 }
 
+/** The current caller-signing secret (CALLER_SIGNING_KEYS' first, or CALLER_SIGNING_SECRET), if set and valid. */
+function currentCallerSecret(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return callerSigningKeys(env)[0].secret;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface AuditSettings {
   keys: AuditKeys;
   checkpointFile: string | undefined;
@@ -71,7 +80,8 @@ export function auditSettings(env: NodeJS.ProcessEnv = process.env): AuditSettin
   const stored = embedded ? readEmbeddedSecrets(env) : {};
   const withStored = { ...env, AUDIT_HMAC_KEYS: env.AUDIT_HMAC_KEYS ?? stored.AUDIT_HMAC_KEYS };
   return {
-    keys: auditKeysFromEnv(withStored, env.CALLER_SIGNING_SECRET ?? stored.CALLER_SIGNING_SECRET),
+    // The gateway derives a development key from its current caller-signing key: the same here.
+    keys: auditKeysFromEnv(withStored, currentCallerSecret(env) ?? stored.CALLER_SIGNING_SECRET),
     checkpointFile: env.AUDIT_CHECKPOINT_FILE ? path.resolve(env.AUDIT_CHECKPOINT_FILE) : embedded ? embeddedCheckpointFile(env) : undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisKey: env.AUDIT_CHECKPOINT_REDIS_KEY || undefined,
