@@ -11,7 +11,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloGateway } from '@apollo/gateway';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
-import { createGraphQLHandler, describeTarget, formatError, listen } from '@credit-graph/contract';
+import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -149,12 +149,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     consentPlugin<GatewayContext>(consents),
     changeFeedPlugin<GatewayContext>(changes),
     auditPlugin<GatewayContext>(audit, describeForAudit),
+    // Last: sees every error the others added; request id on each, status from the catalogue.
+    errorResponsePlugin as ApolloServerPlugin<GatewayContext>,
   ]);
   // TRUST_LAYER=off (benchmarks): none of the trust plugins, and every caller is the fixed one.
   if (!config.trustLayer) console.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: config.trustLayer ? plugins : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes)],
+    plugins: config.trustLayer
+      ? plugins
+      : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes), errorResponsePlugin as ApolloServerPlugin<GatewayContext>],
     formatError,
     // The query planner overwrites an alias that takes a key field's name: refused, always.
     validationRules: [NoShadowingAliasesRule],
@@ -190,7 +194,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     path: GRAPHQL_PATH,
     context: config.trustLayer
       ? createRequestContext(identity, config.jwt)
-      : async () => ({ caller: TRUST_LAYER_OFF_CALLER }),
+      : async (_req, _body, requestId) => ({ caller: TRUST_LAYER_OFF_CALLER, requestId }),
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,

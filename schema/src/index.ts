@@ -13,3 +13,5 @@ export * from './record-reference.ts';
 export * from './credit-changes.ts';
 export * from './read-report.ts';
 export * from './clock.ts';
+export * from './request-id.ts';
+export * from './input-bounds.ts';

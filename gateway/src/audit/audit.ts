@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { creditGraphError, PURPOSES, ROLES, type Purpose, type Role } from '@credit-graph/contract';
+import { creditGraphError, formattedError, PURPOSES, ROLES, type Purpose, type Role } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 import type { GatewayDb } from '../database.ts';
 import type { AuditRecord } from '../generated/prisma/client.ts';
@@ -470,7 +470,7 @@ export function auditPlugin<TContext extends BaseContext>(
               error instanceof GraphQLError && error.extensions.code === 'AUDIT_UNAVAILABLE' ? error.message : UNAVAILABLE_MESSAGE;
             requestContext.response.body = {
               kind: 'single',
-              singleResult: { errors: [{ message, extensions: { code: 'AUDIT_UNAVAILABLE' } }] },
+              singleResult: { errors: [formattedError('AUDIT_UNAVAILABLE', message)] },
             };
             requestContext.response.http.status = 503;
           }
