@@ -65,7 +65,8 @@ function boundsOf(node: { directives?: readonly ConstDirectiveNode[] } | undefin
 type Check = (value: unknown, field: string) => void;
 
 function refuse(field: string, message: string, extensions: Record<string, unknown> = {}): never {
-  throw creditGraphError('BAD_USER_INPUT', `${field}: ${message}`, { field, ...extensions });
+  // argumentName: the argument the field is in (`input` for `input.reason`), as elsewhere.
+  throw creditGraphError('BAD_USER_INPUT', `${field}: ${message}`, { field, argumentName: /^\w+/.exec(field)?.[0], ...extensions });
 }
 
 /**

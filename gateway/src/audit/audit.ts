@@ -197,7 +197,8 @@ function encodeCursor(seq: bigint): string {
 function decodeCursor(cursor: string): bigint {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
-    if (typeof parsed.k === 'string' && /^\d+$/.test(parsed.k)) return BigInt(parsed.k);
+    // At most 18 digits: a sequence number PostgreSQL's bigint holds (a longer one is no cursor of ours).
+    if (typeof parsed.k === 'string' && /^\d{1,18}$/.test(parsed.k)) return BigInt(parsed.k);
   } catch {
     // fall through to the error below
   }

@@ -4,6 +4,7 @@ import {
   assertNotNegative,
   assertOrder,
   assertText,
+  containsText,
   idempotentWrite,
   inputError,
   invalidTransition,
@@ -96,7 +97,7 @@ function productWhere(args: FinancingProductArgs): Prisma.FinancingProductWhereI
     );
   }
   return {
-    ...(args.bankName ? { bankName: { contains: args.bankName, mode: 'insensitive' } } : {}),
+    ...(args.bankName ? { bankName: containsText(args.bankName) } : {}),
     ...(args.minAmount != null ? { maxAmount: { gte: args.minAmount } } : {}),
   };
 }

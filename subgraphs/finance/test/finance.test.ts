@@ -137,6 +137,12 @@ describe('finance subgraph', () => {
     expect(zhengzhouBank.data.financingProducts).toHaveLength(4);
     expect(zhengzhouBank.data.financingProducts.every((product: { bankName: string }) => product.bankName === '郑州银行')).toBe(true);
 
+    // "%" and "_" are characters of a bank name, not wildcards.
+    for (const bankName of ['%', '_', '郑州%', '%银行']) {
+      const wildcard = await subgraphGraphql(subgraph.url, query, { bankName });
+      expect(wildcard.data.financingProducts, bankName).toHaveLength(0);
+    }
+
     const large = await subgraphGraphql(subgraph.url, query, { minAmount: 1000 });
     expect(large.data.financingProducts.length).toBe(products.filter((product) => product.maxAmount >= 1000).length);
     expect(large.data.financingProducts.every((product: { maxAmount: number }) => product.maxAmount >= 1000)).toBe(true);
@@ -147,7 +153,7 @@ describe('finance subgraph', () => {
     expect(data).toBeNull();
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors?.[0]?.extensions?.argumentName).toBe('minAmount');
-    expect(errors?.[0]?.message).toContain('cannot be negative');
+    expect(errors?.[0]?.message).toContain('minAmount: must be between 0 and');
   });
 
   it('grades tax credit scores as the tax authority does', () => {

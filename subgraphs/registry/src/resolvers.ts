@@ -1,5 +1,6 @@
 import { businessToday, ZHENGZHOU_DIVISIONS, creditGraphError } from '@credit-graph/contract';
 import {
+  containsText,
   decodeCursor,
   pageSize,
   lifecycleVisible,
@@ -75,7 +76,7 @@ function district(code: string) {
 function searchWhere(filter: SearchFilter | null | undefined): Prisma.EnterpriseWhereInput {
   if (!filter) return {};
   return {
-    ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' } } : {}),
+    ...(filter.nameContains ? { name: containsText(filter.nameContains) } : {}),
     ...(filter.districtCode ? { divisionCode: filter.districtCode } : {}),
     ...(filter.industry ? { industry: filter.industry } : {}),
     ...(filter.status ? { status: filter.status } : {}),

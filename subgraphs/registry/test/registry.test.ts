@@ -28,6 +28,33 @@ describe('registry subgraph', () => {
     expect(data.enterprise.commitments.length).toBeGreaterThan(0);
   });
 
+  it('searches names for "%" and "_" as characters, not as wildcards', async () => {
+    const search = (fragment: string) =>
+      subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }, first: 100) { totalCount edges { node { name } } } }', { f: fragment });
+    // No seeded name holds either character: a wildcard would match every enterprise.
+    expect(universe.some((e) => /[%_\\]/.test(e.name))).toBe(false);
+    for (const fragment of ['%', '_', '%%', '\\', '\\%', '_%_']) {
+      const { data, errors } = await search(fragment);
+      expect(errors, fragment).toBeUndefined();
+      expect(data.searchEnterprises.totalCount, fragment).toBe(0);
+    }
+    // A real fragment, any case, still finds its enterprise.
+    const name = universe[0]!.name;
+    const { data } = await search(name.slice(1, 4).toUpperCase());
+    expect(data.searchEnterprises.edges.map((e: { node: { name: string } }) => e.node.name)).toContain(name);
+  });
+
+  it('refuses an oversized name fragment or cursor with BAD_USER_INPUT naming the input', async () => {
+    const long = await subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }) { totalCount } }', { f: 'x'.repeat(101) });
+    expect(long.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(long.errors?.[0]?.extensions?.field).toBe('filter.nameContains');
+    const cursor = await subgraphGraphql(subgraph.url, 'query ($a: String!) { searchEnterprises(after: $a) { totalCount } }', { a: 'A'.repeat(201) });
+    expect(cursor.errors?.[0]?.extensions?.field).toBe('after');
+    const nul = await subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }) { totalCount } }', { f: 'a\u0000b' });
+    expect(nul.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(nul.errors?.[0]?.message).toMatch(/control characters/);
+  });
+
   it('answers null for a valid code that is not registered', async () => {
     const { data, errors } = await subgraphGraphql(subgraph.url, '{ enterprise(uscc: "91350100M000100Y43") { name } }');
     expect(errors).toBeUndefined();
