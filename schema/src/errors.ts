@@ -43,12 +43,14 @@ export function creditGraphError(
 }
 
 /**
- * Codes Apollo Server gives client mistakes, by the catalogued code they are reported under:
- * several operations and no operationName, an unknown operationName (graphql-js "operation
- * resolution"), a persisted query where they are not supported.
+ * Codes Apollo Server and @apollo/gateway give client mistakes, by the catalogued code they
+ * are reported under: several operations and no operationName, an unknown operationName, an
+ * operation type the schema lacks such as a subscription (graphql-js "operation resolution";
+ * the gateway's INVALID_GRAPHQL), a persisted query where they are not supported.
  */
 const CLIENT_MISTAKE_CODES: Record<string, ErrorCode> = {
   OPERATION_RESOLUTION_FAILURE: 'BAD_REQUEST',
+  INVALID_GRAPHQL: 'BAD_REQUEST',
   PERSISTED_QUERY_NOT_SUPPORTED: 'BAD_REQUEST',
 };
 /** Extensions that may carry internals (a stack, a subgraph's URL or raw body): never sent. */
@@ -61,17 +63,22 @@ export function isCatalogued(code: unknown): code is ErrorCode {
 
 /**
  * The HTTP status of a GraphQL response, the one rule for the gateway and every subgraph: 200
- * when data came back (field errors beside answered fields); otherwise the catalogued status
- * of the first error's code (a request failing only with IDEMPOTENCY_KEY_REUSED gets 409,
- * wherever it was raised); 500 for an error without a catalogued code.
+ * when something was answered (field errors beside answered fields); when nothing was (no
+ * data, or every root field null) and there are errors, the catalogued status of the first
+ * error's code: a request failing only with IDEMPOTENCY_KEY_REUSED gets 409 wherever it was
+ * raised; 500 for an error without a catalogued code.
  */
 export function responseStatus(
   result: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] },
 ): number {
-  if (result.data !== undefined && result.data !== null) return 200;
   const code = result.errors?.[0]?.extensions?.code;
-  if (code === undefined) return 200;
+  if (code === undefined || answeredSomething(result.data)) return 200;
   return isCatalogued(code) ? ERROR_CATALOGUE[code].status : 500;
+}
+
+function answeredSomething(data: unknown): boolean {
+  if (data === undefined || data === null) return false;
+  return Object.values(data as Record<string, unknown>).some((value) => value !== null);
 }
 
 /** The JSON body of a request refused before GraphQL execution, with the request id when serving one. */
