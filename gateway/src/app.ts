@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
@@ -27,7 +26,7 @@ import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
-import { createMemoryStore, createRateLimiter, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
+import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
@@ -79,7 +78,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const consents = createConsents({ db });
   const safelist = createSafelist({ db });
   const limits = createLimits();
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   const checkpoints = createCheckpoints({
     keys: config.audit.keys,
     file: config.audit.checkpointFile,

@@ -53,6 +53,8 @@ export interface GatewayConfig {
   database: DatabaseTarget;
   /** Shared state for rate limits across replicas (REDIS_URL); in memory when unset. */
   redisUrl: string | undefined;
+  /** How long a request waits for Redis before the rate limit lets it through (REDIS_COMMAND_TIMEOUT_MS). */
+  redisCommandTimeoutMs: number;
   /** Token bucket per client: burst size and sustained requests per second. */
   rateLimit: { capacity: number; refillPerSecond: number };
   /** `filter` (unauthorized fields come back null) or `reject` (the whole operation is refused). */
@@ -113,6 +115,8 @@ const DEFAULT_SHUTDOWN_DELAY_MS = 5000;
 const DEFAULT_AUDIT_CHECKPOINT_EVERY = 100;
 const DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS = 10_000;
 const DEFAULT_AUDIT_WRITE_TIMEOUT_MS = 10_000;
+// A rate limit that waits longer than this for Redis costs more than it protects.
+const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -212,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     jwt: jwtOptionsFromEnv(env),
     database: databaseTarget('gateway', env),
     redisUrl: env.REDIS_URL || undefined,
+    redisCommandTimeoutMs: positiveInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
     rateLimit: {
       capacity: integer(env, 'RATE_LIMIT_CAPACITY', DEFAULT_RATE_LIMIT_CAPACITY),
       refillPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT_PER_SECOND),
