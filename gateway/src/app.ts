@@ -72,7 +72,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
   // The gateway enforces the authorization directives itself; the planner is told so.
   const supergraphSdl = prepareSupergraph(supergraph.sdl);
-  const database = await openGatewayDatabase(config.database);
+  const database = await openGatewayDatabase(config.database, config.databaseTimeouts);
   const { db } = database;
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db });

@@ -4,12 +4,15 @@ import {
   CallerSecretError,
   callerSigningKeys,
   configureClock,
+  DatabaseConfigError,
   TimeZoneError,
   databaseTarget,
+  databaseTimeouts,
   SUPERGRAPH_PATH,
   type Caller,
   type CallerKeyring,
   type DatabaseTarget,
+  type DatabaseTimeouts,
 } from '@credit-graph/contract';
 import { auditKeysFromEnv, type AuditKeys } from './audit/chain.ts';
 import type { AuthorizationMode } from './trust/authorization.ts';
@@ -51,6 +54,8 @@ export interface GatewayConfig {
   };
   /** The gateway's own database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR/gateway). */
   database: DatabaseTarget;
+  /** Pool size, connect and statement timeouts on PostgreSQL (DATABASE_POOL_SIZE, DATABASE_*_TIMEOUT_MS). */
+  databaseTimeouts: DatabaseTimeouts;
   /** Shared state for rate limits across replicas (REDIS_URL); in memory when unset. */
   redisUrl: string | undefined;
   /** How long a request waits for Redis before the rate limit lets it through (REDIS_COMMAND_TIMEOUT_MS). */
@@ -150,6 +155,15 @@ function signingKeys(env: NodeJS.ProcessEnv): CallerKeyring {
   }
 }
 
+function checkedDatabaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
+  try {
+    return databaseTimeouts(env);
+  } catch (error) {
+    if (error instanceof DatabaseConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 function trustLayer(env: NodeJS.ProcessEnv): boolean {
   const raw = env.TRUST_LAYER;
   if (raw === undefined || raw === '' || raw === 'on') return true;
@@ -215,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     jwt: jwtOptionsFromEnv(env),
     database: databaseTarget('gateway', env),
+    databaseTimeouts: checkedDatabaseTimeouts(env),
     redisUrl: env.REDIS_URL || undefined,
     redisCommandTimeoutMs: positiveInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
     rateLimit: {

@@ -7,7 +7,7 @@
 // second opener is refused with a message saying what to do.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations, databaseTarget, openDatabase, type Database, type DatabaseTarget } from '@credit-graph/contract';
+import { applyMigrations, databaseTarget, openDatabase, type Database, type DatabaseTarget, type DatabaseTimeouts } from '@credit-graph/contract';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export type GatewayDb = PrismaClient;
@@ -74,10 +74,11 @@ export function claimEmbeddedDatabase(dataDir: string): () => void {
   throw new DatabaseInUseError(`could not claim the embedded gateway database ${dataDir} (${lockFile})`);
 }
 
-export async function openGatewayDatabase(target: DatabaseTarget = databaseTarget('gateway')): Promise<GatewayDatabase> {
+/** `timeouts`: the PostgreSQL pool's bounds (default: from the environment, see the contract's database.ts). */
+export async function openGatewayDatabase(target: DatabaseTarget = databaseTarget('gateway'), timeouts?: DatabaseTimeouts): Promise<GatewayDatabase> {
   const release = target.kind === 'pglite' && target.dataDir ? claimEmbeddedDatabase(target.dataDir) : () => undefined;
   try {
-    const database = await openDatabase(target);
+    const database = await openDatabase(target, timeouts);
     await applyMigrations(database, MIGRATIONS_DIR);
     const db = new PrismaClient({ adapter: database.adapter });
     return {

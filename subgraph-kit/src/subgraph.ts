@@ -25,6 +25,7 @@ import {
   MAX_SUBGRAPH_HEADER_BYTES,
   stopOnSignals,
   formatError,
+  DatabaseConfigError,
   databaseTarget,
   describeTarget,
   InputBoundsError,
@@ -302,7 +303,7 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
     });
   } catch (error) {
-    if (!(error instanceof CallerSecretError || error instanceof PermissionsError || error instanceof TimeZoneError || error instanceof InputBoundsError)) throw error;
+    if (!(error instanceof CallerSecretError || error instanceof PermissionsError || error instanceof TimeZoneError || error instanceof InputBoundsError || error instanceof DatabaseConfigError)) throw error;
     console.error(`[${definition.name}] configuration error: ${error.message}`);
     process.exit(1);
   }

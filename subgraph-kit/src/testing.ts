@@ -2,6 +2,7 @@
 // PostgreSQL database when TEST_DATABASE_URL is set), a small GraphQL client, and a fixed
 // caller signing secret that test subgraphs and test gateways share.
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
@@ -271,4 +272,44 @@ export function isoDaysAgo(days: number): string {
   const date = businessToday();
   date.setUTCDate(date.getUTCDate() - days);
   return date.toISOString().slice(0, 10);
+}
+
+export interface TcpProxy {
+  port: number;
+  /** From now on, bytes in either direction are dropped and new connections get no answer: a partitioned server. */
+  freeze(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to `host:port` that a test can freeze: connections stay open and accept bytes,
+ * but nothing comes back, like a server behind a dead link or a stopped process. For tests
+ * of the bounded waits of database and Redis clients.
+ */
+export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    if (frozen) return;
+    const upstream = connect(port, host);
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('data', (data) => void (frozen || upstream.write(data)));
+    upstream.on('data', (data) => void (frozen || client.write(data)));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => void (frozen = true),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
