@@ -1,13 +1,16 @@
 // The one catalogue of error codes Credit Graph returns in `extensions.code`, with the HTTP
 // status a request failing only with that error gets. docs/errors.md documents the same table;
-// a test keeps the two in step.
+// a test keeps the two in step. Also here, applied the same way by the gateway and every
+// subgraph: what may reach a caller (createErrorFormatter: catalogued errors raised on
+// purpose, anything else INTERNAL_SERVER_ERROR with the request id) and the one status rule
+// (responseStatus, applied by errorResponsePlugin).
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentRequestId } from './request-id.ts';
 
 export const ERROR_CATALOGUE = {
-  BAD_REQUEST: { status: 400, summary: 'The HTTP request is not a GraphQL request: bad method, content type, or JSON body.' },
-  BAD_USER_INPUT: { status: 400, summary: 'An argument is invalid (a malformed USCC, too many codes, a bad cursor, ...).' },
+  BAD_REQUEST: { status: 400, summary: 'The HTTP request is not a GraphQL request (bad method, content type, or JSON body), or names no operation it can run.' },
+  BAD_USER_INPUT: { status: 400, summary: 'An argument is invalid (a malformed USCC, too many codes, a bad cursor, a value outside its bounds, ...).' },
   GRAPHQL_PARSE_FAILED: { status: 400, summary: 'The query text is not valid GraphQL syntax.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, summary: 'The query asks for fields or types the schema does not have, or an alias shadows a field name.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
