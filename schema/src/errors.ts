@@ -126,17 +126,19 @@ export function createErrorFormatter(logger: ErrorLogger = console) {
     if (extensions.argumentType && extensions.code !== 'BAD_USER_INPUT') extensions.code = 'BAD_USER_INPUT';
     const mistake = CLIENT_MISTAKE_CODES[String(extensions.code)];
     if (mistake) extensions.code = mistake;
-    if (isCatalogued(extensions.code) && extensions.code !== 'INTERNAL_SERVER_ERROR' && raisedOnPurpose(error ?? formatted)) {
+    // INTERNAL_SERVER_ERROR is also what Apollo Server calls an error without a code: it passes
+    // only when our own code named it (a gateway concern failing closed), never as a subgraph
+    // (perhaps not ours) worded it.
+    const named =
+      extensions.code !== 'INTERNAL_SERVER_ERROR' || (ownCode(error) === 'INTERNAL_SERVER_ERROR' && extensions.serviceName === undefined);
+    if (isCatalogued(extensions.code) && named && raisedOnPurpose(error ?? formatted)) {
       return { ...formatted, extensions: { ...extensions, ...withId } };
     }
-    // A subgraph's own INTERNAL_SERVER_ERROR was logged there, under the same request id.
-    if (extensions.code !== 'INTERNAL_SERVER_ERROR' || formatted.message !== INTERNAL_MESSAGE) {
-      const cause = unwrap(error);
-      logger.error(
-        `[error] request ${requestId ?? '-'}: withheld from the caller (${String(formatted.extensions?.code ?? 'no code')}${extensions.serviceName ? ` from ${String(extensions.serviceName)}` : ''}):`,
-        cause instanceof Error ? (cause.stack ?? cause.message) : formatted.message,
-      );
-    }
+    const cause = unwrap(error);
+    logger.error(
+      `[error] request ${requestId ?? '-'}: withheld from the caller (${String(formatted.extensions?.code ?? 'no code')}${extensions.serviceName ? ` from ${String(extensions.serviceName)}` : ''}):`,
+      cause instanceof Error ? (cause.stack ?? cause.message) : formatted.message,
+    );
     return {
       message: INTERNAL_MESSAGE,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -144,6 +146,11 @@ export function createErrorFormatter(logger: ErrorLogger = console) {
       extensions: { code: 'INTERNAL_SERVER_ERROR', ...withId },
     };
   };
+}
+
+/** The code the error itself carries (before Apollo Server defaults a missing one). */
+function ownCode(error: unknown): unknown {
+  return (error as { extensions?: Record<string, unknown> } | undefined)?.extensions?.code;
 }
 
 /** The innermost cause graphql-js and @apollo/gateway wrapped. */

@@ -65,3 +65,16 @@ describe('the status rule', () => {
     expect(responseStatus({ errors: [error('SOMETHING_ELSE')] })).toBe(500);
   });
 });
+
+describe('INTERNAL_SERVER_ERROR', () => {
+  const format = createErrorFormatter({ error: () => undefined });
+
+  it('keeps the message our own code gave it, and withholds the one a subgraph or a missing code gave', () => {
+    const failingClosed = creditGraphError('INTERNAL_SERVER_ERROR', 'The operation safelist could not be read; try again');
+    expect(format(failingClosed.toJSON(), failingClosed).message).toBe('The operation safelist could not be read; try again');
+    const fromSubgraph = new GraphQLError('relation "Objection" does not exist', { extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'registry' } });
+    expect(format(fromSubgraph.toJSON(), fromSubgraph).message).toBe('Internal server error');
+    const nonNull = new GraphQLError('Cannot return null for non-nullable field Query.districts.');
+    expect(format({ ...nonNull.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, nonNull).message).toBe('Internal server error');
+  });
+});
