@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, maskName, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, startTestSubgraph, subgraphGraphql, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { registry } from '../src/index.ts';
 
@@ -53,6 +53,21 @@ describe('registry subgraph', () => {
     const nul = await subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }) { totalCount } }', { f: 'a\u0000b' });
     expect(nul.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(nul.errors?.[0]?.message).toMatch(/control characters/);
+  });
+
+  it('withholds an error it did not raise on purpose: INTERNAL_SERVER_ERROR with the request id, no database detail', async () => {
+    // Only the gateway can send this (signed): a representation whose key is a number, which the
+    // database client refuses with a long message naming its invocation and the file.
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-0042', ...signCaller(ANONYMOUS_CALLER, TEST_CALLER_SECRET) },
+      body: JSON.stringify({ query: entitiesQuery('Enterprise', 'name'), variables: { representations: [{ __typename: 'Enterprise', uscc: 42 }] } }),
+    });
+    const text = await response.text();
+    expect(response.headers.get('x-request-id')).toBe('gw-req-0042');
+    expect(text).not.toMatch(/prisma|invocation|\/work\/|\.ts:\d+|stack/i);
+    const body = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'gw-req-0042' } });
   });
 
   it('answers null for a valid code that is not registered', async () => {
