@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, ROLE_SCOPES, signCaller, type Caller } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, maskName, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, signedTestHeaders, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { registry } from '../src/index.ts';
 
@@ -58,10 +58,11 @@ describe('registry subgraph', () => {
   it('withholds an error it did not raise on purpose: INTERNAL_SERVER_ERROR with the request id, no database detail', async () => {
     // Only the gateway can send this (signed): a representation whose key is a number, which the
     // database client refuses with a long message naming its invocation and the file.
+    const request = JSON.stringify({ query: entitiesQuery('Enterprise', 'name'), variables: { representations: [{ __typename: 'Enterprise', uscc: 42 }] } });
     const response = await fetch(subgraph.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-0042', ...signCaller(ANONYMOUS_CALLER, TEST_CALLER_SECRET) },
-      body: JSON.stringify({ query: entitiesQuery('Enterprise', 'name'), variables: { representations: [{ __typename: 'Enterprise', uscc: 42 }] } }),
+      headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-0042', ...(await signedTestHeaders(subgraph.url, request, ANONYMOUS_CALLER)) },
+      body: request,
     });
     const text = await response.text();
     expect(response.headers.get('x-request-id')).toBe('gw-req-0042');
