@@ -252,6 +252,8 @@ export function renderManifests(): Manifest[] {
         ...subgraphs.map((entry) => ({ name: subgraphUrlVariable(entry.name), value: `http://${service(entry.name)}:${defaultPort(entry)}/graphql` })),
         secretVariable('CALLER_SIGNING_SECRET'),
         secretVariable('JWT_SECRET'),
+        // Required in production: the audit chain's keys (docs/operations.md: secret rotation).
+        secretVariable('AUDIT_HMAC_KEYS'),
         secretVariable(databaseUrlVariable('gateway')),
         optionalSecretVariable('REDIS_URL'),
       ],

@@ -1,21 +1,85 @@
-// `credit-graph audit verify` (`npm run audit -- verify`): walks the gateway's audit chain; exit 1
-// names the first edited, deleted or missing record. `audit tail [--n 20]`: the newest records.
-// Arguments are parsed by the CLI (scripts/credit-graph.ts), which calls these functions.
-// Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite under DATA_DIR.
-import { createAudit } from '../gateway/src/audit/audit.ts';
+// `credit-graph audit verify` (`npm run audit -- verify`): walks the gateway's keyed audit chain and compares its end with
+// the signed checkpoints kept outside the database; exit 1 names the first bad sequence number
+// and what is wrong (gap, edit, truncation, unknown key id, forged checkpoint).
+// `audit tail [--n 20]`: the newest records. Arguments are parsed by the CLI (scripts/credit-graph.ts).
+// Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite under DATA_DIR. Keys:
+// AUDIT_HMAC_KEYS, else the embedded default's (DATA_DIR/secrets.json). Checkpoints:
+// AUDIT_CHECKPOINT_FILE (else DATA_DIR/audit-checkpoint.json on the embedded default) and Redis
+// when REDIS_URL is set.
+import { Redis } from 'ioredis';
+import { createAudit, type VerifyResult } from '../gateway/src/audit/audit.ts';
+import { checkpointRedisKey, createCheckpoints } from '../gateway/src/audit/checkpoints.ts';
+import { describeTarget } from '@credit-graph/contract';
+import type { GatewayDatabase } from '../gateway/src/database.ts';
 import { UsageError, withGatewayDatabase } from './cli.ts';
+import { auditSettings, type AuditSettings } from './embedded.ts';
 
-/** Walks the audit chain; prints the verdict and sets exit code 1 at the first broken record. */
-export async function verifyAudit(): Promise<void> {
-  await withGatewayDatabase(async (gateway) => {
-    const audit = createAudit({ db: gateway.db });
+/** Verifies the whole chain against every configured checkpoint store. */
+export async function verifyAuditLog(gateway: GatewayDatabase, settings: AuditSettings = auditSettings()): Promise<VerifyResult> {
+  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  try {
+    const redisKey = settings.redisKey ?? checkpointRedisKey(describeTarget(gateway.database.target));
+    const checkpoints = createCheckpoints({ keys: settings.keys, file: settings.checkpointFile, redis, redisKey });
+    const audit = createAudit({ db: gateway.db, keys: settings.keys, checkpoints });
     const result = await audit.verify();
     await audit.close();
-    if (result.ok) {
-      console.log(`ok: ${result.checked} record(s) verified`);
-    } else {
-      console.error(`BROKEN at seq ${result.problem!.seq}: ${result.problem!.reason} (${result.checked} record(s) before it verified)`);
+    return result;
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+/** The report `verify` prints: one line, "ok: ..." or "BROKEN at seq N (kind): ...". */
+export function describeVerifyResult(result: VerifyResult): string {
+  const legacy = result.legacy > 0 ? `; ${result.legacy} legacy record(s) from before keyed chains (plain SHA-256, not protected against a rewrite)` : '';
+  const against = result.checkpoints.length > 0
+    ? `; checked against ${result.checkpoints.map((c) => `${c.source} (seq ${c.seq})`).join(', ')}`
+    : '; NO checkpoint configured or written: deleting the newest records would not be seen';
+  if (result.ok) return `ok: ${result.checked} record(s) verified${legacy}${against}`;
+  const { seq, kind, reason } = result.problem!;
+  return `BROKEN at seq ${seq} (${kind}): ${reason} (${result.checked} record(s) before it verified${legacy})`;
+}
+
+/** How long a write may be in flight before its missing audit record is reported. */
+export const UNAUDITED_WRITE_GRACE_MS = 5 * 60_000;
+
+/**
+ * Writes put on record (intent) but never audited, older than the grace period: the gateway
+ * stopped mid-write, or the client got 503 and never retried. The subgraph may hold the change;
+ * a retry with the same idempotency key completes its record.
+ */
+export async function unauditedWrites(gateway: GatewayDatabase, now = new Date()): Promise<{ id: string; scope: string; operationName: string | null; createdAt: Date }[]> {
+  return gateway.db.writeIntent.findMany({
+    where: { auditedAt: null, createdAt: { lt: new Date(now.getTime() - UNAUDITED_WRITE_GRACE_MS) } },
+    select: { id: true, scope: true, operationName: true, createdAt: true },
+    orderBy: { createdAt: 'asc' },
+    take: 100,
+  });
+}
+
+/** The newest `count` records, oldest first, one line each. */
+export async function tailAuditLog(gateway: GatewayDatabase, count: number): Promise<string[]> {
+  const records = await gateway.db.auditRecord.findMany({ orderBy: { seq: 'desc' }, take: count });
+  return records.reverse().map((r) => {
+    const who = `${r.role} ${r.subject}${r.institution ? ` @${r.institution}` : ''}`;
+    return `${r.seq} ${r.at.toISOString()} ${who} ${r.purpose ?? '-'} ${r.operationName ?? '(anonymous)'} ${r.outcome} subjects=${r.subjects.join(',') || '-'} ${r.requestId ? `request=${r.requestId} ` : ''}${r.keyId ?? 'legacy'}:${r.hash.slice(0, 12)}`;
+  });
+}
+
+/**
+ * Walks the audit chain against every checkpoint; prints the verdict, sets exit code 1 at the
+ * first broken record, and warns of writes put on record but never audited.
+ */
+export async function verifyAudit(): Promise<void> {
+  await withGatewayDatabase(async (gateway) => {
+    const result = await verifyAuditLog(gateway);
+    if (result.ok) console.log(describeVerifyResult(result));
+    else {
+      console.error(describeVerifyResult(result));
       process.exitCode = 1;
+    }
+    for (const write of await unauditedWrites(gateway)) {
+      console.error(`WARNING: write intent ${write.id} (${write.operationName ?? 'anonymous'} by ${write.scope}, ${write.createdAt.toISOString()}) has no audit record: the write may have been made; a retry with its idempotency key completes the record`);
     }
   });
 }
@@ -24,12 +88,6 @@ export async function verifyAudit(): Promise<void> {
 export async function tailAudit(count: number): Promise<void> {
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`--n must be a positive whole number, got "${count}"`);
   await withGatewayDatabase(async (gateway) => {
-    const records = await gateway.db.auditRecord.findMany({ orderBy: { seq: 'desc' }, take: count });
-    for (const r of records.reverse()) {
-      const who = `${r.role} ${r.subject}${r.institution ? ` @${r.institution}` : ''}`;
-      console.log(
-        `${r.seq} ${r.at.toISOString()} ${who} ${r.purpose ?? '-'} ${r.operationName ?? '(anonymous)'} ${r.outcome} subjects=${r.subjects.join(',') || '-'} ${r.hash.slice(0, 12)}`,
-      );
-    }
+    for (const line of await tailAuditLog(gateway, count)) console.log(line);
   });
 }

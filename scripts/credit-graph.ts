@@ -6,7 +6,7 @@
 // Exit codes: 0 done, 1 failed or refused, 2 a mistake in the command line.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isGatewayHosted, readManifest, SECTORS, type SubgraphEntry } from '@credit-graph/contract';
-import { isUsageMistake } from './cli.ts';
+import { isRefusal, isUsageMistake } from './cli.ts';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -56,7 +56,7 @@ function act<Args extends unknown[]>(work: (...args: Args) => Promise<unknown>) 
         process.exitCode = EXIT_USAGE;
         return;
       }
-      if ((error as Error).name === 'SeedRefusedError') {
+      if (isRefusal(error)) {
         console.error(`refused: ${(error as Error).message}`);
         process.exitCode = EXIT_FAILED;
         return;

@@ -4,12 +4,12 @@
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataRoot, databaseTarget, defaultPort, describeTarget, isGatewayHosted, readManifest } from '@credit-graph/contract';
 import { demoTokens } from './demo-credentials.ts';
+import { embeddedCheckpointFile, ensureEmbeddedSecrets } from './embedded.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const HOST = process.env.HOST ?? '127.0.0.1';
@@ -18,23 +18,6 @@ const SEED_ENTERPRISES = process.env.SEED_ENTERPRISES ?? '2000';
 
 const children = new Map<string, ChildProcess>();
 
-/**
- * The embedded default's secrets: the caller-signing secret shared by gateway and subgraphs
- * and the JWT secret. Taken from the environment when set (production), else generated once
- * and kept in the data folder so that tokens outlive a restart.
- */
-function embeddedSecrets(): { CALLER_SIGNING_SECRET: string; JWT_SECRET: string } {
-  const file = path.join(dataRoot(), 'secrets.json');
-  let stored: Partial<Record<'CALLER_SIGNING_SECRET' | 'JWT_SECRET', string>> = {};
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = {
-    CALLER_SIGNING_SECRET: process.env.CALLER_SIGNING_SECRET ?? stored.CALLER_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
-    JWT_SECRET: process.env.JWT_SECRET ?? stored.JWT_SECRET ?? randomBytes(32).toString('hex'),
-  };
-  mkdirSync(dataRoot(), { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
-}
 let stopping = false;
 
 /** The launcher's port variable of a subgraph: `supply-chain` -> `SUPPLY_CHAIN_PORT`. */
@@ -71,15 +54,25 @@ function run(name: string, command: string[], env: Record<string, string>): Chil
   return child;
 }
 
+/** Whether `url` answers 2xx within a second (false while nothing listens yet). */
+function answersOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = httpGet(url, { timeout: 1000 }, (response) => {
+      response.resume();
+      resolve((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
 async function waitForHealth(name: string, url: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!children.has(name)) throw new Error(`${name} exited before it was ready`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
+    // Node's HTTP client, not WHATWG fetch: fetch refuses some ports (6000, 6665-6669, ...)
+    // that are valid for a service.
+    if (await answersOk(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${name} was not ready within ${STARTUP_TIMEOUT_MS} ms (${url})`);
@@ -107,8 +100,12 @@ export async function startAll(): Promise<void> {
   const started = Date.now();
   const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
-  const secrets = embeddedSecrets();
-  const gatewayEnv: Record<string, string> = { ...secrets };
+  const secrets = ensureEmbeddedSecrets();
+  const gatewayEnv: Record<string, string> = {
+    ...secrets,
+    // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
+    AUDIT_CHECKPOINT_FILE: process.env.AUDIT_CHECKPOINT_FILE ?? embeddedCheckpointFile(),
+  };
   try {
     await Promise.all(
       subgraphs.map(async (subgraph) => {

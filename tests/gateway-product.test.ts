@@ -159,7 +159,7 @@ describe('gateway as a product', () => {
   });
 
   it('in production, answers introspection only to developers and regulators', async () => {
-    const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!, NODE_ENV: 'production' });
+    const app = await gatewayFor(writeSupergraph(['registry']), { SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!, NODE_ENV: 'production', AUDIT_HMAC_KEYS: `k1:${'ab'.repeat(32)}` });
     const introspection = '{ __schema { queryType { name } } }';
     const anonymous = await graphql(app.url, introspection);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -170,7 +170,7 @@ describe('gateway as a product', () => {
   });
 
   it('with TRUST_LAYER=off (benchmarks only), answers anyone as the fixed internal caller; refused in production', async () => {
-    expect(() => loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, TRUST_LAYER: 'off', NODE_ENV: 'production' })).toThrow(/refused when NODE_ENV=production/);
+    expect(() => loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, TRUST_LAYER: 'off', NODE_ENV: 'production', AUDIT_HMAC_KEYS: `k1:${'ab'.repeat(32)}` })).toThrow(/refused when NODE_ENV=production/);
     expect(() => loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, TRUST_LAYER: 'maybe' })).toThrow(ConfigError);
     const app = await gatewayFor(writeSupergraph(['registry', 'finance']), {
       SUBGRAPH_REGISTRY_URL: subgraphUrls.registry!,

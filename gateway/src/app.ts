@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
-import { createGraphQLHandler, formatError, listen } from '@credit-graph/contract';
+import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
-import { changeFeedPlugin, createChangeFeed, gradeReaderOver } from './feed/change-feed.ts';
+import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
+import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
 import { createAuthorization } from './trust/authorization.ts';
 import { TRUST_LAYER_OFF_CALLER, type GatewayConfig } from './config.ts';
@@ -26,12 +26,13 @@ import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
-import { createMemoryStore, createRateLimiter, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
+import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
+import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
 
@@ -71,22 +72,39 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
   // The gateway enforces the authorization directives itself; the planner is told so.
   const supergraphSdl = prepareSupergraph(supergraph.sdl);
-  const database = await openGatewayDatabase(config.database);
+  const database = await openGatewayDatabase(config.database, config.databaseTimeouts);
   const { db } = database;
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db });
   const safelist = createSafelist({ db });
-  const audit = createAudit({ db });
   const limits = createLimits();
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
+  const checkpoints = createCheckpoints({
+    keys: config.audit.keys,
+    file: config.audit.checkpointFile,
+    redis,
+    redisKey: config.audit.checkpointRedisKey ?? checkpointRedisKey(describeTarget(database.database.target)),
+    everyRecords: config.audit.checkpointEveryRecords,
+    everyMs: config.audit.checkpointEveryMs,
+  });
+  if (!checkpoints.enabled) console.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
+  const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs });
   const rateLimiter = createRateLimiter({
     store: redis ? createRedisStore(redis) : createMemoryStore(),
     ...config.rateLimit,
   });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
-  // Grades are read through the gateway's own public API once it listens (see below).
-  let ownUrl = '';
-  const changes = createChangeFeed({ db, grades: gradeReaderOver(() => ownUrl) });
+  // The gateway's own reads (registration, grades) run in-process on the loaded supergraph,
+  // never through its public, rate-limited HTTP door (see transport/internal.ts).
+  let internal: InternalExecutor = async () => {
+    throw new Error('the supergraph is not loaded yet');
+  };
+  const changes = createChangeFeed({
+    db,
+    grades: gradeReaderOver((query, variables) => internal(query, variables)),
+    registration: registrationReaderOver((query, variables) => internal(query, variables)),
+    writeTimeoutMs: config.audit.writeTimeoutMs,
+  });
   const trust = trustDataSource({ consents, audit, changes });
 
   // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
@@ -110,6 +128,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       });
     },
   });
+  internal = createInternalExecutor(gateway);
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     installInputScalars(apiSchema);
@@ -129,12 +148,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     consentPlugin<GatewayContext>(consents),
     changeFeedPlugin<GatewayContext>(changes),
     auditPlugin<GatewayContext>(audit, describeForAudit),
+    // Last: sees every error the others added; request id on each, status from the catalogue.
+    errorResponsePlugin as ApolloServerPlugin<GatewayContext>,
   ]);
   // TRUST_LAYER=off (benchmarks): none of the trust plugins, and every caller is the fixed one.
   if (!config.trustLayer) console.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: config.trustLayer ? plugins : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes)],
+    plugins: config.trustLayer
+      ? plugins
+      : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes), errorResponsePlugin as ApolloServerPlugin<GatewayContext>],
     formatError,
     // The query planner overwrites an alias that takes a key field's name: refused, always.
     validationRules: [NoShadowingAliasesRule],
@@ -170,7 +193,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     path: GRAPHQL_PATH,
     context: config.trustLayer
       ? createRequestContext(identity, config.jwt)
-      : async () => ({ caller: TRUST_LAYER_OFF_CALLER }),
+      : async (_req, _body, requestId) => ({ caller: TRUST_LAYER_OFF_CALLER, requestId }),
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,
@@ -180,9 +203,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
-  ownUrl = `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`;
   return {
-    url: ownUrl,
+    url: `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`,
     supergraph,
     database,
     // Drains first: requests in flight finish, their audit records written, before anything

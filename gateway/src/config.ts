@@ -3,12 +3,18 @@ import path from 'node:path';
 import {
   CallerSecretError,
   callerSigningKeys,
+  configureClock,
+  DatabaseConfigError,
+  TimeZoneError,
   databaseTarget,
+  databaseTimeouts,
   SUPERGRAPH_PATH,
   type Caller,
   type CallerKeyring,
   type DatabaseTarget,
+  type DatabaseTimeouts,
 } from '@credit-graph/contract';
+import { auditKeysFromEnv, type AuditKeys } from './audit/chain.ts';
 import type { AuthorizationMode } from './trust/authorization.ts';
 import { jwtOptionsFromEnv, type JwtOptions } from './trust/identity.ts';
 import type { ResilienceOptions } from './transport/resilience.ts';
@@ -31,10 +37,29 @@ export interface GatewayConfig {
   callerKeys: CallerKeyring;
   /** Token verification: HS256 secret and/or JWKS, issuer, audience (JWT_* variables). */
   jwt: JwtOptions;
+  /**
+   * The audit log: the keyed chain's keys (AUDIT_HMAC_KEYS), where its head is checkpointed
+   * (AUDIT_CHECKPOINT_FILE; Redis too when REDIS_URL is set), how often (at least every
+   * AUDIT_CHECKPOINT_EVERY records or AUDIT_CHECKPOINT_INTERVAL_MS), and the budget of one
+   * write of the gateway's database (AUDIT_WRITE_TIMEOUT_MS, lock waits included).
+   */
+  audit: {
+    keys: AuditKeys;
+    checkpointFile: string | undefined;
+    /** AUDIT_CHECKPOINT_REDIS_KEY; default: one key per gateway database (checkpointRedisKey). */
+    checkpointRedisKey: string | undefined;
+    checkpointEveryRecords: number;
+    checkpointEveryMs: number;
+    writeTimeoutMs: number;
+  };
   /** The gateway's own database (GATEWAY_DATABASE_URL, else PGlite under DATA_DIR/gateway). */
   database: DatabaseTarget;
+  /** Pool size, connect and statement timeouts on PostgreSQL (DATABASE_POOL_SIZE, DATABASE_*_TIMEOUT_MS). */
+  databaseTimeouts: DatabaseTimeouts;
   /** Shared state for rate limits across replicas (REDIS_URL); in memory when unset. */
   redisUrl: string | undefined;
+  /** How long a request waits for Redis before the rate limit lets it through (REDIS_COMMAND_TIMEOUT_MS). */
+  redisCommandTimeoutMs: number;
   /** Token bucket per client: burst size and sustained requests per second. */
   rateLimit: { capacity: number; refillPerSecond: number };
   /** `filter` (unauthorized fields come back null) or `reject` (the whole operation is refused). */
@@ -92,6 +117,11 @@ const DEFAULT_DRAIN_MS = 10_000;
 // Two failed readiness probes at Kubernetes' default period of 10 s would take 20 s; a
 // probe every 2 s with failureThreshold 2 (deploy/) needs about 4 s.
 const DEFAULT_SHUTDOWN_DELAY_MS = 5000;
+const DEFAULT_AUDIT_CHECKPOINT_EVERY = 100;
+const DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS = 10_000;
+const DEFAULT_AUDIT_WRITE_TIMEOUT_MS = 10_000;
+// A rate limit that waits longer than this for Redis costs more than it protects.
+const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -125,6 +155,15 @@ function signingKeys(env: NodeJS.ProcessEnv): CallerKeyring {
   }
 }
 
+function checkedDatabaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
+  try {
+    return databaseTimeouts(env);
+  } catch (error) {
+    if (error instanceof DatabaseConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 function trustLayer(env: NodeJS.ProcessEnv): boolean {
   const raw = env.TRUST_LAYER;
   if (raw === undefined || raw === '' || raw === 'on') return true;
@@ -151,6 +190,13 @@ function playgroundDemoTokens(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  // The business day (consent expiry) is Zhengzhou's unless BUSINESS_TIME_ZONE says otherwise.
+  try {
+    configureClock(env);
+  } catch (error) {
+    if (error instanceof TimeZoneError) throw new ConfigError(error.message);
+    throw error;
+  }
   const subgraphUrls: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     const match = /^SUBGRAPH_(.+)_URL$/.exec(name);
@@ -163,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       subgraphUrls[match[1]!] = value; // keyed by the variable's stem; matched against names below
     }
   }
+  const callerKeys = signingKeys(env);
   return {
     host: env.GATEWAY_HOST ?? '127.0.0.1',
     port: integer(env, 'GATEWAY_PORT', DEFAULT_PORT),
@@ -170,10 +217,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     subgraphUrls,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
     readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', DEFAULT_READINESS_TIMEOUT_MS),
-    callerKeys: signingKeys(env),
+    callerKeys,
+    audit: {
+      // Outside production, a development key derived from the current caller-signing key.
+      keys: auditKeysFromEnv(env, callerKeys[0].secret),
+      checkpointFile: env.AUDIT_CHECKPOINT_FILE ? path.resolve(env.AUDIT_CHECKPOINT_FILE) : undefined,
+      checkpointRedisKey: env.AUDIT_CHECKPOINT_REDIS_KEY || undefined,
+      checkpointEveryRecords: positiveInteger(env, 'AUDIT_CHECKPOINT_EVERY', DEFAULT_AUDIT_CHECKPOINT_EVERY),
+      checkpointEveryMs: positiveInteger(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS),
+      writeTimeoutMs: positiveInteger(env, 'AUDIT_WRITE_TIMEOUT_MS', DEFAULT_AUDIT_WRITE_TIMEOUT_MS),
+    },
     jwt: jwtOptionsFromEnv(env),
     database: databaseTarget('gateway', env),
+    databaseTimeouts: checkedDatabaseTimeouts(env),
     redisUrl: env.REDIS_URL || undefined,
+    redisCommandTimeoutMs: positiveInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
     rateLimit: {
       capacity: integer(env, 'RATE_LIMIT_CAPACITY', DEFAULT_RATE_LIMIT_CAPACITY),
       refillPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT_PER_SECOND),

@@ -4,6 +4,7 @@
 import { MigrateOnStartError, PendingMigrationsError, stopOnSignals } from '@credit-graph/contract';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
+import { DatabaseInUseError } from './database.ts';
 
 try {
   // The launcher passes demo tokens for the embedded default so the playground works at once.
@@ -22,6 +23,10 @@ try {
   // A service told not to migrate (MIGRATE_ON_START=false) that finds a migration pending is misconfigured too.
   if (error instanceof ConfigError || error instanceof MigrateOnStartError || error instanceof PendingMigrationsError) {
     console.error(`[gateway] configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  if (error instanceof DatabaseInUseError) {
+    console.error(`[gateway] ${error.message}`);
     process.exit(1);
   }
   throw error;

@@ -6,6 +6,7 @@ import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { auditPlugin, createAudit, hashRecord, type Audit, type AuditEntry } from '../src/audit/audit.ts';
+import { parseAuditKeys } from '../src/audit/chain.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 
 const USCC_A = '91350100M000100Y43';
@@ -13,6 +14,8 @@ const USCC_B = '91110000600037341L';
 const USCC_C = '91440300708461136T';
 const BANK = '91410100MA44XXXX0A';
 const silent = { error: () => undefined };
+/** The chain's key, as AUDIT_HMAC_KEYS gives it; the database never holds it. */
+const KEYS = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
 
 let testDatabase: TestDatabase;
 let gateway: GatewayDatabase;
@@ -71,24 +74,24 @@ beforeEach(async () => {
 
 describe('createAudit', () => {
   it('refuses bad options at creation with a coded error', () => {
-    expect(() => createAudit({ db: gateway.db, maxBatch: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
-    expect(() => createAudit({ db: gateway.db, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
-    expect(() => createAudit({ db: undefined as never })).toThrow(/database/);
+    expect(() => createAudit({ db: gateway.db, keys: KEYS, maxBatch: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => createAudit({ db: gateway.db, keys: KEYS, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
+    expect(() => createAudit({ db: undefined as never, keys: KEYS })).toThrow(/database/);
   });
 
   it('writes N concurrent records as N rows with contiguous seqs and a chain that verifies', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     const results = await Promise.all(Array.from({ length: 450 }, (_, i) => audit.record(entry({ subjects: [`S${i}`] }))));
     expect(await seqs()).toEqual(range(450));
     expect(new Set(results.map((r) => r.seq)).size).toBe(450);
     // More than maxBatch entries: written in several transactions, never one over the limit.
     expect(audit.stats()).toEqual({ batches: 3, records: 450 });
-    expect(await audit.verify()).toEqual({ ok: true, checked: 450 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 450, legacy: 0 });
     await audit.close();
   });
 
   it('batches entries that arrive while a write is in flight, and resolves each only once its row is committed', async () => {
-    const audit = createAudit({ db: gateway.db, maxWaitMs: 0 });
+    const audit = createAudit({ db: gateway.db, keys: KEYS, maxWaitMs: 0 });
     const reader = await secondConnection();
     const visibleAtResolve: boolean[] = [];
     const pending: Promise<void>[] = [];
@@ -106,13 +109,13 @@ describe('createAudit', () => {
     const { batches, records } = audit.stats();
     expect(records).toBe(60);
     expect(batches).toBeLessThan(30);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 60 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 60, legacy: 0 });
     await audit.close();
     if (reader !== gateway) await reader.close();
   });
 
   it('writes a full batch at once without waiting for maxWaitMs', async () => {
-    const audit = createAudit({ db: gateway.db, maxBatch: 5, maxWaitMs: 60_000 });
+    const audit = createAudit({ db: gateway.db, keys: KEYS, maxBatch: 5, maxWaitMs: 60_000 });
     const started = Date.now();
     await Promise.all(Array.from({ length: 5 }, () => audit.record(entry())));
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -122,20 +125,20 @@ describe('createAudit', () => {
 
   it('keeps one chain when two gateway replicas write to the same database at once', async () => {
     const other = await secondConnection();
-    const first = createAudit({ db: gateway.db });
-    const second = createAudit({ db: other.db });
+    const first = createAudit({ db: gateway.db, keys: KEYS });
+    const second = createAudit({ db: other.db, keys: KEYS });
     await Promise.all(
       Array.from({ length: 200 }, (_, i) => (i % 2 ? first : second).record(entry({ subjects: [`S${i}`] }))),
     );
     expect(await seqs()).toEqual(range(200));
-    expect(await first.verify()).toEqual({ ok: true, checked: 200 });
+    expect(await first.verify()).toMatchObject({ ok: true, checked: 200, legacy: 0 });
     await first.close();
     await second.close();
     if (other !== gateway) await other.close();
   });
 
   it('finds a record whose subjects were edited in the database', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     await Promise.all(Array.from({ length: 10 }, (_, i) => audit.record(entry({ subjects: [`S${i}`] }))));
     expect((await audit.verify()).ok).toBe(true);
     await gateway.database.exec(`UPDATE "AuditRecord" SET subjects = ARRAY['${USCC_C}'] WHERE seq = 4`);
@@ -146,50 +149,50 @@ describe('createAudit', () => {
   });
 
   it('chains refused subjects too: a record naming them verifies, and erasing them is found', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     const before = (await audit.verify()).checked;
     await audit.record(entry({ subjects: [USCC_A], deniedSubjects: [USCC_B] }));
     await audit.record(entry({ subjects: [USCC_A] }));
-    expect(await audit.verify()).toEqual({ ok: true, checked: before + 2 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: before + 2 });
     await gateway.database.exec(`UPDATE "AuditRecord" SET "deniedSubjects" = ARRAY[]::TEXT[] WHERE seq = ${before + 1}`);
     expect(await audit.verify()).toMatchObject({ ok: false, problem: { seq: BigInt(before + 1) } });
     await audit.close();
   });
 
   it('finds a record whose hash was recomputed after an edit, at the next record', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     await Promise.all(Array.from({ length: 10 }, () => audit.record(entry())));
-    // A forger who rehashes the edited record still breaks the link from its successor.
+    // Even a forger holding the key, who rehashes the edited record, breaks the link from its successor.
     const record = await gateway.db.auditRecord.findUniqueOrThrow({ where: { seq: 4n } });
     const { seq: _seq, hash: _hash, at, ...rest } = record;
-    const forged = hashRecord({ ...rest, at: at.toISOString(), outcome: 'denied' });
+    const forged = hashRecord({ ...rest, at: at.toISOString(), outcome: 'denied' }, KEYS);
     await gateway.database.exec(`UPDATE "AuditRecord" SET outcome = 'denied', hash = '${forged}' WHERE seq = 4`);
-    expect(await audit.verify()).toMatchObject({ ok: false, checked: 4, problem: { seq: 5n } });
+    expect(await audit.verify()).toMatchObject({ ok: false, checked: 4, problem: { seq: 5n, kind: 'edit' } });
     await audit.close();
   });
 
   it('reports a deleted middle record as a broken chain at the record after it', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     await Promise.all(Array.from({ length: 10 }, () => audit.record(entry())));
     await gateway.database.exec('DELETE FROM "AuditRecord" WHERE seq = 5');
     const result = await audit.verify();
-    expect(result).toMatchObject({ ok: false, checked: 4, problem: { seq: 6n } });
-    expect(result.problem!.reason).toMatch(/previousHash is not the hash of record 4/);
+    expect(result).toMatchObject({ ok: false, checked: 4, problem: { seq: 6n, kind: 'gap' } });
+    expect(result.problem!.reason).toMatch(/records 5 to 5 are missing/);
     await audit.close();
   });
 
   it('verifies a chain longer than one verify page', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     await Promise.all(Array.from({ length: 5200 }, () => audit.record(entry())));
-    expect(await audit.verify()).toEqual({ ok: true, checked: 5200 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 5200, legacy: 0 });
     await gateway.database.exec('DELETE FROM "AuditRecord" WHERE seq = 5001');
-    expect(await audit.verify()).toMatchObject({ ok: false, checked: 5000, problem: { seq: 5002n } });
+    expect(await audit.verify()).toMatchObject({ ok: false, checked: 5000, problem: { seq: 5002n, kind: 'gap' } });
     await audit.close();
   });
 
   it('rejects every entry of a failed write with AUDIT_UNAVAILABLE, and the next write continues the chain without a gap', async () => {
     const errors: unknown[][] = [];
-    const audit = createAudit({ db: gateway.db, logger: { error: (...args: unknown[]) => errors.push(args) } });
+    const audit = createAudit({ db: gateway.db, keys: KEYS, logger: { error: (...args: unknown[]) => errors.push(args) } });
     await audit.record(entry());
     await gateway.database.exec(`ALTER TABLE "AuditRecord" ADD CONSTRAINT no_poison CHECK (subject <> 'poison')`);
     try {
@@ -201,19 +204,19 @@ describe('createAudit', () => {
     }
     await audit.record(entry());
     expect(await seqs()).toEqual(range(2));
-    expect(await audit.verify()).toEqual({ ok: true, checked: 2 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 2, legacy: 0 });
     await audit.close();
   });
 
   it('rejects with AUDIT_UNAVAILABLE when the database is gone', async () => {
     const closing = await openGatewayDatabase(testDatabase.target);
-    const audit = createAudit({ db: closing.db, logger: silent });
+    const audit = createAudit({ db: closing.db, keys: KEYS, logger: silent });
     await closing.close();
     expect(await codeOf(audit.record(entry()))).toBe('AUDIT_UNAVAILABLE');
   });
 
   it('rejects an invalid entry alone, without failing the entries batched with it', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     const bad = audit.record(entry({ outcome: 'maybe' as never }));
     const good = audit.record(entry());
     expect(await codeOf(bad)).toBe('AUDIT_UNAVAILABLE');
@@ -222,7 +225,7 @@ describe('createAudit', () => {
   });
 
   it('close writes what is queued, then refuses new entries', async () => {
-    const audit = createAudit({ db: gateway.db, maxWaitMs: 60_000 });
+    const audit = createAudit({ db: gateway.db, keys: KEYS, maxWaitMs: 60_000 });
     const queued = Array.from({ length: 10 }, () => audit.record(entry()));
     await audit.close();
     expect(await seqs()).toEqual(range(10));
@@ -234,7 +237,7 @@ describe('createAudit', () => {
 describe('audit query', () => {
   let audit: Audit;
   beforeEach(async () => {
-    audit = createAudit({ db: gateway.db });
+    audit = createAudit({ db: gateway.db, keys: KEYS });
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 9, minute));
     for (const [i, e] of [
       entry({ at: at(0), subjects: [USCC_A] }),
@@ -306,7 +309,7 @@ describe('auditPlugin', () => {
   }
 
   it('holds the response until the record is durable', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const server = await startServer({ record: async (e) => (await gate, audit.record(e)) });
@@ -326,7 +329,7 @@ describe('auditPlugin', () => {
   });
 
   it('answers 503 AUDIT_UNAVAILABLE with no data when the record cannot be written', async () => {
-    const audit = createAudit({ db: gateway.db, logger: silent });
+    const audit = createAudit({ db: gateway.db, keys: KEYS, logger: silent });
     await audit.close(); // a closed log refuses every entry
     const server = await startServer(audit);
     const { status, body } = await post(server, 'CreditCheck');
@@ -337,7 +340,7 @@ describe('auditPlugin', () => {
   });
 
   it('answers 503 when the database rejects the write', async () => {
-    const audit = createAudit({ db: gateway.db, logger: silent });
+    const audit = createAudit({ db: gateway.db, keys: KEYS, logger: silent });
     const server = await startServer(audit);
     await gateway.database.exec(`ALTER TABLE "AuditRecord" ADD CONSTRAINT no_writes CHECK (false) NOT VALID`);
     try {
@@ -352,7 +355,7 @@ describe('auditPlugin', () => {
   });
 
   it('records nothing for an operation describe leaves out', async () => {
-    const audit = createAudit({ db: gateway.db });
+    const audit = createAudit({ db: gateway.db, keys: KEYS });
     const server = await startServer(audit);
     const { status, body } = await post(server, 'Unaudited');
     expect(status).toBe(200);

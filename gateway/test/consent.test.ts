@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUscc, type Caller } from '@credit-graph/contract';
+import { DEFAULT_BUSINESS_TIME_ZONE, fixedClock, isoDate, makeUscc, type Caller, type Clock } from '@credit-graph/contract';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
-import { createConsents, MAX_CONSENT_DAYS } from '../src/trust/consent.ts';
+import { consentExpiresAt, createConsents, MAX_CONSENT_DAYS } from '../src/trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 
 const BANK = makeUscc('91', '410105', '70681005');
@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 let testDatabase: TestDatabase;
 let gateway: GatewayDatabase;
 let now = new Date('2026-11-27T08:00:00Z');
-const clock = () => now;
+const clock: Clock = { now: () => now, timeZone: DEFAULT_BUSINESS_TIME_ZONE };
 
 beforeAll(async () => {
   testDatabase = await createTestDatabase('consent');
@@ -29,7 +29,7 @@ function bank(purpose: Caller['purpose'], institution = BANK): Caller {
 
 describe('consents', () => {
   it('is live until it expires, then no longer', async () => {
-    const consents = createConsents({ db: gateway.db, now: clock });
+    const consents = createConsents({ db: gateway.db, clock });
     const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL', expiresAt: new Date(now.getTime() + 30 * DAY) });
     expect(await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).toEqual({ usccs: [ENTERPRISE], consentIds: [granted.id] });
 
@@ -40,7 +40,7 @@ describe('consents', () => {
   });
 
   it('binds the bank and the purpose', async () => {
-    const consents = createConsents({ db: gateway.db, now: clock });
+    const consents = createConsents({ db: gateway.db, clock });
     await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_MONITORING', expiresAt: new Date(now.getTime() + DAY) });
     expect((await consents.live(bank('LOAN_MONITORING'), [ENTERPRISE])).usccs).toEqual([ENTERPRISE]);
     expect((await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).usccs).toEqual([]);
@@ -49,7 +49,7 @@ describe('consents', () => {
   });
 
   it('is revoked only by the enterprise that granted it, at once', async () => {
-    const consents = createConsents({ db: gateway.db, now: clock });
+    const consents = createConsents({ db: gateway.db, clock });
     const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'PROCUREMENT', expiresAt: new Date(now.getTime() + DAY) });
     await expect(consents.revoke(granted.id, makeUscc('91', '410102', 'MA000002'))).rejects.toThrow(/No consent/);
     const revoked = await consents.revoke(granted.id, ENTERPRISE);
@@ -58,9 +58,34 @@ describe('consents', () => {
   });
 
   it('refuses a grant that has already expired or runs longer than the maximum', async () => {
-    const consents = createConsents({ db: gateway.db, now: clock });
+    const consents = createConsents({ db: gateway.db, clock });
     const base = { enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL' as const };
     await expect(consents.grant({ ...base, expiresAt: now })).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     await expect(consents.grant({ ...base, expiresAt: new Date(now.getTime() + (MAX_CONSENT_DAYS + 1) * DAY) })).rejects.toThrow(/at most 366 days/);
+    // The longest grant is accepted: through the end of the 366th business day after today.
+    await expect(consents.grant({ ...base, expiresAt: consentExpiresAt(MAX_CONSENT_DAYS, clock) })).resolves.toMatchObject({ purpose: 'LOAN_APPROVAL' });
+  });
+
+  it.each([
+    // granted at (UTC), days, live through (Zhengzhou's date), ends at (UTC: midnight in Zhengzhou)
+    ['2026-11-30T22:46:00Z', 30, '2026-12-31', '2026-12-31T16:00:00.000Z'], // already 1 December in Zhengzhou
+    ['2026-11-30T15:59:00Z', 1, '2026-12-01', '2026-12-01T16:00:00.000Z'], // still 30 November there
+    ['2028-02-28T20:00:00Z', 1, '2028-03-01', '2028-03-01T16:00:00.000Z'], // 29 February in Zhengzhou
+    ['2026-12-31T16:30:00Z', 90, '2027-04-01', '2027-04-01T16:00:00.000Z'], // 1 January 2027 there
+  ] as const)('granted at %s for %i days: live through %s in Zhengzhou, ending at %s', (at, days, lastDay, ends) => {
+    const expiresAt = consentExpiresAt(days, fixedClock(at));
+    expect(expiresAt.toISOString()).toBe(ends);
+    expect(isoDate(new Date(expiresAt.getTime() - 1 + 8 * 3_600_000))).toBe(lastDay);
+  });
+
+  it('is live until midnight in Zhengzhou on its last day, then no longer', async () => {
+    now = new Date('2026-11-30T22:46:00Z');
+    const consents = createConsents({ db: gateway.db, clock });
+    const institution = makeUscc('91', '410105', '70681002');
+    await consents.grant({ enterpriseUscc: ENTERPRISE, institution, purpose: 'LOAN_APPROVAL', expiresAt: consentExpiresAt(30, clock) });
+    now = new Date('2026-12-31T15:59:59Z');
+    expect((await consents.live(bank('LOAN_APPROVAL', institution), [ENTERPRISE])).usccs).toEqual([ENTERPRISE]);
+    now = new Date('2026-12-31T16:00:00Z');
+    expect((await consents.live(bank('LOAN_APPROVAL', institution), [ENTERPRISE])).usccs).toEqual([]);
   });
 });

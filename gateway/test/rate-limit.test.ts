@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,8 +12,10 @@ import { ConfigError } from '../src/config.ts';
 import {
   createMemoryStore,
   createRateLimiter,
+  createRedisClient,
   createRedisStore,
   rateLimitKey,
+  throttledWarning,
   rateLimitPlugin,
   type RateLimitContext,
   type RateLimiter,
@@ -151,12 +154,116 @@ describe('the rate limit plugin', () => {
     expect((await request({ clientAddress: '10.0.0.1' })).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
   });
 
-  it('lets requests through when the store fails (the limit protects capacity, it grants nothing)', async () => {
+  it('lets requests through when the store fails (the limit protects capacity, it grants nothing), warning once per interval', async () => {
     const broken: RateLimitStore = { take: async () => Promise.reject(new Error('connection refused')) };
     const request = await serve(createRateLimiter({ store: broken, capacity: 1, refillPerSecond: 1 }));
     warnings.length = 0;
     for (let i = 0; i < 3; i++) expect((await request({ clientAddress: '10.0.0.1' })).data).toEqual({ hello: 'world' });
-    expect(warnings).toEqual(Array(3).fill('Rate limit store failed, request let through: connection refused'));
+    expect(warnings).toEqual(['Rate limit store failed, request let through: connection refused']);
+  });
+});
+
+describe('throttled warnings', () => {
+  it('says a repeated warning once per interval, with the count it kept quiet', () => {
+    const said: string[] = [];
+    const time = clock();
+    const warn = throttledWarning((message) => said.push(message), 60_000, time.now);
+    for (let i = 0; i < 5; i++) warn('Redis down');
+    time.advance(60_000);
+    warn('Redis down');
+    expect(said).toEqual(['Redis down', 'Redis down (and 4 more since the last warning)']);
+    expect(() => throttledWarning(() => undefined, -1)).toThrow(ConfigError);
+  });
+});
+
+/** A Redis server of the test's own (redis-server on a free port), so that it can be stopped with SIGSTOP. */
+async function ownRedisServer(): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      await probe.quit();
+      return { url, process: server };
+    } catch {
+      probe.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  server.kill('SIGKILL');
+  throw new Error('redis-server did not start');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('the rate limit with Redis unreachable', () => {
+  const logger = { warn: (message: string) => void said.push(message) };
+  let said: string[] = [];
+
+  async function serveWith(redis: Redis) {
+    const limiter = createRateLimiter({ store: createRedisStore(redis, { prefix: `test:${randomUUID()}:` }), capacity: 1000, refillPerSecond: 1000 });
+    const server = new ApolloServer<RateLimitContext>({
+      schema: buildSchema('type Query { hello: String }'),
+      rootValue: { hello: () => 'world' },
+      plugins: [rateLimitPlugin(limiter)],
+      logger: { debug() {}, info() {}, error() {}, warn: (message: string) => void said.push(message) },
+    });
+    await server.start();
+    return async () => {
+      const response = await server.executeOperation({ query: '{ hello }' }, { contextValue: { clientAddress: '10.0.0.1' } });
+      return response.body.kind === 'single' ? response.body.singleResult : undefined;
+    };
+  }
+
+  it('lets every request through when nothing listens on the Redis port, with one warning', async () => {
+    said = [];
+    const redis = createRedisClient(`redis://127.0.0.1:${await freePort()}`, { logger });
+    try {
+      const request = await serveWith(redis);
+      for (let i = 0; i < 20; i++) expect((await request())?.data).toEqual({ hello: 'world' });
+      // One warning from the plugin; the connection errors are throttled the same way.
+      expect(said.filter((message) => message.startsWith('Rate limit store failed'))).toHaveLength(1);
+      expect(said.filter((message) => message.includes('ECONNREFUSED')).length).toBeLessThanOrEqual(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('lets every request through when the Redis server stops answering (SIGSTOP), and answers again once it resumes', async () => {
+    said = [];
+    const server = await ownRedisServer();
+    const redis = createRedisClient(server.url, { logger });
+    try {
+      const request = await serveWith(redis);
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+      expect((await request())?.data).toEqual({ hello: 'world' });
+      expect(said).toEqual([]);
+      server.process.kill('SIGSTOP');
+      // Each waits for the command timeout (100 ms), then goes through: none hangs.
+      for (let i = 0; i < 10; i++) expect((await request())?.data).toEqual({ hello: 'world' });
+      expect(said.filter((message) => message.startsWith('Rate limit store failed'))).toHaveLength(1);
+      expect(said[0]).toMatch(/timed out/i);
+      server.process.kill('SIGCONT');
+      await expect(redis.ping()).resolves.toBe('PONG');
+      expect((await request())?.data).toEqual({ hello: 'world' });
+    } finally {
+      redis.disconnect();
+      server.process.kill('SIGCONT');
+      server.process.kill('SIGKILL');
+    }
+  });
+
+  it('refuses bad client options when created', () => {
+    expect(() => createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 0 })).toThrow(ConfigError);
   });
 });
 

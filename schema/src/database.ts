@@ -9,6 +9,47 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
 
+/** Connections per service to PostgreSQL (DATABASE_POOL_SIZE). */
+export const DEFAULT_POOL_SIZE = 10;
+/** Connecting, or waiting for a free connection of the pool (DATABASE_CONNECT_TIMEOUT_MS). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * One statement, on the server (statement_timeout: a lock wait, a runaway query) and on the
+ * client (a server that accepts and never answers) (DATABASE_STATEMENT_TIMEOUT_MS). Above the
+ * heaviest statement a portfolio check of 500 sends, under load on two cores.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+/** The client-side bound on a statement leaves the server's this long to report first. */
+const CLIENT_TIMEOUT_MARGIN_MS = 1_000;
+
+/** Waits of a PostgreSQL pool; PGlite runs in the process, without network or other sessions. */
+export interface DatabaseTimeouts {
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export class DatabaseConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new DatabaseConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** The pool's waits from DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS. */
+export function databaseTimeouts(env: NodeJS.ProcessEnv = process.env): DatabaseTimeouts {
+  return {
+    poolSize: positive(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE),
+    connectTimeoutMs: positive(env, 'DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS),
+    statementTimeoutMs: positive(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS),
+  };
+}
+
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir: string | undefined } // undefined: in memory (tests)
   | { kind: 'postgres'; url: string };
@@ -45,10 +86,29 @@ export function describeTarget(target: DatabaseTarget): string {
   return `PostgreSQL ${url.host}${url.pathname}`;
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+/**
+ * The time zone of every database session we open. Prisma's pg adapter sends a DateTime as text
+ * without an offset and reads a timestamptz's text ignoring its offset, and CURRENT_TIMESTAMP
+ * defaults fill `timestamp` columns with the session's wall time: on a server set to
+ * `timezone = 'Asia/Shanghai'` (common in China) instants moved by 8 hours. In a UTC session
+ * every timestamp round-trips exactly, whatever the server's and the process's time zone.
+ */
+export const SESSION_TIME_ZONE = 'UTC';
+
+/**
+ * Opens a service's database (PGlite or PostgreSQL) for Prisma and raw SQL, every session in
+ * UTC. On PostgreSQL every wait is bounded (`timeouts`, from the environment by default):
+ * getting a connection (connecting, or queueing for a busy pool) fails after
+ * `connectTimeoutMs`, a statement after `statementTimeoutMs` (the server cancels it: SQLSTATE
+ * 57014) and, should the server not even answer that, the client gives up a second later.
+ * Migrations run through the same pool (a long migration needs a higher bound).
+ */
+export async function openDatabase(target: DatabaseTarget, timeouts: DatabaseTimeouts = databaseTimeouts()): Promise<Database> {
   if (target.kind === 'pglite') {
-    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    // Owner only: the folder holds the service's whole database.
+    if (target.dataDir) await mkdir(target.dataDir, { recursive: true, mode: 0o700 });
     const client = await openPGlite(target.dataDir);
+    await client.exec(`SET TIME ZONE '${SESSION_TIME_ZONE}'`);
     return {
       target,
       // The PGlite adapter is typed against an older driver-adapter-utils; the interface is the same.
@@ -59,7 +119,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       close: () => client.close(),
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: timeouts.poolSize,
+    // Every session in UTC, whatever the server's `timezone` (see SESSION_TIME_ZONE).
+    options: `-c TimeZone=${SESSION_TIME_ZONE}`,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+    // Also bounds lock waits, and a session left idle inside a transaction holds no lock long.
+    idle_in_transaction_session_timeout: timeouts.statementTimeoutMs,
+    query_timeout: timeouts.statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
+  });
   // A connection can fail while idle or closing (PostgreSQL restarted, the connection killed by
   // an administrator). Unheard, pg's 'error' event would crash the process; the pool replaces a
   // broken connection by itself, so the failure is logged and the service goes on.

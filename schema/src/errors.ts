@@ -1,11 +1,16 @@
 // The one catalogue of error codes Credit Graph returns in `extensions.code`, with the HTTP
 // status a request failing only with that error gets. docs/errors.md documents the same table;
-// a test keeps the two in step.
+// a test keeps the two in step. Also here, applied the same way by the gateway and every
+// subgraph: what may reach a caller (createErrorFormatter: catalogued errors raised on
+// purpose, anything else INTERNAL_SERVER_ERROR with the request id) and the one status rule
+// (responseStatus, applied by errorResponsePlugin).
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { currentRequestId } from './request-id.ts';
 
 export const ERROR_CATALOGUE = {
-  BAD_REQUEST: { status: 400, summary: 'The HTTP request is not a GraphQL request: bad method, content type, or JSON body.' },
-  BAD_USER_INPUT: { status: 400, summary: 'An argument is invalid (a malformed USCC, too many codes, a bad cursor, ...).' },
+  BAD_REQUEST: { status: 400, summary: 'The HTTP request is not a GraphQL request (bad method, content type, or JSON body), or names no operation it can run.' },
+  BAD_USER_INPUT: { status: 400, summary: 'An argument is invalid (a malformed USCC, too many codes, a bad cursor, a value outside its bounds, ...).' },
   GRAPHQL_PARSE_FAILED: { status: 400, summary: 'The query text is not valid GraphQL syntax.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, summary: 'The query asks for fields or types the schema does not have, or an alias shadows a field name.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
@@ -40,20 +45,150 @@ export function creditGraphError(
   });
 }
 
-/** The JSON body of a request refused before GraphQL execution. */
-export function errorBody(code: ErrorCode, message: string): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/**
+ * Codes Apollo Server and @apollo/gateway give client mistakes, by the catalogued code they
+ * are reported under: several operations and no operationName, an unknown operationName, an
+ * operation type the schema lacks such as a subscription (graphql-js "operation resolution";
+ * the gateway's INVALID_GRAPHQL), a persisted query where they are not supported.
+ */
+const CLIENT_MISTAKE_CODES: Record<string, ErrorCode> = {
+  OPERATION_RESOLUTION_FAILURE: 'BAD_REQUEST',
+  INVALID_GRAPHQL: 'BAD_REQUEST',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'BAD_REQUEST',
+};
+/** Extensions that may carry internals (a stack, a subgraph's URL or raw body): never sent. */
+const INTERNAL_EXTENSIONS = ['stacktrace', 'exception', 'response', 'http'];
+const INTERNAL_MESSAGE = 'Internal server error';
+
+export function isCatalogued(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code);
 }
 
 /**
- * Apollo Server's formatError hook for the gateway and every subgraph. graphql-js reports a
- * custom scalar's parse failure as a validation or variable error; the scalar's own
- * BAD_USER_INPUT code (and its detail) is what a caller can act on, so it is kept.
+ * The HTTP status of a GraphQL response, the one rule for the gateway and every subgraph: 200
+ * when something was answered (field errors beside answered fields); when nothing was (no
+ * data, or every root field null) and there are errors, the catalogued status of the first
+ * error's code: a request failing only with IDEMPOTENCY_KEY_REUSED gets 409 wherever it was
+ * raised; 500 for an error without a catalogued code.
  */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const extensions = formatted.extensions;
-  if (extensions?.argumentType && extensions.code !== 'BAD_USER_INPUT') {
-    return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT' } };
+export function responseStatus(
+  result: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] },
+): number {
+  const code = result.errors?.[0]?.extensions?.code;
+  if (code === undefined || answeredSomething(result.data)) return 200;
+  return isCatalogued(code) ? ERROR_CATALOGUE[code].status : 500;
+}
+
+function answeredSomething(data: unknown): boolean {
+  if (data === undefined || data === null) return false;
+  return Object.values(data as Record<string, unknown>).some((value) => value !== null);
+}
+
+/** The JSON body of a request refused before GraphQL execution, with the request id when serving one. */
+export function errorBody(code: ErrorCode, message: string): string {
+  return JSON.stringify({ errors: [formattedError(code, message)] });
+}
+
+/**
+ * Whether an error was raised on purpose: a GraphQLError all the way down (a catalogued
+ * error thrown by our code, graphql-js or Apollo Server about the request), not an Error
+ * thrown by a library or a bug (Prisma, a TypeError) that graphql-js wrapped.
+ */
+function raisedOnPurpose(error: unknown): boolean {
+  let current: unknown = error;
+  while (current instanceof GraphQLError) {
+    if (!current.originalError) return true;
+    current = current.originalError;
   }
-  return formatted;
+  // @apollo/gateway keeps a remote subgraph's error as the plain JSON object it received.
+  return !(current instanceof Error);
+}
+
+/** Where formatError reports what it withheld from a caller. */
+export type ErrorLogger = Pick<Console, 'error'>;
+
+/**
+ * Apollo Server's formatError hook for the gateway and every subgraph (`formatError` is the
+ * one with the console as logger). An error passes to the caller only when it was raised on
+ * purpose with a catalogued code; anything else (a database failure, a bug, an uncatalogued
+ * code passed on by @apollo/gateway such as DOWNSTREAM_SERVICE_ERROR) becomes
+ * INTERNAL_SERVER_ERROR with the message "Internal server error", and is logged in full with
+ * the request id. Every error carries `extensions.requestId`. graphql-js reports a custom
+ * scalar's parse failure as a validation or variable error; the scalar's own BAD_USER_INPUT
+ * code (and its detail) is what a caller can act on, so it is kept.
+ */
+export function createErrorFormatter(logger: ErrorLogger = console) {
+  return function formatError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
+    const requestId = currentRequestId();
+    const withId = requestId ? { requestId } : {};
+    const extensions = { ...formatted.extensions };
+    for (const name of INTERNAL_EXTENSIONS) delete extensions[name];
+    if (extensions.argumentType && extensions.code !== 'BAD_USER_INPUT') extensions.code = 'BAD_USER_INPUT';
+    const mistake = CLIENT_MISTAKE_CODES[String(extensions.code)];
+    if (mistake) extensions.code = mistake;
+    // INTERNAL_SERVER_ERROR is also what Apollo Server calls an error without a code: it passes
+    // only when our own code named it (a gateway concern failing closed), never as a subgraph
+    // (perhaps not ours) worded it.
+    const named =
+      extensions.code !== 'INTERNAL_SERVER_ERROR' || (ownCode(error) === 'INTERNAL_SERVER_ERROR' && extensions.serviceName === undefined);
+    if (isCatalogued(extensions.code) && named && raisedOnPurpose(error ?? formatted)) {
+      return { ...formatted, extensions: { ...extensions, ...withId } };
+    }
+    const cause = unwrap(error);
+    logger.error(
+      `[error] request ${requestId ?? '-'}: withheld from the caller (${String(formatted.extensions?.code ?? 'no code')}${extensions.serviceName ? ` from ${String(extensions.serviceName)}` : ''}):`,
+      cause instanceof Error ? (cause.stack ?? cause.message) : formatted.message,
+    );
+    return {
+      message: INTERNAL_MESSAGE,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...withId },
+    };
+  };
+}
+
+/** The code the error itself carries (before Apollo Server defaults a missing one). */
+function ownCode(error: unknown): unknown {
+  return (error as { extensions?: Record<string, unknown> } | undefined)?.extensions?.code;
+}
+
+/** The innermost cause graphql-js and @apollo/gateway wrapped. */
+function unwrap(error: unknown): unknown {
+  let current = error;
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current;
+}
+
+export const formatError = createErrorFormatter();
+
+/**
+ * Apollo Server plugin that finishes every answered request, in the gateway and every
+ * subgraph; register it LAST, so that it sees the errors other plugins add in their own
+ * willSendResponse (the authorization filter's). It puts the request id on every error and
+ * applies responseStatus: the status follows the catalogue whichever hook, resolver or
+ * subgraph raised the error, and a field error beside answered fields does not fail the response.
+ */
+export const errorResponsePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        const requestId = currentRequestId();
+        if (result.errors && requestId) {
+          result.errors = result.errors.map((error) =>
+            error.extensions?.requestId ? error : { ...error, extensions: { ...error.extensions, requestId } },
+          );
+        }
+        response.http.status = responseStatus(result);
+      },
+    };
+  },
+};
+
+/** A formatted error with a catalogued code, for code that writes a response body itself. */
+export function formattedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLFormattedError {
+  const requestId = currentRequestId();
+  return { message, extensions: { ...extensions, code, ...(requestId ? { requestId } : {}) } };
 }

@@ -6,13 +6,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ERROR_CATALOGUE, errorBody, type ErrorCode } from './errors.ts';
+import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from './request-id.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface GraphQLHandlerOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
-  /** The request's context; `body` is the exact bytes received (empty for GET), for signatures over them. */
-  context: (req: IncomingMessage, body: Buffer) => Promise<Context>;
+  /**
+   * The request's context; `body` is the exact bytes received (empty for GET), for signatures
+   * over them; `requestId` is the id of this exchange (see request-id.ts).
+   */
+  context: (req: IncomingMessage, body: Buffer, requestId: string) => Promise<Context>;
   /** Path of the GraphQL endpoint. */
   path?: string;
   /** Other routes by exact path (health, readiness, metrics, playground...). */
@@ -92,7 +96,7 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
   const prefixRoutes = Object.entries(options.prefixRoutes ?? {});
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
@@ -105,7 +109,7 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
     }
     const response = await options.server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => options.context(req, raw),
+      context: () => options.context(req, raw, requestId),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -117,10 +121,17 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
     res.end();
   }
 
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Every exchange has a request id: in the response header, in error bodies, in the logs.
+  return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    return withRequestId(requestId, () => route(req, res, requestId));
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname === path) return await handleGraphQL(req, res, url);
+      if (url.pathname === path) return await handleGraphQL(req, res, url, requestId);
       const route = routes[url.pathname] ?? prefixRoutes.find(([prefix]) => url.pathname.startsWith(prefix))?.[1];
       if (route) return await route(req, res);
       throw new TransportError('NOT_FOUND', `No route ${url.pathname}; the GraphQL endpoint is ${path}`);
@@ -131,11 +142,11 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
         sendTransportError(res, error);
       } else {
         // Never a stack trace on the wire; the process log keeps the detail.
-        console.error('request failed', error);
+        console.error(`[http] request ${requestId} failed:`, error);
         sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
       }
     }
-  };
+  }
 }
 
 export interface Listening {

@@ -12,3 +12,6 @@ export * from './uscc.ts';
 export * from './record-reference.ts';
 export * from './credit-changes.ts';
 export * from './read-report.ts';
+export * from './clock.ts';
+export * from './request-id.ts';
+export * from './input-bounds.ts';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CATALOGUE } from '../src/errors.ts';
+import { GraphQLError } from 'graphql';
+import { createErrorFormatter, creditGraphError, ERROR_CATALOGUE, responseStatus } from '../src/errors.ts';
+import { withRequestId } from '../src/request-id.ts';
 
 describe('error catalogue', () => {
   it('is documented row for row in docs/errors.md', () => {
@@ -10,5 +12,69 @@ describe('error catalogue', () => {
     );
     const catalogued = new Map(Object.entries(ERROR_CATALOGUE).map(([code, entry]) => [code, entry.status]));
     expect(documented).toEqual(catalogued);
+  });
+});
+
+describe('error hygiene (formatError)', () => {
+  const logged: string[] = [];
+  const format = createErrorFormatter({ error: (...parts: unknown[]) => void logged.push(parts.map(String).join(' ')) });
+  const formatted = (error: GraphQLError) => format(error.toJSON(), error);
+
+  it('passes a catalogued error raised on purpose, with the request id', () => {
+    const error = creditGraphError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey "k" was already used', { field: 'idempotencyKey' });
+    const out = withRequestId('req-1', () => formatted(error));
+    expect(out).toEqual({ message: 'idempotencyKey "k" was already used', extensions: { code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey', requestId: 'req-1' } });
+  });
+
+  it('withholds an accidental error (a database failure wrapped by graphql-js), logging it in full with the request id', () => {
+    logged.length = 0;
+    const prisma = new Error('Invalid `prisma.auditRecord.findMany()` invocation in /work/gateway/src/audit/audit.ts:301:7');
+    const located = new GraphQLError(prisma.message, { originalError: prisma, path: ['myQueryRecords'] });
+    const out = withRequestId('req-2', () => formatted(located));
+    expect(out).toEqual({ message: 'Internal server error', path: ['myQueryRecords'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-2' } });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('req-2');
+    expect(logged[0]).toContain('prisma.auditRecord.findMany()');
+  });
+
+  it('withholds an uncatalogued code passed on by @apollo/gateway, and internal extensions of any error', () => {
+    const downstream = new GraphQLError('Invalid `prisma.x()` invocation', { extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'trust' } });
+    expect(formatted(downstream)).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const withInternals = new GraphQLError('Bad input', { extensions: { code: 'BAD_USER_INPUT', stacktrace: ['at x (/work/a.ts:1:1)'], response: { url: 'http://10.0.0.5:4101/graphql' } } });
+    expect(formatted(withInternals)).toEqual({ message: 'Bad input', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('reports the client mistakes Apollo and the gateway code differently as BAD_REQUEST', () => {
+    for (const code of ['OPERATION_RESOLUTION_FAILURE', 'INVALID_GRAPHQL']) {
+      const error = new GraphQLError('Must provide operation name if query contains multiple operations.', { extensions: { code } });
+      expect(formatted(error).extensions?.code).toBe('BAD_REQUEST');
+    }
+  });
+});
+
+describe('the status rule', () => {
+  const error = (code: string) => ({ extensions: { code } });
+
+  it('is the catalogued status of the first error when nothing was answered, 200 otherwise', () => {
+    expect(responseStatus({ errors: [error('IDEMPOTENCY_KEY_REUSED')] })).toBe(409);
+    expect(responseStatus({ data: null, errors: [error('INVALID_TRANSITION'), error('FORBIDDEN')] })).toBe(409);
+    expect(responseStatus({ data: { traceabilityCode: null }, errors: [error('BAD_USER_INPUT')] })).toBe(400);
+    expect(responseStatus({ data: { districts: [], traceabilityCode: null }, errors: [error('BAD_USER_INPUT')] })).toBe(200);
+    expect(responseStatus({ data: { enterprise: null } })).toBe(200);
+    expect(responseStatus({ errors: [error('SUBGRAPH_UNAVAILABLE')] })).toBe(200);
+    expect(responseStatus({ errors: [error('SOMETHING_ELSE')] })).toBe(500);
+  });
+});
+
+describe('INTERNAL_SERVER_ERROR', () => {
+  const format = createErrorFormatter({ error: () => undefined });
+
+  it('keeps the message our own code gave it, and withholds the one a subgraph or a missing code gave', () => {
+    const failingClosed = creditGraphError('INTERNAL_SERVER_ERROR', 'The operation safelist could not be read; try again');
+    expect(format(failingClosed.toJSON(), failingClosed).message).toBe('The operation safelist could not be read; try again');
+    const fromSubgraph = new GraphQLError('relation "Objection" does not exist', { extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'registry' } });
+    expect(format(fromSubgraph.toJSON(), fromSubgraph).message).toBe('Internal server error');
+    const nonNull = new GraphQLError('Cannot return null for non-nullable field Query.districts.');
+    expect(format({ ...nonNull.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, nonNull).message).toBe('Internal server error');
   });
 });

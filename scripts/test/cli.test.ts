@@ -116,7 +116,7 @@ describe('credit-graph migrate, then services with MIGRATE_ON_START=false', () =
   it('a service told not to migrate refuses an unmigrated database and leaves it untouched', async () => {
     const refused = await cli(['subgraph', 'finance'], { ...env, MIGRATE_ON_START: 'false', CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, PORT: String(await freePort()) });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/\[finance\] configuration error: 2 migration\(s\) not applied \(0001_init, 0002_writes.*credit-graph migrate/);
+    expect(refused.stderr).toMatch(/\[finance\] configuration error: \d+ migration\(s\) not applied \(0001_init, 0002_writes.*credit-graph migrate/);
     expect(await tables('finance', env)).toEqual([]);
   }, 240_000);
 
@@ -195,7 +195,8 @@ describe('credit-graph seed', () => {
 
 describe('credentials, audit and safelist through the CLI', () => {
   it('issues and lists an API key, adds a safelisted operation, and verifies the audit chain', async () => {
-    const env = { DATA_DIR: mkdtempSync(path.join(folder, 'tools-')) };
+    // verify needs the audit chain's key: npm start generates one; here it is given.
+    const env = { DATA_DIR: mkdtempSync(path.join(folder, 'tools-')), AUDIT_HMAC_KEYS: `cli:${'ab'.repeat(32)}` };
     const issued = await cli(['credentials', 'api-key', 'issue', '--role', 'DEVELOPER', '--subject', 'cli-test'], env);
     expect(issued.code, issued.stderr).toBe(0);
     const id = /^id\s+(\S+)/m.exec(issued.stdout)?.[1];

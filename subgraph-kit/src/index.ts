@@ -7,3 +7,4 @@ export * from './subgraph.ts';
 export * from './publication.ts';
 export * from './references.ts';
 export * from './writes.ts';
+export * from './search.ts';

@@ -1,6 +1,6 @@
 // Masking of natural persons' data (PIPL art. 28): by default a name shows its first
 // character only, and a birth date only as an age band.
-import type { Caller } from '@credit-graph/contract';
+import { businessToday, type Caller } from '@credit-graph/contract';
 import { personalDataVisible, type ReadLog } from './permissions.ts';
 
 export function maskName(name: string): string {
@@ -18,7 +18,8 @@ const AGE_BANDS = [
 
 export type AgeBand = (typeof AGE_BANDS)[number][2] | 'UNDER_18';
 
-export function ageBand(birthDate: Date, asOf: Date = new Date()): AgeBand {
+/** The age band on `asOf` (default: today in Zhengzhou) of a person born on `birthDate` (UTC midnights). */
+export function ageBand(birthDate: Date, asOf: Date = businessToday()): AgeBand {
   let age = asOf.getUTCFullYear() - birthDate.getUTCFullYear();
   const beforeBirthday =
     asOf.getUTCMonth() < birthDate.getUTCMonth() ||

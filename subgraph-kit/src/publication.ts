@@ -6,7 +6,9 @@
 // lifecycle state (objection, revocation, repair) that the planner fetches for the enterprise
 // through `@requires(fields: "creditRecordStates { key state }")`. No job has to run for a
 // record to leave public view at the end of its window.
-import { recordKey, SEALED_KEY_PREFIX, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
+import { tz } from '@date-fns/tz';
+import { addMonths as addCalendarMonths } from 'date-fns';
+import { businessToday, daysAfter, isoDate, recordKey, SEALED_KEY_PREFIX, type Caller, type RecordSource, type Severity } from '@credit-graph/contract';
 import type { RecordReferences } from './references.ts';
 
 export type RecordStatus = 'PUBLISHED' | 'UNDER_OBJECTION' | 'EXPIRED' | 'REPAIRED' | 'REVOKED';
@@ -67,31 +69,49 @@ export function withRecordStates<Row extends object>(
   return row && { ...row, states: recordStatesOf(enterprise, references) };
 }
 
-/** Today as a UTC date (midnight): windows are whole days. */
-export function utcToday(now = new Date()): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-}
+/** Calendar arithmetic on UTC-midnight dates, whatever the process's own time zone. */
+const UTC = { in: tz('UTC') };
 
+/**
+ * `date` plus `months` calendar months, clamped to the end of a shorter month (31 January + 1
+ * month = 28 or 29 February). For limits ("a term of at most 5 years"), not for windows.
+ */
 export function addMonths(date: Date, months: number): Date {
-  const result = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, date.getUTCDate()));
-  // 31 January + 1 month is the last day of February, not 3 March.
-  if (result.getUTCDate() !== date.getUTCDate()) result.setUTCDate(0);
-  return result;
+  return new Date(addCalendarMonths(date, months, UTC).getTime());
 }
 
-const DAY_MS = 86_400_000;
+/**
+ * The first day after a period of `months` months that starts on, and counts, `date`. That is
+ * the same day of the month `months` later; when that month has no such day, the period ends on
+ * its last day (民法典 art. 202), so the next period starts on the 1st of the month after.
+ * Examples: 15 Jan + 3 -> 15 Apr; 31 Aug + 3 -> 1 Dec; 30 Nov 2026 + 3 -> 1 Mar 2027;
+ * 29 Feb 2028 + 12 -> 1 Mar 2029. Dates are UTC midnights; the result is one too.
+ */
+export function dayAfterMonths(date: Date, months: number): Date {
+  const same = addCalendarMonths(date, months, UTC);
+  const result = new Date(same.getTime());
+  return same.getDate() === date.getUTCDate() ? result : daysAfter(result, 1);
+}
 
+/**
+ * A record's window (信用修复管理办法 2026: MINOR at most 3 months, GENERAL 3 to 12, SEVERE 12
+ * to 36). The decision day is the first day in view; the window is whole calendar months:
+ * decided 15 January, a 3-month window shows it through 14 April; decided 31 August, through
+ * 30 November (November has no 31st: the window ends on its last day, 民法典 art. 202); decided
+ * 30 November 2026, through 28 February 2027. Repair is possible from the first day after the
+ * minimum period (the decision day itself when the minimum is 0). All dates are UTC midnights.
+ */
 export function publicationWindow(severity: Severity, decidedOn: Date) {
   const window = PUBLICATION_WINDOWS[severity];
   return {
     publishedFrom: decidedOn,
-    // The last day in view: the day before the maximum period is over.
-    publishedUntil: new Date(addMonths(decidedOn, window.maximumMonths).getTime() - DAY_MS),
-    repairableFrom: addMonths(decidedOn, window.minimumMonths),
+    publishedUntil: daysAfter(dayAfterMonths(decidedOn, window.maximumMonths), -1),
+    repairableFrom: dayAfterMonths(decidedOn, window.minimumMonths),
   };
 }
 
-export function recordStatus(record: NegativeRecordRow, state: RecordStatus | undefined, today = utcToday()): RecordStatus {
+/** The record's status on the business day `today` (Zhengzhou's date, as a UTC midnight). */
+export function recordStatus(record: NegativeRecordRow, state: RecordStatus | undefined, today = businessToday()): RecordStatus {
   // A decision (revocation, repair) ends publication whatever the window says.
   if (state === 'REVOKED' || state === 'REPAIRED') return state;
   if (today > publicationWindow(record.severity, record.decidedOn).publishedUntil) return 'EXPIRED';
@@ -131,10 +151,6 @@ export interface NegativeRecordKind {
   kind: string;
 }
 
-function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 /** A record kind, or how to tell it from the row (finance's arrears: tax arrears are public, others not). */
 export type RecordKindOf<Row> = NegativeRecordKind | ((row: Row) => NegativeRecordKind);
 
@@ -143,7 +159,7 @@ export function publish<Row extends NegativeRecordRow>(
   row: Row,
   states: RecordStates,
   references: RecordReferences,
-  today = utcToday(),
+  today = businessToday(),
 ): Published<Row> {
   const recordKind = typeof kindOf === 'function' ? kindOf(row) : kindOf;
   const status = recordStatus(row, states.get(recordKey({ source: recordKind.source, id: row.id })), today);
@@ -172,7 +188,7 @@ export function visibleRecords<Row extends NegativeRecordRow>(
   states: RecordStates,
   caller: Caller,
   references: RecordReferences,
-  today = utcToday(),
+  today = businessToday(),
 ): Published<Row>[] {
   return rows
     .map((row) => publish(recordKind, row, states, references, today))
@@ -187,7 +203,7 @@ export interface SectorCreditSignals {
 }
 
 /** A sector's signals for the evaluation: its grade and its counting records by severity. */
-export function sectorSignals(grade: string | null, records: readonly NegativeRecordRow[], states: RecordStates, source: RecordSource, today = utcToday()): SectorCreditSignals {
+export function sectorSignals(grade: string | null, records: readonly NegativeRecordRow[], states: RecordStates, source: RecordSource, today = businessToday()): SectorCreditSignals {
   const counts: Record<Severity, number> = { MINOR: 0, GENERAL: 0, SEVERE: 0 };
   for (const row of records) {
     if (recordCounts(recordStatus(row, states.get(recordKey({ source, id: row.id })), today))) counts[row.severity]++;
@@ -221,7 +237,7 @@ export function evaluationInput(
   records: readonly NegativeRecordRow[],
   source: RecordSource,
   gradeWithheldBy: readonly string[] = [],
-  today = utcToday(),
+  today = businessToday(),
 ): SectorEvaluationInput {
   return {
     grade,
@@ -237,7 +253,7 @@ export function evaluationInput(
  * gives the sector's own readers (a revoked or repaired record does not count; a grade withheld by
  * a record that stands is no grade).
  */
-export function countedSignals(input: SectorEvaluationInput, states: RecordStates, today = utcToday()): SectorCreditSignals {
+export function countedSignals(input: SectorEvaluationInput, states: RecordStates, today = businessToday()): SectorCreditSignals {
   const counts: Record<Severity, number> = { MINOR: 0, GENERAL: 0, SEVERE: 0 };
   for (const record of input.records) {
     if (recordCounts(recordStatus({ id: record.key, uscc: '', ...record }, states.get(record.key), today))) counts[record.severity]++;

@@ -2,11 +2,16 @@
 // own database on its own, yet all of them agree on which enterprises exist and how risky
 // each one is, because they derive everything from the same fixed PRNG seed and index.
 import { Faker, zh_CN, en, base } from '@faker-js/faker';
-import { makeUscc, ZHENGZHOU_DIVISIONS, USCC_ALPHABET, type Database } from '@credit-graph/contract';
+import { businessToday, makeUscc, ZHENGZHOU_DIVISIONS, USCC_ALPHABET, type Database } from '@credit-graph/contract';
 
 export const SEED = 20261127;
-/** Seed data is dated relative to this fixed day, so the same seed gives the same records. */
-export const SEED_AS_OF = new Date(Date.UTC(2026, 10, 1));
+/**
+ * Seed data is dated relative to this day: the business day (Zhengzhou's date, UTC midnight)
+ * on which the process loaded the seed, from the contract's clock. The same seed gives the same
+ * records at the same ages whatever the day, so windows and grades of the demo data and the
+ * tests do not drift as the calendar moves on.
+ */
+export const SEED_AS_OF = businessToday();
 export const DEFAULT_SEED_ENTERPRISES = 2000;
 
 export const INDUSTRIES = {

@@ -10,20 +10,26 @@ import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import {
+  applyInputBounds,
   CallerSecretError,
   callerSigningKeys,
   checkCallerKeys,
   createCallerVerifier,
   createMemoryReplayCache,
   createRedisReplayCache,
+  configureClock,
+  TimeZoneError,
   createGraphQLHandler,
   listen,
   MAX_SUBGRAPH_HEADER_BYTES,
   stopOnSignals,
   formatError,
+  DatabaseConfigError,
   databaseTarget,
   describeTarget,
   MigrateOnStartError,
+  InputBoundsError,
+  errorResponsePlugin,
   openDatabase,
   PendingMigrationsError,
   prepareSchema,
@@ -60,6 +66,8 @@ export interface SubgraphContext<Db, Loaders> {
   changes: CreditChange[];
   /** Whose non-public or unmasked personal data this request read or was refused (for the audit). */
   reads: ReadLog;
+  /** This exchange's id: the gateway's, passed on in x-request-id, so both logs name one id. */
+  requestId: string;
 }
 
 /**
@@ -140,13 +148,17 @@ export function defineSubgraph<Db extends PrismaClientLike, Loaders>(
   return definition;
 }
 
-/** The subgraph's federation schema with its permissions applied. */
+/**
+ * The subgraph's federation schema with its permissions applied, and the `@bounds` of every
+ * input checked before the permissions and resolvers (input-bounds.ts in the contract).
+ * Throws InputBoundsError when a String, ID, Int or Float input declares no bounds.
+ */
 export function buildSchema<Db extends PrismaClientLike, Loaders>(definition: SubgraphDefinition<Db, Loaders>) {
   const typeDefs = parse(readSubgraphSdl(fileURLToPath(definition.schemaFile)));
   const schema = buildSubgraphSchema([
     { typeDefs, resolvers: { ...sharedScalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown> },
   ]);
-  return applyPermissions(schema, definition.permissions);
+  return applyInputBounds(applyPermissions(schema, definition.permissions));
 }
 
 /**
@@ -220,7 +232,11 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     schema,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
+      errorResponsePlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
+    ],
     // stop() below drains HTTP first. Apollo's own SIGTERM handler would stop the server under
     // requests in flight, and racing ours it left stop() hanging until the pool's idle timeout.
     stopOnTerminationSignals: false,
@@ -233,13 +249,14 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     // gateway's signature over this exact request, for this subgraph, used once; a refusal is
     // thrown before parsing, as HTTP 401 UNAUTHENTICATED.
     // Loaders are per request: a DataLoader cache must never outlive the caller it served.
-    context: async (req, body) => ({
+    context: async (req, body, requestId) => ({
       caller: await verifier.verify({ headers: req.headers, method: req.method ?? 'GET', path: req.url ?? '/', body }),
       db,
       loaders: definition.createLoaders(db),
       references,
       changes: [],
       reads: createReadLog(),
+      requestId,
     }),
     routes: {
       // Liveness: the process answers; nothing else is asked (a restart would not mend a database).
@@ -287,6 +304,8 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
   const target = databaseTarget(definition.name);
   let running: RunningSubgraph<Db>;
   try {
+    // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE: checked here.
+    configureClock();
     running = await startSubgraph(definition, {
       port: Number(process.env.PORT ?? defaultPort),
       host: process.env.HOST ?? '127.0.0.1',
@@ -294,7 +313,7 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
     });
   } catch (error) {
-    const configuration = [CallerSecretError, PermissionsError, MigrateOnStartError, PendingMigrationsError];
+    const configuration = [CallerSecretError, PermissionsError, TimeZoneError, InputBoundsError, DatabaseConfigError, MigrateOnStartError, PendingMigrationsError];
     if (!configuration.some((kind) => error instanceof kind)) throw error;
     console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);

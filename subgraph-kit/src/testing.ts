@@ -2,24 +2,40 @@
 // PostgreSQL database when TEST_DATABASE_URL is set), a small GraphQL client, and a fixed
 // caller signing secret that test subgraphs and test gateways share.
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
-import { utcToday } from './publication.ts';
 
 export interface TestDatabase {
   target: DatabaseTarget;
   drop(): Promise<void>;
 }
 
+/**
+ * The PostgreSQL time zone test databases run in (TEST_DATABASE_TIMEZONE, e.g. Asia/Shanghai):
+ * CI runs the database tests once with a server that is not in UTC, as many in China are.
+ */
+function testDatabaseTimeZone(): string | undefined {
+  const zone = process.env.TEST_DATABASE_TIMEZONE;
+  if (!zone) return undefined;
+  return checkTimeZone(zone, 'TEST_DATABASE_TIMEZONE');
+}
+
+/**
+ * A throw-away database: in-memory PGlite, or with TEST_DATABASE_URL a fresh PostgreSQL database
+ * (in TEST_DATABASE_TIMEZONE when set, for every session: `ALTER DATABASE ... SET timezone`).
+ */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
+  const timeZone = testDatabaseTimeZone();
   if (!adminUrl) return { target: { kind: 'pglite', dataDir: undefined }, drop: async () => undefined };
   const name = `cg_test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
+  if (timeZone) await admin.query(`ALTER DATABASE "${name}" SET timezone TO '${timeZone}'`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -251,9 +267,49 @@ export function describeNonPublicFields(spec: NonPublicFieldsSpec): void {
   });
 }
 
-/** The UTC date `days` before today (negative: after), as YYYY-MM-DD: test records dated relative to now. */
+/** The business date `days` before today (negative: after), as YYYY-MM-DD: test records dated relative to the clock. */
 export function isoDaysAgo(days: number): string {
-  const date = utcToday();
+  const date = businessToday();
   date.setUTCDate(date.getUTCDate() - days);
   return date.toISOString().slice(0, 10);
+}
+
+export interface TcpProxy {
+  port: number;
+  /** From now on, bytes in either direction are dropped and new connections get no answer: a partitioned server. */
+  freeze(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to `host:port` that a test can freeze: connections stay open and accept bytes,
+ * but nothing comes back, like a server behind a dead link or a stopped process. For tests
+ * of the bounded waits of database and Redis clients.
+ */
+export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    if (frozen) return;
+    const upstream = connect(port, host);
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('data', (data) => void (frozen || upstream.write(data)));
+    upstream.on('data', (data) => void (frozen || client.write(data)));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => void (frozen = true),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -2,8 +2,7 @@
 // stored, one transaction per write, an idempotency key that makes a retried write return the
 // first write's record instead of a second one, and a report of what changed for the gateway.
 import { createHash } from 'node:crypto';
-import { creditGraphError, type Caller, type CreditChange } from '@credit-graph/contract';
-import { utcToday } from './publication.ts';
+import { businessToday, creditGraphError, isoDate, type Caller, type CreditChange } from '@credit-graph/contract';
 
 /** The table every subgraph's migration creates for idempotency keys (see 0002 migrations). */
 const IDEMPOTENCY_TABLE = '"IdempotencyKey"';
@@ -34,10 +33,13 @@ export function invalidTransition(message: string, state: string, extensions: Re
   return creditGraphError('INVALID_TRANSITION', message, { state, ...extensions });
 }
 
-/** Refuses dates after today (UTC): nothing is decided, found or reported in the future. */
-export function assertNotFuture(field: string, date: Date, today = utcToday()): Date {
+/**
+ * Refuses dates after today, the business day in Zhengzhou (see the contract's clock): nothing
+ * is decided, found or reported in the future. `date` and `today` are UTC midnights.
+ */
+export function assertNotFuture(field: string, date: Date, today = businessToday()): Date {
   if (date > today) {
-    throw inputError(field, `${date.toISOString().slice(0, 10)} is in the future; today is ${today.toISOString().slice(0, 10)}`);
+    throw inputError(field, `${isoDate(date)} is in the future; today is ${isoDate(today)}`);
   }
   return date;
 }
@@ -71,6 +73,8 @@ interface StoredKey {
   operation: string;
   requestHash: string;
   resultId: string;
+  /** What the first write reported (null for keys stored before changes were kept). */
+  changes: CreditChange[] | null;
 }
 
 export interface IdempotentWrite {
@@ -87,7 +91,9 @@ export interface IdempotentWrite {
  * returns the id of the record it wrote. A retry with the same key and input returns the same
  * id without writing; the same key with other input is IDEMPOTENCY_KEY_REUSED. Concurrent
  * retries are safe: the key's primary key makes the second wait for the first and then find it.
- * The changes `write` returns are reported only when it really wrote.
+ * The changes `write` returns are stored with the key and reported by the write and by every
+ * replay of it: the gateway files them in its change feed once per write (by its write intent),
+ * so a retry completes a feed entry that the first attempt could not store.
  */
 export async function idempotentWrite<Tx extends RawClient>(
   db: TransactionalClient<Tx>,
@@ -112,7 +118,7 @@ export async function idempotentWrite<Tx extends RawClient>(
       );
       if (inserted === 0) {
         const [stored] = await tx.$queryRawUnsafe<StoredKey[]>(
-          `SELECT "operation", "requestHash", "resultId" FROM ${IDEMPOTENCY_TABLE} WHERE "scope" = $1 AND "key" = $2`,
+          `SELECT "operation", "requestHash", "resultId", "changes" FROM ${IDEMPOTENCY_TABLE} WHERE "scope" = $1 AND "key" = $2`,
           scope,
           request.key,
         );
@@ -123,14 +129,15 @@ export async function idempotentWrite<Tx extends RawClient>(
             { field: 'idempotencyKey' },
           );
         }
-        return { id: stored.resultId, changes: [] as CreditChange[] };
+        return { id: stored.resultId, changes: Array.isArray(stored.changes) ? stored.changes : [] };
       }
       const result = await write(tx);
       await tx.$executeRawUnsafe(
-        `UPDATE ${IDEMPOTENCY_TABLE} SET "resultId" = $3 WHERE "scope" = $1 AND "key" = $2`,
+        `UPDATE ${IDEMPOTENCY_TABLE} SET "resultId" = $3, "changes" = $4::jsonb WHERE "scope" = $1 AND "key" = $2`,
         scope,
         request.key,
         result.id,
+        JSON.stringify(result.changes ?? []),
       );
       return { id: result.id, changes: result.changes ?? [] };
     },

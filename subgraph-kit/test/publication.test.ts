@@ -24,7 +24,8 @@ describe('publication windows', () => {
   it('ends a month-end window on the last day of a shorter month, not in the month after', () => {
     expect(addMonths(day('2026-01-31'), 1)).toEqual(day('2026-02-28'));
     expect(addMonths(day('2024-01-31'), 1)).toEqual(day('2024-02-29'));
-    expect(publicationWindow('MINOR', day('2025-11-30')).publishedUntil).toEqual(day('2026-02-27'));
+    // 30 November + 3 months: February has no 30th, so the window ends on its last day (民法典 art. 202).
+    expect(publicationWindow('MINOR', day('2025-11-30')).publishedUntil).toEqual(day('2026-02-28'));
   });
 
   it('lets a decision outrank the window, and an open objection mark a record still in view', () => {

@@ -1,15 +1,21 @@
 // The audit log: every audited operation is recorded durably before its answer leaves the
-// gateway. Records are append-only and hash-chained (each holds the previous record's hash),
-// so an edited or deleted record is found by `verify`. Writes are group-committed: entries
-// that arrive while a write is in flight go together in the next transaction, so throughput
-// stays high under load while every caller still waits for its own durable commit.
-import { createHash, randomUUID } from 'node:crypto';
+// gateway. Records are append-only and chained with a keyed hash (chain.ts: each holds the
+// previous record's hash; its own is an HMAC under a key kept outside the database), and the
+// chain's head is checkpointed outside the audit table (checkpoints.ts), so that an edited,
+// deleted or truncated log is found by `verify`. Writes are group-committed: entries that
+// arrive while a write is in flight go together in the next transaction, so throughput stays
+// high under load while every caller still waits for its own durable commit.
+import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { creditGraphError, PURPOSES, ROLES, type Purpose, type Role } from '@credit-graph/contract';
+import { creditGraphError, formattedError, PURPOSES, ROLES, type Purpose, type Role } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 import type { GatewayDb } from '../database.ts';
 import type { AuditRecord } from '../generated/prisma/client.ts';
+import { keyedHash, legacyHash, type AuditKeys } from './chain.ts';
+import type { Checkpoints } from './checkpoints.ts';
+
+export { canonicalJSON } from './chain.ts';
 
 /** Most entries written in one transaction. */
 export const DEFAULT_MAX_BATCH = 200;
@@ -24,7 +30,7 @@ export const MAX_QUERY_PAGE_SIZE = 100;
 /** Advisory lock key serializing chain appends across gateway replicas sharing one database. */
 const CHAIN_LOCK_KEY = 7_236_001;
 /** Budget of one write transaction, including waiting for another replica's lock. */
-const WRITE_TIMEOUT_MS = 10_000;
+export const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 const UNAVAILABLE_MESSAGE = 'The audit record could not be written, so the answer is withheld.';
 
 export const OUTCOMES = ['ok', 'partial', 'denied'] as const;
@@ -47,10 +53,20 @@ export interface AuditEntry {
   scopesUsed: string[];
   outcome: Outcome;
   clientAddress?: string;
+  /** The request id the gateway answered with. */
+  requestId?: string;
+  /** For a write: its intent (change-feed.ts). A second entry for the same intent is not written. */
+  writeIntentId?: string;
 }
 
 export interface AuditOptions {
   db: GatewayDb;
+  /** The chain's keys (AUDIT_HMAC_KEYS); new records use the current one. */
+  keys: AuditKeys;
+  /** Where the chain's head is checkpointed (none: a truncation of the newest records goes unseen). */
+  checkpoints?: Checkpoints;
+  /** Budget of one write transaction, lock waits included (a blocked database fails, never hangs). */
+  writeTimeoutMs?: number;
   maxBatch?: number;
   maxWaitMs?: number;
   /** Where a failed write's cause goes (the client only ever sees AUDIT_UNAVAILABLE). */
@@ -77,10 +93,19 @@ export interface AuditPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
+/** What `verify` can find wrong, at the first bad sequence number. */
+export const PROBLEM_KINDS = ['gap', 'edit', 'truncation', 'unknown-key', 'checkpoint'] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+
 export interface VerifyResult {
   ok: boolean;
+  /** Records whose hash and link were checked before the first problem. */
   checked: number;
-  problem?: { seq: bigint; reason: string };
+  /** Of those, records from before keyed chains (plain SHA-256: not protected against a rewrite). */
+  legacy: number;
+  /** The checkpoints the log was checked against (none configured: a truncation is undetectable). */
+  checkpoints: { source: string; seq: bigint }[];
+  problem?: { seq: bigint; kind: ProblemKind; reason: string };
 }
 
 export interface Audit {
@@ -97,38 +122,35 @@ export interface Audit {
 
 /** The hashed content of a record: every column except seq and hash. */
 type ChainedFields = Omit<AuditRecord, 'seq' | 'hash' | 'at'> & { at: string };
+/** Columns added with keyed chains: absent from a legacy record's hashed content. */
+const KEYED_ONLY_COLUMNS = ['keyId', 'requestId', 'writeIntentId'] as const;
 
 interface Pending {
-  fields: Omit<ChainedFields, 'previousHash'>;
+  fields: Omit<ChainedFields, 'previousHash' | 'keyId'> & { keyId: string };
   resolve(value: { id: string; seq: bigint; hash: string }): void;
   reject(error: GraphQLError): void;
 }
 
-/** JSON with object keys sorted, so that the same content always hashes the same. */
-export function canonicalJSON(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    const keys = Object.keys(object).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJSON(object[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
-export function hashRecord(fields: ChainedFields): string {
-  // Records written before deniedSubjects existed hashed without it: an empty list is left out,
-  // so their hashes still verify.
-  const { deniedSubjects, ...rest } = fields;
-  const content = deniedSubjects.length > 0 ? fields : rest;
-  return createHash('sha256').update(fields.previousHash + canonicalJSON(content)).digest('hex');
-}
-
+/** The content a record's hash covers, as it was hashed when written. */
 function chainedFields(record: AuditRecord): ChainedFields {
   const { seq: _seq, hash: _hash, at, ...rest } = record;
-  return { ...rest, at: at.toISOString() };
+  const fields: Record<string, unknown> = { ...rest, at: at.toISOString() };
+  if (record.keyId === null) {
+    for (const column of KEYED_ONLY_COLUMNS) if (fields[column] === null) delete fields[column];
+    // Legacy records written before deniedSubjects existed hashed without it: an empty list is left out.
+    if (record.deniedSubjects.length === 0) delete fields.deniedSubjects;
+  }
+  return fields as ChainedFields;
 }
 
-function toFields(entry: AuditEntry): Pending['fields'] {
+/** The hash a record should have: keyed (HMAC) or legacy (SHA-256); undefined for an unknown key id. */
+export function hashRecord(fields: ChainedFields, keys: AuditKeys): string | undefined {
+  if (fields.keyId === null || fields.keyId === undefined) return legacyHash(fields); // legacy: no keyId in its content
+  const key = keys.keys.get(fields.keyId);
+  return key ? keyedHash(key, { ...fields, keyId: fields.keyId }) : undefined;
+}
+
+function toFields(entry: AuditEntry, keyId: string): Pending['fields'] {
   const problem = entryProblem(entry);
   if (problem) throw creditGraphError('AUDIT_UNAVAILABLE', `${UNAVAILABLE_MESSAGE} (invalid audit entry: ${problem})`);
   return {
@@ -146,6 +168,9 @@ function toFields(entry: AuditEntry): Pending['fields'] {
     scopesUsed: entry.scopesUsed,
     outcome: entry.outcome,
     clientAddress: entry.clientAddress ?? null,
+    requestId: entry.requestId ?? null,
+    writeIntentId: entry.writeIntentId ?? null,
+    keyId,
   };
 }
 
@@ -161,6 +186,7 @@ function entryProblem(entry: AuditEntry): string | undefined {
   if (entry.consentIds !== undefined && !strings(entry.consentIds)) return 'consentIds must be a string list';
   if (entry.deniedSubjects !== undefined && !strings(entry.deniedSubjects)) return 'deniedSubjects must be a string list';
   if (entry.at !== undefined && Number.isNaN(entry.at.getTime())) return 'at is not a valid date';
+  if (entry.requestId !== undefined && (typeof entry.requestId !== 'string' || entry.requestId.length > 200)) return 'requestId must be a string of at most 200 characters';
   return undefined;
 }
 
@@ -171,7 +197,8 @@ function encodeCursor(seq: bigint): string {
 function decodeCursor(cursor: string): bigint {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
-    if (typeof parsed.k === 'string' && /^\d+$/.test(parsed.k)) return BigInt(parsed.k);
+    // At most 18 digits: a sequence number PostgreSQL's bigint holds (a longer one is no cursor of ours).
+    if (typeof parsed.k === 'string' && /^\d{1,18}$/.test(parsed.k)) return BigInt(parsed.k);
   } catch {
     // fall through to the error below
   }
@@ -181,10 +208,14 @@ function decodeCursor(cursor: string): bigint {
 }
 
 export function createAudit(options: AuditOptions): Audit {
-  const { db, maxBatch = DEFAULT_MAX_BATCH, maxWaitMs = DEFAULT_MAX_WAIT_MS, logger = console } = options;
+  const { db, keys, checkpoints, maxBatch = DEFAULT_MAX_BATCH, maxWaitMs = DEFAULT_MAX_WAIT_MS, logger = console } = options;
+  const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
   if (!db || typeof db.$transaction !== 'function') throw new ConfigError('createAudit needs the gateway database (db)');
+  if (!keys?.keys?.get(keys.currentId)) throw new ConfigError('createAudit needs the audit chain keys (keys, from AUDIT_HMAC_KEYS)');
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new ConfigError(`audit maxBatch must be a positive integer, got ${maxBatch}`);
   if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) throw new ConfigError(`audit maxWaitMs must be 0 or more, got ${maxWaitMs}`);
+  if (!Number.isInteger(writeTimeoutMs) || writeTimeoutMs < 1) throw new ConfigError(`audit writeTimeoutMs must be a positive integer, got ${writeTimeoutMs}`);
+  const currentKey = keys.keys.get(keys.currentId)!;
 
   const queue: Pending[] = [];
   let inFlight: Promise<void> | undefined;
@@ -194,32 +225,54 @@ export function createAudit(options: AuditOptions): Audit {
 
   // One transaction: take the chain lock, read the head inside the lock, insert the batch with
   // explicit contiguous seqs. Explicit seqs (not the sequence) mean a rolled-back write leaves
-  // no gap, so `verify` can treat any gap as a deletion.
-  async function write(batch: Pending[]): Promise<{ seq: bigint; hash: string }[]> {
+  // no gap, so `verify` can treat any gap as a deletion. A write whose intent already has its
+  // record (a retry) gets that record back instead of a second one.
+  async function write(batch: Pending[]): Promise<{ id: string; seq: bigint; hash: string }[]> {
     return db.$transaction(
       async (tx) => {
+        // A locked table or a stalled lock holder fails this write within the budget, never hangs it.
+        await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${writeTimeoutMs}`);
         await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
+        const intents = batch.flatMap(({ fields }) => (fields.writeIntentId ? [fields.writeIntentId] : []));
+        const existing = new Map<string, { id: string; seq: bigint; hash: string }>();
+        if (intents.length > 0) {
+          const rows = await tx.$queryRawUnsafe<{ id: string; seq: bigint; hash: string; writeIntentId: string }[]>(
+            `SELECT id, seq, hash, "writeIntentId" FROM "AuditRecord" WHERE "writeIntentId" = ANY($1::text[])`,
+            intents,
+          );
+          for (const row of rows) existing.set(row.writeIntentId, { id: row.id, seq: BigInt(row.seq), hash: row.hash });
+        }
         const [head] = await tx.$queryRawUnsafe<{ seq: bigint; hash: string }[]>(
           `SELECT seq, hash FROM "AuditRecord" ORDER BY seq DESC LIMIT 1`,
         );
         let seq = BigInt(head?.seq ?? 0);
         let previousHash = head?.hash ?? GENESIS_HASH;
-        const rows = batch.map(({ fields }) => {
-          const chained = { ...fields, previousHash };
-          previousHash = hashRecord(chained);
+        const rows: Record<string, unknown>[] = [];
+        const results = batch.map(({ fields }) => {
+          const done = fields.writeIntentId ? existing.get(fields.writeIntentId) : undefined;
+          if (done) return done;
+          const chained = { ...fields, previousHash, keyId: keys.currentId };
+          previousHash = keyedHash(currentKey, chained);
           seq += 1n;
-          return { ...chained, seq: seq.toString(), hash: previousHash };
+          rows.push({ ...chained, seq: seq.toString(), hash: previousHash });
+          if (fields.writeIntentId) existing.set(fields.writeIntentId, { id: fields.id, seq, hash: previousHash });
+          return { id: fields.id, seq, hash: previousHash };
         });
-        // One statement for the whole batch; the JSON keys are the column names.
-        await tx.$executeRawUnsafe(
-          `INSERT INTO "AuditRecord" SELECT * FROM jsonb_populate_recordset(NULL::"AuditRecord", $1::jsonb)`,
-          JSON.stringify(rows),
-        );
-        return rows.map((row) => ({ seq: BigInt(row.seq), hash: row.hash }));
+        if (rows.length > 0) {
+          // One statement for the whole batch; the JSON keys are the column names.
+          await tx.$executeRawUnsafe(
+            `INSERT INTO "AuditRecord" SELECT * FROM jsonb_populate_recordset(NULL::"AuditRecord", $1::jsonb)`,
+            JSON.stringify(rows),
+          );
+        }
+        if (intents.length > 0) {
+          await tx.$executeRawUnsafe(`UPDATE "WriteIntent" SET "auditedAt" = now() WHERE id = ANY($1::text[]) AND "auditedAt" IS NULL`, intents);
+        }
+        return results;
       },
       // Read committed whatever the database's default: the head read after the lock must see
       // the commit of the previous lock holder.
-      { timeout: WRITE_TIMEOUT_MS, maxWait: WRITE_TIMEOUT_MS, isolationLevel: 'ReadCommitted' },
+      { timeout: writeTimeoutMs, maxWait: writeTimeoutMs, isolationLevel: 'ReadCommitted' },
     );
   }
 
@@ -228,7 +281,9 @@ export function createAudit(options: AuditOptions): Audit {
       const written = await write(batch);
       counts.batches += 1;
       counts.records += batch.length;
-      batch.forEach((pending, index) => pending.resolve({ id: pending.fields.id, ...written[index]! }));
+      batch.forEach((pending, index) => pending.resolve(written[index]!));
+      const newest = written.reduce((a, b) => (b.seq > a.seq ? b : a));
+      checkpoints?.note(newest);
     } catch (error) {
       logger.error(`[gateway] audit write of ${batch.length} record(s) failed:`, (error as Error).message);
       for (const pending of batch) pending.reject(creditGraphError('AUDIT_UNAVAILABLE', UNAVAILABLE_MESSAGE));
@@ -253,12 +308,81 @@ export function createAudit(options: AuditOptions): Audit {
     else timer ??= setTimeout(flush, maxWaitMs);
   }
 
+  // Walks the whole chain page by page, then compares its end with every checkpoint.
+  async function verify(): Promise<VerifyResult> {
+    let checked = 0;
+    let legacy = 0;
+    let keyedSeen = false;
+    const stored = checkpoints ? await checkpoints.read() : [];
+    const result = (problem?: VerifyResult['problem']): VerifyResult => ({
+      ok: !problem,
+      checked,
+      legacy,
+      checkpoints: stored.map(({ source, checkpoint }) => ({ source, seq: BigInt(checkpoint.seq) })),
+      ...(problem ? { problem } : {}),
+    });
+    // A forged checkpoint is as bad as a forged record: checked before it is trusted.
+    for (const { source, checkpoint } of stored) {
+      const authentic = checkpoints!.isAuthentic(checkpoint);
+      if (authentic !== true) {
+        const why = authentic === 'unknown-key' ? `is signed with unknown key id "${checkpoint.keyId}"` : 'has a signature that does not match (forged or edited)';
+        return result({ seq: BigInt(checkpoint.seq), kind: authentic === 'unknown-key' ? 'unknown-key' : 'checkpoint', reason: `the checkpoint in ${source} ${why}` });
+      }
+    }
+    const wanted = new Map(stored.map(({ source, checkpoint }) => [BigInt(checkpoint.seq), { source, checkpoint }]));
+    let previous: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
+    for (;;) {
+      const page = await db.auditRecord.findMany({
+        where: { seq: { gt: previous.seq } },
+        orderBy: { seq: 'asc' },
+        take: VERIFY_PAGE_SIZE,
+      });
+      for (const record of page) {
+        const problem = (kind: ProblemKind, reason: string) => result({ seq: record.seq, kind, reason });
+        if (record.seq !== previous.seq + 1n) {
+          return problem('gap', `records ${previous.seq + 1n} to ${record.seq - 1n} are missing (deleted)`);
+        }
+        if (record.keyId === null) {
+          // A legacy record after a keyed one can only be a rewrite: keyed chains never go back.
+          if (keyedSeen) return problem('edit', 'an unkeyed (legacy) record after keyed records: the log was rewritten');
+          legacy += 1;
+        } else {
+          keyedSeen = true;
+          if (!keys.keys.has(record.keyId)) return problem('unknown-key', `chained with key id "${record.keyId}", which AUDIT_HMAC_KEYS does not list`);
+        }
+        if (hashRecord(chainedFields(record), keys) !== record.hash) return problem('edit', 'hash does not match the record content (edited)');
+        if (record.previousHash !== previous.hash) {
+          return problem('edit', `previousHash is not the hash of record ${previous.seq} (a record before it was deleted or edited)`);
+        }
+        const mark = wanted.get(record.seq);
+        if (mark && mark.checkpoint.hash !== record.hash) {
+          return problem('edit', `the record differs from the one checkpointed in ${mark.source} at ${mark.checkpoint.at} (the chain up to it was rewritten)`);
+        }
+        checked += 1;
+        previous = record;
+      }
+      if (page.length < VERIFY_PAGE_SIZE) break;
+    }
+    // The chain verifies up to its end: did it once reach further?
+    for (const { source, checkpoint } of stored) {
+      const seq = BigInt(checkpoint.seq);
+      if (seq > previous.seq) {
+        return result({
+          seq: previous.seq + 1n,
+          kind: 'truncation',
+          reason: `the log ends at seq ${previous.seq}, but ${source} recorded seq ${seq} at ${checkpoint.at}: records ${previous.seq + 1n} to ${seq} were deleted`,
+        });
+      }
+    }
+    return result();
+  }
+
   return {
     record(entry) {
       if (closed) return Promise.reject(creditGraphError('AUDIT_UNAVAILABLE', `${UNAVAILABLE_MESSAGE} (the audit log is closed)`));
       let fields: Pending['fields'];
       try {
-        fields = toFields(entry);
+        fields = toFields(entry, keys.currentId);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -268,28 +392,7 @@ export function createAudit(options: AuditOptions): Audit {
       });
     },
 
-    async verify() {
-      let checked = 0;
-      let previous: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
-      for (;;) {
-        const page = await db.auditRecord.findMany({
-          where: { seq: { gt: previous.seq } },
-          orderBy: { seq: 'asc' },
-          take: VERIFY_PAGE_SIZE,
-        });
-        for (const record of page) {
-          const problem = (reason: string): VerifyResult => ({ ok: false, checked, problem: { seq: record.seq, reason } });
-          if (hashRecord(chainedFields(record)) !== record.hash) return problem('hash does not match the record content (edited)');
-          if (record.previousHash !== previous.hash) {
-            return problem(`previousHash is not the hash of record ${previous.seq} (a record before it was deleted or edited)`);
-          }
-          if (record.seq !== previous.seq + 1n) return problem(`records ${previous.seq + 1n} to ${record.seq - 1n} are missing`);
-          checked += 1;
-          previous = record;
-        }
-        if (page.length < VERIFY_PAGE_SIZE) return { ok: true, checked };
-      }
-    },
+    verify,
 
     async query(filter = {}) {
       const size = filter.first ?? DEFAULT_QUERY_PAGE_SIZE;
@@ -321,7 +424,25 @@ export function createAudit(options: AuditOptions): Audit {
       closed = true;
       flush();
       while (inFlight) await inFlight;
+      await checkpoints?.close();
     },
+  };
+}
+
+/** What the request context may add to a record: its request id, and the intent of a write. */
+interface AnnotatedContext {
+  requestId?: unknown;
+  writeIntent?: { id?: unknown };
+  writePrepared?: Promise<void>;
+}
+
+async function annotations(context: BaseContext): Promise<Pick<AuditEntry, 'requestId' | 'writeIntentId'>> {
+  // A write's intent may still be opening when another plugin refused the operation.
+  await (context as AnnotatedContext).writePrepared;
+  const { requestId, writeIntent } = context as AnnotatedContext;
+  return {
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(typeof writeIntent?.id === 'string' ? { writeIntentId: writeIntent.id } : {}),
   };
 }
 
@@ -330,6 +451,8 @@ export function createAudit(options: AuditOptions): Audit {
  * its response is sent. Apollo awaits willSendResponse before serializing the body
  * (requestPipeline.ts, invokeWillSendResponse), so the answer waits for the durable record;
  * if the record fails, the answer is replaced by AUDIT_UNAVAILABLE with HTTP 503 and no data.
+ * The context's `requestId` and `writeIntent` (change-feed.ts) go on the record: a retried
+ * write's intent already on record is not recorded twice.
  */
 export function auditPlugin<TContext extends BaseContext>(
   audit: Pick<Audit, 'record'>,
@@ -341,14 +464,14 @@ export function auditPlugin<TContext extends BaseContext>(
         async willSendResponse(requestContext) {
           try {
             const entry = describe(requestContext);
-            if (entry) await audit.record(entry);
+            if (entry) await audit.record({ ...(await annotations(requestContext.contextValue)), ...entry });
           } catch (error) {
             // Fail closed: an entry that cannot even be described is an unaudited read too.
             const message =
               error instanceof GraphQLError && error.extensions.code === 'AUDIT_UNAVAILABLE' ? error.message : UNAVAILABLE_MESSAGE;
             requestContext.response.body = {
               kind: 'single',
-              singleResult: { errors: [{ message, extensions: { code: 'AUDIT_UNAVAILABLE' } }] },
+              singleResult: { errors: [formattedError('AUDIT_UNAVAILABLE', message)] },
             };
             requestContext.response.http.status = 503;
           }

@@ -9,7 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse } from 'graphql';
 import { request, type Dispatcher } from 'undici';
-import { ANONYMOUS_CALLER, createCallerSigner, type Caller, type CallerKeys, type CallerSigner, type CreditChange } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, createCallerSigner, REQUEST_ID_HEADER, type Caller, type CallerKeys, type CallerSigner, type CreditChange } from '@credit-graph/contract';
 import { collectReads, type RequestReads } from '../audit/policy.ts';
 import { readReportedChanges } from '../feed/change-feed.ts';
 import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
@@ -21,7 +21,7 @@ type Fetcher = RemoteGraphQLDataSource['fetcher'];
  * (for a write) the changes the subgraphs report are collected, and where the reads they
  * report are collected for the audit record.
  */
-export type CallerContext = { caller?: Caller; creditChanges?: CreditChange[]; reads?: RequestReads };
+export type CallerContext = { caller?: Caller; creditChanges?: CreditChange[]; reads?: RequestReads; requestId?: string };
 
 export interface SubgraphClientOptions {
   /** The keys the subgraphs verify signed calls with (the first signs). */
@@ -152,6 +152,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     // consents by enterprise, and 500 ids would double the signed header of a portfolio check.
     const { consentIds: _forAuditOnly, ...caller } = context.caller ?? ANONYMOUS_CALLER;
     request.http!.headers.set(UNSIGNED_CALLER_HEADER, Buffer.from(JSON.stringify(caller), 'utf8').toString('base64url'));
+    // The subgraph logs under the same id as the gateway (it accepts a well-formed one).
+    if (context.requestId) request.http!.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 
   override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CallerContext>['didReceiveResponse']>>[0]) {

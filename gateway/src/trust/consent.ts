@@ -4,7 +4,7 @@
 // enterprises an operation names have consented, and forwards that to the subgraphs.
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
+import { businessDateOf, daysAfter, clock as processClock, creditGraphError, endOfBusinessDay, type Caller, type Clock, type Purpose } from '@credit-graph/contract';
 import type { GatewayDb } from '../database.ts';
 import { namedEnterprises } from './subjects.ts';
 
@@ -24,9 +24,21 @@ export interface LiveConsents {
   consentIds: string[];
 }
 
-export function createConsents(options: { db: GatewayDb; now?: () => Date }) {
+/**
+ * When a consent granted at `now` for `validForDays` days ends: at the end of the business day
+ * `validForDays` days after today in Zhengzhou (midnight there), so a consent granted on
+ * 1 December for 30 days is live through 31 December, whatever the hour it was granted.
+ */
+export function consentExpiresAt(validForDays: number, clock: Clock = processClock()): Date {
+  const today = businessDateOf(clock.now(), clock.timeZone);
+  return endOfBusinessDay(daysAfter(today, validForDays), clock.timeZone);
+}
+
+/** Consents in the gateway's database; `clock` (default: the process's) says what is live. */
+export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
   const { db } = options;
-  const now = options.now ?? (() => new Date());
+  const clock = () => options.clock ?? processClock();
+  const now = () => clock().now();
 
   return {
     async grant(grant: ConsentGrant) {
@@ -36,7 +48,7 @@ export function createConsents(options: { db: GatewayDb; now?: () => Date }) {
           argumentName: 'validForDays',
         });
       }
-      if (grant.expiresAt.getTime() - today.getTime() > MAX_CONSENT_DAYS * 86_400_000) {
+      if (grant.expiresAt > consentExpiresAt(MAX_CONSENT_DAYS, { now: () => today, timeZone: clock().timeZone })) {
         throw creditGraphError('BAD_USER_INPUT', `A consent runs at most ${MAX_CONSENT_DAYS} days; grant a new one to renew`, {
           argumentName: 'validForDays',
         });

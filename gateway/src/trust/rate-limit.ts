@@ -7,14 +7,85 @@
 // script (atomic, so two replicas cannot both take the last token) on the Redis server's clock
 // (so replicas with skewed clocks agree on the refill), and lets a bucket expire once it would
 // be full again: an absent bucket and a full one are the same.
+//
+// The limit protects capacity; it grants nothing. So a store that does not answer lets the
+// request through, and quickly: the Redis client gives up on a command after
+// `commandTimeoutMs` (100 ms by default), queues nothing while disconnected, and the failure
+// is logged once per `warningIntervalMs`, not once per request.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { creditGraphError, type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 
 export const DEFAULT_REDIS_PREFIX = 'credit-graph:rate:';
 /** The memory store drops buckets that are full again once it holds this many. */
 const MEMORY_SWEEP_THRESHOLD = 10_000;
+/** How long a request waits for Redis before it is let through (REDIS_COMMAND_TIMEOUT_MS). */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
+/** How long connecting to Redis may take before the attempt is abandoned and retried later. */
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2_000;
+/** Longest pause between two reconnection attempts. */
+const MAX_REDIS_RECONNECT_DELAY_MS = 2_000;
+/** At most one warning per this interval about a failing store or Redis connection. */
+export const DEFAULT_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * A logger that says something at most once per `intervalMs`, with the number of times it
+ * kept quiet since: a dead Redis under 1,000 requests a second is one line a minute.
+ */
+export function throttledWarning(
+  warn: (message: string) => void,
+  intervalMs = DEFAULT_WARNING_INTERVAL_MS,
+  now: () => number = Date.now,
+): (message: string) => void {
+  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new ConfigError(`A warning interval must be 0 ms or more, got ${intervalMs}`);
+  let last = -Infinity;
+  let quiet = 0;
+  return (message) => {
+    const at = now();
+    if (at - last < intervalMs) {
+      quiet++;
+      return;
+    }
+    warn(quiet > 0 ? `${message} (and ${quiet} more since the last warning)` : message);
+    last = at;
+    quiet = 0;
+  };
+}
+
+export interface RedisClientOptions {
+  /** A command not answered within this many milliseconds fails (the request is let through). */
+  commandTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  warningIntervalMs?: number;
+  logger?: Pick<Console, 'warn'>;
+}
+
+/**
+ * An ioredis client for the rate limit, from a redis:// URL, whose waits are all bounded: a
+ * command fails after `commandTimeoutMs` (a stopped or partitioned server), at once while the
+ * connection is down (no offline queue, no retry of the command), and connecting is given
+ * `connectTimeoutMs` per attempt; the client keeps reconnecting in the background. Connection
+ * errors are logged once per `warningIntervalMs`.
+ */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
+  const commandTimeout = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+  const connectTimeout = options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECT_TIMEOUT_MS;
+  for (const [name, value] of Object.entries({ commandTimeout, connectTimeout })) {
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`Redis ${name} must be a positive number of milliseconds, got ${value}`);
+  }
+  const redis = new Redis(url, {
+    commandTimeout,
+    connectTimeout,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, MAX_REDIS_RECONNECT_DELAY_MS),
+  });
+  const warn = throttledWarning((message) => (options.logger ?? console).warn(message), options.warningIntervalMs);
+  // Unheard, each failed reconnection would print "[ioredis] Unhandled error event".
+  redis.on('error', (error: Error) => warn(`[gateway] Redis ${new URL(url).host}: ${error.message}`));
+  return redis;
+}
 
 export interface Bucket {
   capacity: number;
@@ -170,13 +241,18 @@ export function rateLimitKey(context: RateLimitContext): string {
  * Apollo Server plugin: every request that reaches GraphQL (parseable or not) takes a token as
  * soon as its source is known; a refused one is answered at didResolveOperation, the first hook
  * where Apollo Server turns a thrown error into a response (earlier hooks give a 500). If the
- * store fails (Redis down) the request is let through and the failure logged: the limit
- * protects capacity, it does not decide who may read what.
+ * store fails (Redis down or not answering in time) the request is let through and the failure
+ * logged, once per `warningIntervalMs`: the limit protects capacity, it does not decide who
+ * may read what.
  */
 export function rateLimitPlugin<Context extends RateLimitContext>(
   limiter: RateLimiter,
   keyOf: (context: Context) => string = rateLimitKey,
+  options: { warningIntervalMs?: number } = {},
 ): ApolloServerPlugin<Context> {
+  let warn: ((message: string) => void) | undefined;
+  const intervalMs = options.warningIntervalMs ?? DEFAULT_WARNING_INTERVAL_MS;
+  throttledWarning(() => undefined, intervalMs); // checks the option now, not at the first failure
   return {
     async requestDidStart() {
       let refused: TakeResult | undefined;
@@ -186,7 +262,8 @@ export function rateLimitPlugin<Context extends RateLimitContext>(
             const result = await limiter.take(keyOf(requestContext.contextValue));
             if (!result.allowed) refused = result;
           } catch (error) {
-            requestContext.logger.warn(`Rate limit store failed, request let through: ${(error as Error).message}`);
+            warn ??= throttledWarning((message) => requestContext.logger.warn(message), intervalMs);
+            warn(`Rate limit store failed, request let through: ${(error as Error).message}`);
           }
         },
         async didResolveOperation(requestContext) {

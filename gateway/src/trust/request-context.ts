@@ -14,6 +14,8 @@ export const PURPOSE_HEADER = 'x-credit-purpose';
 export interface GatewayContext extends AuthorizationContext {
   caller: Caller;
   clientAddress?: string;
+  /** This exchange's id (x-request-id): in the response, the logs, the audit record and every subgraph call. */
+  requestId?: string;
   /** For a write: what the subgraphs reported they changed (see change-feed.ts). */
   creditChanges?: CreditChange[];
   /** Whose guarded data the subgraphs reported reading or refusing (see audit/policy.ts). */
@@ -27,7 +29,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** `jwt`: the secret and issuer that worker authorizations are verified with (none: refused). */
 export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthorizationOptions, 'now'> = {}) {
-  return async function requestContext(req: IncomingMessage): Promise<GatewayContext> {
+  return async function requestContext(req: IncomingMessage, _body?: Buffer, requestId?: string): Promise<GatewayContext> {
     let caller = await identity.identify({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') });
     // A worker's authorization (any caller, anonymous included) opens that worker's record.
     const workerAuthorization = header(req, WORKER_AUTHORIZATION_HEADER)?.trim();
@@ -61,6 +63,7 @@ export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthori
       caller: purpose ? { ...caller, purpose } : caller,
       clientAddress: req.socket.remoteAddress,
       reads: createRequestReads(),
+      requestId,
     };
   };
 }

@@ -1,4 +1,4 @@
-import { creditGraphError } from '@credit-graph/contract';
+import { businessToday, creditGraphError } from '@credit-graph/contract';
 import {
   assertNotFuture,
   assertNotNegative,
@@ -48,7 +48,7 @@ interface RatingsArgs {
 }
 
 function assertRatingYear(year: number, field?: string): void {
-  const currentYear = new Date().getUTCFullYear();
+  const currentYear = businessToday().getUTCFullYear();
   if (year < FIRST_RATING_YEAR || year > currentYear) {
     const message = `must be between ${FIRST_RATING_YEAR} and ${currentYear} (a past or current year), got ${year}`;
     if (field) throw inputError(field, message, { minimum: FIRST_RATING_YEAR, maximum: currentYear });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
+import { businessToday, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SEED_AS_OF, SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, describeNonPublicFields } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
@@ -158,7 +158,7 @@ describe('environment subgraph', () => {
   });
 
   it('refuses a year outside 2000 to the current year, a bad page size and a forged cursor', async () => {
-    const currentYear = new Date().getUTCFullYear();
+    const currentYear = businessToday().getUTCFullYear();
     for (const year of [1999, currentYear + 1]) {
       const { errors } = await subgraphGraphql(subgraph.url, 'query ($y: Int!) { environmentalRatings(year: $y) { totalCount } }', { y: year });
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -1,7 +1,7 @@
 // The environment sector platform's writes: validated field by field, idempotent, its own
 // sector only, and the records' publication as the registry's states and the calendar decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
+import { businessToday, CREDIT_CHANGES_EXTENSION, fixedClock, makeUscc, useClock, type Caller } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { environment } from '../src/index.ts';
@@ -75,6 +75,23 @@ describe('environment writes', () => {
     expect(seen.environmentSignals.generalRecords).toBeGreaterThanOrEqual(1);
   });
 
+  it("takes today from Zhengzhou's calendar: at 2026-11-30T22:46Z a violation of 2026-12-01 is recorded, one of 2026-12-02 is not", async () => {
+    const restore = useClock(fixedClock('2026-11-30T22:46:00Z'));
+    try {
+      const today = { occurredOn: '2026-12-01', decidedOn: '2026-12-01', severity: 'MINOR' };
+      const result = await subgraphGraphql(subgraph.url, RECORD, { input: violation(uscc, today), key: 'env-test-business-day' }, PLATFORM);
+      expect(result.errors).toBeUndefined();
+      expect(result.data.recordEnvironmentalViolation.publication).toMatchObject({ status: 'PUBLISHED', publishedFrom: '2026-12-01', publishedUntil: '2027-02-28' });
+      const tomorrow = await subgraphGraphql(subgraph.url, RECORD, { input: violation(uscc, { ...today, occurredOn: '2026-12-02' }), key: 'env-test-business-day-2' }, PLATFORM);
+      expect(tomorrow.errors?.[0]).toMatchObject({
+        message: 'input.occurredOn: 2026-12-02 is in the future; today is 2026-12-01',
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.occurredOn' },
+      });
+    } finally {
+      restore();
+    }
+  });
+
   it('returns the first record for a retried key, and refuses the key with other input', async () => {
     const input = violation(uscc);
     const before = await countViolations();
@@ -82,8 +99,8 @@ describe('environment writes', () => {
     const retry = await subgraphGraphql(subgraph.url, RECORD, { input, key: 'env-test-retry-1' }, PLATFORM);
     expect(retry.data.recordEnvironmentalViolation.id).toBe(first.data.recordEnvironmentalViolation.id);
     expect(await countViolations()).toBe(before + 1);
-    // A retry reports no change: nothing new happened.
-    expect((retry as { extensions?: Record<string, unknown> }).extensions?.[CREDIT_CHANGES_EXTENSION]).toBeUndefined();
+    // A retry reports the first write's changes again (nothing new happened): the gateway files them once per write.
+    expect((retry as { extensions?: Record<string, unknown> }).extensions?.[CREDIT_CHANGES_EXTENSION]).toEqual((first as { extensions?: Record<string, unknown> }).extensions?.[CREDIT_CHANGES_EXTENSION]);
 
     const reused = await subgraphGraphql(subgraph.url, RECORD, { input: { ...input, penaltyAmount: 99 }, key: 'env-test-retry-1' }, PLATFORM);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -142,7 +159,7 @@ describe('environment writes', () => {
     const disputed = await write({}, 'env-states-disputed');
     const revoked = await write({}, 'env-states-revoked');
     // A GENERAL record is published for 12 months: decided 12 months and a day ago it has expired.
-    const lastYear = new Date();
+    const lastYear = businessToday();
     lastYear.setUTCFullYear(lastYear.getUTCFullYear() - 1);
     lastYear.setUTCDate(lastYear.getUTCDate() - 1);
     const expired = await write({ occurredOn: lastYear.toISOString().slice(0, 10), decidedOn: lastYear.toISOString().slice(0, 10) }, 'env-states-expired');

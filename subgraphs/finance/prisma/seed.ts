@@ -86,10 +86,14 @@ export function productRows(): Prisma.FinancingProductCreateManyInput[] {
   });
 }
 
-/** Tax credit ratings are published the April after the year rated: 2025 is the latest. */
-const LATEST_RATED_YEAR = SEED_AS_OF.getUTCFullYear() - 1;
-/** Payment records cover the last three calendar years, the current one included. */
-const PAYMENT_YEARS = [SEED_AS_OF.getUTCFullYear() - 2, SEED_AS_OF.getUTCFullYear() - 1, SEED_AS_OF.getUTCFullYear()];
+/** Tax credit ratings are published the April after the year rated: last year's is the latest. */
+export const LATEST_RATED_YEAR = SEED_AS_OF.getUTCFullYear() - 1;
+/** The last month completed by the seed day (the seed day moves with the calendar). */
+const LAST_COMPLETE_MONTH = new Date(Date.UTC(SEED_AS_OF.getUTCFullYear(), SEED_AS_OF.getUTCMonth() - 1, 1));
+/** Payment records cover three calendar years, up to the one of the last completed month. */
+export const PAYMENT_YEARS = [0, 1, 2].map((back) => LAST_COMPLETE_MONTH.getUTCFullYear() - 2 + back);
+/** Months of `year` completed by the seed day: 1 to 12. */
+const monthsCompleted = (year: number) => (year === LAST_COMPLETE_MONTH.getUTCFullYear() ? LAST_COMPLETE_MONTH.getUTCMonth() + 1 : 12);
 /** Social insurance per insured employee and month, employer and employee shares, in 10k CNY. */
 const MONTHLY_CONTRIBUTION = 0.135;
 
@@ -145,9 +149,11 @@ function addPayments(records: Records, enterprise: SeedEnterprise, faker: Faker)
 
   for (const year of PAYMENT_YEARS.filter((y) => y >= founded)) {
     headcount = Math.max(1, Math.round(headcount * faker.number.float({ min: 0.9, max: 1.15 })));
-    const monthsInYear = year === SEED_AS_OF.getUTCFullYear() ? SEED_AS_OF.getUTCMonth() : 12;
+    const monthsInYear = monthsCompleted(year);
     const troubled = index === SHOWCASE.RISKY_SUPPLIER || (risk === 'RISKY' && faker.datatype.boolean(0.8)) || (risk === 'WATCH' && year === troubledYear);
-    const arrears = !troubled ? 0 : risk === 'RISKY' ? faker.number.int({ min: 3, max: monthsInYear }) : faker.number.int({ min: 1, max: 3 });
+    const arrears = !troubled ? 0
+      : risk === 'RISKY' ? faker.number.int({ min: Math.min(3, monthsInYear), max: monthsInYear })
+      : Math.min(monthsInYear, faker.number.int({ min: 1, max: 3 }));
     records.socialInsurance.push({
       id: recordId('SI', uscc, year),
       uscc,
@@ -287,7 +293,7 @@ function addArrears(records: Records, enterprise: SeedEnterprise, faker: Faker, 
   const mine = <Key extends keyof Offsets>(key: Key) => records[key].slice(from[key]) as Records[Key];
   const arrears: Omit<Prisma.PaymentArrearsCreateManyInput, 'id' | 'uscc'>[] = [];
   const unpaidMonths = (kind: 'SOCIAL_INSURANCE' | 'HOUSING_FUND', year: number, months: number, amount: number) => {
-    const monthsInYear = year === SEED_AS_OF.getUTCFullYear() ? SEED_AS_OF.getUTCMonth() : 12;
+    const monthsInYear = monthsCompleted(year);
     const since = new Date(Date.UTC(year, monthsInYear - months, 1));
     const reportedOn = latest(addDays(addMonths(since, Math.min(2, months)), faker.number.int({ min: 5, max: 25 })));
     if (reportedOn < since) return;
@@ -322,7 +328,7 @@ function addArrears(records: Records, enterprise: SeedEnterprise, faker: Faker, 
   }
   // A utility cuts supply after repeated unpaid bills and reports this year's arrears.
   for (const payment of mine('utilities')) {
-    if (payment.year !== SEED_AS_OF.getUTCFullYear() || payment.overdueBills < 5) continue;
+    if (payment.year !== PAYMENT_YEARS.at(-1) || payment.overdueBills < 5) continue;
     const reportedOn = daysBefore(faker.number.int({ min: 10, max: 200 }));
     const settled = faker.datatype.boolean(0.5);
     arrears.push({

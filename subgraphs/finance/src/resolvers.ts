@@ -1,9 +1,10 @@
-import { creditGraphError, type Caller } from '@credit-graph/contract';
+import { businessToday, creditGraphError, type Caller } from '@credit-graph/contract';
 import {
   assertNotFuture,
   assertNotNegative,
   assertOrder,
   assertText,
+  containsText,
   idempotentWrite,
   inputError,
   invalidTransition,
@@ -96,7 +97,7 @@ function productWhere(args: FinancingProductArgs): Prisma.FinancingProductWhereI
     );
   }
   return {
-    ...(args.bankName ? { bankName: { contains: args.bankName, mode: 'insensitive' } } : {}),
+    ...(args.bankName ? { bankName: containsText(args.bankName) } : {}),
     ...(args.minAmount != null ? { maxAmount: { gte: args.minAmount } } : {}),
   };
 }
@@ -107,7 +108,7 @@ const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 
 /** A year's rating is published the April after: the latest ratable year is last year. */
 function assertTaxYear(year: number, field: string): void {
-  const lastYear = new Date().getUTCFullYear() - 1;
+  const lastYear = businessToday().getUTCFullYear() - 1;
   if (!Number.isInteger(year) || year < FIRST_TAX_CREDIT_YEAR || year > lastYear) {
     throw inputError(field, `must be a rated year from ${FIRST_TAX_CREDIT_YEAR} to ${lastYear} (a year is rated the following April), got ${year}`, {
       minimum: FIRST_TAX_CREDIT_YEAR,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidUscc, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, describeNonPublicFields } from '@credit-graph/subgraph-kit/testing';
-import { taxCreditLevel } from '../prisma/seed.ts';
+import { LATEST_RATED_YEAR, PAYMENT_YEARS, taxCreditLevel } from '../prisma/seed.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { finance } from '../src/index.ts';
 
@@ -52,10 +52,10 @@ describe('finance subgraph', () => {
     const [profile] = await financeOf([model.uscc]);
     expect(profile).not.toBeNull();
     expect(profile!.currentTaxCreditLevel).toBe('A');
-    expect(profile!.taxCredits.map((rating) => [rating.year, rating.level])).toEqual([[2025, 'A'], [2024, 'A'], [2023, 'A']]);
+    expect(profile!.taxCredits.map((rating) => [rating.year, rating.level])).toEqual([0, 1, 2].map((back) => [LATEST_RATED_YEAR - back, 'A']));
     expect(profile!.taxCredits.every((rating) => rating.score >= 90)).toBe(true);
 
-    expect(profile!.socialInsurance.map((payment) => payment.year)).toEqual([2026, 2025, 2024]);
+    expect(profile!.socialInsurance.map((payment) => payment.year)).toEqual([...PAYMENT_YEARS].reverse());
     expect(profile!.socialInsurance.every((p) => p.monthsInArrears === 0 && p.arrearsAmount === 0 && p.insuredHeadcount > 1000)).toBe(true);
     expect(profile!.housingFund.every((p) => p.monthsInArrears === 0 && p.depositorHeadcount > 0)).toBe(true);
     expect(profile!.utilities).toHaveLength(9); // 3 years x water, electricity, gas
@@ -137,6 +137,12 @@ describe('finance subgraph', () => {
     expect(zhengzhouBank.data.financingProducts).toHaveLength(4);
     expect(zhengzhouBank.data.financingProducts.every((product: { bankName: string }) => product.bankName === '郑州银行')).toBe(true);
 
+    // "%" and "_" are characters of a bank name, not wildcards.
+    for (const bankName of ['%', '_', '郑州%', '%银行']) {
+      const wildcard = await subgraphGraphql(subgraph.url, query, { bankName });
+      expect(wildcard.data.financingProducts, bankName).toHaveLength(0);
+    }
+
     const large = await subgraphGraphql(subgraph.url, query, { minAmount: 1000 });
     expect(large.data.financingProducts.length).toBe(products.filter((product) => product.maxAmount >= 1000).length);
     expect(large.data.financingProducts.every((product: { maxAmount: number }) => product.maxAmount >= 1000)).toBe(true);
@@ -147,7 +153,7 @@ describe('finance subgraph', () => {
     expect(data).toBeNull();
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors?.[0]?.extensions?.argumentName).toBe('minAmount');
-    expect(errors?.[0]?.message).toContain('cannot be negative');
+    expect(errors?.[0]?.message).toContain('minAmount: must be between 0 and');
   });
 
   it('grades tax credit scores as the tax authority does', () => {

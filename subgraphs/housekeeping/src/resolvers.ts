@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { creditGraphError, recordKey, WORKER_ID_PATTERN, type CreditChange } from '@credit-graph/contract';
+import { businessToday, creditGraphError, recordKey, WORKER_ID_PATTERN, type CreditChange } from '@credit-graph/contract';
 import {
+  addMonths,
   ageBand,
   assertNotFuture,
   assertText,
@@ -87,12 +88,12 @@ export type UngradedReason = 'UNFILED' | 'ON_DISHONESTY_LIST' | 'PENALIZED_WITHI
 export function ungradedReason(
   institution: Pick<ElderlyCareInstitution, 'filed' | 'onDishonestyList' | 'assessedGrade'>,
   penalties: Pick<ElderlyCarePenalty, 'decidedOn'>[],
-  today: Date = new Date(),
+  today: Date = businessToday(),
 ): UngradedReason | null {
   if (!institution.filed) return 'UNFILED';
   if (institution.onDishonestyList) return 'ON_DISHONESTY_LIST';
-  const cutoff = new Date(today);
-  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - GRADE_WITHHELD_AFTER_PENALTY_YEARS);
+  // 2 years before 29 February is 28 February (clamped), not 1 March.
+  const cutoff = addMonths(today, -12 * GRADE_WITHHELD_AFTER_PENALTY_YEARS);
   if (penalties.some((penalty) => penalty.decidedOn > cutoff)) return 'PENALIZED_WITHIN_2_YEARS';
   if (institution.assessedGrade === null) return 'NOT_ASSESSED';
   return null;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
-import { SHOWCASE, maskName, publicationWindow, seedUniverse, utcToday, type RunningSubgraph, type SeedEnterprise } from '@credit-graph/subgraph-kit';
+import { businessToday, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
+import { SHOWCASE, maskName, publicationWindow, seedUniverse, type RunningSubgraph, type SeedEnterprise } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, describeNonPublicFields } from '@credit-graph/subgraph-kit/testing';
 import { buildElderlyCare, buildHousekeeping, workerIdFor } from '../prisma/seed.ts';
 import { housekeeping } from '../src/index.ts';
@@ -17,7 +17,7 @@ const seededCompany = (enterprise: SeedEnterprise) =>
 const modelWorkerId = workerIdFor(model.uscc, 0);
 /** Complaints are negative records: outside their window (from receipt, by severity) they leave public view. */
 const inPublicView = (complaint: { receivedOn: string | Date; severity: 'MINOR' | 'GENERAL' | 'SEVERE' }) =>
-  utcToday() <= publicationWindow(complaint.severity, new Date(complaint.receivedOn)).publishedUntil;
+  businessToday() <= publicationWindow(complaint.severity, new Date(complaint.receivedOn)).publishedUntil;
 /** Complaints are non-public: the data tests read them as the housekeeping platform, which sees names masked. */
 const PLATFORM: Caller = { subject: 'platform-1', role: 'SECTOR_PLATFORM', scopes: ROLE_SCOPES.SECTOR_PLATFORM, sector: 'housekeeping', purpose: 'SUPERVISION' };
 const REGULATOR: Caller = { subject: 'inspector-1', role: 'REGULATOR', scopes: ROLE_SCOPES.REGULATOR, purpose: 'SUPERVISION' };
@@ -290,7 +290,8 @@ describe('housekeeping seed and grading rules', () => {
     expect(rows.inspections[0]!.result).toBe('FAILED');
     const { filed, onDishonestyList, assessedGrade } = rows.institution;
     const penalties = rows.penalties.map((penalty) => ({ decidedOn: new Date(penalty.decidedOn) }));
-    expect(ungradedReason({ filed, onDishonestyList, assessedGrade: assessedGrade ?? null }, penalties, new Date('2026-11-27'))).not.toBeNull();
+    // The seed is dated relative to the business day it runs on: so is the check.
+    expect(ungradedReason({ filed, onDishonestyList, assessedGrade: assessedGrade ?? null }, penalties, businessToday())).not.toBeNull();
   });
 
   it('grades only filed institutions off the dishonesty list without a penalty in 2 years', () => {
@@ -302,6 +303,13 @@ describe('housekeeping seed and grading rules', () => {
     expect(ungradedReason(graded, [{ decidedOn: new Date('2025-01-10') }], today)).toBe('PENALIZED_WITHIN_2_YEARS');
     expect(ungradedReason(graded, [{ decidedOn: new Date('2024-11-20') }], today)).toBeNull();
     expect(ungradedReason({ ...graded, assessedGrade: null }, [], today)).toBe('NOT_ASSESSED');
+  });
+
+  it('counts 2 years back from 29 February to 28 February', () => {
+    const graded = { filed: true, onDishonestyList: false, assessedGrade: 4 };
+    const leapDay = new Date('2028-02-29');
+    expect(ungradedReason(graded, [{ decidedOn: new Date('2026-03-01') }], leapDay)).toBe('PENALIZED_WITHIN_2_YEARS');
+    expect(ungradedReason(graded, [{ decidedOn: new Date('2026-02-28') }], leapDay)).toBeNull();
   });
 });
 

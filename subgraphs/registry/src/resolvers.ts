@@ -1,5 +1,6 @@
-import { ZHENGZHOU_DIVISIONS, creditGraphError } from '@credit-graph/contract';
+import { businessToday, ZHENGZHOU_DIVISIONS, creditGraphError } from '@credit-graph/contract';
 import {
+  containsText,
   decodeCursor,
   pageSize,
   lifecycleVisible,
@@ -7,7 +8,6 @@ import {
   publish,
   sectorSignals,
   toConnection,
-  utcToday,
   visibleRecords,
   type NegativeRecordKind,
   type RecordStates,
@@ -39,7 +39,7 @@ function asBreach(commitment: CreditCommitment) {
     : null;
 }
 
-function commitmentStatus(commitment: CreditCommitment, today = utcToday()): CreditCommitment['status'] {
+function commitmentStatus(commitment: CreditCommitment, today = businessToday()): CreditCommitment['status'] {
   return commitment.status === 'IN_FORCE' && commitment.termEnd < today ? 'EXPIRED' : commitment.status;
 }
 
@@ -57,14 +57,15 @@ async function registryRecordSignals(uscc: string, loaders: Loaders, states: Rec
   };
 }
 
-function isOverdue(objection: Objection, today = utcToday()): boolean {
+function isOverdue(objection: Objection, today = businessToday()): boolean {
   return (objection.status === 'FILED' || objection.status === 'ANSWERED') && objection.dueOn < today;
 }
 
 /** A portfolio check answers at most this many codes in one query. */
 export const MAX_PORTFOLIO_SIZE = 500;
 
-function isActive(entry: DishonestyListEntry, today = new Date()): boolean {
+/** In force on `today` (Zhengzhou's date): not removed, and `expiresOn` not yet reached. */
+function isActive(entry: DishonestyListEntry, today = businessToday()): boolean {
   return entry.removedOn === null && entry.expiresOn > today;
 }
 
@@ -75,12 +76,12 @@ function district(code: string) {
 function searchWhere(filter: SearchFilter | null | undefined): Prisma.EnterpriseWhereInput {
   if (!filter) return {};
   return {
-    ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' } } : {}),
+    ...(filter.nameContains ? { name: containsText(filter.nameContains) } : {}),
     ...(filter.districtCode ? { divisionCode: filter.districtCode } : {}),
     ...(filter.industry ? { industry: filter.industry } : {}),
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.onList
-      ? { listEntries: { some: { listType: filter.onList, removedOn: null, expiresOn: { gt: new Date() } } } }
+      ? { listEntries: { some: { listType: filter.onList, removedOn: null, expiresOn: { gt: businessToday() } } } }
       : {}),
   };
 }
@@ -131,7 +132,7 @@ export const resolvers = {
 
     severeDishonestyList: async (_: unknown, args: { first?: number | null; after?: string | null }, { db }: Context) => {
       const size = pageSize(args.first);
-      const where: Prisma.DishonestyListEntryWhereInput = { listType: 'SEVERE_DISHONESTY', removedOn: null, expiresOn: { gt: utcToday() } };
+      const where: Prisma.DishonestyListEntryWhereInput = { listType: 'SEVERE_DISHONESTY', removedOn: null, expiresOn: { gt: businessToday() } };
       const after = args.after ? decodeCursor(args.after) : undefined;
       const [rows, totalCount] = await Promise.all([
         db.dishonestyListEntry.findMany({ where: after ? { AND: [where, { id: { gt: after } }] } : where, orderBy: { id: 'asc' }, take: size + 1 }),
@@ -143,7 +144,7 @@ export const resolvers = {
     // Regulators' work lists: a non-public record's objection or repair shows with a declared
     // purpose only, and is then on the audit record under its enterprise.
     overdueObjections: async (_root: unknown, _: unknown, context: Context) =>
-      (await context.db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] }, dueOn: { lt: utcToday() } }, orderBy: { dueOn: 'asc' } }))
+      (await context.db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] }, dueOn: { lt: businessToday() } }, orderBy: { dueOn: 'asc' } }))
         .filter((item) => lifecycleVisible(context, item)),
     openObjections: async (_root: unknown, _: unknown, context: Context) =>
       (await context.db.objection.findMany({ where: { status: { in: ['FILED', 'ANSWERED'] } }, orderBy: { dueOn: 'asc' } }))
@@ -216,7 +217,7 @@ export const resolvers = {
           abnormalOperationEntries: active('ABNORMAL_OPERATION'),
           upheldObjections: objections.filter((o) => o.status === 'UPHELD').length,
         }),
-        evaluatedOn: utcToday(),
+        evaluatedOn: businessToday(),
       };
     },
   },

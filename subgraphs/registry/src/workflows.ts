@@ -1,7 +1,9 @@
 // The registry's credit workflows: objections, credit repair, credit lists and commitments.
 // Each step is a compare-and-set on the current state inside the write's transaction, so two
 // concurrent steps cannot both succeed and no illegal transition is ever stored.
-import { recordKey, type CreditChange, type RecordReference, type Sector } from '@credit-graph/contract';
+import { tz } from '@date-fns/tz';
+import { addBusinessDays } from 'date-fns';
+import { businessDateOf, businessToday, clock, isoDate, recordKey, type CreditChange, type RecordReference, type Sector } from '@credit-graph/contract';
 import {
   addMonths,
   assertNotFuture,
@@ -13,7 +15,6 @@ import {
   newRecordId,
   publicationWindow,
   recordStatus,
-  utcToday,
   type RecordStatus,
   type SubgraphContext,
 } from '@credit-graph/subgraph-kit';
@@ -29,16 +30,14 @@ export const OBJECTION_WORKING_DAYS = { platform: 3, providerCheck: 7 } as const
 /** A list entry or commitment runs at most this long. */
 const MAX_TERM_YEARS = 5;
 
-/** `date` plus `days` working days (Monday to Friday; public holidays are not modelled). */
+/**
+ * The `days`-th working day after `date` (Monday to Friday; public holidays are not modelled):
+ * filed on Friday 27 November with 3 working days, due Wednesday 2 December; the day of filing
+ * does not count. `date` is a business date (UTC midnight of Zhengzhou's date); so is the result.
+ */
 export function addWorkingDays(date: Date, days: number): Date {
-  const result = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  let left = days;
-  while (left > 0) {
-    result.setUTCDate(result.getUTCDate() + 1);
-    const weekday = result.getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left--;
-  }
-  return result;
+  const start = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  return new Date(addBusinessDays(start, days, { in: tz('UTC') }).getTime());
 }
 
 /**
@@ -137,7 +136,7 @@ export const workflowMutations = {
       if (reviewed) {
         throw invalidTransition(`${fields.recordKey} was reviewed after an objection and upheld on ${reviewed.decidedAt?.toISOString().slice(0, 10)}: it cannot be objected to again`, 'UPHELD', { recordKey: fields.recordKey });
       }
-      const filedAt = new Date();
+      const filedAt = clock().now();
       // The provider must check a record a sector reported; the registry's own it checks itself.
       const providerMustCheck = reference.source !== 'registry';
       const days = providerMustCheck ? OBJECTION_WORKING_DAYS.providerCheck : OBJECTION_WORKING_DAYS.platform;
@@ -151,7 +150,8 @@ export const workflowMutations = {
             status: 'FILED',
             filedAt,
             providerMustCheck,
-            dueOn: addWorkingDays(filedAt, days),
+            // Due in working days counted on Zhengzhou's calendar, from the day it was filed there.
+            dueOn: addWorkingDays(businessDateOf(filedAt, clock().timeZone), days),
             openKey: fields.recordKey,
           },
         });
@@ -178,7 +178,7 @@ export const workflowMutations = {
       }
       const updated = await tx.objection.updateMany({
         where: { id: objection.id, status: 'FILED' },
-        data: { status: 'ANSWERED', providerAnswer: answer, providerConfirms: args.confirms, answeredAt: new Date(), answeredBy: context.caller.institution ?? context.caller.subject },
+        data: { status: 'ANSWERED', providerAnswer: answer, providerConfirms: args.confirms, answeredAt: clock().now(), answeredBy: context.caller.institution ?? context.caller.subject },
       });
       if (updated.count === 0) throw invalidTransition(`Objection ${objection.id} is ${objection.status}: only a FILED objection can be answered`, objection.status);
       return { id: objection.id, changes: [change(objection.uscc, 'RECORD_STATUS', `Objection against ${objection.recordKey} answered by the ${objection.recordSource} platform`, objection.recordId)] };
@@ -197,7 +197,7 @@ export const workflowMutations = {
       if (!objection) throw inputError('objectionId', `no objection has id ${args.objectionId}`);
       const updated = await tx.objection.updateMany({
         where: { id: objection.id, status: { in: ['FILED', 'ANSWERED'] } },
-        data: { status: args.decision, decisionReason: reason, decidedAt: new Date(), decidedBy: context.caller.institution ?? context.caller.subject, openKey: null },
+        data: { status: args.decision, decisionReason: reason, decidedAt: clock().now(), decidedBy: context.caller.institution ?? context.caller.subject, openKey: null },
       });
       if (updated.count === 0) throw invalidTransition(`Objection ${objection.id} is already decided (${objection.status})`, objection.status);
       const outcome = args.decision === 'REVOKED' ? 'revoked: the record is removed from every view' : 'upheld: the record stands';
@@ -219,13 +219,13 @@ export const workflowMutations = {
         throw creditGraphError('NOT_ELIGIBLE', `Only a published record can be repaired; ${fields.recordKey} is ${state}${state === 'UNDER_OBJECTION' ? ' (wait for the objection decision)' : ''}`, { recordKey: fields.recordKey, state });
       }
       const { repairableFrom } = publicationWindow(reference.severity, fields.recordDecidedOn);
-      if (utcToday() < repairableFrom) {
-        const from = repairableFrom.toISOString().slice(0, 10);
+      if (businessToday() < repairableFrom) {
+        const from = isoDate(repairableFrom);
         throw creditGraphError('NOT_ELIGIBLE', `A ${reference.severity} record is repairable after its minimum publication period, from ${from}`, { recordKey: fields.recordKey, repairableFrom: from });
       }
       try {
         const application = await tx.repairApplication.create({
-          data: { id: newRecordId('rep'), ...fields, obligationsFulfilled, commitment, status: 'APPLIED', appliedAt: new Date(), openKey: fields.recordKey },
+          data: { id: newRecordId('rep'), ...fields, obligationsFulfilled, commitment, status: 'APPLIED', appliedAt: clock().now(), openKey: fields.recordKey },
         });
         return { id: application.id, changes: [change(reference.uscc, 'RECORD_STATUS', `Credit repair applied for ${reference.kind} ${fields.recordKey}`, reference.id)] };
       } catch (error) {
@@ -247,7 +247,7 @@ export const workflowMutations = {
       if (!application) throw inputError('applicationId', `no repair application has id ${args.applicationId}`);
       const updated = await tx.repairApplication.updateMany({
         where: { id: application.id, status: 'APPLIED' },
-        data: { status: args.approve ? 'APPROVED' : 'REJECTED', decisionReason: reason, decidedAt: new Date(), decidedBy: context.caller.institution ?? context.caller.subject, openKey: null },
+        data: { status: args.approve ? 'APPROVED' : 'REJECTED', decisionReason: reason, decidedAt: clock().now(), decidedBy: context.caller.institution ?? context.caller.subject, openKey: null },
       });
       if (updated.count === 0) throw invalidTransition(`Repair application ${application.id} is already decided (${application.status})`, application.status);
       const outcome = args.approve ? 'approved: publication ended' : 'rejected';
@@ -301,7 +301,7 @@ export const workflowMutations = {
     const uscc = context.caller.uscc!;
     const type = assertText('input.type', input.type, 100);
     const content = assertText('input.content', input.content);
-    const today = utcToday();
+    const today = businessToday();
     if (input.termEnd <= today) throw inputError('input.termEnd', 'must be after today');
     if (input.termEnd > addMonths(today, MAX_TERM_YEARS * 12)) throw inputError('input.termEnd', `must be within ${MAX_TERM_YEARS} years`);
     const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'makeCreditCommitment', input }, async (tx) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_SCOPES, type Caller } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, ROLE_SCOPES, type Caller } from '@credit-graph/contract';
 import { SHOWCASE, maskName, seedUniverse, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { entitiesQuery, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
+import { entitiesQuery, signedTestHeaders, startTestSubgraph, subgraphGraphql } from '@credit-graph/subgraph-kit/testing';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { registry } from '../src/index.ts';
 
@@ -26,6 +26,49 @@ describe('registry subgraph', () => {
     expect(data.enterprise.legalRepresentative).toMatch(/^.\*+$/u);
     expect(data.enterprise.district).toEqual({ code: '410105', name: 'Jinshui' });
     expect(data.enterprise.commitments.length).toBeGreaterThan(0);
+  });
+
+  it('searches names for "%" and "_" as characters, not as wildcards', async () => {
+    const search = (fragment: string) =>
+      subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }, first: 100) { totalCount edges { node { name } } } }', { f: fragment });
+    // No seeded name holds either character: a wildcard would match every enterprise.
+    expect(universe.some((e) => /[%_\\]/.test(e.name))).toBe(false);
+    for (const fragment of ['%', '_', '%%', '\\', '\\%', '_%_']) {
+      const { data, errors } = await search(fragment);
+      expect(errors, fragment).toBeUndefined();
+      expect(data.searchEnterprises.totalCount, fragment).toBe(0);
+    }
+    // A real fragment, any case, still finds its enterprise.
+    const name = universe[0]!.name;
+    const { data } = await search(name.slice(1, 4).toUpperCase());
+    expect(data.searchEnterprises.edges.map((e: { node: { name: string } }) => e.node.name)).toContain(name);
+  });
+
+  it('refuses an oversized name fragment or cursor with BAD_USER_INPUT naming the input', async () => {
+    const long = await subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }) { totalCount } }', { f: 'x'.repeat(101) });
+    expect(long.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(long.errors?.[0]?.extensions?.field).toBe('filter.nameContains');
+    const cursor = await subgraphGraphql(subgraph.url, 'query ($a: String!) { searchEnterprises(after: $a) { totalCount } }', { a: 'A'.repeat(201) });
+    expect(cursor.errors?.[0]?.extensions?.field).toBe('after');
+    const nul = await subgraphGraphql(subgraph.url, 'query ($f: String!) { searchEnterprises(filter: { nameContains: $f }) { totalCount } }', { f: 'a\u0000b' });
+    expect(nul.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(nul.errors?.[0]?.message).toMatch(/control characters/);
+  });
+
+  it('withholds an error it did not raise on purpose: INTERNAL_SERVER_ERROR with the request id, no database detail', async () => {
+    // Only the gateway can send this (signed): a representation whose key is a number, which the
+    // database client refuses with a long message naming its invocation and the file.
+    const request = JSON.stringify({ query: entitiesQuery('Enterprise', 'name'), variables: { representations: [{ __typename: 'Enterprise', uscc: 42 }] } });
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-0042', ...(await signedTestHeaders(subgraph.url, request, ANONYMOUS_CALLER)) },
+      body: request,
+    });
+    const text = await response.text();
+    expect(response.headers.get('x-request-id')).toBe('gw-req-0042');
+    expect(text).not.toMatch(/prisma|invocation|\/work\/|\.ts:\d+|stack/i);
+    const body = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'gw-req-0042' } });
   });
 
   it('answers null for a valid code that is not registered', async () => {

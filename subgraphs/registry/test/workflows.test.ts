@@ -1,7 +1,7 @@
 // The registry's workflows at the subgraph: objections, repair, lists, commitments and the
 // evaluation, each with the roles that may take a step and the transitions that are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUscc, signRecordReference, type Caller, type RecordReference } from '@credit-graph/contract';
+import { businessToday, fixedClock, isoDate, makeUscc, signRecordReference, useClock, type Caller, type RecordReference } from '@credit-graph/contract';
 import { seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, TEST_CALLER_SECRET, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { registry } from '../src/index.ts';
@@ -56,6 +56,54 @@ describe('objections', () => {
     expect(addWorkingDays(new Date('2026-11-27T10:00:00Z'), 7).toISOString().slice(0, 10)).toBe('2026-12-08');
   });
 
+  it.each([
+    // filed (a business day), working days, due: across month ends, the year end and 29 February
+    ['2026-11-27', 3, '2026-12-02'], // Friday
+    ['2026-11-28', 3, '2026-12-02'], // Saturday: the count starts on Monday
+    ['2026-11-30', 7, '2026-12-09'],
+    ['2026-12-31', 3, '2027-01-05'], // Thursday, over the year end
+    ['2027-12-31', 1, '2028-01-03'], // Friday
+    ['2028-02-28', 3, '2028-03-02'], // Monday; 29 February is a Tuesday
+    ['2028-02-29', 1, '2028-03-01'],
+    ['2027-02-26', 3, '2027-03-03'], // Friday, common year
+    ['2027-04-30', 7, '2027-05-11'],
+  ] as const)('counts %s + %i working days to %s', (filed, days, due) => {
+    expect(isoDate(addWorkingDays(new Date(`${filed}T00:00:00Z`), days))).toBe(due);
+  });
+
+  it('counts every month end of 2027 and 2028: the due day is a weekday after the filing day, with exactly n weekdays in between', () => {
+    for (const year of [2027, 2028]) {
+      for (let month = 0; month < 12; month++) {
+        for (const dayOfMonth of [28, 29, 30, 31]) {
+          const filed = new Date(Date.UTC(year, month, dayOfMonth));
+          if (filed.getUTCDate() !== dayOfMonth) continue; // no such day
+          for (const days of [1, 3, 7]) {
+            const due = addWorkingDays(filed, days);
+            expect([0, 6]).not.toContain(due.getUTCDay());
+            let weekdays = 0;
+            for (let d = new Date(filed.getTime() + 86_400_000); d <= due; d = new Date(d.getTime() + 86_400_000)) {
+              if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) weekdays++;
+            }
+            expect(weekdays, `${isoDate(filed)} + ${days}`).toBe(days);
+          }
+        }
+      }
+    }
+  });
+
+  it("counts the working days from the day of filing in Zhengzhou: filed Thursday 16:30Z, that is Friday 00:30 there", async () => {
+    const restore = useClock(fixedClock('2026-11-26T16:30:00Z'));
+    try {
+      const uscc = universe[50]!.uscc;
+      const filed = await file(uscc, environmentReference(uscc, 'ev_business_day', { decidedOn: '2026-10-01' }));
+      expect(filed.errors).toBeUndefined();
+      // Friday 27 November + 7 working days = Tuesday 8 December (from Thursday it would be the 7th).
+      expect(filed.data.fileObjection.dueOn).toBe('2026-12-08');
+    } finally {
+      restore();
+    }
+  });
+
   it('files, answers and revokes: the record is under objection at once, then revoked', async () => {
     const uscc = universe[10]!.uscc;
     const reference = environmentReference(uscc, 'ev_objection_1');
@@ -65,7 +113,7 @@ describe('objections', () => {
       status: 'FILED',
       recordKey: 'environment:ev_objection_1',
       providerMustCheck: true,
-      dueOn: addWorkingDays(new Date(), 7).toISOString().slice(0, 10),
+      dueOn: addWorkingDays(businessToday(), 7).toISOString().slice(0, 10),
       overdue: false,
     });
     expect((await statesOf(uscc))['environment:ev_objection_1']).toBe('UNDER_OBJECTION');

@@ -298,8 +298,9 @@ function addTraceability(enterprise: SeedEnterprise, pools: Pools, rows: Rows): 
   for (let n = 0; n < codeCount; n++) {
     const code = traceabilityCodeFor(enterprise.uscc, n);
     const [product, cold] = isModel ? catalogue[n]! : faker.helpers.arrayElement(catalogue);
-    // Batch n = 0 is the latest: codes of one producer are spaced at least 20 days apart.
-    const producedOn = daysBefore(3 + 20 * n + faker.number.int({ min: 0, max: 15 }));
+    // Batch n = 0 is the latest: codes of one producer are spaced at least 20 days apart. A route
+    // takes at most 166 hours: produced 9 days before the seed's day, every step is in the past.
+    const producedOn = daysBefore(9 + 20 * n + faker.number.int({ min: 0, max: 15 }));
     const yyyymmdd = producedOn.toISOString().slice(0, 10).replace(/-/g, '');
     rows.codes.push({ code, uscc: enterprise.uscc, product, batch: `${yyyymmdd}-${String(faker.number.int({ min: 1, max: 20 })).padStart(2, '0')}`, producedOn });
 

@@ -1,3 +1,4 @@
+import { businessToday, clock, isoDate } from '@credit-graph/contract';
 import {
   addMonths,
   assertNotFuture,
@@ -12,7 +13,6 @@ import {
   recordStatesOf,
   countedSignals,
   evaluationInput,
-  utcToday,
   visibleRecords,
   withRecordStates,
   type EnterpriseRepresentation,
@@ -63,7 +63,7 @@ const enterpriseReference = (uscc: string) => ({ uscc });
  * The sector's grade: the rating of the latest assessment still valid today, whatever its
  * category (the worse one when two categories were rated the same day); null when none is.
  */
-export function currentLogisticsRating(credits: readonly LogisticsCredit[], today = utcToday()): LogisticsCreditRating | null {
+export function currentLogisticsRating(credits: readonly LogisticsCredit[], today = businessToday()): LogisticsCreditRating | null {
   let current: LogisticsCredit | undefined;
   for (const credit of credits) {
     if (credit.validUntil < today) continue;
@@ -80,12 +80,8 @@ export function currentLogisticsRating(credits: readonly LogisticsCredit[], toda
 
 /** The subject row every record hangs on: created by the enterprise's first supply-chain record. */
 function ensureSubject(tx: Prisma.TransactionClient, uscc: string) {
-  const updatedOn = utcToday();
+  const updatedOn = businessToday();
   return tx.supplyChainProfile.upsert({ where: { uscc }, create: { uscc, updatedOn }, update: { updatedOn } });
-}
-
-function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }
 
 interface IncidentInput {
@@ -159,7 +155,7 @@ export const resolvers = {
       assertNotFuture('input.ratedOn', input.ratedOn);
       const validUntil = input.validUntil ?? addMonths(input.ratedOn, RATING_VALIDITY_MONTHS);
       if (validUntil <= input.ratedOn) throw inputError('input.validUntil', 'must be after input.ratedOn');
-      if (validUntil < utcToday()) {
+      if (validUntil < businessToday()) {
         throw inputError('input.validUntil', `${isoDate(validUntil)} is past: the rating recorded becomes the category's current one`);
       }
       const id = await idempotentWrite(context.db, context, { key: idempotencyKey, operation: 'recordLogisticsCreditRating', input }, async (tx) => {
@@ -193,8 +189,9 @@ export const resolvers = {
         throw inputError('input.code', `must be "${TRACEABILITY_CODE_PREFIX}" followed by 12 capital letters or digits, got "${input.code}"`);
       }
       const location = assertText('input.location', input.location, 200);
-      if (input.at.getTime() > Date.now() + CLOCK_SKEW_MS) {
-        throw inputError('input.at', `${input.at.toISOString()} is in the future; now is ${new Date().toISOString()}`);
+      const now = clock().now();
+      if (input.at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+        throw inputError('input.at', `${input.at.toISOString()} is in the future; now is ${now.toISOString()}`);
       }
       const temperature = input.temperatureCelsius ?? null;
       if (temperature !== null && !(temperature >= TEMPERATURE_RANGE[0] && temperature <= TEMPERATURE_RANGE[1])) {

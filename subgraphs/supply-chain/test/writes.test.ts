@@ -1,8 +1,8 @@
 // The supply-chain sector platform's writes: validated field by field, idempotent, its own
 // sector only, and the incidents' publication as the registry's states and the calendar decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
-import { addMonths, SHOWCASE, seedUniverse, utcToday, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { businessToday, CREDIT_CHANGES_EXTENSION, makeUscc, type Caller } from '@credit-graph/contract';
+import { addMonths, SHOWCASE, seedUniverse, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { traceabilityCodeFor } from '../prisma/seed.ts';
 import { supplyChain } from '../src/index.ts';
@@ -176,8 +176,8 @@ describe('supply-chain writes: logistics incidents', () => {
     const retry = await subgraphGraphql(subgraph.url, RECORD_INCIDENT, { input, key: 'sc-incident-retry-1' }, PLATFORM);
     expect(retry.data.recordLogisticsIncident.id).toBe(first.data.recordLogisticsIncident.id);
     expect(await count.incidents()).toBe(before + 1);
-    // A retry reports no change: nothing new happened.
-    expect(changesOf(retry)).toBeUndefined();
+    // A retry reports the first write's changes again (nothing new happened): the gateway files them once per write.
+    expect(changesOf(retry)).toEqual(changesOf(first));
 
     const reused = await subgraphGraphql(subgraph.url, RECORD_INCIDENT, { input: { ...input, losses: 99 }, key: 'sc-incident-retry-1' }, PLATFORM);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -243,7 +243,7 @@ describe('supply-chain writes: logistics credit ratings', () => {
     expect((await signalsSeenBy(uscc, PUBLIC)).grade).toBe('B');
 
     const before = await count.ratings();
-    const validUntil = isoDate(addMonths(utcToday(), 24));
+    const validUntil = isoDate(addMonths(businessToday(), 24));
     const second = await subgraphGraphql(subgraph.url, RECORD_RATING, { input: rating(uscc, { rating: 'AA', ratedOn: isoDaysAgo(0), validUntil }), key: 'sc-rating-0002' }, PLATFORM);
     expect(second.errors).toBeUndefined();
     expect(second.data.recordLogisticsCreditRating).toMatchObject({ id: recorded.id, rating: 'AA', validUntil });
@@ -262,13 +262,13 @@ describe('supply-chain writes: logistics credit ratings', () => {
     expect(seen.supplyChainSignals).toEqual({ grade: 'A', minorRecords: 0, generalRecords: 0, severeRecords: 0 });
   });
 
-  it('returns the first rating for a retried key without reporting a change', async () => {
+  it('returns the first rating for a retried key, reporting only what the first write reported', async () => {
     const input = rating(members[5]!.uscc, { category: 'HAZARDOUS_GOODS', rating: 'A' });
     const before = await count.ratings();
     const first = await subgraphGraphql(subgraph.url, RECORD_RATING, { input, key: 'sc-rating-retry-1' }, PLATFORM);
     const retry = await subgraphGraphql(subgraph.url, RECORD_RATING, { input, key: 'sc-rating-retry-1' }, PLATFORM);
     expect(retry.data.recordLogisticsCreditRating.id).toBe(first.data.recordLogisticsCreditRating.id);
-    expect(changesOf(retry)).toBeUndefined();
+    expect(changesOf(retry)).toEqual(changesOf(first)); // reported again: the gateway files them once per write
     expect(await count.ratings()).toBeLessThanOrEqual(before + 1);
     const reused = await subgraphGraphql(subgraph.url, RECORD_RATING, { input: { ...input, rating: 'C' }, key: 'sc-rating-retry-1' }, PLATFORM);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -448,7 +448,7 @@ describe('supply-chain writes: publication of incidents', () => {
     ['GENERAL', 12],
     ['SEVERE', 36],
   ] as const)('keeps a %s record in public view for %i months, then archives it for regulators only', async (severity, months) => {
-    const today = utcToday();
+    const today = businessToday();
     // Decided just past the window: its last day of view was yesterday or earlier.
     const expiredOn = isoDate(dayBefore(addMonths(today, -months)));
     // Decided a day later than that: today is still inside the window.

@@ -2,8 +2,8 @@
 // only, and the declaration violations' publication as the registry's states and the calendar
 // decide; the sector's signals for the evaluation count only what is published.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_CHANGES_EXTENSION, makeUscc, type Caller, type Severity } from '@credit-graph/contract';
-import { addMonths, publicationWindow, seedUniverse, SHOWCASE, utcToday, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
+import { businessToday, CREDIT_CHANGES_EXTENSION, makeUscc, type Caller, type Severity } from '@credit-graph/contract';
+import { addMonths, publicationWindow, seedUniverse, SHOWCASE, writeScope, type RunningSubgraph } from '@credit-graph/subgraph-kit';
 import { entitiesQuery, startTestSubgraph, subgraphGraphql, testBank, testCaller, type GraphQLResponse, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { trade } from '../src/index.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
@@ -262,8 +262,8 @@ describe('trade writes', () => {
     const retry = await write(RECORD_VIOLATION, input, idempotencyKey);
     expect(retry.data.recordDeclarationViolation.id).toBe(first.data.recordDeclarationViolation.id);
     expect((await counts()).violations).toBe(before.violations + 1);
-    // A retry reports no change: nothing new happened.
-    expect(changesOf(retry)).toBeUndefined();
+    // A retry reports the first write's changes again (nothing new happened): the gateway files them once per write.
+    expect(changesOf(retry)).toEqual(changesOf(first));
 
     const reused = await write(RECORD_VIOLATION, { ...input, penaltyAmount: 99 }, idempotencyKey);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -283,7 +283,7 @@ describe('trade writes', () => {
     const retry = await write(RECORD_CATEGORY, change, changeKey);
     expect(first.errors).toBeUndefined();
     expect(retry.data.recordCustomsCategoryChange).toEqual(first.data.recordCustomsCategoryChange);
-    expect(changesOf(retry)).toBeUndefined();
+    expect(changesOf(retry)).toEqual(changesOf(first)); // reported again: the gateway files them once per write
     const reused = await write(RECORD_CATEGORY, { ...change, reason: '另一理由' }, changeKey);
     expect(reused.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
@@ -421,8 +421,8 @@ describe('publication of declaration violations', () => {
 
   /** The earliest decision day still in view today: the record's last day in public view is today. */
   function lastDayInView(severity: Severity): Date {
-    let decidedOn = addMonths(utcToday(), -WINDOW_MONTHS[severity]);
-    while (publicationWindow(severity, decidedOn).publishedUntil < utcToday()) decidedOn = new Date(decidedOn.getTime() + 86_400_000);
+    let decidedOn = addMonths(businessToday(), -WINDOW_MONTHS[severity]);
+    while (publicationWindow(severity, decidedOn).publishedUntil < businessToday()) decidedOn = new Date(decidedOn.getTime() + 86_400_000);
     return decidedOn;
   }
 
@@ -453,7 +453,7 @@ describe('publication of declaration violations', () => {
       await record(`lastDay-${severity}`, { severity, occurredOn: isoDate(inView), decidedOn: isoDate(inView) });
       await record(`expired-${severity}`, { severity, occurredOn: isoDate(expired), decidedOn: isoDate(expired) });
       // The expired record was decided just past its window's months.
-      const monthsBack = addMonths(utcToday(), -WINDOW_MONTHS[severity]);
+      const monthsBack = addMonths(businessToday(), -WINDOW_MONTHS[severity]);
       expect(Math.abs(expired.getTime() - monthsBack.getTime())).toBeLessThanOrEqual(3 * 86_400_000);
     }
   });

@@ -6,7 +6,7 @@ import { LocalGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
-import { readSubgraphSdl, sharedScalarResolvers } from '@credit-graph/contract';
+import { applyInputBounds, readSubgraphSdl, sharedScalarResolvers } from '@credit-graph/contract';
 import type { Audit } from '../../audit/audit.ts';
 import type { ChangeFeed } from '../../feed/change-feed.ts';
 import type { Consents } from '../consent.ts';
@@ -17,12 +17,13 @@ export const TRUST_SCHEMA_FILE = fileURLToPath(new URL('./schema.graphql', impor
 export const LOCAL_URL_PREFIX = 'local:';
 
 export function trustDataSource(services: { consents: Consents; audit: Audit; changes: ChangeFeed }): LocalGraphQLDataSource {
+  // Every input's @bounds is checked before its resolver, as in every other subgraph.
   const schema = buildSubgraphSchema([
     {
       typeDefs: parse(readSubgraphSdl(TRUST_SCHEMA_FILE)),
       resolvers: { ...sharedScalarResolvers, ...trustResolvers(services) } as GraphQLResolverMap<unknown>,
     },
   ]);
-  return new LocalGraphQLDataSource(schema);
+  return new LocalGraphQLDataSource(applyInputBounds(schema));
 }
 

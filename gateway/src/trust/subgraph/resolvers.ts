@@ -1,10 +1,10 @@
 // Resolvers of the gateway-hosted trust subgraph. Scopes are checked before planning by the
 // authorization step; these resolvers add the bindings scopes cannot express: an enterprise
 // acts only on its own consents and records.
-import { ANONYMOUS_CALLER, creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, clock, creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
 import type { Audit } from '../../audit/audit.ts';
 import type { ChangeFeed } from '../../feed/change-feed.ts';
-import type { Consents } from '../consent.ts';
+import { consentExpiresAt, type Consents } from '../consent.ts';
 
 export interface TrustContext {
   caller?: Caller;
@@ -46,12 +46,12 @@ export function trustResolvers({ consents, audit, changes }: Services) {
           enterpriseUscc: ownUscc(caller),
           institution: args.institution,
           purpose: args.purpose,
-          expiresAt: new Date(Date.now() + args.validForDays * 86_400_000),
+          expiresAt: consentExpiresAt(args.validForDays),
         }),
       revokeConsent: (_: unknown, args: { id: string }, { caller }: TrustContext) => consents.revoke(args.id, ownUscc(caller)),
     },
     Consent: {
-      live: (consent: { revokedAt: Date | null; expiresAt: Date }) => consent.revokedAt === null && consent.expiresAt > new Date(),
+      live: (consent: { revokedAt: Date | null; expiresAt: Date }) => consent.revokedAt === null && consent.expiresAt > clock().now(),
     },
     CreditChange: {
       sequence: (change: { seq: bigint }) => change.seq.toString(),
