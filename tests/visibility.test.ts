@@ -165,7 +165,7 @@ describe('production: schema details for developers and regulators only; demo to
   async function gateway(env: Record<string, string>): Promise<GatewayApp> {
     const database = await createTestDatabase('visibility');
     databases.push(database);
-    const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, ...STACK_URLS, ...env });
+    const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, AUDIT_HMAC_KEYS: `vis:${'cd'.repeat(32)}`, ...STACK_URLS, ...env });
     const previous = process.env.NODE_ENV;
     if (env.NODE_ENV) process.env.NODE_ENV = env.NODE_ENV;
     try {
