@@ -10,6 +10,7 @@
 //            subgraph call) and its circuit; always 200, JSON.
 // On SIGTERM the gateway turns unready first (`draining`), then stops accepting and drains.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request } from 'undici';
 import { createCallerSigner, sendJson, within, type Caller, type CallerKeys } from '@credit-graph/contract';
 import type { CircuitStatus } from '../transport/resilience.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
@@ -56,14 +57,18 @@ export function createProbes(options: ProbesOptions): Probes {
     try {
       const { pathname, search } = new URL(subgraph.url);
       const headers = await signer.sign(READINESS_CALLER, { subgraph: subgraph.name, method: 'POST', path: pathname + search, body: PROBE_BODY });
-      const response = await fetch(subgraph.url, {
+      // undici's request, as every subgraph call: WHATWG fetch refuses some ports (6000, 6665...).
+      const response = await request(subgraph.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: PROBE_BODY,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-      if (!response.ok) return `HTTP ${response.status}`;
-      const body = (await response.json()) as { data?: { __typename?: string } };
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        await response.body.dump();
+        return `HTTP ${response.statusCode}`;
+      }
+      const body = (await response.body.json()) as { data?: { __typename?: string } };
       return body.data?.__typename === 'Query' ? 'ok' : 'unexpected answer';
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') return `no answer within ${options.timeoutMs} ms`;
