@@ -115,14 +115,14 @@ describe('the evaluation of an enterprise reached through another subgraph', () 
     const result = await graphql(
       gatewayUrl,
       `query ($u: [USCC!]!) { enterprises(usccs: $u) { uscc evaluation { factors { factor sector value } }
-        finance: financeSignals { ${SIGNALS} } supplyChain: supplyChainSignals { ${SIGNALS} } environment: environmentSignals { ${SIGNALS} }
-        housekeeping: housekeepingSignals { ${SIGNALS} } trade: tradeSignals { ${SIGNALS} } } }`,
+        financeSignals { ${SIGNALS} } supplyChainSignals { ${SIGNALS} } environmentSignals { ${SIGNALS} }
+        housekeepingSignals { ${SIGNALS} } tradeSignals { ${SIGNALS} } } }`,
       { u: universe.slice(0, 40).map((e) => e.uscc) },
     );
     expect(result.errors).toBeUndefined();
     let recordsSeen = 0;
     for (const enterprise of result.data.enterprises) {
-      for (const [sector, alias] of [['finance', 'finance'], ['supply-chain', 'supplyChain'], ['environment', 'environment'], ['housekeeping', 'housekeeping'], ['trade', 'trade']] as const) {
+      for (const [sector, alias] of [['finance', 'financeSignals'], ['supply-chain', 'supplyChainSignals'], ['environment', 'environmentSignals'], ['housekeeping', 'housekeepingSignals'], ['trade', 'tradeSignals']] as const) {
         const signals = enterprise[alias];
         const factors = (enterprise.evaluation.factors as { factor: string; sector: string; value: string }[]).filter((f) => f.sector === sector);
         const count = (severity: string) => Number(factors.find((f) => f.factor === `Published ${severity} negative records`)?.value ?? 0);
