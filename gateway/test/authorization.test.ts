@@ -44,6 +44,20 @@ describe('authorization directives in the supergraph', () => {
     expect(requirements.has('Enterprise.name')).toBe(false);
   });
 
+  it("requires both a field's scopes and its type's (AND, not OR), on the type's own fields too", () => {
+    const read = readRequirements(`
+      type Query { secret: Secret level: Level }
+      type Secret @requiresScopes(scopes: [["b"], ["c"]]) { data: String @requiresScopes(scopes: [["a"]]) open: String }
+      enum Level @authenticated { HIGH }`);
+    const dataRequirement = read.get('Secret.data')!;
+    expect(isAllowed(dataRequirement, { ...bank, scopes: ['b'] })).toBe(false);
+    expect(isAllowed(dataRequirement, { ...bank, scopes: ['a'] })).toBe(false);
+    expect(isAllowed(dataRequirement, { ...bank, scopes: ['a', 'c'] })).toBe(true);
+    expect(read.get('Secret.open')).toEqual({ authenticated: true, scopes: [['b'], ['c']] });
+    expect(read.get('Query.secret')).toEqual({ authenticated: true, scopes: [['b'], ['c']] });
+    expect(read.get('Query.level')).toEqual({ authenticated: true, scopes: [] });
+  });
+
   it('allows by scope alternatives', () => {
     const requirement = { authenticated: true, scopes: [['a', 'b'], ['c']] };
     expect(isAllowed(requirement, { ...bank, scopes: ['a'] })).toBe(false);

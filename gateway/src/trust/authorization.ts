@@ -44,7 +44,13 @@ function scopesArgument(value: ListValueNode | undefined): string[][] {
   );
 }
 
-/** Reads field and type requirements from the supergraph's directive applications. */
+/**
+ * Reads field and type requirements from the supergraph's directive applications, as
+ * `Type.field` coordinates. A type's requirement (`@authenticated`/`@requiresScopes` on an
+ * object, interface, scalar or enum; Apollo Router's semantics) applies to every field of the
+ * type and to every field returning it, so a type reached through a union or an
+ * interface is guarded by its own fields.
+ */
 export function readRequirements(supergraphSdl: string): Map<string, Requirement> {
   const requirements = new Map<string, Requirement>();
   const typeRequirements = new Map<string, Requirement>();
@@ -60,13 +66,25 @@ export function readRequirements(supergraphSdl: string): Map<string, Requirement
     }
     return found;
   };
-  for (const definition of parse(supergraphSdl).definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+  // Both must hold (AND): every alternative of one joined with every alternative of the other.
+  const both = (own: Requirement | undefined, added: Requirement): Requirement => {
+    if (!own || own.scopes.length === 0) return { authenticated: true, scopes: added.scopes };
+    if (added.scopes.length === 0) return own;
+    return { authenticated: true, scopes: own.scopes.flatMap((a) => added.scopes.map((b) => [...new Set([...a, ...b])])) };
+  };
+  const definitions = parse(supergraphSdl).definitions;
+  for (const definition of definitions) {
+    if (!('name' in definition) || !definition.name || !('directives' in definition)) continue;
     const typeRequirement = requirementOf(definition.directives);
     if (typeRequirement) typeRequirements.set(definition.name.value, typeRequirement);
+  }
+  for (const definition of definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    const ownTypeRequirement = typeRequirements.get(definition.name.value);
     for (const field of definition.fields ?? []) {
       const coordinate = `${definition.name.value}.${field.name.value}`;
-      const requirement = requirementOf(field.directives);
+      let requirement = requirementOf(field.directives);
+      if (ownTypeRequirement) requirement = both(requirement, ownTypeRequirement);
       if (requirement) requirements.set(coordinate, requirement);
       let type = field.type;
       while (type.kind !== Kind.NAMED_TYPE) type = type.type;
@@ -76,9 +94,7 @@ export function readRequirements(supergraphSdl: string): Map<string, Requirement
   // A type's requirement applies to every field that returns it.
   for (const [coordinate, returnType] of fieldTypes) {
     const typeRequirement = typeRequirements.get(returnType);
-    if (!typeRequirement) continue;
-    const own = requirements.get(coordinate);
-    requirements.set(coordinate, own ? { authenticated: true, scopes: [...own.scopes, ...typeRequirement.scopes] } : typeRequirement);
+    if (typeRequirement) requirements.set(coordinate, both(requirements.get(coordinate), typeRequirement));
   }
   return requirements;
 }
