@@ -21,7 +21,7 @@ import { consentPlugin, createConsents } from './trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
 import { createIdentity } from './trust/identity.ts';
 import { installInputScalars } from './trust/input-scalars.ts';
-import { NoShadowingAliasesRule } from './trust/aliases.ts';
+import { createNoShadowingAliasesRule } from './trust/aliases.ts';
 import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
@@ -160,7 +160,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes), errorResponsePlugin as ApolloServerPlugin<GatewayContext>],
     formatError,
     // The query planner overwrites an alias that takes a key field's name: refused, always.
-    validationRules: [NoShadowingAliasesRule],
+    validationRules: [createNoShadowingAliasesRule(supergraphSdl)],
     ...(config.trustLayer ? { parseOptions: limits.parseOptions, persistedQueries: { cache: persistedQueryCache(safelist) } } : {}),
     includeStacktraceInErrorResponses: false,
     // Apollo Server turns introspection off for everyone when NODE_ENV=production; in production

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import { NoShadowingAliasesRule } from '../src/trust/aliases.ts';
+import { createNoShadowingAliasesRule, NoShadowingAliasesRule } from '../src/trust/aliases.ts';
 
 const schema = buildSchema(`
   type Query { node: Node enterprise: Enterprise }
@@ -24,5 +24,17 @@ describe('aliases that shadow a field name', () => {
 
   it('allows free aliases and a field aliased to its own name', () => {
     expect(messages('{ enterprise { code: uscc name: name label: name } node { key: id } }')).toEqual([]);
+  });
+});
+
+describe('aliases that shadow a field the API schema hides', () => {
+  // The supergraph has `internalId` (an @inaccessible key); the API schema does not.
+  const rule = createNoShadowingAliasesRule('type Query { node: Node enterprise: Enterprise } type Enterprise { internalId: ID! id: ID! uscc: String! name: String }');
+  const withHidden = (query: string) => validate(schema, parse(query), [...specifiedRules, rule]).map((e) => e.message);
+
+  it('refuses an alias named after a supergraph field missing from the API schema, on the type and through an interface', () => {
+    expect(withHidden('{ enterprise { internalId: name } }')).toEqual([expect.stringMatching(/alias "internalId" of Enterprise.name/)]);
+    expect(withHidden('{ node { internalId: id } }')).toEqual([expect.stringMatching(/alias "internalId" of Node.id/)]);
+    expect(withHidden('{ enterprise { label: name } }')).toEqual([]);
   });
 });

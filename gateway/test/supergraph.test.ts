@@ -78,11 +78,20 @@ afterAll(async () => {
 
 /** A foreign subgraph (plain @apollo/subgraph, no Credit Graph code) and its composed supergraph file. */
 async function foreignSupergraph(name: string, feature: Pick<Feature, 'directives' | 'sdl' | 'resolvers'>): Promise<string> {
-  const typeDefs = parse(FEDERATION(feature.directives) + feature.sdl);
-  const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs, resolvers: feature.resolvers as never }]) });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-  cleanups.push(() => server.stop());
-  const composed = composeServices([{ name: 'users', url, typeDefs }]);
+  return foreignSupergraphOf(name, { users: feature });
+}
+
+/** Foreign subgraphs by name, composed into one supergraph file. */
+async function foreignSupergraphOf(name: string, subgraphs: Record<string, Pick<Feature, 'directives' | 'sdl' | 'resolvers'>>): Promise<string> {
+  const services = [];
+  for (const [subgraph, feature] of Object.entries(subgraphs)) {
+    const typeDefs = parse(FEDERATION(feature.directives) + feature.sdl);
+    const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs, resolvers: feature.resolvers as never }]) });
+    const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+    cleanups.push(() => server.stop());
+    services.push({ name: subgraph, url, typeDefs });
+  }
+  const composed = composeServices(services);
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
   const file = path.join(folder, `${name}.graphql`);
   writeFileSync(file, composed.supergraphSdl);
@@ -170,5 +179,61 @@ type Query { a: String }`;
     expect(prepareSupergraph(sdl)).toBe(
       sdl.replace('import: ["@requiresScopes"], for: SECURITY)', 'import: ["@requiresScopes"], )'),
     );
+  });
+
+  // Type-level requirements on types no field requirement names: objects reached through a
+  // union, enums and scalars. Apollo Router's semantics: the type's fields and every field
+  // returning it require what the type requires.
+  it('enforces @authenticated on an object type reached through a union, an enum and a scalar', async () => {
+    const SECRET = { __typename: 'Secret', data: 'classified' };
+    const file = await foreignSupergraph('type-requirements', {
+      directives: ['@authenticated'],
+      sdl: `type Query { search: [Result!]! user: User }
+        union Result = Secret | Open
+        type Secret @authenticated { data: String }
+        type Open { title: String }
+        enum Level @authenticated { HIGH LOW }
+        scalar Note @authenticated
+        type User @key(fields: "id") { id: ID! level: Level note: Note }`,
+      resolvers: {
+        Query: { search: () => [SECRET, { __typename: 'Open', title: 'hello' }], user: () => ({ id: 'u1', level: 'HIGH', note: 'private note' }) },
+        User: { __resolveReference: () => ({ id: 'u1', level: 'HIGH', note: 'private note' }) },
+      },
+    });
+    const app = await gatewayOn(file);
+    const result = await graphql(app.url, '{ search { ... on Secret { data } ... on Open { title } } user { id level note } }');
+    expect(JSON.stringify(result.data)).not.toContain('classified');
+    expect(JSON.stringify(result.data)).not.toContain('HIGH');
+    expect(JSON.stringify(result.data)).not.toContain('private note');
+    expect(result.data).toEqual({ search: [{ data: null }, { title: 'hello' }], user: { id: 'u1', level: null, note: null } });
+    expect(result.errors?.map((e) => e.extensions?.field).sort()).toEqual(['Secret.data', 'User.level', 'User.note']);
+    expect(result.errors?.every((e) => e.extensions?.code === 'UNAUTHENTICATED')).toBe(true);
+  });
+
+  // apollographql/federation#3036: the planner adds an entity's key fields under their own
+  // names and overwrites a client alias of the same name, also when the key is @inaccessible
+  // (not in the API schema): the alias would then carry the hidden key's value.
+  it('refuses an alias that takes the name of an @inaccessible key field, which would answer the hidden key', async () => {
+    const USER_ROW = { internalId: 'hidden-internal-id', name: 'Ada' };
+    const file = await foreignSupergraphOf('inaccessible-key-alias', {
+      users: {
+        directives: ['@inaccessible'],
+        sdl: 'type Query { user: User } type User @key(fields: "internalId") { internalId: ID! @inaccessible name: String }',
+        resolvers: { Query: { user: () => USER_ROW }, User: { __resolveReference: () => USER_ROW } },
+      },
+      profiles: {
+        directives: ['@inaccessible'],
+        sdl: 'type User @key(fields: "internalId") { internalId: ID! @inaccessible bio: String }',
+        resolvers: { User: { __resolveReference: (ref: { internalId: string }) => ({ ...ref, bio: 'likes engines' }) } },
+      },
+    });
+    const app = await gatewayOn(file);
+    // A free alias still answers.
+    expect((await graphql(app.url, '{ user { label: name bio } }')).data).toEqual({ user: { label: 'Ada', bio: 'likes engines' } });
+    const result = await graphql(app.url, '{ user { internalId: name bio } }');
+    expect(JSON.stringify(result)).not.toContain('hidden-internal-id');
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors?.[0]?.message).toMatch(/alias "internalId"/);
   });
 });
