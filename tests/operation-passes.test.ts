@@ -58,6 +58,14 @@ describe('a removed non-null field nulls its nearest nullable parent', () => {
     expect(result.errors?.[0]).toMatchObject({ path: ['overdueObjections'], extensions: { code: 'FORBIDDEN', field: 'Query.overdueObjections' } });
   });
 
+  it('neither nulls nor reports a removed field that @skip leaves out by the default value of its variable', async () => {
+    const query = 'query ($hidden: Boolean = true) { overdueObjections @skip(if: $hidden) { id } districts { code } }';
+    const result = await graphql(gatewayUrl, query, {}, await headersFor('BANK', 'LOAN_APPROVAL'));
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.districts.length).toBeGreaterThan(0);
+    expect(result.data).not.toHaveProperty('overdueObjections');
+  });
+
   it('answers an anonymous myConsents, aliased and through a fragment, with data null', async () => {
     const result = await graphql(gatewayUrl, '{ mine: myConsents { id } ...D } fragment D on Query { districts { code } }');
     expect(result.data).toBeNull();

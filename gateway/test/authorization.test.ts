@@ -242,6 +242,9 @@ describe('a removed non-null field nulls its nearest nullable parent, as GraphQL
       'query ($no: Boolean!) { secretRoot @include(if: $no) publicCount }',
       '{ secretRoot @skip(if: true) publicCount }',
       'query ($yes: Boolean!) { people { name ... @skip(if: $yes) { secret } } }',
+      // The operation's default value decides when the variable is not sent.
+      'query ($skipped: Boolean = true) { secretRoot @skip(if: $skipped) publicCount }',
+      'query ($kept: Boolean = false) { people { name ... on Person @include(if: $kept) { secret } } }',
     ]) {
       const actual = filtered(query, { yes: true, no: false });
       expect(actual.data).toEqual(executed(query, { yes: true, no: false }).data);

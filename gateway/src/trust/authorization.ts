@@ -250,7 +250,8 @@ export function completeAnswer(
   for (const removal of filtered.removals) {
     if (!reached.has(removal)) errors.set(`unreached:${removal.path.join('.')}`, authorizationError(removal, filtered.caller));
   }
-  result.errors = [...(result.errors ?? []), ...[...errors.values()].map((error) => error.toJSON())];
+  // The spec: `errors`, when present, holds at least one error.
+  if (errors.size > 0) result.errors = [...(result.errors ?? []), ...[...errors.values()].map((error) => error.toJSON())];
 }
 
 export interface AuthorizationContext {

@@ -15,6 +15,7 @@ import {
   Kind,
   getDirectiveValues,
   getNamedType,
+  getVariableValues,
   isAbstractType,
   isCompositeType,
   isListType,
@@ -107,8 +108,12 @@ export function planRemovals<Reason>(
   operation: OperationDefinitionNode,
   reasonFor: (parent: GraphQLCompositeType, field: string) => Reason | undefined,
   onKept: (parent: GraphQLCompositeType, field: string) => void = () => {},
-  { variables = {}, work = { selections: 0 } }: PlanOptions = {},
+  { variables: sent = {}, work = { selections: 0 } }: PlanOptions = {},
 ): PlannedRemovals<Reason> {
+  // As execution reads them: the operation's default values fill the variables not sent.
+  // Values execution will refuse are left as sent (`included` then keeps the selection).
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], sent, { maxErrors: 1 });
+  const variables = coerced.coerced ?? sent;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
