@@ -73,6 +73,14 @@ describe('measuring an operation', () => {
     expect(measure('query ($ids: [ID!]!) { byIds(ids: $ids) { id name } }', { ids }).cost).toBe(1 + 500 * 2);
   });
 
+  it("sizes a list by a variable's default value in the operation when the variable is not sent", () => {
+    const codes = JSON.stringify(Array.from({ length: 300 }, (_, i) => String(i)));
+    expect(measure(`query ($ids: [ID!]! = ${codes}) { byIds(ids: $ids) { id name } }`).cost).toBe(1 + 300 * 2);
+    expect(measure('query ($n: Int = 400) { nodes(first: $n) { id } }').cost).toBe(1 + 400);
+    // A value sent wins over the default.
+    expect(measure('query ($n: Int = 400) { nodes(first: $n) { id } }', { n: 2 }).cost).toBe(1 + 2);
+  });
+
   it("hands a connection's `first` to the list right below it", () => {
     expect(measure('{ search(first: 5) { edges { node { id } } } }').cost).toBe(1 + 1 + 5 * (1 + 1));
   });

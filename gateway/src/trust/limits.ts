@@ -54,6 +54,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 import { creditGraphError } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
@@ -187,7 +188,8 @@ export interface WorkCounter {
 }
 
 /**
- * Measures one operation of a document; `variables` as the client sent them. Time linear in
+ * Measures one operation of a document; `sent`: the variables as the client sent them (the
+ * operation's default values fill those not sent). Time linear in
  * the document (each fragment measured once per list size handed to it), whatever the
  * expansion; safe on a document with fragment cycles (not recursed into).
  */
@@ -195,10 +197,16 @@ export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
+  sent: Record<string, unknown>,
   defaultListSize = DEFAULT_LIST_SIZE,
   work: WorkCounter = { selections: 0 },
 ): OperationMeasures {
+  // As execution reads them: a variable not sent takes the operation's default value.
+  const variables: Record<string, unknown> = { ...sent };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (variables[name] === undefined && definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
