@@ -105,6 +105,13 @@ describe('purpose and consent', () => {
     expect(result.data.enterprise.finance.currentTaxCreditLevel).toMatch(/^[ABMCD]$/);
   });
 
+  it("lets a bank read an enterprise that consented, named by a variable's default value in the operation", async () => {
+    const query = `query Check($u: USCC! = "${consenting.uscc}") { enterprise(uscc: $u) { uscc finance { currentTaxCreditLevel } } }`;
+    const result = await graphql(gatewayUrl, query, {}, bank);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.enterprise.finance.currentTaxCreditLevel).toMatch(/^[ABMCD]$/);
+  });
+
   it.each([
     ['without any consent', () => withFinance[5]!],
     ['with consent for another purpose', () => otherPurpose],

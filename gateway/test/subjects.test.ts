@@ -19,6 +19,13 @@ describe('the enterprises an operation names', () => {
     expect(namedEnterprises(schema, parse(query), { b: B, list: [C, A] }).sort()).toEqual([A, B, C].sort());
   });
 
+  it("reads a variable's default value in the operation when the variable is not sent", () => {
+    const query = `query ($a: USCC! = "${A}", $list: [USCC!] = ["${B}"], $input: CommitmentInput) { enterprise(uscc: $a) { name } enterprises(usccs: $list) { name } }`;
+    expect(namedEnterprises(schema, parse(query), {}).sort()).toEqual([A, B].sort());
+    expect(namedEnterprises(schema, parse(query), { a: C })).toContain(C);
+    expect(namedEnterprises(schema, parse(query), { a: C })).not.toContain(A);
+  });
+
   it('reads only the operation that runs, not the other operations of the document', () => {
     const document = parse(`query One { enterprise(uscc: "${A}") { name } } query Two { enterprise(uscc: "${B}") { name } }`);
     expect(namedEnterprises(schema, document, {}, undefined, 'Two')).toEqual([B]);

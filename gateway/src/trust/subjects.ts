@@ -9,6 +9,7 @@ import {
   isInputObjectType,
   isListType,
   valueFromAST,
+  valueFromASTUntyped,
   visit,
   visitWithTypeInfo,
   type ASTNode,
@@ -25,7 +26,8 @@ const USCC_TYPE = 'USCC';
 type NameFilter = (name: string) => boolean;
 
 /**
- * The USCCs an operation names in its arguments. `keep` narrows them by the argument or input
+ * The USCCs an operation names in its arguments (`sent`: the request's variables; the
+ * operation's default values fill those not sent). `keep` narrows them by the argument or input
  * field's name: a write's subject is its `uscc`, while `authorityUscc` names an authority.
  * Only the operation `operationName` selects (and the fragments it spreads) is read; each
  * fragment once, and each variable's value once per argument name and type it is given to, so
@@ -34,13 +36,20 @@ type NameFilter = (name: string) => boolean;
 export function namedEnterprises(
   schema: GraphQLSchema,
   document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
+  sent: Record<string, unknown> | undefined,
   keep: NameFilter = () => true,
   operationName?: string | null,
 ): string[] {
   const found = new Set<string>();
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
+  // As execution reads them: a variable not sent takes the operation's default value, which
+  // names an enterprise as surely as a value sent.
+  const variables: Record<string, unknown> = { ...sent };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (variables[name] === undefined && definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -69,7 +78,7 @@ export function namedEnterprises(
       const key = `${node.name.value}|${name}|${String(type)}`;
       if (collectedVariables.has(key)) return;
       collectedVariables.add(key);
-      collectValue(type, variables?.[node.name.value], name);
+      collectValue(type, variables[node.name.value], name);
     } else if (node.kind === Kind.LIST) {
       const item = isListType(nullable) ? nullable.ofType : type;
       for (const value of node.values) collectNode(item, value, name);
