@@ -236,4 +236,22 @@ type Query { a: String }`;
     expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(result.errors?.[0]?.message).toMatch(/alias "internalId"/);
   });
+
+  // An interface field whose implementation on one type is guarded: read through the
+  // interface, the parent type is the interface, which carries no requirement itself.
+  it("enforces a guarded implementation's field read through its interface", async () => {
+    const ITEMS = [{ __typename: 'Document', id: 'd1', title: 'classified' }, { __typename: 'Post', id: 'p1', title: 'hello' }];
+    const file = await foreignSupergraph('interface-implementation', {
+      directives: ['@authenticated'],
+      sdl: `type Query { items: [Item!]! }
+        interface Item { id: ID! title: String }
+        type Document implements Item @key(fields: "id") { id: ID! title: String @authenticated }
+        type Post implements Item @key(fields: "id") { id: ID! title: String }`,
+      resolvers: { Query: { items: () => ITEMS }, Item: { __resolveType: (item: { __typename: string }) => item.__typename } },
+    });
+    const app = await gatewayOn(file);
+    const result = await graphql(app.url, '{ items { id title } }');
+    expect(JSON.stringify(result.data)).not.toContain('classified');
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
 });
