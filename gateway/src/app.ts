@@ -16,7 +16,7 @@ import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
 import { createAuthorization } from './trust/authorization.ts';
-import { TRUST_LAYER_OFF_CALLER, type GatewayConfig } from './config.ts';
+import { ConfigError, TRUST_LAYER_OFF_CALLER, type GatewayConfig } from './config.ts';
 import { consentPlugin, createConsents } from './trust/consent.ts';
 import { openGatewayDatabase, type GatewayDatabase } from './database.ts';
 import { createIdentity } from './trust/identity.ts';
@@ -170,7 +170,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     // Our stop() drains HTTP first; Apollo stopping itself on SIGTERM would cut requests in flight.
     stopOnTerminationSignals: false,
   });
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    await audit.close();
+    await database.close();
+    redis?.disconnect();
+    await subgraphConnections.close();
+    // The supergraph passed our checks but @apollo/gateway cannot build a schema from it.
+    if (!supergraphLoaded) throw new ConfigError(`@apollo/gateway cannot load the supergraph at ${supergraph.path}: ${(error as Error).message.split('\n')[0]}`);
+    throw error;
+  }
 
   if (options.playgroundTokens && !config.playgroundDemoTokens) {
     console.warn('[gateway] playground demo tokens given but PLAYGROUND_DEMO_TOKENS is not "true": the playground carries none');

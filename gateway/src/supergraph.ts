@@ -112,6 +112,11 @@ export function loadSupergraph(path: string, urlOverrides: Record<string, string
   } catch (error) {
     throw new ConfigError(`Cannot read the supergraph at ${path}: ${(error as Error).message}`);
   }
+  try {
+    parse(sdl);
+  } catch (error) {
+    throw new ConfigError(`The supergraph at ${path} is not valid GraphQL: ${(error as Error).message}`);
+  }
   const subgraphs = joinGraphs(sdl).map(({ name, url }) => {
     const stem = subgraphUrlVariable(name).replace(/^SUBGRAPH_|_URL$/g, '');
     return { name, url: urlOverrides[stem] ?? url };

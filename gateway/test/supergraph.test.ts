@@ -254,4 +254,15 @@ type Query { a: String }`;
     expect(JSON.stringify(result.data)).not.toContain('classified');
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
+
+  it('refuses a supergraph file that is not GraphQL, or that @apollo/gateway cannot load, with a configuration error naming the file', async () => {
+    const broken = path.join(folder, 'broken.graphql');
+    writeFileSync(broken, 'schema { query: Query \n type Query {');
+    await expect(gatewayOn(broken)).rejects.toThrow(ConfigError);
+    await expect(gatewayOn(broken)).rejects.toThrow(/broken\.graphql is not valid GraphQL: Syntax Error/);
+    const notSupergraph = path.join(folder, 'not-a-supergraph.graphql');
+    writeFileSync(notSupergraph, 'enum join__Graph { A @join__graph(name: "a", url: "http://127.0.0.1:1/graphql") } type Query { a: String }');
+    await expect(gatewayOn(notSupergraph)).rejects.toThrow(ConfigError);
+    await expect(gatewayOn(notSupergraph)).rejects.toThrow(/not-a-supergraph\.graphql/);
+  });
 });
