@@ -79,6 +79,7 @@ describe('measuring an operation', () => {
     expect(measure('query ($n: Int = 400) { nodes(first: $n) { id } }').cost).toBe(1 + 400);
     // A value sent wins over the default.
     expect(measure('query ($n: Int = 400) { nodes(first: $n) { id } }', { n: 2 }).cost).toBe(1 + 2);
+    expect(measure('query ($constructor: Int = 400) { nodes(first: $constructor) { id } }').cost).toBe(1 + 400);
   });
 
   it("hands a connection's `first` to the list right below it", () => {

@@ -24,6 +24,8 @@ describe('the enterprises an operation names', () => {
     expect(namedEnterprises(schema, parse(query), {}).sort()).toEqual([A, B].sort());
     expect(namedEnterprises(schema, parse(query), { a: C })).toContain(C);
     expect(namedEnterprises(schema, parse(query), { a: C })).not.toContain(A);
+    // A variable named after an Object.prototype member is read as sent or defaulted.
+    expect(namedEnterprises(schema, parse(`query ($toString: USCC! = "${A}") { enterprise(uscc: $toString) { name } }`), {})).toEqual([A]);
   });
 
   it('reads only the operation that runs, not the other operations of the document', () => {

@@ -45,7 +45,8 @@ export function namedEnterprises(
   if (!operation) return [];
   // As execution reads them: a variable not sent takes the operation's default value, which
   // names an enterprise as surely as a value sent.
-  const variables: Record<string, unknown> = { ...sent };
+  // Own properties only: a variable named `toString` is not Object.prototype's.
+  const variables: Record<string, unknown> = Object.assign(Object.create(null), sent);
   for (const definition of operation.variableDefinitions ?? []) {
     const name = definition.variable.name.value;
     if (variables[name] === undefined && definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
