@@ -113,4 +113,14 @@ describe('an alias never shadows a field name the planner relies on', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.enterprise).toMatchObject({ code: model.uscc, name: model.name, label: model.name });
   });
+
+  it('answers right when a field takes the name of another field the planner does not add (name and status swapped, finance: financeSignals)', async () => {
+    const result = await graphql(
+      gatewayUrl,
+      'query ($u: USCC!) { enterprise(uscc: $u) { name: status status: name finance: financeSignals { grade } environment { currentRating { level } } } }',
+      { u: model.uscc },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data.enterprise).toMatchObject({ name: 'ACTIVE', status: model.name, finance: { grade: expect.any(String) } });
+  });
 });
