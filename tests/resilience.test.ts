@@ -71,6 +71,20 @@ async function status(): Promise<{ ready: boolean; body: { failing: string[]; su
   return { ready, body: (await response.json()) as never };
 }
 
+/**
+ * /status once its subgraph probes have seen `subgraph` answer (`ok`) or not: it reuses a round
+ * of probes for STATUS_MIN_INTERVAL_MS, so right after a change it may still show the last
+ * round. Bounded: the last answer after 5 s.
+ */
+async function statusOnce(subgraph: string, ok: boolean): Promise<Awaited<ReturnType<typeof status>>> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const current = await status();
+    if ((current.body.subgraphs[subgraph]?.state === 'ok') === ok || Date.now() > deadline) return current;
+    await sleep(100);
+  }
+}
+
 beforeAll(async () => {
   regulator = await headersFor('REGULATOR', 'SUPERVISION');
   const port = await freePort();
@@ -152,7 +166,7 @@ describe('one subgraph down or slow', () => {
     expect(fast.data.enterprise).toEqual({ uscc: trader.uscc, name: trader.name, trade: null });
     expect(fast.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade', reason: 'circuit open', retryAfterSeconds: 1 });
 
-    expect(await status()).toMatchObject({
+    expect(await statusOnce('trade', false)).toMatchObject({
       ready: true,
       body: {
         failing: ['trade'],
@@ -164,7 +178,7 @@ describe('one subgraph down or slow', () => {
   it('closes the circuit after trade restarts: trade answers again and /status shows it', async () => {
     await startTrade();
     await untilTradeAnswers();
-    expect(await status()).toMatchObject({ ready: true, body: { subgraphs: { registry: { state: 'ok' }, trade: { state: 'ok', circuit: 'closed' } } } });
+    expect(await statusOnce('trade', true)).toMatchObject({ ready: true, body: { subgraphs: { registry: { state: 'ok' }, trade: { state: 'ok', circuit: 'closed' } } } });
   });
 });
 
