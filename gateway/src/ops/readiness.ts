@@ -43,9 +43,13 @@ export interface Probes {
 
 /** A short, single-line reason: never a stack or a connection string. */
 function reasonOf(error: unknown): string {
+  // A system error's code (ECONNREFUSED) on the error itself (undici) or its cause (fetch),
+  // never its message, which names the internal address ("connect ECONNREFUSED 10.0.0.5:4002").
+  const own = (error as { code?: unknown }).code;
   const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
-  const text = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message ?? String(error);
-  return text.split('\n')[0]!.replace(/\w+:\/\/\S+/g, '<url>').slice(0, 200);
+  const text = (typeof own === 'string' && /^E[A-Z]+$/.test(own) ? own : undefined) ??
+    cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+  return text.split('\n')[0]!.replace(/\w+:\/\/\S+/g, '<url>').replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?|\[[0-9a-f:]+\](?::\d+)?/gi, '<address>').slice(0, 200);
 }
 
 export function createProbes(options: ProbesOptions): Probes {
