@@ -19,6 +19,8 @@ import {
 } from '../gateway/src/trust/worker-authorization.ts';
 import type { GatewayDb } from '../gateway/src/database.ts';
 import { UsageError, withGatewayDatabase } from './cli.ts';
+import { ConfigError } from '../gateway/src/config.ts';
+import { readEmbeddedSecrets } from './embedded.ts';
 
 /** Options of the credential commands (strings as typed; checked here as the gateway checks them). */
 export interface CredentialOptions {
@@ -58,12 +60,16 @@ function grant(values: Values) {
   return { role, sector, uscc: values.uscc, institution: values.institution, scopes, subject };
 }
 
-/** The gateway's JWT settings, with a secret long enough to sign with. */
+/**
+ * The gateway's JWT settings, with a secret long enough to sign with: JWT_SECRET, else the one
+ * `npm start` generated for the embedded default (DATA_DIR/secrets.json). Neither is a refusal
+ * (ConfigError, exit 1), not a mistake in the command line.
+ */
 function signingJwt() {
-  const jwt = jwtOptionsFromEnv();
-  if (!jwt.secret) throw new UsageError('set JWT_SECRET (the gateway\'s HS256 secret) to sign tokens');
+  const jwt = jwtOptionsFromEnv({ ...process.env, JWT_SECRET: process.env.JWT_SECRET || readEmbeddedSecrets().JWT_SECRET });
+  if (!jwt.secret) throw new ConfigError('set JWT_SECRET (the gateway\'s HS256 secret) to sign tokens, or run `npm start` once so that it generates one');
   if (Buffer.byteLength(jwt.secret) < MIN_HS256_SECRET_BYTES) {
-    throw new UsageError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes`);
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes`);
   }
   return { ...jwt, secret: jwt.secret };
 }

@@ -3,7 +3,7 @@
 // 100,000 for benchmarks). Databases as for `npm start`: <SUBGRAPH>_DATABASE_URL, else PGlite
 // under DATA_DIR. Demo data only: refused when NODE_ENV=production, and refused for a database
 // that already holds data unless --reset empties it first (every table but the migration history).
-import { databaseTarget, describeTarget } from '@credit-graph/contract';
+import { databaseTarget, databaseTimeouts, describeTarget } from '@credit-graph/contract';
 import { connectDatabase, DEFAULT_SEED_ENTERPRISES, withBulkInserts } from '@credit-graph/subgraph-kit';
 import type { Database } from '@credit-graph/contract';
 import { UsageError } from './cli.ts';
@@ -11,6 +11,8 @@ import { isSubgraphName, SUBGRAPH_DEFINITIONS, SUBGRAPH_NAMES, type SubgraphName
 
 export const MIN_SEED_ENTERPRISES = 3;
 export const MAX_SEED_ENTERPRISES = 1_000_000;
+/** A seed's statements (multi-row INSERTs of up to a million enterprises) may run this long. */
+export const SEED_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 
 /** Seeding was refused (production, or data present without --reset); nothing was changed. */
 export class SeedRefusedError extends Error {
@@ -69,7 +71,9 @@ export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
     names.map(async (name) => {
       const definition = SUBGRAPH_DEFINITIONS[name] as (typeof SUBGRAPH_DEFINITIONS)['registry'];
       const target = databaseTarget(name, env);
-      return { name, definition, target, ...(await connectDatabase(definition, target)) };
+      // Bulk inserts of a large seed take longer than a request's statement budget.
+      const timeouts = { ...databaseTimeouts(env), statementTimeoutMs: SEED_STATEMENT_TIMEOUT_MS };
+      return { name, definition, target, ...(await connectDatabase(definition, target, undefined, timeouts)) };
     }),
   );
   const opened = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));

@@ -11,6 +11,8 @@ import { databaseTarget, databaseUrlVariable, openDatabase } from '@credit-graph
 import { createTestDatabase, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import { cliArguments, freePort, startProcess } from '../../tests/support/processes.ts';
 import { SUBGRAPH_NAMES } from '../subgraphs.ts';
+import { DEMO_BANK } from '../demo-credentials.ts';
+import { jwtVerify } from 'jose';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SERVICES = [...SUBGRAPH_NAMES, 'gateway'];
@@ -214,5 +216,20 @@ describe('credentials, audit and safelist through the CLI', () => {
     const missing = await cli(['safelist', 'add', '--client', 'cli-test'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--file <path>' not specified");
+  }, 240_000);
+
+  it('signs a token with the JWT secret npm start generated when JWT_SECRET is unset, and refuses (exit 1) without one', async () => {
+    const dataDir = mkdtempSync(path.join(folder, 'token-'));
+    const refused = await cli(['credentials', 'token', '--role', 'BANK', '--institution', DEMO_BANK.uscc], { DATA_DIR: dataDir });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/refused: set JWT_SECRET .* or run `npm start` once/);
+    const secret = 'generated-by-npm-start-0123456789abcdef0123';
+    writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify({ JWT_SECRET: secret }), { mode: 0o600 });
+    const signed = await cli(['credentials', 'token', '--role', 'BANK', '--institution', DEMO_BANK.uscc], { DATA_DIR: dataDir });
+    expect(signed.code, signed.stderr).toBe(0);
+    const token = /eyJ[\w-]+\.[\w-]+\.[\w-]+/.exec(signed.stdout)?.[0];
+    expect(token).toBeDefined();
+    const { payload } = await jwtVerify(token!, new TextEncoder().encode(secret), { issuer: 'credit-graph', audience: 'credit-graph-gateway' });
+    expect(payload).toMatchObject({ role: 'BANK', institution: DEMO_BANK.uscc });
   }, 240_000);
 });

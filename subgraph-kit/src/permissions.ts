@@ -11,7 +11,7 @@ import {
   creditGraphError,
   isPublicRecordKind,
   purposeAllowed,
-  PURPOSES,
+  ROLE_PURPOSES,
   RECORD_SOURCES,
   SECTORS,
   type Caller,
@@ -109,7 +109,7 @@ export function creditVerdict(sector: Sector | undefined, uscc: string, caller: 
   const needPurpose = () =>
     fieldRefusal(
       'PURPOSE_REQUIRED',
-      `Reading ${field} of enterprise ${uscc} needs a declared purpose (one of ${PURPOSES.join(', ')})`,
+      `Reading ${field} of enterprise ${uscc} needs a declared purpose (x-credit-purpose; for a ${caller.role}: ${ROLE_PURPOSES[caller.role]?.join(', ') || 'none'})`,
       { uscc },
     );
 

@@ -45,6 +45,7 @@ import {
   type CreditChange,
   type Database,
   type DatabaseTarget,
+  type DatabaseTimeouts,
 } from '@credit-graph/contract';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
@@ -169,8 +170,9 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   target: DatabaseTarget,
   onStatement: () => void = () => undefined,
+  timeouts?: DatabaseTimeouts,
 ): Promise<{ database: Database; db: Db }> {
-  const database = await openDatabase(target);
+  const database = await openDatabase(target, timeouts);
   try {
     await prepareSchema(database, fileURLToPath(definition.migrationsDir));
   } catch (error) {
