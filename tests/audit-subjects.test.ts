@@ -102,6 +102,30 @@ describe('the audit record names what was read', () => {
     expect(await latestRecord(sub)).toMatchObject({ operationName: 'Refused', subjects: [], deniedSubjects: [b.uscc], outcome: 'partial' });
   });
 
+  it("names the enterprise whose changes a bank read from the change feed, which sees it in myQueryRecords", async () => {
+    // A bank of this test only, watching one enterprise of this test only.
+    const bank = makeUscc('91', '410105', '70690066');
+    const watched = universe[140]!;
+    const self = await headersFor('ENTERPRISE', undefined, { uscc: watched.uscc });
+    const granted = await graphql(gatewayUrl, 'mutation ($bank: USCC!) { grantConsent(institution: $bank, purpose: LOAN_MONITORING, validForDays: 30) { id } }', { bank }, self);
+    expect(granted.errors).toBeUndefined();
+    const commitment = `mutation { makeCreditCommitment(idempotencyKey: "audit-subjects-feed-${Date.now()}",
+      input: { type: "主动型", content: "按期履行合同", termEnd: "2029-06-30" }) { id } }`;
+    expect((await graphql(gatewayUrl, commitment, {}, self)).errors).toBeUndefined();
+
+    const sub = `audit-subjects-feed-officer-${++sequence}`;
+    const headers = await headersFor('BANK', 'LOAN_MONITORING', { sub, institution: bank });
+    // Neither uscc nor enterprise selected: only the trust subgraph knows whose changes these are.
+    const feed = await graphql(gatewayUrl, 'query Watch { creditChanges { changes { kind summary } } }', {}, headers);
+    expect(feed.errors).toBeUndefined();
+    expect(feed.data.creditChanges.changes).toContainEqual(expect.objectContaining({ kind: 'COMMITMENT' }));
+
+    expect(await latestRecord(sub)).toMatchObject({ operationName: 'Watch', subjects: [watched.uscc], outcome: 'ok' });
+    const seen = await graphql(gatewayUrl, '{ myQueryRecords(first: 100) { edges { node { operationName institution } } } }', {}, self);
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data.myQueryRecords.edges.map((edge: { node: unknown }) => edge.node)).toContainEqual({ operationName: 'Watch', institution: bank });
+  });
+
   it('names the partners a regulator reached through the supply chain, without any uscc selected', async () => {
     const sub = 'audit-subjects-inspector';
     const inspector = await headersFor('REGULATOR', 'SUPERVISION', { sub });

@@ -3,11 +3,14 @@
 // acts only on its own consents and records.
 import { ANONYMOUS_CALLER, clock, creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
 import type { Audit } from '../../audit/audit.ts';
+import type { RequestReads } from '../../audit/policy.ts';
 import type { ChangeFeed } from '../../feed/change-feed.ts';
 import { consentExpiresAt, type Consents } from '../consent.ts';
 
 export interface TrustContext {
   caller?: Caller;
+  /** The request's reads (audit/policy.ts): this subgraph adds what it resolved, like the others report theirs. */
+  reads?: RequestReads;
 }
 
 interface Services {
@@ -29,8 +32,13 @@ export function trustResolvers({ consents, audit, changes }: Services) {
       myConsents: (_: unknown, __: unknown, { caller }: TrustContext) => consents.list(ownUscc(caller)),
       myQueryRecords: (_: unknown, args: { first?: number; after?: string | null }, { caller }: TrustContext) =>
         audit.query({ enterpriseUscc: ownUscc(caller), first: args.first, after: args.after }),
-      creditChanges: (_: unknown, args: { after?: string | null; first?: number | null }, { caller }: TrustContext) =>
-        changes.list(caller ?? ANONYMOUS_CALLER, args),
+      // Every change listed is a credit fact about its enterprise, read by the bank: on the
+      // audit record under that enterprise (征信业管理条例 art. 22), whatever the page selects.
+      creditChanges: async (_: unknown, args: { after?: string | null; first?: number | null }, { caller, reads }: TrustContext) => {
+        const page = await changes.list(caller ?? ANONYMOUS_CALLER, args);
+        for (const change of page.changes) reads?.read.add(change.uscc);
+        return page;
+      },
       auditRecords: (
         _: unknown,
         args: { filter?: { subject?: string; institution?: string; purpose?: Purpose; enterpriseUscc?: string; from?: Date; to?: Date } | null; first?: number; after?: string | null },
