@@ -84,6 +84,17 @@ describe('audit verify against someone who can write the audit table', () => {
     await audit.close();
   });
 
+  it('finds the checkpoint file deleted, alone or with the newest records', async () => {
+    const audit = await writeNine();
+    rmSync(file);
+    expect(await audit.verify()).toMatchObject({ ok: false, checked: 9, problem: { seq: 9n, kind: 'checkpoint' } });
+    await gateway.database.exec('DELETE FROM "AuditRecord" WHERE seq >= 7');
+    const result = await audit.verify();
+    expect(result).toMatchObject({ ok: false, checked: 6, problem: { seq: 6n, kind: 'checkpoint' } });
+    expect(result.problem!.reason).toMatch(/holds no checkpoint/);
+    await audit.close();
+  });
+
   it('finds an edit whose later hashes were recomputed without the key (plain SHA-256, as the old chain was)', async () => {
     const audit = await writeNine();
     const rows = await gateway.db.auditRecord.findMany({ orderBy: { seq: 'asc' } });
@@ -191,8 +202,10 @@ describe('audit verify against someone who can write the audit table', () => {
     }
     const audit = auditWithCheckpoints();
     await audit.record(entry());
-    expect(await audit.verify()).toMatchObject({ ok: true, checked: 3, legacy: 2 });
-    await audit.close();
+    await audit.close(); // its checkpoint written
+    const verifier = auditWithCheckpoints();
+    expect(await verifier.verify()).toMatchObject({ ok: true, checked: 3, legacy: 2, checkpoints: [{ seq: 3n }] });
+    await verifier.close();
   });
 
   it('stores the request id on the record', async () => {

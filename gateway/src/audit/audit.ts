@@ -363,6 +363,16 @@ export function createAudit(options: AuditOptions): Audit {
       }
       if (page.length < VERIFY_PAGE_SIZE) break;
     }
+    // A store is configured, and the gateway checkpoints at its first keyed record and at
+    // every shutdown: an empty store under a keyed chain means the checkpoint was deleted,
+    // which would hide a truncation of the newest records.
+    if (checkpoints?.enabled && stored.length === 0 && keyedSeen) {
+      return result({
+        seq: previous.seq,
+        kind: 'checkpoint',
+        reason: `a checkpoint store is configured but holds no checkpoint, though the log has keyed records up to seq ${previous.seq}: the checkpoint was deleted, so a deletion of the newest records cannot be ruled out (if the store was only just configured, run the gateway once: it checkpoints at its next record and at shutdown)`,
+      });
+    }
     // The chain verifies up to its end: did it once reach further?
     for (const { source, checkpoint } of stored) {
       const seq = BigInt(checkpoint.seq);
