@@ -75,6 +75,15 @@ const PROFILES: Profile[] = [
     dateTime: '+275760-09-13T00:00:00Z',
   },
   {
+    // A lone surrogate ("\ud800" in JSON) first in each operation, then zero-width, RTL and combining marks.
+    name: 'Unicode tricks',
+    string: (i) => ['\ud800', 'a\u200b\u202e名\u0301', '\udc00x\ud83d'][i % 3]!,
+    int: 1,
+    float: Number.MIN_VALUE,
+    date: '2028-02-29',
+    dateTime: '2026-12-31T16:30:00.000+08:00',
+  },
+  {
     name: 'wildcards and quotes',
     string: () => `%_\\'"; DROP TABLE "AuditRecord"; --`,
     int: 99_999,

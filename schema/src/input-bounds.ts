@@ -35,6 +35,11 @@ const BOUNDED_SCALARS = new Set(['String', 'ID', 'Int', 'Float']);
 const NUMERIC_SCALARS = new Set(['Int', 'Float']);
 /** C0 control characters and DEL, except tab, line feed and carriage return (PostgreSQL refuses NUL). */
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/**
+ * Half of a surrogate pair without its other half (JSON's "\ud800"): no Unicode text, so no
+ * database or JSON encoder downstream accepts it (Prisma's query engine fails on it).
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export interface InputBounds {
   /** Most UTF-16 code units of each string (of each item, for a list). */
@@ -118,6 +123,7 @@ function compile(
     if (typeof value !== 'string') return;
     if (value.length > maxLength) refuse(field, `must be at most ${maxLength} characters, got ${value.length}`, { maximum: maxLength });
     if (CONTROL_CHARACTER.test(value)) refuse(field, 'must not contain control characters');
+    if (LONE_SURROGATE.test(value)) refuse(field, 'must be valid Unicode text (it holds half of a surrogate pair)');
   };
 }
 

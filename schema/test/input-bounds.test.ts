@@ -20,6 +20,8 @@ const run = schemaOf(`
 describe('input bounds', () => {
   it('lets values within their bounds through', async () => {
     expect((await run('{ search(name: "abc", first: 100) }')).data).toEqual({ search: 'ok' });
+    // A whole surrogate pair is one character (an emoji), as are combining marks.
+    expect((await run('query ($n: String) { search(name: $n) }', { n: '\ud83d\ude00e\u0301' })).data).toEqual({ search: 'ok' });
     const ok = await run('mutation ($i: Entry!) { write(input: $i, key: "k1") }', { i: { reason: 'fine', measures: ['a', 'b'], amount: 0 } });
     expect(ok.errors).toBeUndefined();
   });
@@ -29,6 +31,8 @@ describe('input bounds', () => {
     ['{ search(first: 101) }', {}, 'first', /between 1 and 100, got 101/],
     ['{ search(first: 0) }', {}, 'first', /between 1 and 100/],
     ['query ($n: String) { search(name: $n) }', { n: 'a\u0000b' }, 'name', /control characters/],
+    ['query ($n: String) { search(name: $n) }', { n: '\ud800' }, 'name', /valid Unicode text/],
+    ['query ($n: String) { search(name: $n) }', { n: 'a\udc00\ud83d' }, 'name', /valid Unicode text/],
     ['mutation ($i: Entry!) { write(input: $i, key: "k") }', { i: { reason: 'x'.repeat(11), measures: [] } }, 'input.reason', /at most 10/],
     ['mutation ($i: Entry!) { write(input: $i, key: "k") }', { i: { reason: 'r', measures: ['a', 'b', 'c'] } }, 'input.measures', /at most 2 items/],
     ['mutation ($i: Entry!) { write(input: $i, key: "k") }', { i: { reason: 'r', measures: ['a', 'long'] } }, 'input.measures[1]', /at most 3/],
