@@ -68,6 +68,19 @@ describe('bad input through the gateway', () => {
   });
 
   it.each([
+    ['selection sets', (depth: number) => `${'{ a '.repeat(depth)}${'}'.repeat(depth)}`],
+    ['list values', (depth: number) => `{ enterprises(usccs: ${'['.repeat(depth)}${']'.repeat(depth)}) { uscc } }`],
+    ['object values', (depth: number) => `{ searchEnterprises(filter: ${'{ a: '.repeat(depth)}1${'}'.repeat(depth)}) { totalCount } }`],
+  ])('refuses %s nested thousands deep (the parser is recursive) as the caller\'s mistake, not a 500', async (_name, nest) => {
+    // Within the token cap; deep enough to overflow a recursive parse on every Node version.
+    for (const depth of [1_200, 2_400]) {
+      const result = await graphql(gatewayUrl, nest(depth));
+      expect(result.status, `depth ${depth}`).toBe(400);
+      expect(['QUERY_TOO_COMPLEX', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT'], `depth ${depth}`).toContain(result.errors?.[0]?.extensions?.code);
+    }
+  });
+
+  it.each([
     ['malformed JSON', '{"query": "{ __typename }"', 'application/json', 400, 'BAD_REQUEST', /not valid JSON/],
     ['an empty body', '', 'application/json', 400, 'BAD_REQUEST', /empty/],
     ['a JSON array', '[{"query": "{ __typename }"}]', 'application/json', 400, 'BAD_REQUEST', /JSON object/],

@@ -126,6 +126,11 @@ export function createErrorFormatter(logger: ErrorLogger = console) {
     if (extensions.argumentType && extensions.code !== 'BAD_USER_INPUT') extensions.code = 'BAD_USER_INPUT';
     const mistake = CLIENT_MISTAKE_CODES[String(extensions.code)];
     if (mistake) extensions.code = mistake;
+    // graphql-js parses recursively: a document nested a few thousand levels deep, within the
+    // token cap, overflows the stack while parsing. The caller's mistake, refused as one.
+    if (extensions.code === 'GRAPHQL_PARSE_FAILED' && unwrap(error) instanceof RangeError) {
+      return { message: 'The operation is nested too deeply to parse', extensions: { code: 'QUERY_TOO_COMPLEX', ...withId } };
+    }
     // INTERNAL_SERVER_ERROR is also what Apollo Server calls an error without a code: it passes
     // only when our own code named it (a gateway concern failing closed), never as a subgraph
     // (perhaps not ours) worded it.
