@@ -66,6 +66,20 @@ describe('consents', () => {
     await expect(consents.grant({ ...base, expiresAt: consentExpiresAt(MAX_CONSENT_DAYS, clock) })).resolves.toMatchObject({ purpose: 'LOAN_APPROVAL' });
   });
 
+  it('refuses a consent nobody could use: for a purpose read without consent, or to the enterprise itself', async () => {
+    const consents = createConsents({ db: gateway.db, clock });
+    const expiresAt = consentExpiresAt(30, clock);
+    for (const purpose of ['SUPERVISION', 'SELF_QUERY'] as const) {
+      await expect(consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose, expiresAt })).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', argumentName: 'purpose' },
+      });
+    }
+    await expect(consents.grant({ enterpriseUscc: ENTERPRISE, institution: ENTERPRISE, purpose: 'LOAN_APPROVAL', expiresAt })).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'institution' },
+    });
+    await expect(consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_MONITORING', expiresAt })).resolves.toMatchObject({ purpose: 'LOAN_MONITORING' });
+  });
+
   it.each([
     // granted at (UTC), days, live through (Zhengzhou's date), ends at (UTC: midnight in Zhengzhou)
     ['2026-11-30T22:46:00Z', 30, '2026-12-31', '2026-12-31T16:00:00.000Z'], // already 1 December in Zhengzhou

@@ -4,9 +4,25 @@
 // enterprises an operation names have consented, and forwards that to the subgraphs.
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { businessDateOf, daysAfter, clock as processClock, creditGraphError, endOfBusinessDay, type Caller, type Clock, type Purpose } from '@credit-graph/contract';
+import {
+  businessDateOf,
+  daysAfter,
+  clock as processClock,
+  creditGraphError,
+  endOfBusinessDay,
+  ROLE_PURPOSES,
+  type Caller,
+  type Clock,
+  type Purpose,
+} from '@credit-graph/contract';
 import type { GatewayDb } from '../database.ts';
 import { namedEnterprises } from './subjects.ts';
+
+/**
+ * Purposes of callers that read without any consent (supervisors by law, an enterprise about
+ * itself, ROLE_PURPOSES): a consent for one of them could never be used, so it is refused.
+ */
+const PURPOSES_WITHOUT_CONSENT: ReadonlySet<Purpose> = new Set([...ROLE_PURPOSES.REGULATOR, ...ROLE_PURPOSES.SECTOR_PLATFORM, ...ROLE_PURPOSES.ENTERPRISE]);
 
 /** The longest a single consent may run; renewal is a new grant. */
 export const MAX_CONSENT_DAYS = 366;
@@ -43,6 +59,18 @@ export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
   return {
     async grant(grant: ConsentGrant) {
       const today = now();
+      // A consent authorizes reading for a purpose that needs one (art. 18): one for
+      // SUPERVISION or SELF_QUERY, or to the enterprise itself, could never be used.
+      if (PURPOSES_WITHOUT_CONSENT.has(grant.purpose)) {
+        throw creditGraphError('BAD_USER_INPUT', `${grant.purpose} needs no consent (supervisors and the enterprise itself read without one); consent to a bank's purpose such as ${ROLE_PURPOSES.BANK.join(' or ')}`, {
+          argumentName: 'purpose',
+        });
+      }
+      if (grant.institution === grant.enterpriseUscc) {
+        throw creditGraphError('BAD_USER_INPUT', 'An enterprise reads its own data without consent; name the bank it consents to', {
+          argumentName: 'institution',
+        });
+      }
       if (grant.expiresAt <= today) {
         throw creditGraphError('BAD_USER_INPUT', `A consent must run for at least one day (expires ${grant.expiresAt.toISOString()})`, {
           argumentName: 'validForDays',
