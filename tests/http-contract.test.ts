@@ -118,6 +118,18 @@ describe('request ids', () => {
     expect(answer.body.errors?.[0]?.extensions?.requestId).toBe(id);
   });
 
+  it('stores the id on the audit record, where a regulator reads it', async () => {
+    const id = 'bank-loan-file:2026.12.01-0042';
+    const bank = await headersFor('BANK', 'LOAN_APPROVAL');
+    const read = await post({ query: 'query CheckForRequestId { enterprise(uscc: "' + universe[3]!.uscc + '") { finance { currentTaxCreditLevel } } }' }, { ...bank, 'x-request-id': id });
+    expect(read.requestId).toBe(id);
+    const regulator = await headersFor('REGULATOR', 'SUPERVISION');
+    const log = await post({ query: '{ auditRecords(first: 20) { edges { node { operationName requestId } } } }' }, regulator);
+    expect(log.body.errors).toBeUndefined();
+    const nodes = (log.body.data as { auditRecords: { edges: { node: { operationName: string | null; requestId: string | null } }[] } }).auditRecords.edges.map((e) => e.node);
+    expect(nodes).toContainEqual({ operationName: 'CheckForRequestId', requestId: id });
+  });
+
   it.each([
     ['too long', 'a'.repeat(129)],
     ['with spaces and quotes', 'id "with" spaces'],
