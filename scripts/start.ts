@@ -101,11 +101,11 @@ export async function startAll(): Promise<void> {
   const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
   const secrets = ensureEmbeddedSecrets();
-  const gatewayEnv: Record<string, string> = {
-    ...secrets,
-    // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
-    AUDIT_CHECKPOINT_FILE: process.env.AUDIT_CHECKPOINT_FILE ?? embeddedCheckpointFile(),
-  };
+  // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
+  // The default file belongs to the embedded gateway database: a PostgreSQL chain is another
+  // chain, whose checkpoints the operator places (AUDIT_CHECKPOINT_FILE, Redis).
+  const checkpointFile = process.env.AUDIT_CHECKPOINT_FILE ?? (databaseTarget('gateway').kind === 'pglite' ? embeddedCheckpointFile() : undefined);
+  const gatewayEnv: Record<string, string> = { ...secrets, ...(checkpointFile ? { AUDIT_CHECKPOINT_FILE: checkpointFile } : {}) };
   try {
     await Promise.all(
       subgraphs.map(async (subgraph) => {
