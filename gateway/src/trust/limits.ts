@@ -47,15 +47,14 @@ import {
   TypeNameMetaFieldDef,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
-  valueFromASTUntyped,
 } from 'graphql';
+import { fragmentsByName, variablesWithDefaults } from './operation.ts';
 import { creditGraphError } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 
@@ -201,17 +200,8 @@ export function measureOperation(
   defaultListSize = DEFAULT_LIST_SIZE,
   work: WorkCounter = { selections: 0 },
 ): OperationMeasures {
-  // As execution reads them: a variable not sent takes the operation's default value.
-  // Own properties only: a variable named `toString` is not Object.prototype's.
-  const variables: Record<string, unknown> = Object.assign(Object.create(null), sent);
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    if (variables[name] === undefined && definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
-  }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const variables = variablesWithDefaults(operation, sent);
+  const fragments = fragmentsByName(document);
   const memo = new Map<string, Tally>();
   const visiting = new Set<string>();
 

@@ -22,7 +22,6 @@ import {
   isNonNullType,
   isObjectType,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -30,6 +29,7 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { fragmentsByName } from './operation.ts';
 import type { WorkCounter } from './limits.ts';
 
 /** Where null stops on the way up from a field: its own type, then each list level's items. */
@@ -114,10 +114,7 @@ export function planRemovals<Reason>(
   // Values execution will refuse are left as sent (`included` then keeps the selection).
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], sent, { maxErrors: 1 });
   const variables = coerced.coerced ?? sent;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsByName(document);
   const planned = new Map<string, RemovalPlan<Reason> | null>();
   const visiting = new Set<string>();
   const removals: Removal<Reason>[] = [];

@@ -9,16 +9,15 @@ import {
   isInputObjectType,
   isListType,
   valueFromAST,
-  valueFromASTUntyped,
   visit,
   visitWithTypeInfo,
   type ASTNode,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type ValueNode,
 } from 'graphql';
+import { fragmentsByName, variablesWithDefaults } from './operation.ts';
 
 const USCC_TYPE = 'USCC';
 
@@ -43,18 +42,8 @@ export function namedEnterprises(
   const found = new Set<string>();
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
-  // As execution reads them: a variable not sent takes the operation's default value, which
-  // names an enterprise as surely as a value sent.
-  // Own properties only: a variable named `toString` is not Object.prototype's.
-  const variables: Record<string, unknown> = Object.assign(Object.create(null), sent);
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    if (variables[name] === undefined && definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
-  }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const variables = variablesWithDefaults(operation, sent ?? {});
+  const fragments = fragmentsByName(document);
   const collectedVariables = new Set<string>();
 
   const collectValue = (type: GraphQLInputType, value: unknown, name: string): void => {
