@@ -61,6 +61,11 @@ export interface Database {
   /** Runs SQL text that may hold several statements (migrations, seeding). */
   exec(sql: string): Promise<void>;
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * The PostgreSQL pool's connections now: open (`total`), `idle`, clients `waiting` for one,
+   * and the pool's `max`; absent for PGlite (one in-process session, no pool).
+   */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -101,9 +106,14 @@ export const SESSION_TIME_ZONE = 'UTC';
  * getting a connection (connecting, or queueing for a busy pool) fails after
  * `connectTimeoutMs`, a statement after `statementTimeoutMs` (the server cancels it: SQLSTATE
  * 57014) and, should the server not even answer that, the client gives up a second later.
- * Migrations run through the same pool (a long migration needs a higher bound).
+ * Migrations run through the same pool (a long migration needs a higher bound). A connection
+ * lost while idle is reported to `logger` (the service's).
  */
-export async function openDatabase(target: DatabaseTarget, timeouts: DatabaseTimeouts = databaseTimeouts()): Promise<Database> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  timeouts: DatabaseTimeouts = databaseTimeouts(),
+  logger: Pick<Console, 'error'> = console,
+): Promise<Database> {
   if (target.kind === 'pglite') {
     // Owner only: the folder holds the service's whole database.
     if (target.dataDir) await mkdir(target.dataDir, { recursive: true, mode: 0o700 });
@@ -133,7 +143,7 @@ export async function openDatabase(target: DatabaseTarget, timeouts: DatabaseTim
   // A connection can fail while idle or closing (PostgreSQL restarted, the connection killed by
   // an administrator). Unheard, pg's 'error' event would crash the process; the pool replaces a
   // broken connection by itself, so the failure is logged and the service goes on.
-  const logConnectionError = (error: Error) => console.error(`[database] ${describeTarget(target)}: connection lost: ${error.message}`);
+  const logConnectionError = (error: Error) => logger.error(`[database] ${describeTarget(target)}: connection lost: ${error.message}`);
   pool.on('error', logConnectionError);
   // The pool reports its idle clients' failures (above) and a busy client's to its query; this
   // listener covers a client the pool is already closing, which nobody else hears.
@@ -144,6 +154,7 @@ export async function openDatabase(target: DatabaseTarget, timeouts: DatabaseTim
     exec: async (sql) => void (await pool.query(sql)),
     query: async <Row>(sql: string, params?: unknown[]) =>
       (await pool.query(sql, params as unknown[])).rows as Row[],
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: timeouts.poolSize }),
     close: () => pool.end(),
   };
 }

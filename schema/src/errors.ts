@@ -7,6 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentRequestId } from './request-id.ts';
+import { exchangeErrors, noteExchange } from './access-log.ts';
 
 export const ERROR_CATALOGUE = {
   BAD_REQUEST: { status: 400, summary: 'The HTTP request is not a GraphQL request (bad method, content type, or JSON body), or names no operation it can run.' },
@@ -177,9 +178,17 @@ export const formatError = createErrorFormatter();
 export const errorResponsePlugin: ApolloServerPlugin = {
   async requestDidStart() {
     return {
-      async willSendResponse({ response }) {
+      async willSendResponse({ response, operation, contextValue }) {
         if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
+        // For the access line and request metrics (access-log.ts): never the subject or a credential.
+        const caller = (contextValue as { caller?: { role?: string; institution?: string } } | undefined)?.caller;
+        noteExchange({
+          operationName: operation ? (operation.name?.value ?? null) : undefined,
+          role: caller?.role,
+          institution: caller?.institution,
+          errors: exchangeErrors(result.errors),
+        });
         const requestId = currentRequestId();
         if (result.errors && requestId) {
           result.errors = result.errors.map((error) =>

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { exchangeErrors, noteUnseenErrors, withExchangeNotes, type Exchange, type ExchangeNotes } from './access-log.ts';
 import { ERROR_CATALOGUE, errorBody, type ErrorCode } from './errors.ts';
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from './request-id.ts';
 
@@ -24,6 +25,10 @@ export interface GraphQLHandlerOptions<Context extends BaseContext> {
   /** Routes by path prefix, tried after exact routes (static assets). */
   prefixRoutes?: Record<string, RouteHandler>;
   maxBodyBytes?: number;
+  /** Told of every exchange once its response went out: the access line and request metrics (access-log.ts). */
+  onExchange?: (exchange: Exchange) => void;
+  /** Where an unexpected failure's detail goes (the client gets a bare 500); default the console. */
+  logger?: Pick<Console, 'error'>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -114,6 +119,8 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      // Refused before any plugin ran (the context threw: no or a bad credential): codes from the body.
+      if (res.statusCode >= 400) noteUnplannedErrors(response.body.string);
       res.end(response.body.string);
       return;
     }
@@ -123,12 +130,38 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
 
   // Every exchange has a request id: in the response header, in error bodies, in the logs.
   return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    return withRequestId(requestId, () => route(req, res, requestId));
+    const notes: ExchangeNotes = { errors: [] };
+    if (options.onExchange) {
+      const report = options.onExchange;
+      res.once('close', () =>
+        report({
+          ...notes,
+          requestId,
+          method: (req.method ?? 'GET').toUpperCase(),
+          path: (req.url ?? '/').split('?')[0]!.slice(0, 200),
+          status: res.statusCode,
+          durationMs: performance.now() - started,
+          completed: res.writableFinished,
+        }),
+      );
+    }
+    return withRequestId(requestId, () => withExchangeNotes(notes, () => route(req, res, requestId, notes)));
   };
 
-  async function route(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  /** The codes of an error answer no plugin saw; an answer of ours, so small and well formed. */
+  function noteUnplannedErrors(body: string): void {
+    if (body.length > 64 * 1024) return;
+    try {
+      noteUnseenErrors(exchangeErrors((JSON.parse(body) as { errors?: { extensions?: Record<string, unknown> }[] }).errors));
+    } catch {
+      // not JSON: the status alone describes it
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, requestId: string, notes: ExchangeNotes): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === path) return await handleGraphQL(req, res, url, requestId);
@@ -139,10 +172,12 @@ export function createGraphQLHandler<Context extends BaseContext>(options: Graph
       if (res.headersSent) {
         res.destroy();
       } else if (error instanceof TransportError) {
+        notes.errors.push({ code: error.code });
         sendTransportError(res, error);
       } else {
         // Never a stack trace on the wire; the process log keeps the detail.
-        console.error(`[http] request ${requestId} failed:`, error);
+        (options.logger ?? console).error(`[http] request ${requestId} failed:`, error);
+        notes.errors.push({ code: 'INTERNAL_SERVER_ERROR' });
         sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
       }
     }

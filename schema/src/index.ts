@@ -15,3 +15,6 @@ export * from './read-report.ts';
 export * from './clock.ts';
 export * from './request-id.ts';
 export * from './input-bounds.ts';
+export * from './logger.ts';
+export * from './access-log.ts';
+export * from './metrics.ts';

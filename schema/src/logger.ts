@@ -1,0 +1,86 @@
+// Structured logs: every service (the gateway and each subgraph) writes one JSON object per line
+// to stdout with pino, the level from LOG_LEVEL (default `info`). Each line carries the service's
+// name and, inside a request, the request id (request-id.ts), so that the lines of one exchange
+// across the gateway and its subgraph calls are found by one id.
+//
+// What must never reach a log line (tokens, API keys, signatures, personal data) is kept out at
+// the source: the access line (access-log.ts) names only the caller's role and institution.
+// pino's redact is the second guard, for an object logged carelessly: the paths below are
+// censored wherever they appear at the top level or one level down (pino's `*` wildcard).
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { currentRequestId } from './request-id.ts';
+
+export type { Logger } from 'pino';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+/** What replaces a redacted value. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Keys whose values are censored: credentials (the Authorization header, cookies, tokens,
+ * secrets), GraphQL operations and variables (variables carry names, ID numbers and phone
+ * numbers of persons) and the personal-data field names of the schema.
+ */
+const SENSITIVE_KEYS = ['authorization', 'cookie', 'token', 'apiKey', 'secret', 'password', 'variables', 'query', 'legalRepresentative', 'idNumber', 'phone'];
+/** Headers with a dash (bracket notation in pino paths): API keys, the signed caller, worker authorizations. */
+const SENSITIVE_HEADERS = ['x-api-key', 'x-credit-graph-caller', 'x-worker-authorization', 'set-cookie'];
+
+/** pino redact paths: each sensitive key at the top and one level down; headers in `headers` and `req.headers`. */
+export const REDACT_PATHS: string[] = [
+  ...SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `req.headers.${key}`]),
+  ...SENSITIVE_HEADERS.flatMap((header) => [`headers["${header}"]`, `req.headers["${header}"]`]),
+];
+
+export class LogLevelError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+/** The level named by LOG_LEVEL: one of LOG_LEVELS, default `info`; anything else throws LogLevelError. */
+export function logLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return DEFAULT_LOG_LEVEL;
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new LogLevelError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return raw as LogLevel;
+}
+
+export interface CreateLoggerOptions {
+  /** Default: LOG_LEVEL (logLevel()). */
+  level?: LogLevel;
+  /** Where lines go; default stdout. Tests pass a stream that keeps them. */
+  destination?: DestinationStream;
+}
+
+/**
+ * A service's logger: JSON lines with `service`, `requestId` (inside a request), ISO time, the
+ * REDACT_PATHS censored. Console-style calls (`logger.error('text:', detail)`) keep their
+ * detail: extra arguments without a format placeholder are appended to the message, so the
+ * modules that take a `Pick<Console, 'warn' | 'error'>` can be handed this logger.
+ * Throws LogLevelError when LOG_LEVEL is not a pino level.
+ */
+export function createLogger(service: string, options: CreateLoggerOptions = {}): Logger {
+  const settings: LoggerOptions = {
+    level: options.level ?? logLevel(),
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+    hooks: {
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        if (typeof first === 'string' && rest.length > 0 && !first.includes('%')) {
+          const detail = rest.map((part) => (part instanceof Error ? (part.stack ?? part.message) : typeof part === 'string' ? part : JSON.stringify(part)));
+          return method.apply(this, [[first, ...detail].join(' ')] as never);
+        }
+        return method.apply(this, args);
+      },
+    },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
