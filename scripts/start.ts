@@ -29,7 +29,8 @@ export function portVariable(name: string): string {
 function run(name: string, command: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...command], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // Warnings and errors only, unless LOG_LEVEL says otherwise: a console for people, not an access log.
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {

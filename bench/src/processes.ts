@@ -27,7 +27,8 @@ export function startProcess(name: string, entry: string, env: Record<string, st
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...profile, ...nodeOptions, ...loader, entry], {
     cwd,
-    env: { ...process.env, ...env },
+    // Metrics on a free port: several gateways run side by side (their default 9464 would clash).
+    env: { ...process.env, METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

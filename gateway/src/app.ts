@@ -10,7 +10,18 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
-import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen } from '@credit-graph/contract';
+import {
+  accessLogger,
+  createErrorFormatter,
+  createGraphQLHandler,
+  createLogger,
+  describeTarget,
+  errorResponsePlugin,
+  listen,
+  serveMetrics,
+  type Listening,
+  type Logger,
+} from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -27,6 +38,7 @@ import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
 import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
+import { createGatewayMetrics } from './ops/metrics.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
@@ -51,6 +63,8 @@ export interface GatewayApp {
    * in flight finish (their audit records written) before anything closes.
    */
   stop(options?: { unreadyForMs?: number }): Promise<void>;
+  /** Where Prometheus scrapes the gateway (config.metrics), or undefined when metrics are off. */
+  metricsUrl: string | undefined;
 }
 
 export interface GatewayAppOptions {
@@ -60,6 +74,8 @@ export interface GatewayAppOptions {
    * used only in demo mode (config.playgroundDemoTokens), ignored (with a warning) otherwise.
    */
   playgroundTokens?: Record<string, string>;
+  /** The gateway's log (default: pino JSON lines on stdout at config.logLevel). */
+  logger?: Logger;
 }
 
 /** How this process reaches itself: a wildcard address is not a destination; IPv6 needs brackets. */
@@ -69,26 +85,35 @@ function loopbackHost(host: string): string {
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayAppOptions = {}): Promise<GatewayApp> {
+  const logger = options.logger ?? createLogger('gateway', { level: config.logLevel });
   const supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
   // The gateway enforces the authorization directives itself; the planner is told so.
   const supergraphSdl = prepareSupergraph(supergraph.sdl);
   const database = await openGatewayDatabase(config.database, config.databaseTimeouts);
   const { db } = database;
+  // One circuit per subgraph (filled as @apollo/gateway builds its data sources).
+  const policies = new Map<string, SubgraphPolicy>();
+  const metrics = createGatewayMetrics({
+    database: database.database,
+    circuits: () => [...policies].map(([name, policy]) => [name, policy.circuit] as [string, typeof policy.circuit]),
+    graphqlPath: GRAPHQL_PATH,
+  });
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db });
   const safelist = createSafelist({ db });
   const limits = createLimits();
-  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   const checkpoints = createCheckpoints({
     keys: config.audit.keys,
     file: config.audit.checkpointFile,
     redis,
+    logger,
     redisKey: config.audit.checkpointRedisKey ?? checkpointRedisKey(describeTarget(database.database.target)),
     everyRecords: config.audit.checkpointEveryRecords,
     everyMs: config.audit.checkpointEveryMs,
   });
-  if (!checkpoints.enabled) console.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
-  const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs });
+  if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
+  const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
   const rateLimiter = createRateLimiter({
     store: redis ? createRedisStore(redis) : createMemoryStore(),
     ...config.rateLimit,
@@ -104,27 +129,30 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     grades: gradeReaderOver((query, variables) => internal(query, variables)),
     registration: registrationReaderOver((query, variables) => internal(query, variables)),
     writeTimeoutMs: config.audit.writeTimeoutMs,
+    logger,
   });
   const trust = trustDataSource({ consents, audit, changes });
 
-  // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
+  // One keep-alive connection pool for every subgraph call.
   const subgraphConnections = new Agent();
-  const policies = new Map<string, SubgraphPolicy>();
   // @apollo/gateway otherwise reports usage to Apollo and probes cloud metadata addresses at
   // start: a credit gateway sends nothing anywhere but to its own subgraphs.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
+    logger,
     buildService: ({ name, url }) => {
       const target = urls.get(name) ?? url!;
       if (target.startsWith(LOCAL_URL_PREFIX)) return trust;
-      const policy = createSubgraphPolicy(name, config.subgraphCalls);
+      const policy = createSubgraphPolicy(name, config.subgraphCalls, logger);
       policies.set(name, policy);
       return new SubgraphClient(name, target, {
         callerKeys: config.callerKeys,
         timeoutMs: config.subgraphCalls.timeoutMs,
         dispatcher: subgraphConnections,
         policy,
+        logger,
+        onCall: metrics.subgraphCall(name),
       });
     },
   });
@@ -146,19 +174,20 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     limits.plugin,
     createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     consentPlugin<GatewayContext>(consents),
-    changeFeedPlugin<GatewayContext>(changes),
+    changeFeedPlugin<GatewayContext>(changes, logger),
     auditPlugin<GatewayContext>(audit, describeForAudit),
     // Last: sees every error the others added; request id on each, status from the catalogue.
     errorResponsePlugin as ApolloServerPlugin<GatewayContext>,
   ]);
   // TRUST_LAYER=off (benchmarks): none of the trust plugins, and every caller is the fixed one.
-  if (!config.trustLayer) console.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
+  if (!config.trustLayer) logger.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    logger,
     plugins: config.trustLayer
       ? plugins
-      : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes), errorResponsePlugin as ApolloServerPlugin<GatewayContext>],
-    formatError,
+      : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes, logger), errorResponsePlugin as ApolloServerPlugin<GatewayContext>],
+    formatError: createErrorFormatter(logger),
     // The query planner overwrites an alias that takes a key field's name: refused, always.
     validationRules: [createNoShadowingAliasesRule(supergraphSdl)],
     ...(config.trustLayer ? { parseOptions: limits.parseOptions, persistedQueries: { cache: persistedQueryCache(safelist) } } : {}),
@@ -170,20 +199,29 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     // Our stop() drains HTTP first; Apollo stopping itself on SIGTERM would cut requests in flight.
     stopOnTerminationSignals: false,
   });
+  let metricsHttp: Listening | undefined;
   try {
+    // A metrics port in use stops the start, as the GraphQL port would: a replica nobody watches is not ready.
+    metricsHttp = config.metrics
+      ? await serveMetrics(metrics.registry, config.metrics).catch((error: Error) => {
+          throw new ConfigError(`METRICS_PORT ${config.metrics!.port} on ${config.metrics!.host}: ${error.message}`);
+        })
+      : undefined;
     await server.start();
   } catch (error) {
+    await metricsHttp?.close();
     await audit.close();
     await database.close();
     redis?.disconnect();
     await subgraphConnections.close();
+    if (error instanceof ConfigError) throw error;
     // The supergraph passed our checks but @apollo/gateway cannot build a schema from it.
     if (!supergraphLoaded) throw new ConfigError(`@apollo/gateway cannot load the supergraph at ${supergraph.path}: ${(error as Error).message.split('\n')[0]}`);
     throw error;
   }
 
   if (options.playgroundTokens && !config.playgroundDemoTokens) {
-    console.warn('[gateway] playground demo tokens given but PLAYGROUND_DEMO_TOKENS is not "true": the playground carries none');
+    logger.warn('[gateway] playground demo tokens given but PLAYGROUND_DEMO_TOKENS is not "true": the playground carries none');
   }
   const playground = createPlayground({
     graphqlPath: GRAPHQL_PATH,
@@ -210,6 +248,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       ...probes.routes,
     },
     prefixRoutes: playground.prefixRoutes,
+    logger,
+    // One access line per request, and the request metrics (ops/metrics.ts).
+    onExchange: ((log) => (exchange) => {
+      log(exchange);
+      metrics.onExchange(exchange);
+    })(accessLogger(logger, GRAPHQL_PATH)),
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
@@ -217,6 +261,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     url: `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`,
     supergraph,
     database,
+    metricsUrl: metricsHttp ? `http://${loopbackHost(metricsHttp.host)}:${metricsHttp.port}/metrics` : undefined,
     // Drains first: requests in flight finish, their audit records written, before anything
     // they use is closed; new connections are refused meanwhile.
     async stop({ unreadyForMs = 0 } = {}) {
@@ -228,6 +273,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       await subgraphConnections.close();
       redis?.disconnect();
       await database.close();
+      await metricsHttp?.close();
     },
   };
 }

@@ -5,6 +5,11 @@ import {
   callerSigningKeys,
   configureClock,
   DatabaseConfigError,
+  DEFAULT_GATEWAY_METRICS_PORT,
+  logLevel,
+  LogLevelError,
+  metricsListen,
+  MetricsConfigError,
   TimeZoneError,
   databaseTarget,
   databaseTimeouts,
@@ -13,6 +18,8 @@ import {
   type CallerKeyring,
   type DatabaseTarget,
   type DatabaseTimeouts,
+  type LogLevel,
+  type MetricsListen,
 } from '@credit-graph/contract';
 import { auditKeysFromEnv, type AuditKeys } from './audit/chain.ts';
 import type { AuthorizationMode } from './trust/authorization.ts';
@@ -89,6 +96,13 @@ export interface GatewayConfig {
    * Refused when NODE_ENV=production.
    */
   trustLayer: boolean;
+  /** pino level of the gateway's JSON log lines (LOG_LEVEL, default info). */
+  logLevel: LogLevel;
+  /**
+   * Where Prometheus scrapes /metrics (METRICS_PORT, default 9464, `off`: no metrics; METRICS_HOST,
+   * default GATEWAY_HOST): a listener apart from the GraphQL port.
+   */
+  metrics: MetricsListen | undefined;
 }
 
 /**
@@ -164,6 +178,16 @@ function checkedDatabaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
   }
 }
 
+/** LOG_LEVEL, METRICS_PORT and METRICS_HOST, their mistakes as ConfigError. */
+function observability(env: NodeJS.ProcessEnv, host: string): Pick<GatewayConfig, 'logLevel' | 'metrics'> {
+  try {
+    return { logLevel: logLevel(env), metrics: metricsListen(env, { port: DEFAULT_GATEWAY_METRICS_PORT, host }) };
+  } catch (error) {
+    if (error instanceof LogLevelError || error instanceof MetricsConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 function trustLayer(env: NodeJS.ProcessEnv): boolean {
   const raw = env.TRUST_LAYER;
   if (raw === undefined || raw === '' || raw === 'on') return true;
@@ -210,8 +234,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     }
   }
   const callerKeys = signingKeys(env);
+  const host = env.GATEWAY_HOST ?? '127.0.0.1';
   return {
-    host: env.GATEWAY_HOST ?? '127.0.0.1',
+    host,
     port: integer(env, 'GATEWAY_PORT', DEFAULT_PORT),
     supergraphPath: env.SUPERGRAPH_PATH ? path.resolve(env.SUPERGRAPH_PATH) : SUPERGRAPH_PATH,
     subgraphUrls,
@@ -248,5 +273,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_SHUTDOWN_DELAY_MS),
     trustLayer: trustLayer(env),
+    ...observability(env, host),
   };
 }

@@ -1,32 +1,38 @@
 // Runs the gateway as a process: configuration from the environment, clean stop on signals.
 // Importing this module starts it: `tsx gateway/src/main.ts`, `credit-graph gateway` (which
-// imports it), bench's bundles. A configuration mistake prints one line and exits 1.
-import { MigrateOnStartError, PendingMigrationsError, stopOnSignals } from '@credit-graph/contract';
+// imports it), bench's bundles. A configuration mistake logs one line and exits 1.
+// Every line is JSON (pino, schema/src/logger.ts) at LOG_LEVEL.
+import { createLogger, DEFAULT_LOG_LEVEL, LOG_LEVELS, MigrateOnStartError, PendingMigrationsError, stopOnSignals, type LogLevel } from '@credit-graph/contract';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 import { DatabaseInUseError } from './database.ts';
+
+// A bad LOG_LEVEL is itself a configuration error, reported at the default level.
+const requested = process.env.LOG_LEVEL as LogLevel | undefined;
+const logger = createLogger('gateway', { level: requested && LOG_LEVELS.includes(requested) ? requested : DEFAULT_LOG_LEVEL });
 
 try {
   // The launcher passes demo tokens for the embedded default so the playground works at once.
   const playgroundTokens = process.env.PLAYGROUND_TOKENS ? (JSON.parse(process.env.PLAYGROUND_TOKENS) as Record<string, string>) : undefined;
   const config = loadConfig();
-  const app = await startGateway(config, { playgroundTokens });
+  const app = await startGateway(config, { playgroundTokens, logger });
   const base = app.url.replace(/\/graphql$/, '');
-  console.log(`[gateway] serving ${app.supergraph.path}`);
-  console.log(`[gateway] GraphQL    ${app.url}`);
-  console.log(`[gateway] playground ${base}/playground`);
-  console.log(`[gateway] readiness  ${base}/ready`);
-  console.log(`[gateway] status     ${base}/status`);
+  logger.info(`[gateway] serving ${app.supergraph.path}`);
+  logger.info(`[gateway] GraphQL    ${app.url}`);
+  logger.info(`[gateway] playground ${base}/playground`);
+  logger.info(`[gateway] readiness  ${base}/ready`);
+  logger.info(`[gateway] status     ${base}/status`);
+  logger.info(`[gateway] metrics    ${app.metricsUrl ?? 'off (METRICS_PORT=off)'}`);
   // SIGTERM (a process manager): unready first, then drain. SIGINT (Ctrl-C): drain at once.
   stopOnSignals((signal) => app.stop({ unreadyForMs: signal === 'SIGTERM' ? config.shutdownDelayMs : 0 }));
 } catch (error) {
   // A service told not to migrate (MIGRATE_ON_START=false) that finds a migration pending is misconfigured too.
   if (error instanceof ConfigError || error instanceof MigrateOnStartError || error instanceof PendingMigrationsError) {
-    console.error(`[gateway] configuration error: ${error.message}`);
+    logger.fatal(`[gateway] configuration error: ${error.message}`);
     process.exit(1);
   }
   if (error instanceof DatabaseInUseError) {
-    console.error(`[gateway] ${error.message}`);
+    logger.fatal(`[gateway] ${error.message}`);
     process.exit(1);
   }
   throw error;

@@ -11,7 +11,7 @@ import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES } from '@apollo/federation-intern
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { startGateway, type GatewayApp } from '../src/app.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { ENFORCED_FEATURES, prepareSupergraph } from '../src/supergraph.ts';
@@ -102,7 +102,7 @@ async function gatewayOn(supergraphPath: string): Promise<GatewayApp> {
   const database: TestDatabase = await createTestDatabase('features');
   cleanups.push(() => database.drop());
   const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: 'a-jwt-secret-for-the-feature-tests-0123456789', SUPERGRAPH_PATH: supergraphPath });
-  const app = await startGateway({ ...config, port: 0, database: database.target }, { examples: [] });
+  const app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, database: database.target }, { examples: [] });
   cleanups.push(() => app.stop());
   return app;
 }

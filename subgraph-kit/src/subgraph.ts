@@ -8,7 +8,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { IRules } from 'graphql-shield';
 import { parse } from 'graphql';
 import { Redis } from 'ioredis';
-import { Counter, Registry } from 'prom-client';
+import { Counter } from 'prom-client';
 import {
   applyInputBounds,
   CallerSecretError,
@@ -19,11 +19,22 @@ import {
   createRedisReplayCache,
   configureClock,
   TimeZoneError,
+  accessLogger,
+  createErrorFormatter,
   createGraphQLHandler,
+  createLogger,
+  createMetricsRegistry,
+  databasePoolMetrics,
   listen,
+  logLevel,
+  LogLevelError,
+  metricsListen,
+  MetricsConfigError,
+  requestMetrics,
+  serveMetrics,
+  SUBGRAPH_METRICS_PORT_OFFSET,
   MAX_SUBGRAPH_HEADER_BYTES,
   stopOnSignals,
-  formatError,
   DatabaseConfigError,
   databaseTarget,
   describeTarget,
@@ -46,6 +57,9 @@ import {
   type Database,
   type DatabaseTarget,
   type DatabaseTimeouts,
+  type Listening,
+  type Logger,
+  type MetricsListen,
 } from '@credit-graph/contract';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
@@ -129,9 +143,14 @@ export interface StartOptions {
   redisUrl?: string;
   /** Longest wait of `/ready` for the database, in ms (default READINESS_TIMEOUT_MS or 2000). */
   readinessTimeoutMs?: number;
+  /** The subgraph's log (default: pino JSON lines on stdout at LOG_LEVEL). */
+  logger?: Logger;
+  /** Where Prometheus scrapes /metrics, apart from the GraphQL port; none: no metrics listener. */
+  metrics?: MetricsListen;
 }
 
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
+const GRAPHQL_PATH = '/graphql';
 
 export interface RunningSubgraph<Db> {
   name: string;
@@ -140,6 +159,8 @@ export interface RunningSubgraph<Db> {
   database: Database;
   /** SQL statements sent to the database since start (each batch is one statement per table). */
   sqlStatements(): number;
+  /** Where Prometheus scrapes this subgraph, when started with `metrics`. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -171,8 +192,9 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
   target: DatabaseTarget,
   onStatement: () => void = () => undefined,
   timeouts?: DatabaseTimeouts,
+  logger?: Pick<Console, 'error'>,
 ): Promise<{ database: Database; db: Db }> {
-  const database = await openDatabase(target, timeouts);
+  const database = await openDatabase(target, timeouts, logger);
   try {
     await prepareSchema(database, fileURLToPath(definition.migrationsDir));
   } catch (error) {
@@ -197,21 +219,30 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   let draining = false;
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
-  const metrics = new Registry();
+  const logger = options.logger ?? createLogger(definition.name);
+  // Metrics (schema/src/metrics.ts): request duration, SQL statements, the PostgreSQL pool, the process.
+  const metrics = createMetricsRegistry();
   const statementCounter = new Counter({
     name: 'credit_graph_sql_statements_total',
     help: 'SQL statements sent to the subgraph database',
     registers: [metrics],
   });
-  const { database, db } = await connectDatabase(definition, target, () => {
-    statements++;
-    statementCounter.inc();
-  });
+  const { database, db } = await connectDatabase(
+    definition,
+    target,
+    () => {
+      statements++;
+      statementCounter.inc();
+    },
+    undefined,
+    logger,
+  );
+  databasePoolMetrics(metrics, database);
 
   if (options.seedEnterprises && (await definition.isEmpty(db))) {
     const started = Date.now();
     await definition.seed(db, options.seedEnterprises);
-    console.log(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
+    logger.info(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
   }
 
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
@@ -220,7 +251,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   redis?.on('error', () => undefined); // reported by the replay cache, once a minute
   if (redis) {
     await within(readinessTimeoutMs, redis.connect()).catch((error: Error) =>
-      console.warn(`[${definition.name}] Redis not reached at start (${error.message}); nonces are checked per replica until it is`),
+      logger.warn(`[${definition.name}] Redis not reached at start (${error.message}); nonces are checked per replica until it is`),
     );
   }
   const verifier = createCallerVerifier({
@@ -233,7 +264,8 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
-    formatError,
+    formatError: createErrorFormatter(logger),
+    logger,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
@@ -273,23 +305,37 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
           sendJson(res, 503, { status: 'not ready', subgraph: definition.name, database: `unreachable: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}` });
         }
       },
-      '/metrics': async (_req, res) => {
-        res.writeHead(200, { 'content-type': metrics.contentType });
-        res.end(await metrics.metrics());
-      },
     },
+    logger,
+    onExchange: ((log, observe) => (exchange) => {
+      log(exchange);
+      observe(exchange);
+    })(accessLogger(logger, GRAPHQL_PATH), requestMetrics(metrics, GRAPHQL_PATH)),
   });
   // A bank's portfolio check carries its consents in the signed caller header.
   const http = await listen(handler, { port: options.port, host: options.host, maxHeaderSize: MAX_SUBGRAPH_HEADER_BYTES });
+  let metricsHttp: Listening | undefined;
+  try {
+    metricsHttp = options.metrics ? await serveMetrics(metrics, options.metrics) : undefined;
+  } catch (error) {
+    await http.close();
+    await server.stop();
+    redis?.disconnect();
+    await db.$disconnect();
+    await database.close();
+    throw new MetricsConfigError(`METRICS_PORT ${options.metrics!.port} on ${options.metrics!.host}: ${(error as Error).message}`);
+  }
   return {
     name: definition.name,
-    url: `http://${http.host}:${http.port}/graphql`,
+    url: `http://${http.host}:${http.port}${GRAPHQL_PATH}`,
+    metricsUrl: metricsHttp ? `http://${metricsHttp.host}:${metricsHttp.port}/metrics` : undefined,
     db,
     database,
     sqlStatements: () => statements,
     async stop() {
       draining = true;
       await http.close();
+      await metricsHttp?.close();
       await server.stop();
       redis?.disconnect();
       await db.$disconnect();
@@ -298,29 +344,50 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   };
 }
 
-/** Runs a subgraph as a process: port and seeding from the environment, clean stop on signals. */
+/**
+ * Runs a subgraph as a process: port and seeding from the environment, JSON logs at LOG_LEVEL,
+ * metrics on METRICS_PORT (default its PORT + SUBGRAPH_METRICS_PORT_OFFSET; `off`: none) and
+ * METRICS_HOST (default HOST), clean stop on signals.
+ */
 export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   defaultPort: number,
 ): Promise<void> {
   const target = databaseTarget(definition.name);
   let running: RunningSubgraph<Db>;
+  // A bad LOG_LEVEL is a configuration error itself, reported at the default level.
+  let logger = createLogger(definition.name, { level: 'info' });
   try {
+    logger = createLogger(definition.name, { level: logLevel() });
     // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE: checked here.
     configureClock();
+    const port = Number(process.env.PORT ?? defaultPort);
+    const host = process.env.HOST ?? '127.0.0.1';
     running = await startSubgraph(definition, {
-      port: Number(process.env.PORT ?? defaultPort),
-      host: process.env.HOST ?? '127.0.0.1',
+      port,
+      host,
       database: target,
       seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
+      logger,
+      metrics: metricsListen(process.env, { port: port + SUBGRAPH_METRICS_PORT_OFFSET, host }),
     });
   } catch (error) {
-    const configuration = [CallerSecretError, PermissionsError, TimeZoneError, InputBoundsError, DatabaseConfigError, MigrateOnStartError, PendingMigrationsError];
+    const configuration = [
+      CallerSecretError,
+      PermissionsError,
+      TimeZoneError,
+      InputBoundsError,
+      DatabaseConfigError,
+      MigrateOnStartError,
+      PendingMigrationsError,
+      LogLevelError,
+      MetricsConfigError,
+    ];
     if (!configuration.some((kind) => error instanceof kind)) throw error;
-    console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
+    logger.fatal(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.log(`[${definition.name}] ready at ${running.url} (${describeTarget(target)})`);
+  logger.info(`[${definition.name}] ready at ${running.url} (${describeTarget(target)}); metrics ${running.metricsUrl ?? 'off'}`);
   stopOnSignals(() => running.stop());
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Logger, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 
 export interface TestDatabase {
@@ -64,16 +64,27 @@ export function registerTestSubgraph(url: string, name: string): void {
 }
 
 /** Starts a subgraph on an ephemeral port with its own fresh, seeded database. */
+/** Metrics of a test service: on a free port of its own, loopback only (several services share a test process). */
+export const TEST_METRICS = Object.freeze({ port: 0, host: '127.0.0.1' });
+
 export async function startTestSubgraph<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
   seedEnterprises: number,
-  options: { callerSecret?: CallerKeys; redisUrl?: string } = {},
+  options: { callerSecret?: CallerKeys; redisUrl?: string; logger?: Logger } = {},
 ): Promise<RunningSubgraph<Db>> {
   const callerSecret = options.callerSecret ?? TEST_CALLER_SECRET;
   const database = await createTestDatabase(definition.name);
   let running: RunningSubgraph<Db>;
   try {
-    running = await startSubgraph(definition, { database: database.target, seedEnterprises, callerSecret, redisUrl: options.redisUrl });
+    // Metrics on a free port of their own, as in production (tests scrape them).
+    running = await startSubgraph(definition, {
+      database: database.target,
+      seedEnterprises,
+      callerSecret,
+      redisUrl: options.redisUrl,
+      logger: options.logger,
+      metrics: TEST_METRICS,
+    });
   } catch (error) {
     await database.drop();
     throw error;

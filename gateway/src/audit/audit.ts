@@ -71,6 +71,8 @@ export interface AuditOptions {
   maxWaitMs?: number;
   /** Where a failed write's cause goes (the client only ever sees AUDIT_UNAVAILABLE). */
   logger?: Pick<Console, 'error'>;
+  /** Told of every group-commit write: records in it, its duration in seconds, whether it committed (metrics). */
+  onBatch?: (records: number, seconds: number, ok: boolean) => void;
 }
 
 export interface AuditQuery {
@@ -277,14 +279,18 @@ export function createAudit(options: AuditOptions): Audit {
   }
 
   async function writeBatch(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    const report = (ok: boolean) => options.onBatch?.(batch.length, (performance.now() - started) / 1000, ok);
     try {
       const written = await write(batch);
+      report(true);
       counts.batches += 1;
       counts.records += batch.length;
       batch.forEach((pending, index) => pending.resolve(written[index]!));
       const newest = written.reduce((a, b) => (b.seq > a.seq ? b : a));
       checkpoints?.note(newest);
     } catch (error) {
+      report(false);
       logger.error(`[gateway] audit write of ${batch.length} record(s) failed:`, (error as Error).message);
       for (const pending of batch) pending.reject(creditGraphError('AUDIT_UNAVAILABLE', UNAVAILABLE_MESSAGE));
     }

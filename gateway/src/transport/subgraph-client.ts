@@ -34,6 +34,12 @@ export interface SubgraphClientOptions {
   policy?: SubgraphPolicy;
   /** Where a failed call's cause goes (the client sees only SUBGRAPH_UNAVAILABLE). */
   logger?: Pick<Console, 'error'>;
+  /**
+   * Told of every call once it ended, retries included: its duration in seconds and outcome
+   * (`ok`, `errors` when the answer carried GraphQL errors, `refused` when the subgraph refused
+   * it, or the SUBGRAPH_UNAVAILABLE reason: `unreachable`, `timeout`, `circuit_open`).
+   */
+  onCall?: (seconds: number, outcome: string) => void;
 }
 
 interface SubgraphErrorBody {
@@ -120,6 +126,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   private readonly timeoutMs: number;
   private readonly policy: SubgraphPolicy | undefined;
   private readonly logger: Pick<Console, 'error'>;
+  private readonly onCall: SubgraphClientOptions['onCall'];
 
   constructor(
     readonly name: string,
@@ -131,6 +138,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     this.timeoutMs = options.timeoutMs;
     this.policy = options.policy;
     this.logger = options.logger ?? console;
+    this.onCall = options.onCall;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<CallerContext>) {
@@ -140,9 +148,19 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
       const kind = MUTATION.test(options.request.query ?? '') ? 'write' : 'read';
       return this.policy.run(kind, () => super.process(options));
     };
-    return call().catch((error: unknown) => {
-      throw withResponsePath(error, failedFetchPath(options));
-    });
+    const started = performance.now();
+    const report = (outcome: string) => this.onCall?.((performance.now() - started) / 1000, outcome);
+    return call().then(
+      (response) => {
+        report(response.errors?.length ? 'errors' : 'ok');
+        return response;
+      },
+      (error: unknown) => {
+        const unavailable = error instanceof GraphQLError && error.extensions.code === 'SUBGRAPH_UNAVAILABLE';
+        report(unavailable ? String(error.extensions.reason).replace(' ', '_') : 'refused');
+        throw withResponsePath(error, failedFetchPath(options));
+      },
+    );
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
