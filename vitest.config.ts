@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+// The services log an access line per request (JSON on stdout, bypassing the runner's console):
+// tests that read logs capture them themselves, the rest of the run stays readable. Metrics
+// listen on free ports: services started by tests (in-process or as processes) never clash on
+// the defaults (9464, a subgraph's port + 5000).
+process.env.LOG_LEVEL ??= 'warn';
+process.env.METRICS_PORT ??= '0';
+
 export default defineConfig({
   resolve: {
     // Node resolves `graphql` to its CommonJS build for everyone; Vite would hand our code the

@@ -9,7 +9,7 @@ import { DEMO_BANK, headersFor, tokenFor } from './support/callers.ts';
 import { sqlStatements } from './support/stack.ts';
 import { PORTFOLIO_QUERY } from '../bench/src/scenarios.ts';
 
-const { gatewayUrl, subgraphUrls, enterprises } = inject('stack');
+const { gatewayUrl, subgraphUrls, metricsUrls, enterprises } = inject('stack');
 const universe = seedUniverse(enterprises);
 const model = universe[SHOWCASE.MODEL_GROUP]!;
 const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
@@ -41,7 +41,7 @@ const PARTNERS_QUERY = `query ($uscc: USCC!) {
 
 async function statementsBySubgraph(): Promise<Record<string, number>> {
   const entries = await Promise.all(
-    Object.entries(subgraphUrls).map(async ([name, url]) => [name, await sqlStatements(url)] as const),
+    Object.keys(subgraphUrls).map(async (name) => [name, await sqlStatements(metricsUrls[name]!)] as const),
   );
   return Object.fromEntries(entries);
 }

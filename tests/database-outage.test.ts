@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, startTcpProxy, TEST_CALLER_SECRET, type TcpProxy, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, startTcpProxy, TEST_CALLER_SECRET, type TcpProxy, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -33,7 +33,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("the gateway with its database par
       DATABASE_CONNECT_TIMEOUT_MS: '500',
       DATABASE_STATEMENT_TIMEOUT_MS: '1000',
     });
-    app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: { kind: 'postgres', url: url.toString() } }, { examples: [] });
+    app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: { kind: 'postgres', url: url.toString() } }, { examples: [] });
   });
 
   afterAll(async () => {

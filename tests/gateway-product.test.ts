@@ -10,7 +10,7 @@ import { isGatewayHosted, readManifest } from '@credit-graph/contract';
 import { composeSupergraph } from '@credit-graph/contract/compose';
 import { ConfigError, loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -52,7 +52,7 @@ async function gatewayFor(supergraphPath: string, env: Record<string, string>) {
   const database = await createTestDatabase('gateway-product');
   databases.push(database);
   const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, ...STACK_URLS, ...env });
-  const app = await startGateway({ ...config, port: 0, supergraphPath, database: database.target }, { examples: [] });
+  const app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath, database: database.target }, { examples: [] });
   started.push(app);
   return app;
 }

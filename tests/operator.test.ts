@@ -13,7 +13,7 @@ import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable } from '@credit-graph/gateway';
 import { openGatewayDatabase } from '../gateway/src/database.ts';
 import { issueApiKey, revokeApiKey } from '../gateway/src/trust/api-keys.ts';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { DEMO_BANK } from './support/callers.ts';
 import { cliArguments, freePort, startProcess } from './support/processes.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
@@ -107,7 +107,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a revocation on PostgreSQL', () =
       CALLER_SIGNING_SECRET: TEST_CALLER_SECRET,
       JWT_SECRET: TEST_JWT_SECRET,
     };
-    const replicas = await Promise.all([0, 1].map(() => startGateway({ ...loadConfig(env), port: 0, supergraphPath: SUPERGRAPH_PATH, database: database.target })));
+    const replicas = await Promise.all([0, 1].map(() => startGateway({ ...loadConfig(env), port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: database.target })));
     try {
       const { id, key } = await issueApiKey(replicas[0]!.database.db, { role: 'BANK', subject: 'replica-test', institution: DEMO_BANK.uscc });
       for (const replica of replicas) expect((await graphql(replica.url, '{ __typename }', {}, { 'x-api-key': key })).errors).toBeUndefined();

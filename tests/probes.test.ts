@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { registry } from '@credit-graph/registry';
 import { startSubgraph, type RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
 const { subgraphUrls } = inject('stack');
@@ -88,7 +88,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('probes with the database stopped'
       JWT_SECRET: TEST_JWT_SECRET,
       READINESS_TIMEOUT_MS: String(READINESS_TIMEOUT_MS),
     });
-    const app: GatewayApp = await startGateway({ ...config, port: 0, database: { kind: 'postgres', url: proxy.url } }, { examples: [] });
+    const app: GatewayApp = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, database: { kind: 'postgres', url: proxy.url } }, { examples: [] });
     cleanups.push(() => app.stop());
     const base = app.url.replace(/\/graphql$/, '');
     expect(await probe(base, '/ready')).toEqual({ status: 200, body: { status: 'ready', supergraphLoaded: true, database: 'ok' } });

@@ -13,12 +13,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { databaseUrlVariable, openDatabase, SUPERGRAPH_PATH, type DatabaseTarget } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { freePort, startProcess, type ServiceProcess } from './support/processes.ts';
 import { sqlStatements, TEST_JWT_SECRET } from './support/stack.ts';
 
-const { subgraphUrls, enterprises } = inject('stack');
+const { subgraphUrls, metricsUrls, enterprises } = inject('stack');
 const traders = seedUniverse(enterprises).filter((e) => e.sectors.trade);
 const trader = traders[0]!;
 const folder = mkdtempSync(path.join(tmpdir(), 'resilience-'));
@@ -108,7 +108,7 @@ beforeAll(async () => {
     RATE_LIMIT_CAPACITY: '100000',
     RATE_LIMIT_PER_SECOND: '100000',
   });
-  app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target }, { examples: [] });
+  app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target }, { examples: [] });
   cleanups.push(() => app.stop());
 });
 
@@ -261,10 +261,10 @@ describe('stopping the gateway process', () => {
 
     trade.signal('SIGSTOP'); // the request will wait for trade
     try {
-      const registryBefore = await sqlStatements(subgraphUrls.registry!);
+      const registryBefore = await sqlStatements(metricsUrls.registry!);
       const inFlight = graphql(url, CHECK('InFlight'), { u: trader.uscc }, regulator);
       // In flight at the gateway: it has asked the registry and now waits for trade.
-      while ((await sqlStatements(subgraphUrls.registry!)) === registryBefore) await sleep(10);
+      while ((await sqlStatements(metricsUrls.registry!)) === registryBefore) await sleep(10);
 
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
       gateway.signal('SIGTERM');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { freePort } from './support/processes.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -55,7 +55,7 @@ async function gatewayWithout(down: string): Promise<GatewayApp> {
     RATE_LIMIT_CAPACITY: '100000',
     RATE_LIMIT_PER_SECOND: '100000',
   });
-  const app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: database.target }, { examples: [] });
+  const app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: database.target }, { examples: [] });
   cleanups.push(() => app.stop());
   return app;
 }

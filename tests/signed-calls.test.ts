@@ -12,7 +12,7 @@ import { CALLER_HEADER, isGatewayHosted, readManifest } from '@credit-graph/cont
 import { composeSupergraph } from '@credit-graph/contract/compose';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -76,7 +76,7 @@ beforeAll(async () => {
   database = await createTestDatabase('signed-calls');
   const urls = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
   const config = loadConfig({ ...urls, SUBGRAPH_FINANCE_URL: proxy.url, CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET });
-  app = await startGateway({ ...config, port: 0, supergraphPath, database: database.target }, { examples: [] });
+  app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath, database: database.target }, { examples: [] });
 
   // The regulator's read whose finance call is captured.
   const read = await graphql(

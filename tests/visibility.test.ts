@@ -7,7 +7,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { makeUscc, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { ConfigError, loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -169,7 +169,7 @@ describe('production: schema details for developers and regulators only; demo to
     const previous = process.env.NODE_ENV;
     if (env.NODE_ENV) process.env.NODE_ENV = env.NODE_ENV;
     try {
-      const app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: database.target }, { examples: [EXAMPLE], playgroundTokens: TOKENS });
+      const app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: database.target }, { examples: [EXAMPLE], playgroundTokens: TOKENS });
       started.push(app);
       return app;
     } finally {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeUscc, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, isoDaysAgo, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, isoDaysAgo, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { writeIntentId } from '../gateway/src/feed/change-feed.ts';
 import { UNAUDITED_WRITE_GRACE_MS, unauditedWrites } from '../scripts/audit.ts';
 import { headersFor } from './support/callers.ts';
@@ -92,7 +92,7 @@ async function gatewayOn(database: TestDatabase, overrides: Record<string, strin
     RATE_LIMIT_PER_SECOND: '10000',
     ...overrides,
   };
-  return startGateway({ ...loadConfig(env), port, supergraphPath: SUPERGRAPH_PATH, database: database.target });
+  return startGateway({ ...loadConfig(env), port, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: database.target });
 }
 
 const platform = () => headersFor('SECTOR_PLATFORM', undefined, { sub: 'environment-platform-wr', sector: 'environment', institution: AUTHORITY });

@@ -42,7 +42,8 @@ export function startProcess(command: string[], env: Record<string, string>, rea
   // NODE_ENV=test (vitest's) would change how the services behave; run them as they run for real.
   const child = spawn(process.execPath, cliArguments(command), {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', ...env },
+    // Info lines: the ready line a test waits for is one (the test runner's own default is warn).
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -58,9 +59,12 @@ export function startProcess(command: string[], env: Record<string, string>, rea
       child.kill('SIGKILL');
       reject(new Error(`${entry} was not ready within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
+    let started = false;
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (ready.test(output)) {
+      // Once ready, the output (an access line per request) is only kept, not searched again.
+      if (!started && ready.test(output)) {
+        started = true;
         clearTimeout(timer);
         resolve(service);
       }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { databaseUrlVariable, isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable } from '@credit-graph/gateway';
 import type { RunningSubgraph } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, startTestSubgraph, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, startTestSubgraph, TEST_CALLER_SECRET, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { demoTokens } from '../../scripts/demo-credentials.ts';
 import { SUBGRAPH_DEFINITIONS, type SubgraphName } from '../../scripts/subgraphs.ts';
 import { freePort, fromBuild, startProcess, type ServiceProcess } from './processes.ts';
@@ -20,6 +20,8 @@ export const TEST_JWT_SECRET = 'end-to-end-test-jwt-secret-0123456789abcdef';
 export interface StackInfo {
   gatewayUrl: string;
   subgraphUrls: Record<string, string>;
+  /** Each service's Prometheus endpoint on its own metrics port, by service (`gateway` and each subgraph). */
+  metricsUrls: Record<string, string>;
   enterprises: number;
 }
 
@@ -74,27 +76,39 @@ async function startBuiltStack(enterprises: number): Promise<Stack> {
   };
   try {
     const subgraphUrls: Record<string, string> = {};
+    const metricsUrls: Record<string, string> = {};
     const names = subgraphNames();
     for (let i = 0; i < names.length; i += 2) {
       await Promise.all(
         names.slice(i, i + 2).map(async (name) => {
           const port = await freePort();
-          const env = { ...(await databaseEnv(name)), PORT: String(port), CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, SEED_ENTERPRISES: String(enterprises) };
+          const metricsPort = await freePort();
+          const env = {
+            ...(await databaseEnv(name)),
+            PORT: String(port),
+            METRICS_PORT: String(metricsPort),
+            CALLER_SIGNING_SECRET: TEST_CALLER_SECRET,
+            SEED_ENTERPRISES: String(enterprises),
+          };
           processes.push(await startProcess(['subgraph', name], env, new RegExp(`\\[${name}\\] ready at`), 180_000));
           subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
+          metricsUrls[name] = `http://127.0.0.1:${metricsPort}/metrics`;
         }),
       );
     }
     const port = await freePort();
+    const metricsPort = await freePort();
+    metricsUrls.gateway = `http://127.0.0.1:${metricsPort}/metrics`;
     const env = {
       ...gatewayEnvironment(subgraphUrls),
       ...(await databaseEnv('gateway')),
       GATEWAY_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       SUPERGRAPH_PATH,
       PLAYGROUND_TOKENS: JSON.stringify(await demoTokens(TEST_JWT_SECRET)),
     };
     processes.push(await startProcess(['gateway'], env, /\[gateway\] readiness/, 180_000));
-    return { gatewayUrl: `http://127.0.0.1:${port}/graphql`, subgraphUrls, enterprises, stop };
+    return { gatewayUrl: `http://127.0.0.1:${port}/graphql`, subgraphUrls, metricsUrls, enterprises, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -117,12 +131,13 @@ async function startInProcessStack(enterprises: number): Promise<Stack> {
   const env = gatewayEnvironment(subgraphUrls);
   const gatewayDatabase = await createTestDatabase('gateway');
   const gateway = await startGateway(
-    { ...loadConfig(env), port: 0, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target },
+    { ...loadConfig(env), port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target },
     { playgroundTokens: await demoTokens(TEST_JWT_SECRET) },
   );
   return {
     gatewayUrl: gateway.url,
     subgraphUrls,
+    metricsUrls: { ...Object.fromEntries(subgraphs.map((s) => [s.name, s.metricsUrl!])), gateway: gateway.metricsUrl! },
     enterprises,
     async stop() {
       await gateway.stop();
@@ -132,10 +147,10 @@ async function startInProcessStack(enterprises: number): Promise<Stack> {
   };
 }
 
-/** SQL statements a subgraph has sent so far, read from its Prometheus endpoint. */
-export async function sqlStatements(subgraphUrl: string): Promise<number> {
-  const text = await (await fetch(subgraphUrl.replace(/\/graphql$/, '/metrics'))).text();
+/** SQL statements a subgraph has sent so far, read from its Prometheus endpoint (`metricsUrl`). */
+export async function sqlStatements(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
   const match = /^credit_graph_sql_statements_total (\d+)/m.exec(text);
-  if (!match) throw new Error(`no SQL statement counter at ${subgraphUrl}`);
+  if (!match) throw new Error(`no SQL statement counter at ${metricsUrl}`);
   return Number(match[1]);
 }
