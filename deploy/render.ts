@@ -20,7 +20,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { databaseUrlVariable, defaultPort, isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
+import {
+  databaseUrlVariable,
+  DEFAULT_GATEWAY_METRICS_PORT,
+  defaultPort,
+  isGatewayHosted,
+  readManifest,
+  SUBGRAPH_METRICS_PORT_OFFSET,
+  SUPERGRAPH_PATH,
+} from '@credit-graph/contract';
 import { subgraphUrlVariable } from '../gateway/src/config.ts';
 
 const DEPLOY_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +38,13 @@ const APP = 'credit-graph';
 /** The image every role runs; overlays pin it (kustomize `images:`). */
 const IMAGE = 'credit-graph:latest';
 const GATEWAY_PORT = 4000;
+/**
+ * Namespace of the Prometheus that scrapes the pods (the NetworkPolicy lets it reach the
+ * subgraphs' metrics ports; an overlay patches it to the cluster's monitoring namespace).
+ */
+const MONITORING_NAMESPACE = 'monitoring';
+/** A subgraph's metrics port: its GraphQL port + SUBGRAPH_METRICS_PORT_OFFSET, as the service defaults to. */
+const subgraphMetricsPort = (port: number) => port + SUBGRAPH_METRICS_PORT_OFFSET;
 const CONFIG_MAP = `${APP}-config`;
 const SECRET = `${APP}-secrets`;
 const SUPERGRAPH_MOUNT = '/etc/credit-graph/supergraph';
@@ -85,6 +100,8 @@ interface Workload {
   component: string;
   args: string[];
   port: number;
+  /** Where Prometheus scrapes the pod (METRICS_PORT). */
+  metricsPort: number;
   env: Manifest[];
   resources: (typeof RESOURCES)['gateway'];
   replicas: { min: number; max: number };
@@ -105,7 +122,16 @@ function workload(spec: Workload): Manifest[] {
         selector: { matchLabels: selector(spec.component) },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels: labels(spec.component), ...(spec.annotations ? { annotations: spec.annotations } : {}) },
+          metadata: {
+            labels: labels(spec.component),
+            // The common scrape convention (Prometheus' kubernetes_sd examples, most Helm charts).
+            annotations: {
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(spec.metricsPort),
+              'prometheus.io/path': '/metrics',
+              ...spec.annotations,
+            },
+          },
           spec: {
             serviceAccountName: APP,
             automountServiceAccountToken: false,
@@ -116,9 +142,12 @@ function workload(spec: Workload): Manifest[] {
                 name: spec.component,
                 image: IMAGE,
                 args: spec.args,
-                ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
+                ports: [
+                  { name: 'http', containerPort: spec.port, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: spec.metricsPort, protocol: 'TCP' },
+                ],
                 envFrom: [{ configMapRef: { name: CONFIG_MAP } }],
-                env: spec.env,
+                env: [...spec.env, { name: 'METRICS_PORT', value: String(spec.metricsPort) }],
                 ...probes('http'),
                 resources: spec.resources,
                 securityContext: SECURITY_CONTEXT,
@@ -134,7 +163,13 @@ function workload(spec: Workload): Manifest[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, labels: labels(spec.component) },
-      spec: { selector: selector(spec.component), ports: [{ name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' }] },
+      spec: {
+        selector: selector(spec.component),
+        ports: [
+          { name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' },
+          { name: 'metrics', port: spec.metricsPort, targetPort: 'metrics', protocol: 'TCP' },
+        ],
+      },
     },
     {
       apiVersion: 'autoscaling/v2',
@@ -237,6 +272,11 @@ export function renderManifests(): Manifest[] {
             from: [{ podSelector: { matchLabels: selector('gateway') } }],
             ports: subgraphs.map((entry) => ({ protocol: 'TCP', port: defaultPort(entry) })),
           },
+          // Prometheus reaches the metrics ports only, never the GraphQL ones.
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } } }],
+            ports: subgraphs.map((entry) => ({ protocol: 'TCP', port: subgraphMetricsPort(defaultPort(entry)) })),
+          },
         ],
       },
     },
@@ -244,6 +284,7 @@ export function renderManifests(): Manifest[] {
       component: 'gateway',
       args: ['gateway'],
       port: GATEWAY_PORT,
+      metricsPort: DEFAULT_GATEWAY_METRICS_PORT,
       resources: RESOURCES.gateway,
       replicas: REPLICAS.gateway,
       env: [
@@ -265,6 +306,7 @@ export function renderManifests(): Manifest[] {
         component: entry.name,
         args: ['subgraph', entry.name],
         port: defaultPort(entry),
+        metricsPort: subgraphMetricsPort(defaultPort(entry)),
         resources: RESOURCES.subgraph,
         replicas: REPLICAS.subgraph,
         env: [

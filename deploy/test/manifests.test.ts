@@ -15,7 +15,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { defaultPort, isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
+import { DEFAULT_GATEWAY_METRICS_PORT, defaultPort, isGatewayHosted, readManifest, SUBGRAPH_METRICS_PORT_OFFSET, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { cliArguments } from '../../tests/support/processes.ts';
 import { RENDERED_PATH, renderManifests, renderYaml } from '../render.ts';
@@ -116,8 +116,16 @@ describe('kustomize base', () => {
       const port = component === 'gateway' ? GATEWAY_DEFAULT_PORT : defaultPort(SUBGRAPHS.find((e) => e.name === component)!);
       const env = Object.fromEntries(container.env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
       expect(Number(env[component === 'gateway' ? 'GATEWAY_PORT' : 'PORT'])).toBe(port);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+      // Metrics on a port of their own, the one the process defaults to, announced for scraping.
+      const metricsPort = component === 'gateway' ? DEFAULT_GATEWAY_METRICS_PORT : port + SUBGRAPH_METRICS_PORT_OFFSET;
+      expect(Number(env.METRICS_PORT)).toBe(metricsPort);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: port, protocol: 'TCP' },
+        { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
+      ]);
+      expect(deployment!.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' });
       expect(find('Service', name)!.spec.ports[0]).toMatchObject({ port, targetPort: 'http' });
+      expect(find('Service', name)!.spec.ports[1]).toMatchObject({ port: metricsPort, targetPort: 'metrics' });
     }
   });
 
@@ -137,16 +145,19 @@ describe('kustomize base', () => {
     expect(env.SUPERGRAPH_PATH).toBe(`${mount.mountPath}/supergraph.graphql`);
   });
 
-  it('lets only the gateway reach the subgraphs, on their ports', () => {
+  it('lets only the gateway reach the subgraphs, on their ports, and monitoring their metrics ports', () => {
     const policy = find('NetworkPolicy', 'credit-graph-subgraphs')!;
     const selected = policy.spec.podSelector.matchExpressions[0];
     expect(selected).toMatchObject({ key: 'app.kubernetes.io/component', operator: 'In' });
     expect([...selected.values].sort()).toEqual(SUBGRAPHS.map((e) => e.name).sort());
     expect(selected.values).not.toContain('gateway');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
-    expect(policy.spec.ingress).toHaveLength(1);
+    expect(policy.spec.ingress).toHaveLength(2);
     expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: find('Deployment', 'credit-graph-gateway')!.spec.selector.matchLabels } }]);
     expect(policy.spec.ingress[0].ports.map((p: any) => p.port).sort()).toEqual(SUBGRAPHS.map(defaultPort).sort());
+    // The monitoring namespace reaches the metrics ports, and nothing else.
+    expect(policy.spec.ingress[1].from[0].namespaceSelector).toBeDefined();
+    expect(policy.spec.ingress[1].ports.map((p: any) => p.port).sort()).toEqual(SUBGRAPHS.map((e) => defaultPort(e) + SUBGRAPH_METRICS_PORT_OFFSET).sort());
   });
 
   it('migrates in a Job and starts every service with MIGRATE_ON_START=false', () => {
