@@ -89,7 +89,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
   // The gateway enforces the authorization directives itself; the planner is told so.
   const supergraphSdl = prepareSupergraph(supergraph.sdl);
-  const database = await openGatewayDatabase(config.database, config.databaseTimeouts);
+  const database = await openGatewayDatabase(config.database, config.databaseTimeouts, logger);
   const { db } = database;
   // One circuit per subgraph (filled as @apollo/gateway builds its data sources).
   const policies = new Map<string, SubgraphPolicy>();
@@ -156,7 +156,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       });
     },
   });
-  internal = createInternalExecutor(gateway);
+  internal = createInternalExecutor(gateway, undefined, logger);
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     installInputScalars(apiSchema);

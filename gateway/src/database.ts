@@ -76,12 +76,19 @@ export function claimEmbeddedDatabase(dataDir: string): () => void {
   throw new DatabaseInUseError(`could not claim the embedded gateway database ${dataDir} (${lockFile})`);
 }
 
-/** `timeouts`: the PostgreSQL pool's bounds (default: from the environment, see the contract's database.ts). */
-export async function openGatewayDatabase(target: DatabaseTarget = databaseTarget('gateway'), timeouts?: DatabaseTimeouts): Promise<GatewayDatabase> {
+/**
+ * `timeouts`: the PostgreSQL pool's bounds (default: from the environment, see the contract's
+ * database.ts); `logger`: where a connection lost while idle is reported.
+ */
+export async function openGatewayDatabase(
+  target: DatabaseTarget = databaseTarget('gateway'),
+  timeouts?: DatabaseTimeouts,
+  logger?: Pick<Console, 'error'>,
+): Promise<GatewayDatabase> {
   const release = target.kind === 'pglite' && target.dataDir ? claimEmbeddedDatabase(target.dataDir) : () => undefined;
   let database: Database | undefined;
   try {
-    database = await openDatabase(target, timeouts);
+    database = await openDatabase(target, timeouts, logger);
     await prepareSchema(database, GATEWAY_MIGRATIONS_DIR);
   } catch (error) {
     await database?.close();

@@ -1,21 +1,10 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { captureLogs } from '@credit-graph/subgraph-kit/testing';
 import { accessLogger, type Exchange } from '../src/access-log.ts';
 import { createLogger, logLevel, LogLevelError, REDACTED } from '../src/logger.ts';
 import { withRequestId } from '../src/request-id.ts';
 
-/** A logger at `level` whose lines are kept, parsed. */
-function capture(level: 'info' | 'debug' | 'warn' = 'info') {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger('test-service', { level, destination });
-  return { logger, lines, records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+const capture = (level?: 'info' | 'debug' | 'warn') => captureLogs('test-service', level);
 
 const EXCHANGE: Exchange = {
   requestId: 'req-1',

@@ -258,7 +258,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     keys: callerKeys,
     subgraph: definition.name,
     replayCache: redis
-      ? createRedisReplayCache({ redis, prefix: `credit-graph:nonce:${definition.name}:`, local: createMemoryReplayCache() })
+      ? createRedisReplayCache({ redis, prefix: `credit-graph:nonce:${definition.name}:`, local: createMemoryReplayCache(), logger })
       : createMemoryReplayCache(),
   });
   const server = new ApolloServer<SubgraphContext<Db, Loaders>>({

@@ -3,9 +3,10 @@
 // caller signing secret that test subgraphs and test gateways share.
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Logger, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, businessToday, checkTimeZone, createCallerSigner, createLogger, readReportFrom, ROLE_SCOPES, type Caller, type CallerKeys, type DatabaseTarget, type Logger, type Sector } from '@credit-graph/contract';
 import { startSubgraph, type PrismaClientLike, type RunningSubgraph, type SubgraphDefinition } from './subgraph.ts';
 
 export interface TestDatabase {
@@ -64,6 +65,23 @@ export function registerTestSubgraph(url: string, name: string): void {
 }
 
 /** Starts a subgraph on an ephemeral port with its own fresh, seeded database. */
+/** A service logger at `level` whose JSON lines are kept (`lines`) instead of written to stdout. */
+export function captureLogs(service: string, level: 'info' | 'debug' | 'warn' = 'info') {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return {
+    logger: createLogger(service, { level, destination }),
+    lines,
+    /** Every line, parsed. */
+    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
 /** Metrics of a test service: on a free port of its own, loopback only (several services share a test process). */
 export const TEST_METRICS = Object.freeze({ port: 0, host: '127.0.0.1' });
 

@@ -159,11 +159,14 @@ describe('signed caller context at the subgraph', () => {
     expect(unsigned.data).toBeUndefined();
   });
 
-  it('keeps /health, /ready and /metrics unsigned', async () => {
+  it('keeps /health and /ready unsigned, and serves /metrics unsigned on its own port only', async () => {
     const base = subgraph.url.replace(/\/graphql$/, '');
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready', subgraph: 'registry', database: 'ok' });
-    expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const metrics = await fetch(subgraph.metricsUrl!);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^credit_graph_sql_statements_total \d+$/m);
   });
 
   it('refuses to start with a short secret option, or without one in the environment', async () => {

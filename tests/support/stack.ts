@@ -131,7 +131,8 @@ async function startInProcessStack(enterprises: number): Promise<Stack> {
   const env = gatewayEnvironment(subgraphUrls);
   const gatewayDatabase = await createTestDatabase('gateway');
   const gateway = await startGateway(
-    { ...loadConfig(env), port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target },
+    // The runner's LOG_LEVEL (warn): an access line for every request of every file would drown the output.
+    { ...loadConfig({ ...env, LOG_LEVEL: process.env.LOG_LEVEL ?? '' }), port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target },
     { playgroundTokens: await demoTokens(TEST_JWT_SECRET) },
   );
   return {

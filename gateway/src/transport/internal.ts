@@ -21,7 +21,11 @@ export type InternalExecutor = (query: string, variables: Record<string, unknown
  * variables; output: the GraphQL result as @apollo/gateway's executor gives it (subgraph
  * failures are errors in it, never thrown).
  */
-export function createInternalExecutor(gateway: Pick<ApolloGateway, 'executor'>, caller: Caller = INTERNAL_CALLER): InternalExecutor {
+export function createInternalExecutor(
+  gateway: Pick<ApolloGateway, 'executor'>,
+  caller: Caller = INTERNAL_CALLER,
+  logger: Pick<Console, 'debug' | 'info' | 'warn' | 'error'> = console,
+): InternalExecutor {
   const documents = new Map<string, ReturnType<typeof parse>>();
   return async (query, variables) => {
     let document = documents.get(query);
@@ -37,7 +41,7 @@ export function createInternalExecutor(gateway: Pick<ApolloGateway, 'executor'>,
       // @apollo/gateway hands `context` (Apollo Server 2's name) to the data sources.
       context: { caller },
       contextValue: { caller },
-      logger: console,
+      logger,
       metrics: {},
       cache: undefined,
       overallCachePolicy: undefined,

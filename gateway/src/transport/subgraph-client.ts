@@ -33,7 +33,7 @@ export interface SubgraphClientOptions {
   /** Retries and circuit breaker; none: each call is sent once, whatever happened before. */
   policy?: SubgraphPolicy;
   /** Where a failed call's cause goes (the client sees only SUBGRAPH_UNAVAILABLE). */
-  logger?: Pick<Console, 'error'>;
+  logger?: Pick<Console, 'error' | 'warn'>;
   /**
    * Told of every call once it ended, retries included: its duration in seconds and outcome
    * (`ok`, `errors` when the answer carried GraphQL errors, `refused` when the subgraph refused
@@ -125,7 +125,7 @@ function withResponsePath(error: unknown, path: readonly (string | number)[] | u
 export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   private readonly timeoutMs: number;
   private readonly policy: SubgraphPolicy | undefined;
-  private readonly logger: Pick<Console, 'error'>;
+  private readonly logger: Pick<Console, 'error' | 'warn'>;
   private readonly onCall: SubgraphClientOptions['onCall'];
 
   constructor(
@@ -178,7 +178,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     // A write's subgraph reports what it changed; the change feed stores it after the request.
     context.creditChanges?.push(...readReportedChanges(response.extensions));
     // Every answer reports whose guarded data it read or refused; the audit record names them.
-    collectReads(context.reads, response.extensions, this.name);
+    collectReads(context.reads, response.extensions, this.name, this.logger);
     return response;
   }
 
