@@ -38,7 +38,7 @@ describe('service logs (pino)', () => {
         req: { headers: { authorization: 'Bearer eyJ.secret.token', 'x-api-key': 'cgk_live_key', 'x-credit-graph-caller': 'signed-claims' } },
         headers: { 'x-api-key': 'cgk_other_key', cookie: 'session=1' },
         body: { query: 'query ($name: String!) { x }', variables: { name: '张三', idNumber: '410105199001011234' } },
-        worker: { phone: '13800138000', idNumber: '410105198001011234' },
+        input: { phone: '13800138000', idNumber: '410105198001011234' },
         token: 'top-level-token',
       },
       'careless',
@@ -51,7 +51,7 @@ describe('service logs (pino)', () => {
     expect(record.req.headers.authorization).toBe(REDACTED);
     expect(record.headers['x-api-key']).toBe(REDACTED);
     expect(record.body.variables).toBe(REDACTED);
-    expect(record.worker.phone).toBe(REDACTED);
+    expect(record.input.phone).toBe(REDACTED);
   });
 
   it('keeps the detail of console-style calls (message, then values) in the message', () => {
