@@ -2,12 +2,21 @@
 // Importing this module starts it: `tsx gateway/src/main.ts`, `credit-graph gateway` (which
 // imports it), bench's bundles. A configuration mistake logs one line and exits 1.
 // Every line is JSON (pino, schema/src/logger.ts) at LOG_LEVEL.
-import { createLogger, DEFAULT_LOG_LEVEL, LOG_LEVELS, MigrateOnStartError, PendingMigrationsError, stopOnSignals, type LogLevel } from '@credit-graph/contract';
+import {
+  createLogger,
+  DEFAULT_LOG_LEVEL,
+  LOG_LEVELS,
+  MigrateOnStartError,
+  PendingMigrationsError,
+  startFailureLogger,
+  stopOnSignals,
+  type LogLevel,
+} from '@credit-graph/contract';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 import { DatabaseInUseError } from './database.ts';
 
-// A bad LOG_LEVEL is itself a configuration error, reported at the default level.
+// A bad LOG_LEVEL is itself a configuration error (loadConfig), the log meanwhile at the default level.
 const requested = process.env.LOG_LEVEL as LogLevel | undefined;
 const logger = createLogger('gateway', { level: requested && LOG_LEVELS.includes(requested) ? requested : DEFAULT_LOG_LEVEL });
 
@@ -28,11 +37,11 @@ try {
 } catch (error) {
   // A service told not to migrate (MIGRATE_ON_START=false) that finds a migration pending is misconfigured too.
   if (error instanceof ConfigError || error instanceof MigrateOnStartError || error instanceof PendingMigrationsError) {
-    logger.fatal(`[gateway] configuration error: ${error.message}`);
+    startFailureLogger('gateway').fatal(`[gateway] configuration error: ${error.message}`);
     process.exit(1);
   }
   if (error instanceof DatabaseInUseError) {
-    logger.fatal(`[gateway] ${error.message}`);
+    startFailureLogger('gateway').fatal(`[gateway] ${error.message}`);
     process.exit(1);
   }
   throw error;

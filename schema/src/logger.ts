@@ -41,6 +41,14 @@ export const REDACT_PATHS: string[] = [
   ...SENSITIVE_HEADERS.flatMap((header) => ['headers', 'req.headers', 'request.http.headers'].map((container) => `${container}["${header}"]`)),
 ];
 
+/**
+ * Where a process that cannot start says why: stderr, written synchronously (it exits next), so
+ * that a failed start reads as a failure wherever stdout and stderr are told apart.
+ */
+export function startFailureLogger(service: string): Logger {
+  return createLogger(service, { level: 'fatal', destination: pino.destination({ dest: 2, sync: true }) });
+}
+
 export class LogLevelError extends Error {
   readonly code = 'INVALID_CONFIG';
 }

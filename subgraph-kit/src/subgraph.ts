@@ -24,6 +24,7 @@ import {
   createGraphQLHandler,
   createLogger,
   createMetricsRegistry,
+  startFailureLogger,
   databasePoolMetrics,
   listen,
   logLevel,
@@ -161,6 +162,8 @@ export interface RunningSubgraph<Db> {
   sqlStatements(): number;
   /** Where Prometheus scrapes this subgraph, when started with `metrics`. */
   metricsUrl: string | undefined;
+  /** The subgraph's log. */
+  logger: Logger;
   stop(): Promise<void>;
 }
 
@@ -329,6 +332,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     name: definition.name,
     url: `http://${http.host}:${http.port}${GRAPHQL_PATH}`,
     metricsUrl: metricsHttp ? `http://${metricsHttp.host}:${metricsHttp.port}/metrics` : undefined,
+    logger,
     db,
     database,
     sqlStatements: () => statements,
@@ -355,10 +359,8 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
 ): Promise<void> {
   const target = databaseTarget(definition.name);
   let running: RunningSubgraph<Db>;
-  // A bad LOG_LEVEL is a configuration error itself, reported at the default level.
-  let logger = createLogger(definition.name, { level: 'info' });
   try {
-    logger = createLogger(definition.name, { level: logLevel() });
+    const logger = createLogger(definition.name, { level: logLevel() });
     // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE: checked here.
     configureClock();
     const port = Number(process.env.PORT ?? defaultPort);
@@ -384,10 +386,10 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       MetricsConfigError,
     ];
     if (!configuration.some((kind) => error instanceof kind)) throw error;
-    logger.fatal(`[${definition.name}] configuration error: ${(error as Error).message}`);
+    startFailureLogger(definition.name).fatal(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);
   }
-  logger.info(`[${definition.name}] ready at ${running.url} (${describeTarget(target)}); metrics ${running.metricsUrl ?? 'off'}`);
+  running.logger.info(`[${definition.name}] ready at ${running.url} (${describeTarget(target)}); metrics ${running.metricsUrl ?? 'off'}`);
   stopOnSignals(() => running.stop());
 }
 
