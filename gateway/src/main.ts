@@ -2,14 +2,14 @@
 // Importing this module starts it: `tsx gateway/src/main.ts`, `credit-graph gateway` (which
 // imports it), bench's bundles. A configuration mistake prints one line and exits 1.
 import { MigrateOnStartError, PendingMigrationsError, stopOnSignals } from '@credit-graph/contract';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, GATEWAY_SETTINGS, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 import { DatabaseInUseError } from './database.ts';
 
 try {
   // The launcher passes demo tokens for the embedded default so the playground works at once.
-  const playgroundTokens = process.env.PLAYGROUND_TOKENS ? (JSON.parse(process.env.PLAYGROUND_TOKENS) as Record<string, string>) : undefined;
   const config = loadConfig();
+  const playgroundTokens = GATEWAY_SETTINGS.parse().PLAYGROUND_TOKENS as Record<string, string> | undefined;
   const app = await startGateway(config, { playgroundTokens });
   const base = app.url.replace(/\/graphql$/, '');
   console.log(`[gateway] serving ${app.supergraph.path}`);

@@ -15,3 +15,5 @@ export * from './read-report.ts';
 export * from './clock.ts';
 export * from './request-id.ts';
 export * from './input-bounds.ts';
+export * from './settings.ts';
+export * from './shared-settings.ts';

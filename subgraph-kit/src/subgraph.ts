@@ -32,6 +32,9 @@ import {
   errorResponsePlugin,
   openDatabase,
   PendingMigrationsError,
+  PROBE_SETTINGS,
+  REDIS_SETTINGS,
+  SettingsError,
   prepareSchema,
   readSubgraphSdl,
   sendJson,
@@ -47,6 +50,7 @@ import {
   type DatabaseTarget,
   type DatabaseTimeouts,
 } from '@credit-graph/contract';
+import { subgraphSettings } from './settings.ts';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
 
@@ -131,7 +135,6 @@ export interface StartOptions {
   readinessTimeoutMs?: number;
 }
 
-const DEFAULT_READINESS_TIMEOUT_MS = 2000;
 
 export interface RunningSubgraph<Db> {
   name: string;
@@ -193,7 +196,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
   const schema = buildSchema(definition);
   const references = recordReferences(callerKeys.map((key) => key.secret) as [string, ...string[]]);
-  const readinessTimeoutMs = options.readinessTimeoutMs ?? (Number(process.env.READINESS_TIMEOUT_MS) || DEFAULT_READINESS_TIMEOUT_MS);
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? PROBE_SETTINGS.parse().READINESS_TIMEOUT_MS;
   let draining = false;
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
@@ -214,7 +217,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     console.log(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
   }
 
-  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  const redisUrl = options.redisUrl ?? REDIS_SETTINGS.parse().REDIS_URL;
   // Without an offline queue a command fails at once while Redis is down: the local cache decides.
   const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
   redis?.on('error', () => undefined); // reported by the replay cache, once a minute
@@ -306,16 +309,18 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
   const target = databaseTarget(definition.name);
   let running: RunningSubgraph<Db>;
   try {
-    // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE: checked here.
+    // Every variable first, every mistake in one message, before anything opens.
+    const settings = subgraphSettings(definition.name).parse();
+    // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE (checked above).
     configureClock();
     running = await startSubgraph(definition, {
-      port: Number(process.env.PORT ?? defaultPort),
-      host: process.env.HOST ?? '127.0.0.1',
+      port: settings.PORT ?? defaultPort,
+      host: settings.HOST,
       database: target,
-      seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
+      seedEnterprises: settings.SEED_ENTERPRISES,
     });
   } catch (error) {
-    const configuration = [CallerSecretError, PermissionsError, TimeZoneError, InputBoundsError, DatabaseConfigError, MigrateOnStartError, PendingMigrationsError];
+    const configuration = [SettingsError, CallerSecretError, PermissionsError, TimeZoneError, InputBoundsError, DatabaseConfigError, MigrateOnStartError, PendingMigrationsError];
     if (!configuration.some((kind) => error instanceof kind)) throw error;
     console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);
