@@ -20,6 +20,7 @@ import { loadConfig } from '../../gateway/src/config.ts';
 import { cliArguments } from '../../tests/support/processes.ts';
 import { RENDERED_PATH, renderManifests, renderYaml } from '../render.ts';
 import { serviceVariables, variablesInSources } from './service-variables.ts';
+import { serviceSchemas } from '../../scripts/settings.ts';
 import { ENV_EXAMPLE_PATH, README_PATH, renderEnvExample, renderReadme } from '../../scripts/settings-docs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -183,6 +184,21 @@ describe('kustomize base', () => {
     const unknown = [...set].filter((name) => !read.has(name));
     expect(unknown, 'set by the manifests but read by no service').toEqual([]);
     expect(set.size).toBeGreaterThan(10);
+  });
+
+  it("sets in each pod's own env only variables that pod's process declares (the shared ConfigMap aside)", () => {
+    const schemas = serviceSchemas();
+    const roles: Record<string, string> = {
+      'Deployment/credit-graph-gateway': 'gateway',
+      'Job/credit-graph-migrate': 'tools',
+      ...Object.fromEntries(SUBGRAPHS.map((entry) => [`Deployment/credit-graph-${entry.name}`, entry.name])),
+    };
+    for (const { owner, spec } of podSpecs()) {
+      const schema = schemas.get(roles[owner]!);
+      expect(schema, `${owner}: which process is it?`).toBeDefined();
+      const own = (spec.containers[0].env ?? []).map((variable: { name: string }) => variable.name);
+      expect(own.filter((name: string) => !(name in schema!.settings)), owner).toEqual([]);
+    }
   });
 });
 

@@ -171,7 +171,9 @@ export function oneOf<const V extends string>(name: string, values: readonly V[]
   });
 }
 
-/** Free text; undefined when unset (or `fallback`). */
+/** Free text; `fallback` (or undefined) when unset. */
+export function text(name: string, doc: Doc, fallback: string): Setting<string>;
+export function text(name: string, doc: Doc): Setting<string | undefined>;
 export function text(name: string, doc: Doc, fallback?: string): Setting<string | undefined> {
   return checked(name, { default: fallback ?? '', ...doc }, (raw) => raw ?? fallback);
 }

@@ -4,7 +4,7 @@
 // keys, the business clock, Redis, the runtime mode and observability.
 import { BUSINESS_TIME_ZONE_VARIABLE, checkTimeZone, DEFAULT_BUSINESS_TIME_ZONE } from './clock.ts';
 import { CALLER_KEYS_VARIABLE, CALLER_SECRET_VARIABLE, callerSigningKeys, checkCallerSecret } from './caller-signature.ts';
-import { databaseUrlVariable, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from './database.ts';
+import { databaseUrlVariable } from './database.ts';
 import { migrateOnStart } from './migrations.ts';
 import { checked, defineSettings, integer, oneOf, port, rawValue, text, url, type Setting } from './settings.ts';
 
@@ -21,9 +21,19 @@ export const DATA_DIR_SETTING = text(
   './data',
 );
 
-/** Pool and timeouts of every service's PostgreSQL connections, and whether it migrates at start. */
-export const DATABASE_SETTINGS = defineSettings({
-  DATA_DIR: DATA_DIR_SETTING,
+/** Connections per service to PostgreSQL (DATABASE_POOL_SIZE). */
+export const DEFAULT_POOL_SIZE = 10;
+/** Connecting, or waiting for a free connection of the pool (DATABASE_CONNECT_TIMEOUT_MS). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * One statement, on the server (statement_timeout: a lock wait, a runaway query) and on the
+ * client (a server that accepts and never answers) (DATABASE_STATEMENT_TIMEOUT_MS). Above the
+ * heaviest statement a portfolio check of 500 sends, under load on two cores.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+/** Pool size and timeouts of every service's PostgreSQL connections (database.ts: databaseTimeouts). */
+export const DATABASE_POOL_SETTINGS = defineSettings({
   DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, { section: 'Databases', description: 'connections per service (each subgraph, the gateway) to PostgreSQL (docs/operations.md: sizing)' }, 1),
   DATABASE_CONNECT_TIMEOUT_MS: integer(
     'DATABASE_CONNECT_TIMEOUT_MS',
@@ -41,6 +51,12 @@ export const DATABASE_SETTINGS = defineSettings({
     },
     1,
   ),
+});
+
+/** Where every service's data lives, its pool and timeouts, and whether it migrates at start. */
+export const DATABASE_SETTINGS = defineSettings({
+  DATA_DIR: DATA_DIR_SETTING,
+  ...DATABASE_POOL_SETTINGS.settings,
   MIGRATE_ON_START: checked(
     'MIGRATE_ON_START',
     {
