@@ -342,7 +342,7 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
         section: 'Behind a proxy',
         example: '10.0.0.0/8,fd00::/8',
         description:
-          "proxies whose `X-Forwarded-For` is believed: comma-separated IPv4/IPv6 addresses and CIDRs (or `loopback`, `linklocal`, `uniquelocal`). The client address (rate limit of anonymous callers, the audit record) is the direct peer unless it is trusted; then the header is walked from the right, stopping at the first address not trusted. Unset: trust none, the header is ignored (docs/operations.md: behind an ingress)",
+          "proxies whose `X-Forwarded-For` is believed: comma-separated IPv4/IPv6 addresses and CIDRs (or `loopback`, `linklocal`, `uniquelocal`). The client address (rate limit of anonymous callers, the audit record) is the direct peer unless it is trusted; then the header is walked from the right, stopping at the first address not trusted (at most 16 proxies in a row are believed). Unset: trust none, the header is ignored (docs/operations.md: behind an ingress)",
       },
       (raw) => parseTrustedProxies(raw ?? ''),
     ),

@@ -3,7 +3,7 @@
 // headers handled in linear time without ever yielding a non-address.
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createClientAddress, parseTrustedProxies } from '../src/trust/client-address.ts';
+import { createClientAddress, MAX_TRUSTED_HOPS, parseTrustedProxies } from '../src/trust/client-address.ts';
 
 /** A request as Node gives it: the peer's address on the socket, headers lower-cased. */
 function request(peer: string, forwardedFor?: string): IncomingMessage {
@@ -58,6 +58,13 @@ describe('the client address', () => {
     expect(address(request('10.0.0.5', ',,, ,'))).toBe('10.0.0.5');
     expect(address(request('10.0.0.5', '198.51.100.1:4711'))).toBe('10.0.0.5');
     expect(address(request('10.0.0.5', ''))).toBe('10.0.0.5');
+  });
+
+  it(`believes at most ${MAX_TRUSTED_HOPS} proxies in a row: a sender inside a trusted range cannot make the walk long`, () => {
+    const address = createClientAddress(['10.0.0.0/8']);
+    const hops = Array.from({ length: 100 }, (_, i) => `10.0.0.${i + 1}`);
+    // The peer is hop 0; the header's last MAX_TRUSTED_HOPS - 1 entries are believed; the next one is the client.
+    expect(address(request('10.0.0.200', hops.join(', ')))).toBe(hops[hops.length - MAX_TRUSTED_HOPS]);
   });
 
   it('takes linear time on a header as large as Node lets in (16 KiB), with every hop trusted or none', () => {

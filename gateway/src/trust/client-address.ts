@@ -7,6 +7,9 @@
 //
 // Hostile headers: Node bounds the header section (16 KiB by default), proxy-addr splits the
 // header in one pass and stops at the first untrusted hop, so the work is linear in the header.
+// A client outside the trusted ranges cannot lengthen the walk (the nearest proxy appends its
+// address, untrusted, at the right end); a sender inside them could, so at most
+// MAX_TRUSTED_HOPS proxies are walked (each hop costs an address parse and a range match).
 // A hop that is not an IP address (garbage written by a trusting proxy) is never taken as the
 // client: the address is then the last trusted hop, the one that passed the garbage on.
 import type { IncomingMessage } from 'node:http';
@@ -33,6 +36,9 @@ export function parseTrustedProxies(raw: string): string[] {
   return list;
 }
 
+/** Proxies in a row that are believed at most; the next hop is the client, trusted range or not. */
+export const MAX_TRUSTED_HOPS = 16;
+
 /** How the gateway finds a request's client address (for the rate limit and the audit record). */
 export type ClientAddress = (req: IncomingMessage) => string | undefined;
 
@@ -42,7 +48,9 @@ export type ClientAddress = (req: IncomingMessage) => string | undefined;
  */
 export function createClientAddress(trusted: readonly string[]): ClientAddress {
   if (trusted.length === 0) return (req) => req.socket.remoteAddress;
-  const trust = proxyAddr.compile([...trusted]);
+  const inRange = proxyAddr.compile([...trusted]);
+  // i: 0 for the peer, then the header's hops from the right.
+  const trust = (address: string, i: number) => i < MAX_TRUSTED_HOPS && inRange(address, i);
   return (req) => {
     if (!req.socket.remoteAddress) return undefined;
     // [peer, then the header's hops from the right, up to and including the first untrusted one]
