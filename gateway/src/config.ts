@@ -189,6 +189,26 @@ const SUBGRAPH_URL_SETTINGS = Object.fromEntries(
     }),
 );
 
+/** Token verification: HS256 secret and/or JWKS, issuer, audience (also read by `credit-graph credentials`). */
+export const JWT_SETTINGS = defineSettings({
+  JWT_SECRET: text('JWT_SECRET', { section: 'Secrets', secret: 'value', description: 'HS256 secret for bearer tokens (at least 32 bytes); `npm start` generates one' }),
+  JWT_JWKS_FILE: text('JWT_JWKS_FILE', { section: 'Secrets', row: 'JWT_JWKS', description: 'RS256/ES256 keys for bearer tokens, from a JWKS file or URL' }),
+  JWT_JWKS_URL: checked('JWT_JWKS_URL', { section: 'Secrets', row: 'JWT_JWKS', description: 'RS256/ES256 keys for bearer tokens, from a JWKS file or URL' }, (raw) => checkedUrl('JWT_JWKS_URL', raw)),
+  JWT_ISSUER: text('JWT_ISSUER', { section: 'Secrets', description: 'required `iss` of tokens' }, DEFAULT_JWT_ISSUER),
+  JWT_AUDIENCE: text('JWT_AUDIENCE', { section: 'Secrets', description: 'required `aud` of tokens' }, DEFAULT_JWT_AUDIENCE),
+});
+
+/** JWT_* as identity options, checked: a ConfigError lists every bad variable. */
+export function jwtOptions(env: Env = process.env): JwtOptions {
+  try {
+    const s = JWT_SETTINGS.parse(env);
+    return { secret: s.JWT_SECRET, jwksFile: s.JWT_JWKS_FILE, jwksUrl: s.JWT_JWKS_URL, issuer: s.JWT_ISSUER, audience: s.JWT_AUDIENCE };
+  } catch (error) {
+    if (error instanceof SettingsError) throw new ConfigError(error.message, error.issues);
+    throw error;
+  }
+}
+
 const GATEWAY_OWN_SETTINGS = defineSettings(
   {
     GATEWAY_PORT: integer('GATEWAY_PORT', DEFAULT_PORT, { section: 'Gateway', description: 'port the gateway listens on' }),
@@ -201,11 +221,7 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
     }),
     ...SUBGRAPH_URL_SETTINGS,
     MAX_BODY_BYTES: integer('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { section: 'Gateway', description: 'largest request body, in bytes' }),
-    JWT_SECRET: text('JWT_SECRET', { section: 'Secrets', secret: 'value', description: 'HS256 secret for bearer tokens (at least 32 bytes); `npm start` generates one' }),
-    JWT_JWKS_FILE: text('JWT_JWKS_FILE', { section: 'Secrets', row: 'JWT_JWKS', description: 'RS256/ES256 keys for bearer tokens, from a JWKS file or URL' }),
-    JWT_JWKS_URL: checked('JWT_JWKS_URL', { section: 'Secrets', row: 'JWT_JWKS', description: 'RS256/ES256 keys for bearer tokens, from a JWKS file or URL' }, (raw) => checkedUrl('JWT_JWKS_URL', raw)),
-    JWT_ISSUER: text('JWT_ISSUER', { section: 'Secrets', description: 'required `iss` of tokens' }, DEFAULT_JWT_ISSUER),
-    JWT_AUDIENCE: text('JWT_AUDIENCE', { section: 'Secrets', description: 'required `aud` of tokens' }, DEFAULT_JWT_AUDIENCE),
+    ...JWT_SETTINGS.settings,
     AUDIT_HMAC_KEYS: checked(
       'AUDIT_HMAC_KEYS',
       {
@@ -428,13 +444,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       checkpointEveryMs: s.AUDIT_CHECKPOINT_INTERVAL_MS,
       writeTimeoutMs: s.AUDIT_WRITE_TIMEOUT_MS,
     },
-    jwt: {
-      secret: s.JWT_SECRET,
-      jwksFile: s.JWT_JWKS_FILE,
-      jwksUrl: s.JWT_JWKS_URL,
-      issuer: s.JWT_ISSUER,
-      audience: s.JWT_AUDIENCE,
-    },
+    jwt: jwtOptions(env),
     database: databaseTarget('gateway', env),
     databaseTimeouts: databaseTimeouts(env),
     redisUrl: s.REDIS_URL,
