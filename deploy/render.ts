@@ -217,6 +217,10 @@ export function renderManifests(): Manifest[] {
         AUTHORIZATION_MODE: 'filter',
         JWT_ISSUER: 'credit-graph',
         JWT_AUDIENCE: 'credit-graph-gateway',
+        // The gateway believes X-Forwarded-For only from these (README: TRUSTED_PROXIES). Empty:
+        // none, the client address is the peer's. Behind an ingress, set the ingress controller's
+        // pod CIDR in an overlay (docs/operations.md: behind an ingress; the example overlay does).
+        TRUSTED_PROXIES: '',
       },
     },
     {

@@ -1,7 +1,7 @@
 // What the repository's command-line tools share: the mistakes they report as usage errors
 // (exit 2), and the gateway database opened and always closed (an open PGlite keeps the
 // process alive). The commands themselves are wired in scripts/credit-graph.ts.
-import { describeTarget } from '@credit-graph/contract';
+import { describeTarget, SettingsError } from '@credit-graph/contract';
 import { ConfigError } from '../gateway/src/config.ts';
 import { DatabaseInUseError, openGatewayDatabase, type GatewayDatabase } from '../gateway/src/database.ts';
 
@@ -29,5 +29,5 @@ export function isUsageMistake(error: unknown): boolean {
  * running gateway on the embedded default) or a bad setting. Printed as `refused: ...`, exit 1.
  */
 export function isRefusal(error: unknown): boolean {
-  return error instanceof DatabaseInUseError || error instanceof ConfigError || (error as Error | undefined)?.name === 'SeedRefusedError';
+  return error instanceof DatabaseInUseError || error instanceof ConfigError || error instanceof SettingsError || (error as Error | undefined)?.name === 'SeedRefusedError';
 }

@@ -11,7 +11,7 @@
 // the housekeeping platform issues it once the worker agrees. Bad arguments exit with 2.
 import { isValidUscc, type Role, type Sector } from '@credit-graph/contract';
 import { allowedScopes, apiKeyLabel, bindingProblem, issueApiKey, listApiKeys, revokeApiKey } from '../gateway/src/trust/api-keys.ts';
-import { jwtOptionsFromEnv, MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/trust/identity.ts';
+import { MIN_HS256_SECRET_BYTES, signToken, DEFAULT_TOKEN_TTL } from '../gateway/src/trust/identity.ts';
 import {
   DEFAULT_WORKER_AUTHORIZATION_TTL,
   issueWorkerAuthorization,
@@ -19,7 +19,7 @@ import {
 } from '../gateway/src/trust/worker-authorization.ts';
 import type { GatewayDb } from '../gateway/src/database.ts';
 import { UsageError, withGatewayDatabase } from './cli.ts';
-import { ConfigError } from '../gateway/src/config.ts';
+import { ConfigError, jwtOptions } from '../gateway/src/config.ts';
 import { readEmbeddedSecrets } from './embedded.ts';
 
 /** Options of the credential commands (strings as typed; checked here as the gateway checks them). */
@@ -66,7 +66,7 @@ function grant(values: Values) {
  * (ConfigError, exit 1), not a mistake in the command line.
  */
 function signingJwt() {
-  const jwt = jwtOptionsFromEnv({ ...process.env, JWT_SECRET: process.env.JWT_SECRET || readEmbeddedSecrets().JWT_SECRET });
+  const jwt = jwtOptions({ ...process.env, JWT_SECRET: process.env.JWT_SECRET || readEmbeddedSecrets().JWT_SECRET });
   if (!jwt.secret) throw new ConfigError('set JWT_SECRET (the gateway\'s HS256 secret) to sign tokens, or run `npm start` once so that it generates one');
   if (Buffer.byteLength(jwt.secret) < MIN_HS256_SECRET_BYTES) {
     throw new ConfigError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes`);

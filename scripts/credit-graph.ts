@@ -5,7 +5,7 @@
 // command runs (a subgraph process loads neither the gateway nor the other subgraphs).
 // Exit codes: 0 done, 1 failed or refused, 2 a mistake in the command line.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isGatewayHosted, readManifest, SECTORS, type SubgraphEntry } from '@credit-graph/contract';
+import { isGatewayHosted, readManifest, SECTORS, SettingsError, type SubgraphEntry } from '@credit-graph/contract';
 import { isRefusal, isUsageMistake } from './cli.ts';
 
 const EXIT_FAILED = 1;
@@ -54,6 +54,11 @@ function act<Args extends unknown[]>(work: (...args: Args) => Promise<unknown>) 
         console.error(`error: ${(error as Error).message}\n`);
         console.error(command.helpInformation());
         process.exitCode = EXIT_USAGE;
+        return;
+      }
+      if (error instanceof SettingsError) {
+        console.error(`configuration error: ${error.message}`);
+        process.exitCode = EXIT_FAILED;
         return;
       }
       if (isRefusal(error)) {
@@ -141,6 +146,18 @@ function safelistCommand(): Command {
   return safelist;
 }
 
+function configCommand(): Command {
+  const config = new Command('config').description('the settings every service reads (README: Configuration)');
+  config
+    .command('check')
+    .description('validate the settings this environment gives, print the effective values (secrets redacted); exit 1 lists every problem')
+    .addOption(
+      new Option('--service <name>', 'one process (default: the gateway and every subgraph)').choices(['gateway', ...SERVICES.map((entry) => entry.name), 'start', 'tools']),
+    )
+    .action(act(async (options: { service?: string }) => (await import('./config.ts')).checkConfig(options)));
+  return config;
+}
+
 function createProgram(): Command {
   const program = new Command('credit-graph')
     .description('Credit Graph: the federated credit query gateway, its subgraphs and their tools')
@@ -160,6 +177,14 @@ function createProgram(): Command {
     .addArgument(new Argument('<name>', 'which subgraph').choices(SERVICES.map((entry) => entry.name)))
     .action(
       act(async (name: string) => {
+        // Every setting first, before the subgraph's modules load (the seed reads the clock as it loads).
+        const { subgraphSettings } = await import('@credit-graph/subgraph-kit/settings');
+        const issues = subgraphSettings(name).issues();
+        if (issues.length > 0) {
+          console.error(`[${name}] configuration error: ${new SettingsError(issues).message}`);
+          process.exitCode = EXIT_FAILED;
+          return;
+        }
         const { runSubgraphProcess } = await import('@credit-graph/subgraph-kit');
         const entry = SERVICES.find((service) => service.name === name)!;
         await runSubgraphProcess(await loadSubgraph(name), Number(new URL(entry.url).port));
@@ -180,6 +205,7 @@ function createProgram(): Command {
         (await import('./seed.ts')).seedDatabases(options),
       ),
     );
+  program.addCommand(configCommand());
   program.addCommand(credentialsCommand());
   program.addCommand(auditCommand());
   program.addCommand(safelistCommand());

@@ -7,23 +7,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataRoot, databaseTarget, defaultPort, describeTarget, isGatewayHosted, readManifest } from '@credit-graph/contract';
+import { dataRoot, databaseTarget, describeTarget, isGatewayHosted, rawValue, readManifest } from '@credit-graph/contract';
 import { demoTokens } from './demo-credentials.ts';
 import { embeddedCheckpointFile, ensureEmbeddedSecrets } from './embedded.ts';
+import { LAUNCHER_SETTINGS, portVariable } from './settings.ts';
+
+// Set by startAll from LAUNCHER_SETTINGS.
+let HOST = '127.0.0.1';
+let STARTUP_TIMEOUT_MS = 300_000;
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const HOST = process.env.HOST ?? '127.0.0.1';
-const STARTUP_TIMEOUT_MS = Number(process.env.STARTUP_TIMEOUT_MS ?? 300_000);
-const SEED_ENTERPRISES = process.env.SEED_ENTERPRISES ?? '2000';
+/** npm start seeds a new embedded database with this many enterprises unless SEED_ENTERPRISES says otherwise. */
+const DEFAULT_SEED_ENTERPRISES = 2000;
 
 const children = new Map<string, ChildProcess>();
 
 let stopping = false;
 
-/** The launcher's port variable of a subgraph: `supply-chain` -> `SUPPLY_CHAIN_PORT`. */
-export function portVariable(name: string): string {
-  return `${name.toUpperCase().replace(/-/g, '_')}_PORT`;
-}
+export { portVariable };
 
 /** Runs `credit-graph <command...>` as a child, with this process's node, loader flags and entry. */
 function run(name: string, command: string[], env: Record<string, string>): ChildProcess {
@@ -98,6 +99,11 @@ export async function startAll(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  // Checked once, every mistake at once, before anything starts (credit-graph config check --service start).
+  const settings = LAUNCHER_SETTINGS.parse();
+  HOST = settings.HOST as string;
+  STARTUP_TIMEOUT_MS = settings.STARTUP_TIMEOUT_MS as number;
+  const seedEnterprises = String(rawValue(process.env, 'SEED_ENTERPRISES') === undefined ? DEFAULT_SEED_ENTERPRISES : settings.SEED_ENTERPRISES);
   const started = Date.now();
   const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
@@ -110,14 +116,14 @@ export async function startAll(): Promise<void> {
   try {
     await Promise.all(
       subgraphs.map(async (subgraph) => {
-        const port = process.env[portVariable(subgraph.name)] ?? String(defaultPort(subgraph));
+        const port = String(settings[portVariable(subgraph.name)]);
         const target = databaseTarget(subgraph.name);
         console.log(`[start] ${subgraph.name}: port ${port}, ${describeTarget(target)}`);
         run(subgraph.name, ['subgraph', subgraph.name], {
           PORT: port,
           HOST,
           // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
-          SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
+          SEED_ENTERPRISES: target.kind === 'pglite' ? seedEnterprises : '0',
           CALLER_SIGNING_SECRET: secrets.CALLER_SIGNING_SECRET,
         });
         const base = `http://${HOST}:${port}`;
@@ -125,7 +131,7 @@ export async function startAll(): Promise<void> {
         await waitForHealth(subgraph.name, `${base}/health`);
       }),
     );
-    const gatewayPort = process.env.GATEWAY_PORT ?? '4000';
+    const gatewayPort = String(settings.GATEWAY_PORT);
     // Demo tokens only when this launcher made the JWT secret; a deployment's own secret issues its own.
     const tokens = process.env.JWT_SECRET ? undefined : await demoTokens(secrets.JWT_SECRET);
     run('gateway', ['gateway'], {
@@ -133,7 +139,7 @@ export async function startAll(): Promise<void> {
       GATEWAY_PORT: gatewayPort,
       GATEWAY_HOST: HOST,
       // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
-      SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
+      SHUTDOWN_DELAY_MS: rawValue(process.env, 'SHUTDOWN_DELAY_MS') ?? '0',
       // Demo mode is explicit: the gateway embeds tokens only with PLAYGROUND_DEMO_TOKENS=true.
       ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens), PLAYGROUND_DEMO_TOKENS: 'true' } : {}),
     });

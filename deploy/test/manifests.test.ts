@@ -20,6 +20,8 @@ import { loadConfig } from '../../gateway/src/config.ts';
 import { cliArguments } from '../../tests/support/processes.ts';
 import { RENDERED_PATH, renderManifests, renderYaml } from '../render.ts';
 import { serviceVariables, variablesInSources } from './service-variables.ts';
+import { serviceSchemas } from '../../scripts/settings.ts';
+import { ENV_EXAMPLE_PATH, README_PATH, renderEnvExample, renderReadme } from '../../scripts/settings-docs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SUBGRAPHS = readManifest().filter((entry) => !isGatewayHosted(entry));
@@ -181,7 +183,7 @@ describe('kustomize base', () => {
     }
   });
 
-  it('sets only environment variables the services read (derived from the code)', () => {
+  it('sets only environment variables the services read (declared in their settings schemas)', () => {
     const read = serviceVariables();
     const set = new Set<string>();
     for (const { spec } of podSpecs()) {
@@ -194,28 +196,56 @@ describe('kustomize base', () => {
     expect(unknown, 'set by the manifests but read by no service').toEqual([]);
     expect(set.size).toBeGreaterThan(10);
   });
-});
 
-describe('the code scan behind those checks', () => {
-  it('finds variables read directly, through config helpers and through named constants', () => {
-    const found = variablesInSources();
-    expect(found.get('GATEWAY_HOST')).toContain('gateway/src/config.ts'); // env.GATEWAY_HOST
-    expect(found.get('SUBGRAPH_TIMEOUT_MS')).toContain('gateway/src/config.ts'); // positiveInteger(env, '...')
-    expect(found.get('CALLER_SIGNING_SECRET')).toContain('schema/src/caller-signature.ts'); // CALLER_SECRET_VARIABLE
-    expect(found.get('MIGRATE_ON_START')).toContain('schema/src/migrations.ts');
-    expect(found.has('TEST_DATABASE_URL')).toBe(false); // test support is not a service
-    expect(serviceVariables().has('SUPPLY_CHAIN_DATABASE_URL')).toBe(true); // built by databaseUrlVariable()
+  it("sets in each pod's own env only variables that pod's process declares (the shared ConfigMap aside)", () => {
+    const schemas = serviceSchemas();
+    const roles: Record<string, string> = {
+      'Deployment/credit-graph-gateway': 'gateway',
+      'Job/credit-graph-migrate': 'tools',
+      ...Object.fromEntries(SUBGRAPHS.map((entry) => [`Deployment/credit-graph-${entry.name}`, entry.name])),
+    };
+    for (const { owner, spec } of podSpecs()) {
+      const schema = schemas.get(roles[owner]!);
+      expect(schema, `${owner}: which process is it?`).toBeDefined();
+      const own = (spec.containers[0].env ?? []).map((variable: { name: string }) => variable.name);
+      expect(own.filter((name: string) => !(name in schema!.settings)), owner).toEqual([]);
+    }
   });
 });
 
-describe('.env.example', () => {
-  it('lists every variable the code reads, and only those', () => {
-    const text = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+describe('the settings schemas behind those checks', () => {
+  it('declare every variable the code reads by name (no read outside a schema)', () => {
+    const declared = serviceVariables();
+    const undeclared = [...variablesInSources()].filter(([name]) => !declared.has(name)).map(([name, files]) => `${name} (${files.join(', ')})`);
+    expect(undeclared, 'read by the code but declared in no settings schema (scripts/settings.ts)').toEqual([]);
+  });
+
+  it('find variables read directly and through named constants, and the per-service names', () => {
+    const found = variablesInSources();
+    expect(found.get('CALLER_SIGNING_SECRET')).toContain('schema/src/caller-signature.ts'); // CALLER_SECRET_VARIABLE
+    expect(found.get('NODE_ENV')).toContain('gateway/src/config.ts'); // env.NODE_ENV in a rule
+    expect(found.has('TEST_DATABASE_URL')).toBe(false); // test support is not a service
+    const declared = serviceVariables();
+    for (const name of ['SUPPLY_CHAIN_DATABASE_URL', 'GATEWAY_DATABASE_URL', 'SUBGRAPH_SUPPLY_CHAIN_URL', 'SUPPLY_CHAIN_PORT', 'TRUSTED_PROXIES', 'LOG_LEVEL', 'METRICS_PORT', 'METRICS_HOST', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']) {
+      expect(declared.has(name), name).toBe(true);
+    }
+  });
+});
+
+describe('.env.example and the README settings table', () => {
+  it('are what the settings schemas generate (npm run settings:docs)', () => {
+    expect(readFileSync(ENV_EXAMPLE_PATH, 'utf8')).toBe(renderEnvExample());
+    const readme = readFileSync(README_PATH, 'utf8');
+    expect(readme).toBe(renderReadme(readme));
+  });
+
+  it('list every declared variable once', () => {
+    const text = readFileSync(ENV_EXAMPLE_PATH, 'utf8');
     const listed = [...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
-    const read = serviceVariables();
-    expect(listed.filter((name) => !read.has(name)), 'in .env.example but read by nothing').toEqual([]);
-    expect([...read].filter((name) => !listed.includes(name)).sort(), 'read by the code but missing from .env.example: add them').toEqual([]);
     expect(new Set(listed).size, 'listed twice').toBe(listed.length);
+    expect([...serviceVariables()].filter((name) => !listed.includes(name)).sort()).toEqual([]);
+    const readme = readFileSync(README_PATH, 'utf8');
+    for (const name of serviceVariables()) expect(readme, name).toContain(`\`${name}\``);
   });
 });
 

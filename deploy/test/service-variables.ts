@@ -1,18 +1,15 @@
-// The environment variables Credit Graph's processes read, derived from the code itself (not a
-// hand-kept list), so that the manifests, the Dockerfile and .env.example can be checked against
-// it. Reads the sources of every process and tool (gateway, contract, subgraph kit, subgraphs,
-// the CLI's scripts) and collects:
+// The environment variables Credit Graph's processes read: the settings schemas are the source
+// of truth (scripts/settings.ts: every process's declarations), so that the manifests, the
+// Dockerfile and .env.example can be checked against them. A scan of the sources of every
+// process and tool (gateway, contract, subgraph kit, subgraphs, the CLI's scripts) finds the
+// variables code reads by name, to check that none is read without being declared:
 //   env.NAME / process.env.NAME / env['NAME']      direct reads
-//   helper(env, 'NAME', ...)                          reads through a parsing helper (config.ts)
+//   helper(env, 'NAME', ...)                          reads through a parsing helper
 //   SOMETHING_VARIABLE = 'NAME'                      names kept in a constant
-// plus the per-service names built by the code's own functions from the composition manifest
-// (<SUBGRAPH>_DATABASE_URL, SUBGRAPH_<NAME>_URL, the launcher's <SUBGRAPH>_PORT).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseUrlVariable, isGatewayHosted, readManifest } from '@credit-graph/contract';
-import { subgraphUrlVariable } from '../../gateway/src/config.ts';
-import { portVariable } from '../../scripts/start.ts';
+import { serviceSchemas } from '../../scripts/settings.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOURCE_FOLDERS = ['gateway/src', 'schema/src', 'subgraph-kit/src', 'subgraphs', 'scripts'];
@@ -52,12 +49,7 @@ export function variablesInSources(): Map<string, string[]> {
   return found;
 }
 
-/** Every variable a Credit Graph process or tool reads. */
+/** Every variable a Credit Graph process or tool reads: every name its settings schemas declare. */
 export function serviceVariables(): Set<string> {
-  const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
-  return new Set([
-    ...variablesInSources().keys(),
-    databaseUrlVariable('gateway'),
-    ...subgraphs.flatMap((entry) => [databaseUrlVariable(entry.name), subgraphUrlVariable(entry.name), portVariable(entry.name)]),
-  ]);
+  return new Set([...serviceSchemas().values()].flatMap((schema) => Object.keys(schema.settings)));
 }

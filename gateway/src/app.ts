@@ -41,6 +41,7 @@ import { createMemoryStore, createRateLimiter, createRedisClient, createRedisSto
 import { createGatewayMetrics } from './ops/metrics.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
+import { createClientAddress } from './trust/client-address.ts';
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
@@ -240,7 +241,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     server,
     path: GRAPHQL_PATH,
     context: config.trustLayer
-      ? createRequestContext(identity, config.jwt)
+      ? createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies))
       : async (_req, _body, requestId) => ({ caller: TRUST_LAYER_OFF_CALLER, requestId }),
     maxBodyBytes: config.maxBodyBytes,
     routes: {

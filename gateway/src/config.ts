@@ -1,29 +1,45 @@
 // Gateway settings, read once from the environment and checked at start-up.
+// Every variable is declared once in GATEWAY_SETTINGS (zod, through the contract's settings
+// module), composed with the parts every service shares; loadConfig reports every bad variable
+// at once, in one ConfigError, before anything opens.
 import path from 'node:path';
 import {
-  CallerSecretError,
+  CALLER_KEY_SETTINGS,
   callerSigningKeys,
+  checked,
+  CLOCK_SETTINGS,
+  composeSettings,
   configureClock,
-  DatabaseConfigError,
+  databaseSettings,
   DEFAULT_GATEWAY_METRICS_PORT,
-  logLevel,
-  LogLevelError,
   metricsListen,
-  MetricsConfigError,
-  TimeZoneError,
   databaseTarget,
   databaseTimeouts,
+  defineSettings,
+  integer,
+  OBSERVABILITY_SETTINGS,
+  oneOf,
+  PROBE_SETTINGS,
+  rawValue,
+  readManifest,
+  isGatewayHosted,
+  REDIS_SETTINGS,
+  RUNTIME_SETTINGS,
+  SettingsError,
   SUPERGRAPH_PATH,
+  text,
   type Caller,
   type CallerKeyring,
   type DatabaseTarget,
   type DatabaseTimeouts,
+  type Env,
   type LogLevel,
   type MetricsListen,
 } from '@credit-graph/contract';
-import { auditKeysFromEnv, type AuditKeys } from './audit/chain.ts';
+import { auditKeysFromEnv, parseAuditKeys, type AuditKeys } from './audit/chain.ts';
 import type { AuthorizationMode } from './trust/authorization.ts';
-import { jwtOptionsFromEnv, type JwtOptions } from './trust/identity.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, type JwtOptions } from './trust/identity.ts';
+import { parseTrustedProxies } from './trust/client-address.ts';
 import type { ResilienceOptions } from './transport/resilience.ts';
 
 export interface GatewayConfig {
@@ -103,6 +119,11 @@ export interface GatewayConfig {
    * default GATEWAY_HOST): a listener apart from the GraphQL port.
    */
   metrics: MetricsListen | undefined;
+  /**
+   * Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES: addresses, CIDRs, or
+   * proxy-addr's names loopback/linklocal/uniquelocal); empty: the peer is the client.
+   */
+  trustedProxies: string[];
 }
 
 /**
@@ -118,7 +139,6 @@ export const TRUST_LAYER_OFF_CALLER: Caller = Object.freeze({
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_READINESS_TIMEOUT_MS = 2000;
 const DEFAULT_RATE_LIMIT_CAPACITY = 200;
 const DEFAULT_RATE_LIMIT_PER_SECOND = 100;
 // Generous enough for a portfolio of 500 under load (p99 about 13 s measured by bench/ on two cores).
@@ -137,8 +157,15 @@ const DEFAULT_AUDIT_WRITE_TIMEOUT_MS = 10_000;
 // A rate limit that waits longer than this for Redis costs more than it protects.
 const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
 
+/** A bad setting; `issues` lists every one found (loadConfig reports them all at once). */
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [message],
+  ) {
+    super(message);
+  }
 }
 
 /** `SUBGRAPH_SUPPLY_CHAIN_URL` overrides the URL of subgraph `supply-chain`. */
@@ -146,133 +173,312 @@ export function subgraphUrlVariable(name: string): string {
   return `SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-}
+const SUBGRAPH_URL_PATTERN = /^SUBGRAPH_(.+)_URL$/;
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = integer(env, name, fallback);
-  if (value === 0) throw new ConfigError(`${name} must be at least 1, got "${env[name]}"`);
-  return value;
-}
-
-function signingKeys(env: NodeJS.ProcessEnv): CallerKeyring {
+function checkedUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
   try {
-    return callerSigningKeys(env);
+    new URL(raw);
+  } catch {
+    throw new Error(`${name} is not a URL: "${raw}"`);
+  }
+  return raw;
+}
+
+/** SUBGRAPH_<NAME>_URL of Credit Graph's own subgraphs (others, for a foreign supergraph, are checked by a rule). */
+const SUBGRAPH_URL_SETTINGS = Object.fromEntries(
+  readManifest()
+    .filter((entry) => !isGatewayHosted(entry))
+    .map((entry) => {
+      const name = subgraphUrlVariable(entry.name);
+      return [
+        name,
+        checked(name, { section: 'Gateway', row: 'SUBGRAPH_<NAME>_URL', default: '', example: entry.url, description: "override one subgraph's URL (`SUBGRAPH_SUPPLY_CHAIN_URL` for `supply-chain`); default: the URL in the supergraph. A variable naming no subgraph of the supergraph is a start-up error" }, (raw) =>
+          checkedUrl(name, raw),
+        ),
+      ];
+    }),
+);
+
+/** Token verification: HS256 secret and/or JWKS, issuer, audience (also read by `credit-graph credentials`). */
+export const JWT_SETTINGS = defineSettings({
+  JWT_SECRET: text('JWT_SECRET', { section: 'Secrets', secret: 'value', description: 'HS256 secret for bearer tokens (at least 32 bytes); `npm start` generates one' }),
+  JWT_JWKS_FILE: text('JWT_JWKS_FILE', { section: 'Secrets', row: 'JWT_JWKS', description: 'RS256/ES256 keys for bearer tokens, from a JWKS file or URL' }),
+  JWT_JWKS_URL: checked('JWT_JWKS_URL', { section: 'Secrets', row: 'JWT_JWKS', description: 'RS256/ES256 keys for bearer tokens, from a JWKS file or URL' }, (raw) => checkedUrl('JWT_JWKS_URL', raw)),
+  JWT_ISSUER: text('JWT_ISSUER', { section: 'Secrets', description: 'required `iss` of tokens' }, DEFAULT_JWT_ISSUER),
+  JWT_AUDIENCE: text('JWT_AUDIENCE', { section: 'Secrets', description: 'required `aud` of tokens' }, DEFAULT_JWT_AUDIENCE),
+});
+
+/** JWT_* as identity options, checked: a ConfigError lists every bad variable. */
+export function jwtOptions(env: Env = process.env): JwtOptions {
+  try {
+    const s = JWT_SETTINGS.parse(env);
+    return { secret: s.JWT_SECRET, jwksFile: s.JWT_JWKS_FILE, jwksUrl: s.JWT_JWKS_URL, issuer: s.JWT_ISSUER, audience: s.JWT_AUDIENCE };
   } catch (error) {
-    if (error instanceof CallerSecretError) throw new ConfigError(error.message);
+    if (error instanceof SettingsError) throw new ConfigError(error.message, error.issues);
     throw error;
   }
 }
 
-function checkedDatabaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
+const GATEWAY_OWN_SETTINGS = defineSettings(
+  {
+    GATEWAY_PORT: integer('GATEWAY_PORT', DEFAULT_PORT, { section: 'Gateway', description: 'port the gateway listens on' }),
+    GATEWAY_HOST: text('GATEWAY_HOST', { section: 'Gateway', description: 'interface the gateway binds to (the image sets `0.0.0.0`)' }, '127.0.0.1'),
+    SUPERGRAPH_PATH: text('SUPERGRAPH_PATH', {
+      section: 'Gateway',
+      default: 'schema/supergraph.graphql',
+      description:
+        'the supergraph the gateway serves: any composed Federation 2 supergraph that `@apollo/gateway` serves (its own list of supported features: core, join, tag, inaccessible; `@cost`/`@listSize` are not linked for a purpose), plus `@authenticated` and `@requiresScopes`, which this gateway enforces. A feature linked `for: SECURITY`/`EXECUTION` outside these (`@policy`, `@context`) is refused at start, naming it',
+    }),
+    ...SUBGRAPH_URL_SETTINGS,
+    MAX_BODY_BYTES: integer('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { section: 'Gateway', description: 'largest request body, in bytes' }),
+    ...JWT_SETTINGS.settings,
+    AUDIT_HMAC_KEYS: checked(
+      'AUDIT_HMAC_KEYS',
+      {
+        section: 'Secrets',
+        secret: 'value',
+        example: 'a1:<64 hex characters>',
+        description:
+          'keys of the audit chain, `keyId:secret,...` (secret: 64+ hex characters or 32+ bytes), the first one current; keep the old ones listed after a rotation so their records still verify. Required when `NODE_ENV=production`; `npm start` generates one into `DATA_DIR/secrets.json`; otherwise, when unset, a key is derived from `CALLER_SIGNING_SECRET` (key id `derived`)',
+      },
+      (raw) => (raw === undefined ? undefined : parseAuditKeys(raw)),
+    ),
+    AUDIT_CHECKPOINT_FILE: text('AUDIT_CHECKPOINT_FILE', {
+      section: 'Gateway',
+      example: '/var/lib/credit-graph/audit-checkpoint.json',
+      description:
+        "file the signed checkpoints of the audit chain's head go to (mode 0600): put it where the database's administrators cannot write. `npm start` on the embedded gateway database defaults it to `DATA_DIR/audit-checkpoint.json`; a PostgreSQL gateway database gets no default (name a file, or use Redis)",
+    }),
+    AUDIT_CHECKPOINT_REDIS_KEY: text('AUDIT_CHECKPOINT_REDIS_KEY', { section: 'Gateway', description: 'Redis key of the checkpoint (when `REDIS_URL` is set); default: one key per gateway database' }),
+    AUDIT_CHECKPOINT_EVERY: integer(
+      'AUDIT_CHECKPOINT_EVERY',
+      DEFAULT_AUDIT_CHECKPOINT_EVERY,
+      { section: 'Gateway', description: 'a checkpoint is written at least every this many records (and at shutdown): the most an attacker with database access can delete unseen' },
+      1,
+    ),
+    AUDIT_CHECKPOINT_INTERVAL_MS: integer('AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS, { section: 'Gateway', description: 'a checkpoint is written at least this often, in ms' }, 1),
+    AUDIT_WRITE_TIMEOUT_MS: integer(
+      'AUDIT_WRITE_TIMEOUT_MS',
+      DEFAULT_AUDIT_WRITE_TIMEOUT_MS,
+      {
+        section: 'Gateway',
+        description:
+          "budget of one write of the gateway's database (audit record, write intent, change feed), in ms, lock waits included: a blocked database fails the request (503) instead of hanging it",
+      },
+      1,
+    ),
+    REDIS_COMMAND_TIMEOUT_MS: integer(
+      'REDIS_COMMAND_TIMEOUT_MS',
+      DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+      {
+        section: 'Gateway',
+        description:
+          'how long a request waits for Redis before the rate limit lets it through, in ms; while Redis is down requests go through at once, and the gateway logs one warning a minute, not one per request',
+      },
+      1,
+    ),
+    // 0 was always refused (by the rate limiter, at start); the schema says so with the rest.
+    RATE_LIMIT_CAPACITY: integer(
+      'RATE_LIMIT_CAPACITY',
+      DEFAULT_RATE_LIMIT_CAPACITY,
+      { section: 'Gateway', description: 'token bucket per caller (per client address when anonymous, see `TRUSTED_PROXIES`): burst size' },
+      1,
+    ),
+    RATE_LIMIT_PER_SECOND: integer('RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT_PER_SECOND, { section: 'Gateway', description: 'token bucket per caller: tokens refilled per second' }, 1),
+    AUTHORIZATION_MODE: oneOf('AUTHORIZATION_MODE', ['filter', 'reject'], 'filter', {
+      section: 'Gateway',
+      description:
+        '`filter`: unauthorized fields come back `null` with an error carrying the standard `path`; a removed non-null field nulls its nearest nullable parent, as GraphQL execution does (`data: null` when that is the root); `reject`: the whole operation is refused',
+    }),
+    PLAYGROUND_DEMO_TOKENS: checked(
+      'PLAYGROUND_DEMO_TOKENS',
+      {
+        default: 'false',
+        section: 'Embedded default',
+        description:
+          "`true`: the playground's example tabs carry the demo tokens `npm start` passes in `PLAYGROUND_TOKENS` (demo mode, set by `npm start`'s embedded default); a start-up error with `NODE_ENV=production`",
+      },
+      (raw) => {
+        // Unlike most switches, an empty value is a mistake here (as before the schema).
+        const value = raw ?? 'false';
+        if (value !== 'true' && value !== 'false') throw new Error(`PLAYGROUND_DEMO_TOKENS must be "true" or "false", got "${value}"`);
+        return value === 'true';
+      },
+      true,
+    ),
+    PLAYGROUND_TOKENS: checked(
+      'PLAYGROUND_TOKENS',
+      { section: 'Embedded default', secret: 'value', description: 'set by `npm start` for the gateway it launches (demo tokens by role, JSON); leave unset' },
+      (raw) => {
+        if (raw === undefined) return undefined;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          throw new Error('PLAYGROUND_TOKENS must be a JSON object of tokens by role');
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+          throw new Error('PLAYGROUND_TOKENS must be a JSON object of tokens by role');
+        }
+        return parsed as Record<string, string>;
+      },
+    ),
+    TRUST_LAYER: oneOf('TRUST_LAYER', ['on', 'off'], 'on', {
+      section: 'Gateway',
+      description:
+        '**benchmarking switch**: `off` removes identity, rate limit, safelist, authorization, limits, consent and audit, and signs every subgraph call as one fixed internal caller (a regulator, purpose `SUPERVISION`) so anyone reaching the port reads non-public data; refused when `NODE_ENV=production`. Used by `npm run bench` (see `bench/`)',
+    }),
+    SUBGRAPH_TIMEOUT_MS: integer(
+      'SUBGRAPH_TIMEOUT_MS',
+      DEFAULT_SUBGRAPH_TIMEOUT_MS,
+      {
+        section: 'Subgraph calls',
+        description:
+          "budget of each subgraph call, in ms, from connecting to the last byte of the answer (a portfolio of 500 under load takes seconds); past it the subgraph's fields are `null` with `SUBGRAPH_UNAVAILABLE` (`reason: \"timeout\"`) and the rest answers",
+      },
+      1,
+    ),
+    SUBGRAPH_RETRIES: integer('SUBGRAPH_RETRIES', DEFAULT_SUBGRAPH_RETRIES, {
+      section: 'Subgraph calls',
+      description: 'retries, with exponential backoff and jitter, of a read that could not reach its subgraph (a refused or reset connection); a mutation is never retried, nor is a call that timed out',
+    }),
+    SUBGRAPH_CIRCUIT_THRESHOLD: integer(
+      'SUBGRAPH_CIRCUIT_THRESHOLD',
+      DEFAULT_CIRCUIT_THRESHOLD,
+      {
+        section: 'Subgraph calls',
+        description:
+          'circuit breaker per subgraph: after this many consecutive failed calls, calls to it fail at once (`reason: "circuit open"`) for the cool-down; then one call probes it and closes the circuit again if answered. `/status` shows each subgraph\'s state and circuit (`{"state": "ECONNREFUSED", "circuit": "open"}`)',
+      },
+      1,
+    ),
+    SUBGRAPH_CIRCUIT_COOLDOWN_MS: integer('SUBGRAPH_CIRCUIT_COOLDOWN_MS', DEFAULT_CIRCUIT_COOLDOWN_MS, { section: 'Subgraph calls', description: 'how long an open circuit fails calls at once before one probes the subgraph, in ms' }, 1),
+    SHUTDOWN_DRAIN_MS: integer('SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS, {
+      section: 'Gateway',
+      description: 'on SIGTERM/SIGINT the gateway stops accepting connections, lets requests in flight finish (their audit records written) for up to this long (ms), then exits',
+    }),
+    SHUTDOWN_DELAY_MS: integer('SHUTDOWN_DELAY_MS', DEFAULT_SHUTDOWN_DELAY_MS, {
+      section: 'Gateway',
+      description:
+        'on SIGTERM the gateway first answers `/ready` with 503 for this long (ms; `0` under `npm start`) while still serving (time for a load balancer to take it out), then drains; SIGINT (Ctrl-C) drains at once',
+    }),
+    TRUSTED_PROXIES: checked(
+      'TRUSTED_PROXIES',
+      {
+        section: 'Behind a proxy',
+        example: '10.0.0.0/8,fd00::/8',
+        description:
+          "proxies whose `X-Forwarded-For` is believed: comma-separated IPv4/IPv6 addresses and CIDRs (or `loopback`, `linklocal`, `uniquelocal`). The client address (rate limit of anonymous callers, the audit record) is the direct peer unless it is trusted; then the header is walked from the right, stopping at the first address not trusted (at most 16 proxies in a row are believed). Unset: trust none, the header is ignored (docs/operations.md: behind an ingress)",
+      },
+      (raw) => parseTrustedProxies(raw ?? ''),
+    ),
+    APOLLO_TELEMETRY_DISABLED: text(
+      'APOLLO_TELEMETRY_DISABLED',
+      { section: 'Gateway', description: "Apollo's usage reporting; the gateway sets it to `true` when unset (nothing leaves the network)" },
+      'true',
+    ),
+  },
+  [
+    // A foreign supergraph's subgraphs have names of their own: any SUBGRAPH_<NAME>_URL must be a URL.
+    (env) => {
+      const bad = Object.keys(env)
+        .filter((name) => SUBGRAPH_URL_PATTERN.test(name) && !(name in SUBGRAPH_URL_SETTINGS) && rawValue(env, name) !== undefined)
+        .flatMap((name) => {
+          try {
+            checkedUrl(name, env[name]);
+            return [];
+          } catch (error) {
+            return [(error as Error).message];
+          }
+        });
+      return bad.length > 0 ? bad.join('; ') : undefined;
+    },
+    // Off serves non-public data to anyone who can reach the port: a benchmarking switch only.
+    (env) => (env.TRUST_LAYER === 'off' && env.NODE_ENV === 'production' ? 'TRUST_LAYER=off is for benchmarks and is refused when NODE_ENV=production' : undefined),
+    // Demo tokens in a production page would be live credentials.
+    (env) =>
+      env.PLAYGROUND_DEMO_TOKENS === 'true' && env.NODE_ENV === 'production'
+        ? 'PLAYGROUND_DEMO_TOKENS=true embeds demo tokens in the playground and is refused when NODE_ENV=production'
+        : undefined,
+    (env) => (!rawValue(env, 'AUDIT_HMAC_KEYS') && env.NODE_ENV === 'production' ? 'AUDIT_HMAC_KEYS is required when NODE_ENV=production (e.g. "k1:<64 hex characters>")' : undefined),
+  ],
+);
+
+/** Every variable the gateway reads: its own, and the parts shared with the subgraphs. */
+export const GATEWAY_SETTINGS = composeSettings(
+  GATEWAY_OWN_SETTINGS,
+  databaseSettings('gateway'),
+  CALLER_KEY_SETTINGS,
+  CLOCK_SETTINGS,
+  PROBE_SETTINGS,
+  REDIS_SETTINGS,
+  RUNTIME_SETTINGS,
+  OBSERVABILITY_SETTINGS,
+);
+
+/**
+ * The gateway's settings from `env`, checked at once: a ConfigError lists every bad variable
+ * (its `issues`), so one start-up shows every mistake. Installs the business clock.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  let s: ReturnType<typeof GATEWAY_SETTINGS.parse>;
   try {
-    return databaseTimeouts(env);
+    s = GATEWAY_SETTINGS.parse(env);
   } catch (error) {
-    if (error instanceof DatabaseConfigError) throw new ConfigError(error.message);
+    if (error instanceof SettingsError) throw new ConfigError(error.message, error.issues);
     throw error;
   }
-}
-
-/** LOG_LEVEL, METRICS_PORT and METRICS_HOST, their mistakes as ConfigError. */
-function observability(env: NodeJS.ProcessEnv, host: string): Pick<GatewayConfig, 'logLevel' | 'metrics'> {
-  try {
-    return { logLevel: logLevel(env), metrics: metricsListen(env, { port: DEFAULT_GATEWAY_METRICS_PORT, host }) };
-  } catch (error) {
-    if (error instanceof LogLevelError || error instanceof MetricsConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function trustLayer(env: NodeJS.ProcessEnv): boolean {
-  const raw = env.TRUST_LAYER;
-  if (raw === undefined || raw === '' || raw === 'on') return true;
-  if (raw !== 'off') throw new ConfigError(`TRUST_LAYER must be "on" or "off", got "${raw}"`);
-  // Off serves non-public data to anyone who can reach the port: a benchmarking switch only.
-  if (env.NODE_ENV === 'production') throw new ConfigError('TRUST_LAYER=off is for benchmarks and is refused when NODE_ENV=production');
-  return false;
-}
-
-function authorizationMode(raw: string | undefined): AuthorizationMode {
-  if (raw === undefined || raw === '' || raw === 'filter') return 'filter';
-  if (raw === 'reject') return 'reject';
-  throw new ConfigError(`AUTHORIZATION_MODE must be "filter" or "reject", got "${raw}"`);
-}
-
-/** PLAYGROUND_DEMO_TOKENS: "true" or "false" (default); demo tokens in a production page would be live credentials. */
-function playgroundDemoTokens(env: NodeJS.ProcessEnv): boolean {
-  const raw = env.PLAYGROUND_DEMO_TOKENS ?? 'false';
-  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`PLAYGROUND_DEMO_TOKENS must be "true" or "false", got "${raw}"`);
-  if (raw === 'true' && env.NODE_ENV === 'production') {
-    throw new ConfigError('PLAYGROUND_DEMO_TOKENS=true embeds demo tokens in the playground and is refused when NODE_ENV=production');
-  }
-  return raw === 'true';
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   // The business day (consent expiry) is Zhengzhou's unless BUSINESS_TIME_ZONE says otherwise.
-  try {
-    configureClock(env);
-  } catch (error) {
-    if (error instanceof TimeZoneError) throw new ConfigError(error.message);
-    throw error;
-  }
+  configureClock(env);
   const subgraphUrls: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    const match = /^SUBGRAPH_(.+)_URL$/.exec(name);
-    if (match && value) {
-      try {
-        new URL(value);
-      } catch {
-        throw new ConfigError(`${name} is not a URL: "${value}"`);
-      }
-      subgraphUrls[match[1]!] = value; // keyed by the variable's stem; matched against names below
-    }
+    const match = SUBGRAPH_URL_PATTERN.exec(name);
+    if (match && value) subgraphUrls[match[1]!] = value; // keyed by the variable's stem; matched against names below
   }
-  const callerKeys = signingKeys(env);
-  const host = env.GATEWAY_HOST ?? '127.0.0.1';
+  // Checked above: these cannot fail now.
+  const callerKeys: CallerKeyring = callerSigningKeys(env);
   return {
-    host,
-    port: integer(env, 'GATEWAY_PORT', DEFAULT_PORT),
-    supergraphPath: env.SUPERGRAPH_PATH ? path.resolve(env.SUPERGRAPH_PATH) : SUPERGRAPH_PATH,
+    host: s.GATEWAY_HOST,
+    port: s.GATEWAY_PORT,
+    supergraphPath: s.SUPERGRAPH_PATH ? path.resolve(s.SUPERGRAPH_PATH) : SUPERGRAPH_PATH,
     subgraphUrls,
-    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
-    readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', DEFAULT_READINESS_TIMEOUT_MS),
+    maxBodyBytes: s.MAX_BODY_BYTES,
+    readinessTimeoutMs: s.READINESS_TIMEOUT_MS,
     callerKeys,
     audit: {
       // Outside production, a development key derived from the current caller-signing key.
-      keys: auditKeysFromEnv(env, callerKeys[0].secret),
-      checkpointFile: env.AUDIT_CHECKPOINT_FILE ? path.resolve(env.AUDIT_CHECKPOINT_FILE) : undefined,
-      checkpointRedisKey: env.AUDIT_CHECKPOINT_REDIS_KEY || undefined,
-      checkpointEveryRecords: positiveInteger(env, 'AUDIT_CHECKPOINT_EVERY', DEFAULT_AUDIT_CHECKPOINT_EVERY),
-      checkpointEveryMs: positiveInteger(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS),
-      writeTimeoutMs: positiveInteger(env, 'AUDIT_WRITE_TIMEOUT_MS', DEFAULT_AUDIT_WRITE_TIMEOUT_MS),
+      keys: s.AUDIT_HMAC_KEYS ?? auditKeysFromEnv(env, callerKeys[0].secret),
+      checkpointFile: s.AUDIT_CHECKPOINT_FILE ? path.resolve(s.AUDIT_CHECKPOINT_FILE) : undefined,
+      checkpointRedisKey: s.AUDIT_CHECKPOINT_REDIS_KEY,
+      checkpointEveryRecords: s.AUDIT_CHECKPOINT_EVERY,
+      checkpointEveryMs: s.AUDIT_CHECKPOINT_INTERVAL_MS,
+      writeTimeoutMs: s.AUDIT_WRITE_TIMEOUT_MS,
     },
-    jwt: jwtOptionsFromEnv(env),
+    jwt: jwtOptions(env),
     database: databaseTarget('gateway', env),
-    databaseTimeouts: checkedDatabaseTimeouts(env),
-    redisUrl: env.REDIS_URL || undefined,
-    redisCommandTimeoutMs: positiveInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+    databaseTimeouts: databaseTimeouts(env),
+    redisUrl: s.REDIS_URL,
+    redisCommandTimeoutMs: s.REDIS_COMMAND_TIMEOUT_MS,
     rateLimit: {
-      capacity: integer(env, 'RATE_LIMIT_CAPACITY', DEFAULT_RATE_LIMIT_CAPACITY),
-      refillPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT_PER_SECOND),
+      capacity: s.RATE_LIMIT_CAPACITY,
+      refillPerSecond: s.RATE_LIMIT_PER_SECOND,
     },
-    authorizationMode: authorizationMode(env.AUTHORIZATION_MODE),
+    authorizationMode: s.AUTHORIZATION_MODE,
     production: env.NODE_ENV === 'production',
-    playgroundDemoTokens: playgroundDemoTokens(env),
+    playgroundDemoTokens: s.PLAYGROUND_DEMO_TOKENS,
     subgraphCalls: {
-      timeoutMs: positiveInteger(env, 'SUBGRAPH_TIMEOUT_MS', DEFAULT_SUBGRAPH_TIMEOUT_MS),
-      retries: integer(env, 'SUBGRAPH_RETRIES', DEFAULT_SUBGRAPH_RETRIES),
-      circuitThreshold: positiveInteger(env, 'SUBGRAPH_CIRCUIT_THRESHOLD', DEFAULT_CIRCUIT_THRESHOLD),
-      circuitCooldownMs: positiveInteger(env, 'SUBGRAPH_CIRCUIT_COOLDOWN_MS', DEFAULT_CIRCUIT_COOLDOWN_MS),
+      timeoutMs: s.SUBGRAPH_TIMEOUT_MS,
+      retries: s.SUBGRAPH_RETRIES,
+      circuitThreshold: s.SUBGRAPH_CIRCUIT_THRESHOLD,
+      circuitCooldownMs: s.SUBGRAPH_CIRCUIT_COOLDOWN_MS,
     },
-    drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS),
-    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_SHUTDOWN_DELAY_MS),
-    trustLayer: trustLayer(env),
-    ...observability(env, host),
+    drainMs: s.SHUTDOWN_DRAIN_MS,
+    shutdownDelayMs: s.SHUTDOWN_DELAY_MS,
+    trustLayer: s.TRUST_LAYER === 'on',
+    trustedProxies: s.TRUSTED_PROXIES,
+    logLevel: s.LOG_LEVEL as LogLevel,
+    // Checked by the schema above: cannot throw now.
+    metrics: metricsListen(env, { port: DEFAULT_GATEWAY_METRICS_PORT, host: s.GATEWAY_HOST }),
   };
 }

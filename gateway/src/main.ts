@@ -12,7 +12,7 @@ import {
   stopOnSignals,
   type LogLevel,
 } from '@credit-graph/contract';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, GATEWAY_SETTINGS, loadConfig } from './config.ts';
 import { startGateway } from './app.ts';
 import { DatabaseInUseError } from './database.ts';
 
@@ -22,8 +22,8 @@ const logger = createLogger('gateway', { level: requested && LOG_LEVELS.includes
 
 try {
   // The launcher passes demo tokens for the embedded default so the playground works at once.
-  const playgroundTokens = process.env.PLAYGROUND_TOKENS ? (JSON.parse(process.env.PLAYGROUND_TOKENS) as Record<string, string>) : undefined;
   const config = loadConfig();
+  const playgroundTokens = GATEWAY_SETTINGS.parse().PLAYGROUND_TOKENS as Record<string, string> | undefined;
   const app = await startGateway(config, { playgroundTokens, logger });
   const base = app.url.replace(/\/graphql$/, '');
   logger.info(`[gateway] serving ${app.supergraph.path}`);

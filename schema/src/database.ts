@@ -8,17 +8,11 @@ import { openPGlite } from './pglite-template.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
+import { SettingsError } from './settings.ts';
+import { DATABASE_POOL_SETTINGS } from './shared-settings.ts';
 
-/** Connections per service to PostgreSQL (DATABASE_POOL_SIZE). */
-export const DEFAULT_POOL_SIZE = 10;
-/** Connecting, or waiting for a free connection of the pool (DATABASE_CONNECT_TIMEOUT_MS). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-/**
- * One statement, on the server (statement_timeout: a lock wait, a runaway query) and on the
- * client (a server that accepts and never answers) (DATABASE_STATEMENT_TIMEOUT_MS). Above the
- * heaviest statement a portfolio check of 500 sends, under load on two cores.
- */
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+// Defaults and parsing are declared once, with the other settings every service shares.
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from './shared-settings.ts';
 /** The client-side bound on a statement leaves the server's this long to report first. */
 const CLIENT_TIMEOUT_MARGIN_MS = 1_000;
 
@@ -33,21 +27,18 @@ export class DatabaseConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new DatabaseConfigError(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-/** The pool's waits from DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS. */
+/**
+ * The pool's waits from DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS and
+ * DATABASE_STATEMENT_TIMEOUT_MS (DATABASE_POOL_SETTINGS); a DatabaseConfigError names every bad one.
+ */
 export function databaseTimeouts(env: NodeJS.ProcessEnv = process.env): DatabaseTimeouts {
-  return {
-    poolSize: positive(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE),
-    connectTimeoutMs: positive(env, 'DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS),
-    statementTimeoutMs: positive(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS),
-  };
+  try {
+    const settings = DATABASE_POOL_SETTINGS.parse(env);
+    return { poolSize: settings.DATABASE_POOL_SIZE, connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS };
+  } catch (error) {
+    if (error instanceof SettingsError) throw new DatabaseConfigError(error.message);
+    throw error;
+  }
 }
 
 export type DatabaseTarget =

@@ -18,3 +18,5 @@ export * from './input-bounds.ts';
 export * from './logger.ts';
 export * from './access-log.ts';
 export * from './metrics.ts';
+export * from './settings.ts';
+export * from './shared-settings.ts';

@@ -17,7 +17,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
 /** What replaces a redacted value. */
-export const REDACTED = '[redacted]';
+export const REDACTED = '<redacted>';
 
 /**
  * Keys whose values are censored: credentials (the Authorization header, cookies, tokens,

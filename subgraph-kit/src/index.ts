@@ -8,3 +8,4 @@ export * from './publication.ts';
 export * from './references.ts';
 export * from './writes.ts';
 export * from './search.ts';
+export * from './settings.ts';

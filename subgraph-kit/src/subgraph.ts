@@ -27,7 +27,7 @@ import {
   startFailureLogger,
   databasePoolMetrics,
   listen,
-  logLevel,
+  type LogLevel,
   LogLevelError,
   metricsListen,
   MetricsConfigError,
@@ -44,6 +44,9 @@ import {
   errorResponsePlugin,
   openDatabase,
   PendingMigrationsError,
+  PROBE_SETTINGS,
+  REDIS_SETTINGS,
+  SettingsError,
   prepareSchema,
   readSubgraphSdl,
   sendJson,
@@ -62,6 +65,7 @@ import {
   type Logger,
   type MetricsListen,
 } from '@credit-graph/contract';
+import { subgraphSettings } from './settings.ts';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
 
@@ -150,7 +154,6 @@ export interface StartOptions {
   metrics?: MetricsListen;
 }
 
-const DEFAULT_READINESS_TIMEOUT_MS = 2000;
 const GRAPHQL_PATH = '/graphql';
 
 export interface RunningSubgraph<Db> {
@@ -218,7 +221,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
   const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
   const schema = buildSchema(definition);
   const references = recordReferences(callerKeys.map((key) => key.secret) as [string, ...string[]]);
-  const readinessTimeoutMs = options.readinessTimeoutMs ?? (Number(process.env.READINESS_TIMEOUT_MS) || DEFAULT_READINESS_TIMEOUT_MS);
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? PROBE_SETTINGS.parse().READINESS_TIMEOUT_MS;
   let draining = false;
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
@@ -248,7 +251,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     logger.info(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
   }
 
-  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  const redisUrl = options.redisUrl ?? REDIS_SETTINGS.parse().REDIS_URL;
   // Without an offline queue a command fails at once while Redis is down: the local cache decides.
   const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
   redis?.on('error', () => undefined); // reported by the replay cache, once a minute
@@ -360,21 +363,25 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
   const target = databaseTarget(definition.name);
   let running: RunningSubgraph<Db>;
   try {
-    const logger = createLogger(definition.name, { level: logLevel() });
-    // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE: checked here.
+    // Every variable first, every mistake in one message, before anything opens.
+    const settings = subgraphSettings(definition.name).parse();
+    const logger = createLogger(definition.name, { level: settings.LOG_LEVEL as LogLevel });
+    // Every "today" of the subgraph is the business day in BUSINESS_TIME_ZONE (checked above).
     configureClock();
-    const port = Number(process.env.PORT ?? defaultPort);
-    const host = process.env.HOST ?? '127.0.0.1';
+    const port = settings.PORT ?? defaultPort;
+    const host = settings.HOST;
     running = await startSubgraph(definition, {
       port,
       host,
       database: target,
-      seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
+      seedEnterprises: settings.SEED_ENTERPRISES,
       logger,
+      // Checked by the settings above: cannot throw now.
       metrics: metricsListen(process.env, { port: port + SUBGRAPH_METRICS_PORT_OFFSET, host }),
     });
   } catch (error) {
     const configuration = [
+      SettingsError,
       CallerSecretError,
       PermissionsError,
       TimeZoneError,

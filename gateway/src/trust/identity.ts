@@ -60,17 +60,6 @@ export interface Identity {
   identify(request: Credentials): Promise<Caller>;
 }
 
-/** JWT settings from JWT_SECRET, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE. */
-export function jwtOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JwtOptions {
-  return {
-    secret: env.JWT_SECRET || undefined,
-    jwksFile: env.JWT_JWKS_FILE || undefined,
-    jwksUrl: env.JWT_JWKS_URL || undefined,
-    issuer: env.JWT_ISSUER || DEFAULT_JWT_ISSUER,
-    audience: env.JWT_AUDIENCE || DEFAULT_JWT_AUDIENCE,
-  };
-}
-
 function secretKey(secret: string): Uint8Array {
   const key = new TextEncoder().encode(secret);
   if (key.length < MIN_HS256_SECRET_BYTES) {

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { creditGraphError, purposeAllowed, PURPOSES, ROLE_PURPOSES, type Caller, type CreditChange, type Purpose } from '@credit-graph/contract';
 import { createRequestReads, type RequestReads } from '../audit/policy.ts';
 import type { AuthorizationContext } from './authorization.ts';
+import type { ClientAddress } from './client-address.ts';
 import type { Identity } from './identity.ts';
 import { verifyWorkerAuthorization, WORKER_AUTHORIZATION_HEADER, type WorkerAuthorizationOptions } from './worker-authorization.ts';
 
@@ -13,6 +14,7 @@ export const PURPOSE_HEADER = 'x-credit-purpose';
 
 export interface GatewayContext extends AuthorizationContext {
   caller: Caller;
+  /** The client's address, X-Forwarded-For believed only from TRUSTED_PROXIES (client-address.ts). */
   clientAddress?: string;
   /** This exchange's id (x-request-id): in the response, the logs, the audit record and every subgraph call. */
   requestId?: string;
@@ -27,8 +29,15 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** `jwt`: the secret and issuer that worker authorizations are verified with (none: refused). */
-export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthorizationOptions, 'now'> = {}) {
+/**
+ * `jwt`: the secret and issuer that worker authorizations are verified with (none: refused).
+ * `clientAddress`: how the client's address is found (default: the direct peer's).
+ */
+export function createRequestContext(
+  identity: Identity,
+  jwt: Omit<WorkerAuthorizationOptions, 'now'> = {},
+  clientAddress: ClientAddress = (req) => req.socket.remoteAddress,
+) {
   return async function requestContext(req: IncomingMessage, _body?: Buffer, requestId?: string): Promise<GatewayContext> {
     let caller = await identity.identify({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') });
     // A worker's authorization (any caller, anonymous included) opens that worker's record.
@@ -61,7 +70,7 @@ export function createRequestContext(identity: Identity, jwt: Omit<WorkerAuthori
     }
     return {
       caller: purpose ? { ...caller, purpose } : caller,
-      clientAddress: req.socket.remoteAddress,
+      clientAddress: clientAddress(req),
       reads: createRequestReads(),
       requestId,
     };
