@@ -51,6 +51,30 @@ describe('playground', () => {
     await page.close();
   });
 
+  it("runs the procurement agency's tab: the bidder barred by its list entry, with the authority and legal basis", async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${base}/playground`);
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+    await page.locator('.graphiql-tab', { hasText: 'VerifyBidders' }).click();
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText()).toContain('creditVerification(');
+    await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain('"bidders"');
+    await page.waitForTimeout(600);
+    await page.locator('.graphiql-execute-button').click();
+    const result = page.locator('.result-window');
+    await expect.poll(() => result.innerText(), { timeout: 30_000 }).toContain('"number"');
+    const text = await result.innerText();
+    expect(text).not.toContain('"errors"');
+    expect(text).toContain('"verdict": "PROHIBITED"');
+    expect(text).toContain('"verdict": "INCENTIVES"');
+    expect(text).toContain('"kind": "DishonestyListEntry"');
+    expect(text).toContain('郑州市发展和改革委员会');
+    expect(text).toContain('中华人民共和国政府采购法');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('offers every example as its own tab, each with its own variables', async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/playground`);

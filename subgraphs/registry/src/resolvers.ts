@@ -229,7 +229,14 @@ export const resolvers = {
       (await context.loaders.repairs.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
     evaluation: (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => evaluationOf(enterprise, loaders),
     // Credit verification (信用核查): the measures of the reviewed catalogue that apply today.
-    creditMeasures: async (enterprise: EnterpriseParent, args: { scenario: VerificationScenario }, { loaders, references }: Context) => {
+    creditMeasures: async (enterprise: EnterpriseParent, args: { scenario: VerificationScenario }, { loaders, references, caller, reads }: Context) => {
+      // The scenario is the agency's declared purpose (as the gateway's creditVerification checks).
+      if (!caller.purpose) throw creditGraphError('PURPOSE_REQUIRED', `A credit verification declares its scenario as the purpose (x-credit-purpose: ${args.scenario})`);
+      if (caller.purpose !== args.scenario) {
+        throw creditGraphError('BAD_USER_INPUT', `The scenario ${args.scenario} differs from the declared purpose ${caller.purpose}`, { argumentName: 'scenario' });
+      }
+      // A verification is on the audit record under the enterprise (its query records show it).
+      reads.read.add(enterprise.uscc);
       const today = businessToday();
       const [evaluation, states, listEntries, penalties, commitments] = await Promise.all([
         evaluationOf(enterprise, loaders),
