@@ -122,6 +122,16 @@ describe('a stored verification', () => {
     expect(await gateway.db.creditVerification.count()).toBe(0);
   });
 
+  it("passes on the registry's refusal (its code and message), storing nothing", async () => {
+    const refusing = createVerifications({
+      db: gateway.db,
+      keys: KEYS,
+      executorFor: () => async () => ({ data: { enterprises: [null] }, errors: [{ message: 'The scenario HONOUR_AWARD differs from the declared purpose GOVERNMENT_PROCUREMENT', extensions: { code: 'BAD_USER_INPUT', argumentName: 'scenario' } }] }) as never,
+    });
+    await expect(refusing.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT')).rejects.toMatchObject({ message: expect.stringMatching(/differs from the declared purpose/), extensions: { code: 'BAD_USER_INPUT', argumentName: 'scenario' } });
+    expect(await gateway.db.creditVerification.count()).toBe(0);
+  });
+
   it('answers null for a malformed or unknown number, and FORBIDDEN to a bank or developer', async () => {
     const service = verifications();
     expect(await service.record(agency, 'nonsense')).toBeNull();

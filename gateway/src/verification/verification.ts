@@ -13,6 +13,7 @@ import {
   VERIFICATION_SCENARIOS,
   type Caller,
   type Clock,
+  type ErrorCode,
   type VerificationScenario,
 } from '@credit-graph/contract';
 import { recordMac, type AuditKeys } from '../audit/chain.ts';
@@ -26,6 +27,8 @@ const MAC_DOMAIN = 'credit-verification v1';
 /** Number alphabet: digits and capitals without I, O (read aloud, typed from paper). */
 const NUMBER_ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const VERIFICATION_NUMBER_PATTERN = /^CV-\d{8}-[0-9A-HJ-NP-Z]{10}$/;
+/** Codes the registry refuses a verification with that are the caller's to fix (passed on as they are). */
+const REFUSALS: ReadonlySet<string> = new Set<ErrorCode>(['FORBIDDEN', 'PURPOSE_REQUIRED', 'BAD_USER_INPUT']);
 
 /** What the registry is asked, for every enterprise at once (one plan, batched per subgraph). */
 export const MEASURES_QUERY = `query CreditVerificationMeasures($usccs: [USCC!]!, $scenario: VerificationScenario!) {
@@ -170,6 +173,10 @@ export function createVerifications(options: VerificationsOptions) {
       }
       const answer = await executorFor(caller)(MEASURES_QUERY, { usccs: subjects, scenario });
       if (answer.errors?.length) {
+        // A refusal the registry made on purpose (a catalogued code) is the caller's answer; any
+        // other failure means part of the record could not be read. Nothing is stored either way.
+        const refusal = answer.errors.find((error) => REFUSALS.has(String(error.extensions?.code)));
+        if (refusal) throw creditGraphError(refusal.extensions!.code as ErrorCode, refusal.message, { argumentName: refusal.extensions?.argumentName });
         const unavailable = answer.errors.find((error) => error.extensions?.code === 'SUBGRAPH_UNAVAILABLE');
         const sectors = unavailable?.extensions?.sectors ?? unavailable?.extensions?.serviceName;
         throw creditGraphError(
