@@ -39,14 +39,14 @@ type Values = CredentialOptions;
 
 /** The role binding and scopes from the options, checked as the gateway will check them. */
 function grant(values: Values) {
-  const problem = bindingProblem(values.role, values.sector, values.uscc);
+  const problem = bindingProblem(values.role, values.sector, values.uscc, values.institution);
   if (problem) throw new UsageError(problem);
   const role = values.role as Role;
   const sector = values.sector as Sector | undefined;
   if (sector && role !== 'SECTOR_PLATFORM') throw new UsageError(`--sector applies to SECTOR_PLATFORM only, not ${role}`);
   if (values.uscc && role !== 'ENTERPRISE') throw new UsageError(`--uscc applies to ENTERPRISE only, not ${role}`);
-  // Banks, platforms and regulators act as an institution: consents and audit key on its USCC.
-  if (role === 'BANK' || role === 'SECTOR_PLATFORM' || role === 'REGULATOR') {
+  // Banks, platforms, regulators and agencies act as an institution: consents, verifications and audit key on its USCC.
+  if (role === 'BANK' || role === 'SECTOR_PLATFORM' || role === 'REGULATOR' || role === 'AGENCY') {
     if (!values.institution) throw new UsageError(`a ${role} acts for an institution: give --institution <its USCC>`);
   }
   if (values.institution && !isValidUscc(values.institution)) {

@@ -5,12 +5,13 @@
 // command runs (a subgraph process loads neither the gateway nor the other subgraphs).
 // Exit codes: 0 done, 1 failed or refused, 2 a mistake in the command line.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isGatewayHosted, readManifest, SECTORS, SettingsError, type SubgraphEntry } from '@credit-graph/contract';
+import { isGatewayHosted, readManifest, ROLES as ALL_ROLES, SECTORS, SettingsError, type SubgraphEntry } from '@credit-graph/contract';
 import { isRefusal, isUsageMistake } from './cli.ts';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-const ROLES = ['BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER'];
+/** The roles a credential can be issued for: every role but the anonymous PUBLIC (api-keys.ts CREDENTIAL_ROLES). */
+const ROLES = ALL_ROLES.filter((role) => role !== 'PUBLIC');
 
 /** The subgraphs that run as services of their own (the manifest's, but the gateway-hosted one). */
 const SERVICES: SubgraphEntry[] = readManifest().filter((entry) => !isGatewayHosted(entry));

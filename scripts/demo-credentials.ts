@@ -1,7 +1,7 @@
 // Ready-made tokens, one per role, for the embedded default (`npm start` prints them and
 // preloads the playground with the bank's) and for end-to-end tests. They name seed
-// institutions: a bank of the finance seed, the environment bureau, the credit office and
-// the model group enterprise.
+// institutions: a bank of the finance seed, the environment bureau, the credit office, the
+// model group enterprise and the public-resource trading centre (an agency).
 import type { Role } from '@credit-graph/contract';
 import { signToken, type TokenClaims } from '@credit-graph/gateway';
 import { AUTHORITIES, SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
@@ -21,6 +21,7 @@ export function demoClaims(): Record<Exclude<Role, 'PUBLIC'>, TokenClaims> {
     REGULATOR: { sub: 'credit-office-reviewer', role: 'REGULATOR', institution: AUTHORITIES.DEVELOPMENT_REFORM.uscc },
     ENTERPRISE: { sub: 'model-group-admin', role: 'ENTERPRISE', uscc: seedUniverse(3)[SHOWCASE.MODEL_GROUP]!.uscc },
     DEVELOPER: { sub: 'developer', role: 'DEVELOPER' },
+    AGENCY: { sub: 'procurement-officer-01', role: 'AGENCY', institution: AUTHORITIES.PUBLIC_RESOURCE_TRADING_CENTRE.uscc },
   };
 }
 

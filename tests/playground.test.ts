@@ -51,6 +51,34 @@ describe('playground', () => {
     await page.close();
   });
 
+  it("runs the procurement agency's tab: the bidder barred by its list entry, with the authority and legal basis", async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${base}/playground`);
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+    await page.locator('.graphiql-tab', { hasText: 'VerifyBidders' }).click();
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText()).toContain('creditVerification(');
+    await expect.poll(() => page.locator('.graphiql-editor-tool').innerText()).toContain('"bidders"');
+    await page.waitForTimeout(600);
+    // The result pane renders only the lines in view: the whole answer is read from the response.
+    const answered = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('VerifyBidders'));
+    await page.locator('.graphiql-execute-button').click();
+    const body = (await (await answered).json()) as { data?: { creditVerification: { number: string; results: { verdict: string; measures: { legalBasis: { document: string }[]; triggers: { kind: string; authority: string }[] }[] }[] } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    const [barred, rewarded] = body.data!.creditVerification.results;
+    expect(barred!.verdict).toBe('PROHIBITED');
+    expect(barred!.measures[0]!.triggers[0]).toMatchObject({ kind: 'DishonestyListEntry', authority: '郑州市发展和改革委员会' });
+    expect(barred!.measures[0]!.legalBasis.map((basis) => basis.document)).toContain('中华人民共和国政府采购法');
+    expect(rewarded!.verdict).toBe('INCENTIVES');
+    // What the person sees at the top of the pane: the verification number and the first verdict.
+    const result = page.locator('.result-window');
+    await expect.poll(() => result.innerText(), { timeout: 30_000 }).toContain(body.data!.creditVerification.number);
+    expect(await result.innerText()).toContain('"verdict": "PROHIBITED"');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('offers every example as its own tab, each with its own variables', async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/playground`);

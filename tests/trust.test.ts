@@ -64,24 +64,28 @@ describe('scopes before planning', () => {
 
 describe('every role against a table of fields', () => {
   type Expected = 'read' | 'UNAUTHENTICATED' | 'FORBIDDEN';
-  const ROLES = ['PUBLIC', 'BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER'] as const;
+  const ROLES = ['PUBLIC', 'BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER', 'AGENCY'] as const;
   // What each role gets on the model group (which consented to the demo bank for LOAN_APPROVAL);
   // the sector platform is the environment bureau's.
   const TABLE: [field: string, query: string, expected: Record<(typeof ROLES)[number], Expected>][] = [
     ['Enterprise.name (public)', 'query ($u: USCC!) { enterprise(uscc: $u) { name } }',
-      { PUBLIC: 'read', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'read' }],
+      { PUBLIC: 'read', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'read', AGENCY: 'read' }],
     ['Enterprise.penalties (双公示, public)', 'query ($u: USCC!) { enterprise(uscc: $u) { penalties { decisionNumber } } }',
-      { PUBLIC: 'read', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'read' }],
+      { PUBLIC: 'read', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'read', AGENCY: 'read' }],
     ['Enterprise.finance', 'query ($u: USCC!) { enterprise(uscc: $u) { finance { currentTaxCreditLevel } } }',
-      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN', AGENCY: 'FORBIDDEN' }],
     ['EnvironmentProfile.emissions', 'query ($u: USCC!) { enterprise(uscc: $u) { environment { emissions { year } } } }',
-      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN', AGENCY: 'FORBIDDEN' }],
     ['Query.auditRecords', '{ auditRecords(first: 1) { edges { node { seq } } } }',
-      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN', AGENCY: 'FORBIDDEN' }],
     ['Query.myConsents', '{ myConsents { id } }',
-      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN', AGENCY: 'FORBIDDEN' }],
+    ['Enterprise.creditMeasures', 'query ($u: USCC!) { enterprise(uscc: $u) { creditMeasures(scenario: GOVERNMENT_PROCUREMENT) { verdict } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN', AGENCY: 'read' }],
+    ['Mutation.creditVerification', 'mutation ($u: USCC!) { creditVerification(usccs: [$u], scenario: GOVERNMENT_PROCUREMENT) { number results { verdict } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN', AGENCY: 'read' }],
   ];
-  const PURPOSE = { BANK: 'LOAN_APPROVAL', SECTOR_PLATFORM: 'SUPERVISION', REGULATOR: 'SUPERVISION' } as const;
+  const PURPOSE = { BANK: 'LOAN_APPROVAL', SECTOR_PLATFORM: 'SUPERVISION', REGULATOR: 'SUPERVISION', AGENCY: 'GOVERNMENT_PROCUREMENT' } as const;
 
   it.each(TABLE.flatMap(([field, query, expected]) => ROLES.map((role) => [field, role, expected[role], query] as const)))(
     '%s as %s: %s',

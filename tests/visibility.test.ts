@@ -139,6 +139,9 @@ describe('purposes are bound to roles', () => {
     ['SECTOR_PLATFORM', 'LOAN_APPROVAL'],
     ['REGULATOR', 'LOAN_MONITORING'],
     ['DEVELOPER', 'SUPERVISION'],
+    ['BANK', 'GOVERNMENT_PROCUREMENT'],
+    ['AGENCY', 'LOAN_APPROVAL'],
+    ['AGENCY', 'SUPERVISION'],
   ] as const)('refuses a %s declaring %s with 403 FORBIDDEN naming the allowed ones', async (role, purpose) => {
     const result = await graphql(gatewayUrl, CHECK, { u }, await headersFor(role, purpose));
     expect(result.status).toBe(403);

@@ -48,6 +48,7 @@ import { SubgraphClient } from './transport/subgraph-client.ts';
 import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
+import { createVerifications } from './verification/verification.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 const DEFAULT_EXAMPLES = fileURLToPath(new URL('./playground/examples.json', import.meta.url));
@@ -132,7 +133,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     writeTimeoutMs: config.audit.writeTimeoutMs,
     logger,
   });
-  const trust = trustDataSource({ consents, audit, changes });
+  // Agencies' credit verifications: decided by the registry through the planner, with the agency
+  // as the signed caller; stored signed with the audit keys (verification/verification.ts).
+  const verifications = createVerifications({
+    db,
+    keys: config.audit.keys,
+    executorFor: (caller) => (query, variables) => createInternalExecutor(gateway, caller)(query, variables),
+  });
+  const trust = trustDataSource({ consents, audit, changes, verifications });
 
   // One keep-alive connection pool for every subgraph call.
   const subgraphConnections = new Agent();

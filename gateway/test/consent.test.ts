@@ -50,11 +50,11 @@ describe('consents', () => {
 
   it('is revoked only by the enterprise that granted it, at once', async () => {
     const consents = createConsents({ db: gateway.db, clock });
-    const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'PROCUREMENT', expiresAt: new Date(now.getTime() + DAY) });
+    const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL', expiresAt: new Date(now.getTime() + DAY) });
     await expect(consents.revoke(granted.id, makeUscc('91', '410102', 'MA000002'))).rejects.toThrow(/No consent/);
     const revoked = await consents.revoke(granted.id, ENTERPRISE);
     expect(revoked.revokedAt).toEqual(now);
-    expect((await consents.live(bank('PROCUREMENT'), [ENTERPRISE])).usccs).toEqual([]);
+    expect((await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).usccs).toEqual([]);
   });
 
   it('refuses a grant that has already expired or runs longer than the maximum', async () => {

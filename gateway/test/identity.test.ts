@@ -102,6 +102,10 @@ describe('identity: bearer tokens (HS256)', () => {
       { subject: ENTERPRISE_USCC, role: 'ENTERPRISE', scopes: ['credit:read', 'consent:manage'], uscc: ENTERPRISE_USCC },
     ],
     [{ sub: 'dev-1', role: 'DEVELOPER' }, { subject: 'dev-1', role: 'DEVELOPER', scopes: ['schema:introspect'] }],
+    [
+      { sub: 'procurement-1', role: 'AGENCY', institution: ENTERPRISE_USCC },
+      { subject: 'procurement-1', role: 'AGENCY', scopes: ['credit:verify'], institution: ENTERPRISE_USCC },
+    ],
   ] as const)('turns a valid %j token into its caller with the role\'s scopes', async (claims, caller) => {
     const token = await signToken(SECRET, claims);
     expect(await identity.identify(bearer(token))).toEqual(caller);
@@ -120,6 +124,13 @@ describe('identity: bearer tokens (HS256)', () => {
       scope: 'finance:write trade:write audit:read personal:read',
     });
     expect((await identity.identify(bearer(token))).scopes).toEqual(['finance:write']);
+  });
+
+  it("refuses an AGENCY token that does not name its institution's valid USCC", async () => {
+    for (const institution of [undefined, 'procurement-centre', '91350100M000100Y44']) {
+      const token = await signToken(SECRET, { sub: 'procurement-1', role: 'AGENCY', ...(institution ? { institution } : {}) });
+      await expect(identity.identify(bearer(token))).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    }
   });
 
   it('ignores a sector or USCC claim on a role that is not bound to one', async () => {
@@ -203,7 +214,7 @@ describe('identity: bearer tokens (HS256)', () => {
   });
 
   it.each([
-    [{ sub: 'x', role: 'PUBLIC' }, /role must be one of BANK, SECTOR_PLATFORM, REGULATOR, ENTERPRISE, DEVELOPER, got "PUBLIC"/],
+    [{ sub: 'x', role: 'PUBLIC' }, /role must be one of BANK, SECTOR_PLATFORM, REGULATOR, ENTERPRISE, DEVELOPER, AGENCY, got "PUBLIC"/],
     [{ sub: 'x', role: 'ADMIN' }, /role must be one of .*got "ADMIN"/],
     [{ sub: 'x' }, /role must be one of .*got null/],
     [{ sub: 'x', role: 'SECTOR_PLATFORM' }, /SECTOR_PLATFORM is bound to its sector/],
@@ -342,6 +353,7 @@ describe('identity: API keys', () => {
     await expect(issueApiKey(gateway.db, { role: 'ENTERPRISE', subject: 'e' })).rejects.toThrow(/uscc is missing/);
     await expect(issueApiKey(gateway.db, { role: 'SECTOR_PLATFORM', subject: 'p' })).rejects.toThrow(/bound to its sector/);
     await expect(issueApiKey(gateway.db, { role: 'PUBLIC', subject: 'p' })).rejects.toThrow(/role must be one of/);
+    await expect(issueApiKey(gateway.db, { role: 'AGENCY', subject: 'a' })).rejects.toThrow(/AGENCY is bound to its institution/);
   });
 
   it('refuses a revoked key and says when it was revoked', async () => {

@@ -1,19 +1,35 @@
 // Who is asking. The gateway establishes the caller (identity) and forwards it, signed, to
 // the subgraphs; both sides share this shape and the scope catalogue below.
 
-export const ROLES = ['PUBLIC', 'BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER'] as const;
+export const ROLES = ['PUBLIC', 'BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER', 'AGENCY'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Why non-public data is read (Henan Social Credit Regulations art. 18, 22). */
-export const PURPOSES = ['LOAN_APPROVAL', 'LOAN_MONITORING', 'SUPERVISION', 'PROCUREMENT', 'SELF_QUERY'] as const;
+/**
+ * The scenarios of a public agency's credit verification (信用核查): the checks a public
+ * management body makes before an administrative approval, a government procurement award, a
+ * public-resource trade, fiscal funding or a subsidy, and an honour (国发〔2016〕33号;
+ * 全国失信惩戒措施基础清单). Each is also the purpose the agency declares. Data: a new scenario
+ * is one more entry here, in the SDL enums and in the measures catalogue's scenarios.
+ */
+export const VERIFICATION_SCENARIOS = [
+  'ADMINISTRATIVE_APPROVAL',
+  'GOVERNMENT_PROCUREMENT',
+  'PUBLIC_RESOURCE_TRADING',
+  'FUNDING_SUPPORT',
+  'HONOUR_AWARD',
+] as const;
+export type VerificationScenario = (typeof VERIFICATION_SCENARIOS)[number];
+
+/** Why non-public data is read (Henan Social Credit Regulations art. 18, 22), or why an agency verifies. */
+export const PURPOSES = ['LOAN_APPROVAL', 'LOAN_MONITORING', 'SUPERVISION', 'SELF_QUERY', ...VERIFICATION_SCENARIOS] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 /**
  * The purposes each role may declare: a purpose states the caller's lawful business with the
  * data (Henan Social Credit Regulations art. 18, 22), so it must be one that role can have. A
- * bank lends, a regulator or sector platform supervises, an enterprise queries itself; the
- * public and developers read public data only and declare none. Data, not code: a new role
- * (the public agencies' AGENCY, with PROCUREMENT) is one more row.
+ * bank lends, a regulator or sector platform supervises, an enterprise queries itself, a public
+ * agency verifies for one of its scenarios; the public and developers read public data only and
+ * declare none. Data, not code: a new role or purpose is one more row.
  */
 export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = Object.freeze({
   PUBLIC: [],
@@ -22,6 +38,7 @@ export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> = Object.
   REGULATOR: ['SUPERVISION'],
   ENTERPRISE: ['SELF_QUERY'],
   DEVELOPER: [],
+  AGENCY: VERIFICATION_SCENARIOS,
 });
 
 /** True when a caller of `role` may declare `purpose` (see ROLE_PURPOSES). */
@@ -43,6 +60,7 @@ export type Sector = (typeof SECTORS)[number];
  *   lists:manage     regulators' list, objection and repair decisions
  *   audit:read       the whole audit log
  *   consent:manage   an enterprise's own consents and query records
+ *   credit:verify    a public agency's credit verification (信用核查) and its stored evidence
  *   schema:introspect introspection in production mode
  */
 export const SCOPES = [
@@ -56,6 +74,7 @@ export const SCOPES = [
   'lists:manage',
   'audit:read',
   'consent:manage',
+  'credit:verify',
   'schema:introspect',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -68,6 +87,8 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   REGULATOR: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect'],
   ENTERPRISE: ['credit:read', 'consent:manage'], // bound to its own USCC
   DEVELOPER: ['schema:introspect'],
+  // Public data, plus the verification of its scenarios; bound to its institution (USCC).
+  AGENCY: ['credit:verify'],
 };
 
 export interface Caller {
@@ -75,7 +96,7 @@ export interface Caller {
   subject: string;
   role: Role;
   scopes: readonly string[];
-  /** The institution's id (its USCC) for banks, platforms and regulators. */
+  /** The institution's id (its USCC) for banks, platforms, regulators and agencies. */
   institution?: string;
   /** The sector a SECTOR_PLATFORM is bound to. */
   sector?: Sector;

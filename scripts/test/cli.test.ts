@@ -231,5 +231,14 @@ describe('credentials, audit and safelist through the CLI', () => {
     expect(token).toBeDefined();
     const { payload } = await jwtVerify(token!, new TextEncoder().encode(secret), { issuer: 'credit-graph', audience: 'credit-graph-gateway' });
     expect(payload).toMatchObject({ role: 'BANK', institution: DEMO_BANK.uscc });
+    // A public agency acts for its institution: without one the command line is wrong (exit 2).
+    const agency = await cli(['credentials', 'token', '--role', 'AGENCY', '--institution', DEMO_BANK.uscc], { DATA_DIR: dataDir });
+    expect(agency.code, agency.stderr).toBe(0);
+    const agencyToken = /eyJ[\w-]+\.[\w-]+\.[\w-]+/.exec(agency.stdout)![0];
+    const { payload: agencyPayload } = await jwtVerify(agencyToken, new TextEncoder().encode(secret), { issuer: 'credit-graph', audience: 'credit-graph-gateway' });
+    expect(agencyPayload).toMatchObject({ role: 'AGENCY', institution: DEMO_BANK.uscc });
+    const unbound = await cli(['credentials', 'token', '--role', 'AGENCY'], { DATA_DIR: dataDir });
+    expect(unbound.code).toBe(2);
+    expect(unbound.stderr).toMatch(/AGENCY is bound to its institution/);
   }, 240_000);
 });

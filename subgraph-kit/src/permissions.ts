@@ -376,3 +376,15 @@ export const sectorPlatformOrRegulator = callerRule('sectorPlatformOrRegulator',
     ? true
     : `only a sector platform or a regulator takes this step; this caller is ${caller.role}`,
 );
+
+/**
+ * A public agency verifying for a scenario it may declare (scope credit:verify; the declared
+ * purpose, when there is one, must be one of the agency's scenarios): credit verification (信用核查).
+ */
+export const creditVerifier = callerRule('creditVerifier', (caller) => {
+  if (caller.role !== 'AGENCY' || !caller.scopes.includes('credit:verify')) {
+    return `only a public agency with the credit:verify scope verifies credit for a scenario; this caller is ${caller.role}`;
+  }
+  if (caller.purpose && !purposeAllowed(caller.role, caller.purpose)) return `an agency cannot verify for the purpose ${caller.purpose}`;
+  return true;
+});

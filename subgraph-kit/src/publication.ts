@@ -217,6 +217,8 @@ export interface EvaluationRecord {
   key: string;
   severity: Severity;
   decidedOn: Date;
+  /** The record's kind (e.g. EnvironmentalViolation): the registry names a public record with it (a signed reference) when it triggers a measure. */
+  kind: string;
 }
 
 /**
@@ -231,11 +233,14 @@ export interface SectorEvaluationInput {
   records: EvaluationRecord[];
 }
 
-/** The sector's evaluation input: its records whose window has not ended by date (before any registry state). */
-export function evaluationInput(
+/**
+ * The sector's evaluation input: its records whose window has not ended by date (before any
+ * registry state), each with its key and kind (`kindOf`: one kind, or how to tell it from the row).
+ */
+export function evaluationInput<Row extends NegativeRecordRow>(
   grade: string | null,
-  records: readonly NegativeRecordRow[],
-  source: RecordSource,
+  records: readonly Row[],
+  kindOf: RecordKindOf<Row>,
   gradeWithheldBy: readonly string[] = [],
   today = businessToday(),
 ): SectorEvaluationInput {
@@ -244,7 +249,10 @@ export function evaluationInput(
     gradeWithheldBy: [...gradeWithheldBy],
     records: records
       .filter((row) => recordStatus(row, undefined, today) !== 'EXPIRED')
-      .map((row) => ({ key: recordKey({ source, id: row.id }), severity: row.severity, decidedOn: row.decidedOn })),
+      .map((row) => {
+        const { source, kind } = typeof kindOf === 'function' ? kindOf(row) : kindOf;
+        return { key: recordKey({ source, id: row.id }), severity: row.severity, decidedOn: row.decidedOn, kind };
+      }),
   };
 }
 

@@ -279,4 +279,6 @@ export const AUTHORITIES = {
   DEVELOPMENT_REFORM: { name: '郑州市发展和改革委员会', uscc: makeUscc('11', '410100', '00500008') },
   EMERGENCY_MANAGEMENT: { name: '郑州市应急管理局', uscc: makeUscc('11', '410100', '00500009') },
   BIG_DATA: { name: '郑州市大数据管理局', uscc: makeUscc('11', '410100', '00500010') },
+  /** A public agency that verifies bidders' credit (the playground's procurement example). */
+  PUBLIC_RESOURCE_TRADING_CENTRE: { name: '郑州市公共资源交易中心', uscc: makeUscc('12', '410100', '00500011') },
 } as const;

@@ -255,6 +255,10 @@ export function describeNonPublicFields(spec: NonPublicFieldsSpec): void {
       expect(await outcomes(testCaller('DEVELOPER'))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     });
 
+    it(`gives a public agency, even with a declared scenario, FORBIDDEN on ${spec.fields}: it verifies from public data`, async () => {
+      expect(await outcomes(testCaller('AGENCY', { institution: '12410100005000117X', purpose: 'GOVERNMENT_PROCUREMENT' }))).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    });
+
     it('lets a bank with a purpose read the enterprises that consented, and only those (mixed portfolio)', async () => {
       const [a, b] = spec.enterprises();
       expect(await outcomes(testBank([a, b]))).toEqual(['read', 'read']);

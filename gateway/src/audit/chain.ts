@@ -81,3 +81,12 @@ export function keyedHash(key: Buffer, fields: { previousHash: string; keyId: st
 export function checkpointMac(key: Buffer, checkpoint: { seq: string; hash: string; at: string; keyId: string }): string {
   return createHmac('sha256', key).update(`credit-graph audit checkpoint\n${canonicalJSON(checkpoint)}`).digest('hex');
 }
+
+/**
+ * The MAC of a stand-alone signed record (a credit verification's evidence, ...): HMAC-SHA256
+ * under `key` of a domain line and the record's canonical JSON, hex. The domain keeps a MAC of
+ * one kind of record from ever passing for another's (or for an audit chain hash).
+ */
+export function recordMac(key: Buffer, domain: string, fields: unknown): string {
+  return createHmac('sha256', key).update(`credit-graph ${domain}\n${canonicalJSON(fields)}`).digest('hex');
+}

@@ -32,8 +32,12 @@ export function allowedScopes(role: Role, sector?: Sector): string[] {
   return scopes;
 }
 
-/** Why a role cannot be bound as given (missing sector or USCC, unknown role), or null. */
-export function bindingProblem(role: unknown, sector: unknown, uscc: unknown): string | null {
+/**
+ * Why a role cannot be bound as given (missing sector or USCC, unknown role, an AGENCY without
+ * its institution's valid USCC), or null. An agency is a public management body: the
+ * verifications it makes, their stored evidence and the audit key on its institution.
+ */
+export function bindingProblem(role: unknown, sector: unknown, uscc: unknown, institution?: unknown): string | null {
   if (typeof role !== 'string' || !(CREDENTIAL_ROLES as readonly string[]).includes(role)) {
     return `role must be one of ${CREDENTIAL_ROLES.join(', ')}, got ${JSON.stringify(role ?? null)}`;
   }
@@ -44,6 +48,11 @@ export function bindingProblem(role: unknown, sector: unknown, uscc: unknown): s
     if (typeof uscc !== 'string') return 'an ENTERPRISE is bound to its own USCC: uscc is missing';
     const problem = checkUscc(uscc);
     if (problem) return `uscc is not a valid USCC: ${problem.message}`;
+  }
+  if (role === 'AGENCY') {
+    if (typeof institution !== 'string') return 'an AGENCY is bound to its institution: institution (its USCC) is missing';
+    const problem = checkUscc(institution);
+    if (problem) return `institution is not a valid USCC: ${problem.message}`;
   }
   return null;
 }
@@ -91,7 +100,7 @@ const SUMMARY_FIELDS = {
 
 /** Issues a key and returns it; this is the only time the key exists outside the caller's hands. */
 export async function issueApiKey(db: GatewayDb, input: IssueApiKeyInput): Promise<{ id: string; key: string }> {
-  const problem = bindingProblem(input.role, input.sector, input.uscc);
+  const problem = bindingProblem(input.role, input.sector, input.uscc, input.institution);
   if (problem) throw creditGraphError('BAD_USER_INPUT', problem);
   if (!input.subject?.trim()) throw creditGraphError('BAD_USER_INPUT', 'subject must name who the key is for');
   if (input.sector && input.role !== 'SECTOR_PLATFORM') {

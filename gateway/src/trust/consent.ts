@@ -22,7 +22,13 @@ import { namedEnterprises } from './subjects.ts';
  * Purposes of callers that read without any consent (supervisors by law, an enterprise about
  * itself, ROLE_PURPOSES): a consent for one of them could never be used, so it is refused.
  */
-const PURPOSES_WITHOUT_CONSENT: ReadonlySet<Purpose> = new Set([...ROLE_PURPOSES.REGULATOR, ...ROLE_PURPOSES.SECTOR_PLATFORM, ...ROLE_PURPOSES.ENTERPRISE]);
+const PURPOSES_WITHOUT_CONSENT: ReadonlySet<Purpose> = new Set([
+  ...ROLE_PURPOSES.REGULATOR,
+  ...ROLE_PURPOSES.SECTOR_PLATFORM,
+  ...ROLE_PURPOSES.ENTERPRISE,
+  // An agency's verification reads public data and what the registry decides from it: no consent.
+  ...ROLE_PURPOSES.AGENCY,
+]);
 
 /** The longest a single consent may run; renewal is a new grant. */
 export const MAX_CONSENT_DAYS = 366;
@@ -62,7 +68,7 @@ export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
       // A consent authorizes reading for a purpose that needs one (art. 18): one for
       // SUPERVISION or SELF_QUERY, or to the enterprise itself, could never be used.
       if (PURPOSES_WITHOUT_CONSENT.has(grant.purpose)) {
-        throw creditGraphError('BAD_USER_INPUT', `${grant.purpose} needs no consent (supervisors and the enterprise itself read without one); consent to a bank's purpose such as ${ROLE_PURPOSES.BANK.join(' or ')}`, {
+        throw creditGraphError('BAD_USER_INPUT', `${grant.purpose} needs no consent (supervisors, agencies verifying and the enterprise itself read without one); consent to a bank's purpose such as ${ROLE_PURPOSES.BANK.join(' or ')}`, {
           argumentName: 'purpose',
         });
       }

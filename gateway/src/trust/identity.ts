@@ -116,7 +116,7 @@ function explain(error: unknown, options: JwtOptions): string {
 function callerFromClaims(payload: JWTPayload): Caller {
   const { sub, role, institution, sector, uscc, scope } = payload;
   if (typeof sub !== 'string' || sub === '') throw refuse('token has no "sub" claim');
-  const problem = bindingProblem(role, sector, uscc);
+  const problem = bindingProblem(role, sector, uscc, institution);
   if (problem) throw refuse(`token claims: ${problem}`);
   if (institution !== undefined && typeof institution !== 'string') throw refuse('token claim "institution" must be a string');
   if (scope !== undefined && typeof scope !== 'string') throw refuse('token claim "scope" must be a space-separated string');
@@ -188,7 +188,7 @@ export function createIdentity(options: IdentityOptions): Identity {
     }
     const role = row.role as Role;
     // Re-checked on every use: a row edited in the database gains nothing beyond its role.
-    if (bindingProblem(role, row.sector, row.uscc)) throw refuse(`API key ${label} is not bound to a valid role`);
+    if (bindingProblem(role, row.sector, row.uscc, row.institution ?? undefined)) throw refuse(`API key ${label} is not bound to a valid role`);
     const allowed = allowedScopes(role, (row.sector ?? undefined) as Sector | undefined);
     return {
       subject: row.subject,

@@ -88,7 +88,7 @@ type WriteArgs<Input> = { input: Input; idempotencyKey: string };
 /** What environment hands the evaluation: the latest rating level and the violations in their window. */
 async function environmentEvaluationInput(uscc: string, loaders: Loaders) {
   const [ratings, violations] = await Promise.all([loaders.ratings.load(uscc), loaders.violations.load(uscc)]);
-  return evaluationInput(ratings[0]?.level ?? null, violations, VIOLATION.source);
+  return evaluationInput(ratings[0]?.level ?? null, violations, VIOLATION);
 }
 
 export const resolvers = {

@@ -144,7 +144,7 @@ type WriteArgs<Input> = { input: Input; idempotencyKey: string };
  */
 async function financeEvaluationInput(uscc: string, loaders: Loaders) {
   const [ratings, arrears] = await Promise.all([loaders.taxCredits.load(uscc), loaders.arrears.load(uscc)]);
-  return evaluationInput(ratings[0]?.level ?? null, arrears.filter((row) => row.kind === 'TAX').map(arrearsRecord), 'finance');
+  return evaluationInput(ratings[0]?.level ?? null, arrears.filter((row) => row.kind === 'TAX').map(arrearsRecord), TAX_ARREARS);
 }
 
 export const resolvers = {

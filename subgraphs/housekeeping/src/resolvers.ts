@@ -201,7 +201,8 @@ async function housekeepingEvaluationInput(uscc: string, loaders: Loaders) {
   return evaluationInput(
     grade === null ? null : String(grade),
     records,
-    SOURCE,
+    // Complaints, failed inspections and penalties: told apart by their own fields.
+    (row) => ('receivedOn' in row ? COMPLAINT : 'inspectedOn' in row ? FAILED_INSPECTION : PENALTY),
     withholding.map((penalty) => recordKey({ source: SOURCE, id: penalty.id })),
   );
 }

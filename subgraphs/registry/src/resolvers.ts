@@ -1,4 +1,4 @@
-import { businessToday, ZHENGZHOU_DIVISIONS, creditGraphError } from '@credit-graph/contract';
+import { businessToday, ZHENGZHOU_DIVISIONS, creditGraphError, type VerificationScenario } from '@credit-graph/contract';
 import {
   containsText,
   decodeCursor,
@@ -15,7 +15,9 @@ import {
   type SubgraphContext,
 } from '@credit-graph/subgraph-kit';
 import type { CreditCommitment, Enterprise, DishonestyListEntry, Objection, Prisma, PrismaClient } from './generated/prisma/client.ts';
-import { evaluate, sectorSignalsOf, type EvaluationInputs } from './evaluation.ts';
+import { evaluate, EVALUATION_INPUT_FIELDS, sectorSignalsOf, type EvaluationInputs } from './evaluation.ts';
+import { applyMeasures, MEASURES } from './measures.ts';
+import { creditFacts } from './verification.ts';
 import type { Loaders } from './loaders.ts';
 import { commitmentSector, creditRecordStates, workflowMutations } from './workflows.ts';
 
@@ -54,6 +56,30 @@ async function registryRecordSignals(uscc: string, loaders: Loaders, states: Rec
     minorRecords: penaltySignals.minorRecords + breachSignals.minorRecords,
     generalRecords: penaltySignals.generalRecords + breachSignals.generalRecords,
     severeRecords: penaltySignals.severeRecords + breachSignals.severeRecords,
+  };
+}
+
+/**
+ * The comprehensive evaluation of `enterprise` today, from the sectors' inputs it carries
+ * (@requires) and the registry's records; SUBGRAPH_UNAVAILABLE when a sector gave no input.
+ */
+async function evaluationOf(enterprise: EnterpriseParent, loaders: Loaders) {
+  const states = await statesOf(enterprise.uscc, loaders);
+  const sectors = sectorSignalsOf(enterprise, states);
+  const [records, listEntries, objections] = await Promise.all([
+    registryRecordSignals(enterprise.uscc, loaders, states),
+    loaders.listEntries.load(enterprise.uscc),
+    loaders.objections.load(enterprise.uscc),
+  ]);
+  const active = (type: DishonestyListEntry['listType']) => listEntries.filter((e) => e.listType === type && isActive(e)).length;
+  return {
+    ...evaluate(sectors, {
+      records,
+      severeDishonestyListEntries: active('SEVERE_DISHONESTY'),
+      abnormalOperationEntries: active('ABNORMAL_OPERATION'),
+      upheldObjections: objections.filter((o) => o.status === 'UPHELD').length,
+    }),
+    evaluatedOn: businessToday(),
   };
 }
 
@@ -201,24 +227,36 @@ export const resolvers = {
       (await context.loaders.objections.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
     repairApplications: async (enterprise: Enterprise, _: unknown, context: Context) =>
       (await context.loaders.repairs.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
-    evaluation: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
-      const states = await statesOf(enterprise.uscc, loaders);
-      const sectors = sectorSignalsOf(enterprise, states);
-      const [records, listEntries, objections] = await Promise.all([
-        registryRecordSignals(enterprise.uscc, loaders, states),
+    evaluation: (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => evaluationOf(enterprise, loaders),
+    // Credit verification (信用核查): the measures of the reviewed catalogue that apply today.
+    creditMeasures: async (enterprise: EnterpriseParent, args: { scenario: VerificationScenario }, { loaders, references, caller, reads }: Context) => {
+      // The scenario is the agency's declared purpose (as the gateway's creditVerification checks).
+      if (!caller.purpose) throw creditGraphError('PURPOSE_REQUIRED', `A credit verification declares its scenario as the purpose (x-credit-purpose: ${args.scenario})`);
+      if (caller.purpose !== args.scenario) {
+        throw creditGraphError('BAD_USER_INPUT', `The scenario ${args.scenario} differs from the declared purpose ${caller.purpose}`, { argumentName: 'scenario' });
+      }
+      // A verification is on the audit record under the enterprise (its query records show it).
+      reads.read.add(enterprise.uscc);
+      const today = businessToday();
+      const [evaluation, states, listEntries, penalties, commitments] = await Promise.all([
+        evaluationOf(enterprise, loaders),
+        statesOf(enterprise.uscc, loaders),
         loaders.listEntries.load(enterprise.uscc),
-        loaders.objections.load(enterprise.uscc),
+        loaders.penalties.load(enterprise.uscc),
+        loaders.commitments.load(enterprise.uscc),
       ]);
-      const active = (type: DishonestyListEntry['listType']) => listEntries.filter((e) => e.listType === type && isActive(e)).length;
-      return {
-        ...evaluate(sectors, {
-          records,
-          severeDishonestyListEntries: active('SEVERE_DISHONESTY'),
-          abnormalOperationEntries: active('ABNORMAL_OPERATION'),
-          upheldObjections: objections.filter((o) => o.status === 'UPHELD').length,
-        }),
-        evaluatedOn: businessToday(),
-      };
+      const facts = creditFacts({
+        uscc: enterprise.uscc,
+        today,
+        states,
+        references,
+        listEntries,
+        penalties,
+        commitments,
+        sectorRecords: Object.values(EVALUATION_INPUT_FIELDS).map((field) => enterprise[field]?.records),
+        evaluation: { grade: evaluation.grade, score: evaluation.score, evaluatedOn: evaluation.evaluatedOn },
+      });
+      return { scenario: args.scenario, ...applyMeasures(facts, args.scenario, today), evaluation, catalogueVersion: MEASURES.version, decidedOn: today };
     },
   },
 

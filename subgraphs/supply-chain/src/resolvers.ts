@@ -116,7 +116,7 @@ type WriteArgs<Input> = { input: Input; idempotencyKey: string };
 /** What supply-chain hands the evaluation: the current logistics rating and the incidents in their window. */
 async function supplyChainEvaluationInput(uscc: string, loaders: Loaders) {
   const [credits, incidents] = await Promise.all([loaders.logisticsCredits.load(uscc), loaders.incidents.load(uscc)]);
-  return evaluationInput(currentLogisticsRating(credits), incidents, INCIDENT.source);
+  return evaluationInput(currentLogisticsRating(credits), incidents, INCIDENT);
 }
 
 export const resolvers = {

@@ -180,7 +180,7 @@ function checkApprovalNumber(input: InvestmentInput): string | null {
 /** What trade hands the evaluation: the current customs category and the declaration violations in their window. */
 async function tradeEvaluationInput(uscc: string, loaders: Loaders) {
   const [credit, violations] = await Promise.all([loaders.customsCredit.load(uscc), loaders.violations.load(uscc)]);
-  return evaluationInput(credit?.category ?? null, violations, VIOLATION.source);
+  return evaluationInput(credit?.category ?? null, violations, VIOLATION);
 }
 
 export const resolvers = {

@@ -1,11 +1,12 @@
 // Resolvers of the gateway-hosted trust subgraph. Scopes are checked before planning by the
 // authorization step; these resolvers add the bindings scopes cannot express: an enterprise
 // acts only on its own consents and records.
-import { ANONYMOUS_CALLER, clock, creditGraphError, type Caller, type Purpose } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, clock, creditGraphError, type Caller, type Purpose, type VerificationScenario } from '@credit-graph/contract';
 import type { Audit } from '../../audit/audit.ts';
 import type { RequestReads } from '../../audit/policy.ts';
 import type { ChangeFeed } from '../../feed/change-feed.ts';
 import { consentExpiresAt, type Consents } from '../consent.ts';
+import type { Verifications } from '../../verification/verification.ts';
 
 export interface TrustContext {
   caller?: Caller;
@@ -17,6 +18,7 @@ interface Services {
   consents: Consents;
   audit: Audit;
   changes: ChangeFeed;
+  verifications: Verifications;
 }
 
 function ownUscc(caller: Caller | undefined): string {
@@ -26,9 +28,10 @@ function ownUscc(caller: Caller | undefined): string {
   return caller.uscc;
 }
 
-export function trustResolvers({ consents, audit, changes }: Services) {
+export function trustResolvers({ consents, audit, changes, verifications }: Services) {
   return {
     Query: {
+      verificationRecord: (_: unknown, args: { number: string }, { caller }: TrustContext) => verifications.record(caller ?? ANONYMOUS_CALLER, args.number),
       myConsents: (_: unknown, __: unknown, { caller }: TrustContext) => consents.list(ownUscc(caller)),
       myQueryRecords: (_: unknown, args: { first?: number; after?: string | null }, { caller }: TrustContext) =>
         audit.query({ enterpriseUscc: ownUscc(caller), first: args.first, after: args.after }),
@@ -49,6 +52,13 @@ export function trustResolvers({ consents, audit, changes }: Services) {
       },
     },
     Mutation: {
+      // Every enterprise verified is a subject of the audit record (征信业管理条例 art. 22): it
+      // shows in that enterprise's query records.
+      creditVerification: async (_: unknown, args: { usccs: string[]; scenario: VerificationScenario }, { caller, reads }: TrustContext) => {
+        const verification = await verifications.verify(caller ?? ANONYMOUS_CALLER, args.usccs, args.scenario);
+        for (const result of verification.results) if (result.registered) reads?.read.add(result.uscc);
+        return verification;
+      },
       grantConsent: (_: unknown, args: { institution: string; purpose: Purpose; validForDays: number }, { caller }: TrustContext) =>
         consents.grant({
           enterpriseUscc: ownUscc(caller),
