@@ -10,7 +10,8 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
-import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen } from '@credit-graph/contract';
+import { createGraphQLHandler, currentRequestId, describeTarget, errorResponsePlugin, ERROR_CATALOGUE, formatError, isCatalogued, listen } from '@credit-graph/contract';
+import { GraphQLError } from 'graphql';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -35,6 +36,8 @@ import { SubgraphClient } from './transport/subgraph-client.ts';
 import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
+import { createReports } from './reports/reports.ts';
+import { createReportRoutes, ISSUE_OPERATION, type IssueOverGraphQL } from './reports/routes.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 const DEFAULT_EXAMPLES = fileURLToPath(new URL('./playground/examples.json', import.meta.url));
@@ -105,7 +108,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     registration: registrationReaderOver((query, variables) => internal(query, variables)),
     writeTimeoutMs: config.audit.writeTimeoutMs,
   });
-  const trust = trustDataSource({ consents, audit, changes });
+  // Public credit reports: composed from the graph as the caller, signed with the audit keys.
+  let publicUrl = config.reportPublicUrl ?? '';
+  const reports = createReports({
+    db,
+    keys: config.audit.keys,
+    execute: (query, variables, as) => internal(query, variables, as),
+    publicUrl: () => publicUrl,
+  });
+  const trust = trustDataSource({ consents, audit, changes, reports, execute: (query, variables, as) => internal(query, variables, as) });
 
   // One keep-alive connection pool for every subgraph call, and one circuit per subgraph.
   const subgraphConnections = new Agent();
@@ -198,21 +209,39 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     callerKeys: config.callerKeys,
     circuit: (name) => policies.get(name)?.circuit,
   });
+  const requestContext = config.trustLayer
+    ? createRequestContext(identity, config.jwt)
+    : async (_req: unknown, _body: unknown, requestId: string): Promise<GatewayContext> => ({ caller: TRUST_LAYER_OFF_CALLER, requestId });
+  // A report download is the GraphQL mutation, run through every plugin above as its caller.
+  const issueOverGraphQL: IssueOverGraphQL = async (req, uscc) => {
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await requestContext(req, Buffer.alloc(0), currentRequestId() ?? '');
+    } catch (error) {
+      if (!(error instanceof GraphQLError) || !isCatalogued(error.extensions.code)) throw error;
+      const code = error.extensions.code;
+      return { status: ERROR_CATALOGUE[code].status, body: { errors: [{ message: error.message, extensions: { code } }] } };
+    }
+    const response = await server.executeOperation({ query: ISSUE_OPERATION, variables: { uscc } }, { contextValue });
+    const body = response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+    return { status: response.http.status ?? 200, body: body as never };
+  };
+  const reportRoutes = createReportRoutes(reports, issueOverGraphQL);
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,
-    context: config.trustLayer
-      ? createRequestContext(identity, config.jwt)
-      : async (_req, _body, requestId) => ({ caller: TRUST_LAYER_OFF_CALLER, requestId }),
+    context: requestContext,
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,
       ...probes.routes,
+      ...reportRoutes.routes,
     },
-    prefixRoutes: playground.prefixRoutes,
+    prefixRoutes: { ...playground.prefixRoutes, ...reportRoutes.prefixRoutes },
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
+  publicUrl ||= `http://${loopbackHost(http.host)}:${http.port}`;
   return {
     url: `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`,
     supergraph,

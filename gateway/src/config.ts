@@ -89,6 +89,11 @@ export interface GatewayConfig {
    * Refused when NODE_ENV=production.
    */
   trustLayer: boolean;
+  /**
+   * The public address printed on credit reports for verifying them (REPORT_PUBLIC_URL, e.g.
+   * https://credit.zhengzhou.gov.cn); unset: the gateway's own address.
+   */
+  reportPublicUrl: string | undefined;
 }
 
 /**
@@ -125,6 +130,21 @@ const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
+}
+
+/** REPORT_PUBLIC_URL: an http(s) URL without query or fragment, or unset. */
+function publicUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`REPORT_PUBLIC_URL is not a URL: "${value}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`REPORT_PUBLIC_URL must be an http(s) address without query or fragment, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
 }
 
 /** `SUBGRAPH_SUPPLY_CHAIN_URL` overrides the URL of subgraph `supply-chain`. */
@@ -248,5 +268,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_SHUTDOWN_DELAY_MS),
     trustLayer: trustLayer(env),
+    reportPublicUrl: publicUrl(env.REPORT_PUBLIC_URL),
   };
 }

@@ -44,6 +44,7 @@ export type Sector = (typeof SECTORS)[number];
  *   audit:read       the whole audit log
  *   consent:manage   an enterprise's own consents and query records
  *   schema:introspect introspection in production mode
+ *   supervision:read supervision classes and the regulator's list by class (分级分类监管)
  */
 export const SCOPES = [
   'credit:read',
@@ -57,6 +58,7 @@ export const SCOPES = [
   'audit:read',
   'consent:manage',
   'schema:introspect',
+  'supervision:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -64,8 +66,8 @@ export type Scope = (typeof SCOPES)[number];
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   PUBLIC: [],
   BANK: ['credit:read'],
-  SECTOR_PLATFORM: ['credit:read'], // plus `<sector>:write` for its own sector, added at issue
-  REGULATOR: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect'],
+  SECTOR_PLATFORM: ['credit:read', 'supervision:read'], // plus `<sector>:write` for its own sector, added at issue
+  REGULATOR: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect', 'supervision:read'],
   ENTERPRISE: ['credit:read', 'consent:manage'], // bound to its own USCC
   DEVELOPER: ['schema:introspect'],
 };

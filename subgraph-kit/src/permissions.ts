@@ -376,3 +376,13 @@ export const sectorPlatformOrRegulator = callerRule('sectorPlatformOrRegulator',
     ? true
     : `only a sector platform or a regulator takes this step; this caller is ${caller.role}`,
 );
+
+/** The scope of supervision classes (分级分类监管): regulators and sector platforms. */
+export const SUPERVISION_SCOPE = 'supervision:read';
+
+/** Regulators and sector platforms reading supervision classes (scope supervision:read). */
+export const supervisor = callerRule('supervisor', (caller) =>
+  (caller.role === 'REGULATOR' || (caller.role === 'SECTOR_PLATFORM' && caller.sector)) && caller.scopes.includes(SUPERVISION_SCOPE)
+    ? true
+    : `supervision classes are for regulators and sector platforms (scope ${SUPERVISION_SCOPE}); this caller is ${caller.role}`,
+);

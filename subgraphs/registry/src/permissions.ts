@@ -5,7 +5,7 @@
 // non-public record are filtered in the resolvers by the record's own rule (lifecycleVisible,
 // issue 9 §8). Workflow steps belong to the enterprise concerned, the owning sector
 // platform or a regulator; the resolvers check that the record is the caller's to act on.
-import { anySectorPlatform, enterpriseSelf, isPublic, listManager, sectorPlatformOrRegulator } from '@credit-graph/subgraph-kit';
+import { anySectorPlatform, enterpriseSelf, isPublic, listManager, sectorPlatformOrRegulator, supervisor } from '@credit-graph/subgraph-kit';
 
 export const permissions = {
   Query: {
@@ -29,7 +29,8 @@ export const permissions = {
     makeCreditCommitment: enterpriseSelf,
     recordCommitmentOutcome: sectorPlatformOrRegulator,
   },
-  Enterprise: { '*': isPublic },
+  Enterprise: { '*': isPublic, supervision: supervisor },
+  Supervision: { '*': isPublic },
   District: { '*': isPublic },
   AdministrativeLicense: { '*': isPublic },
   AdministrativePenalty: { '*': isPublic },

@@ -17,6 +17,7 @@ import {
 import type { CreditCommitment, Enterprise, DishonestyListEntry, Objection, Prisma, PrismaClient } from './generated/prisma/client.ts';
 import { evaluate, sectorSignalsOf, type EvaluationInputs } from './evaluation.ts';
 import type { Loaders } from './loaders.ts';
+import { supervisionFor } from './supervision.ts';
 import { commitmentSector, creditRecordStates, workflowMutations } from './workflows.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
@@ -54,6 +55,32 @@ async function registryRecordSignals(uscc: string, loaders: Loaders, states: Rec
     minorRecords: penaltySignals.minorRecords + breachSignals.minorRecords,
     generalRecords: penaltySignals.generalRecords + breachSignals.generalRecords,
     severeRecords: penaltySignals.severeRecords + breachSignals.severeRecords,
+  };
+}
+
+/**
+ * The comprehensive evaluation of one enterprise (grade, score, factors, evaluatedOn: today in
+ * Zhengzhou), from the sectors' inputs carried in its representation (@requires) and the
+ * registry's own records, read through the request's loaders (one statement per batch).
+ * Throws SUBGRAPH_UNAVAILABLE when a sector gave no input (sectorSignalsOf).
+ */
+async function evaluationOf(enterprise: EnterpriseParent, loaders: Loaders) {
+  const states = await statesOf(enterprise.uscc, loaders);
+  const sectors = sectorSignalsOf(enterprise, states);
+  const [records, listEntries, objections] = await Promise.all([
+    registryRecordSignals(enterprise.uscc, loaders, states),
+    loaders.listEntries.load(enterprise.uscc),
+    loaders.objections.load(enterprise.uscc),
+  ]);
+  const active = (type: DishonestyListEntry['listType']) => listEntries.filter((e) => e.listType === type && isActive(e)).length;
+  return {
+    ...evaluate(sectors, {
+      records,
+      severeDishonestyListEntries: active('SEVERE_DISHONESTY'),
+      abnormalOperationEntries: active('ABNORMAL_OPERATION'),
+      upheldObjections: objections.filter((o) => o.status === 'UPHELD').length,
+    }),
+    evaluatedOn: businessToday(),
   };
 }
 
@@ -201,24 +228,12 @@ export const resolvers = {
       (await context.loaders.objections.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
     repairApplications: async (enterprise: Enterprise, _: unknown, context: Context) =>
       (await context.loaders.repairs.load(enterprise.uscc)).filter((item) => lifecycleVisible(context, item)),
-    evaluation: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
-      const states = await statesOf(enterprise.uscc, loaders);
-      const sectors = sectorSignalsOf(enterprise, states);
-      const [records, listEntries, objections] = await Promise.all([
-        registryRecordSignals(enterprise.uscc, loaders, states),
-        loaders.listEntries.load(enterprise.uscc),
-        loaders.objections.load(enterprise.uscc),
-      ]);
-      const active = (type: DishonestyListEntry['listType']) => listEntries.filter((e) => e.listType === type && isActive(e)).length;
-      return {
-        ...evaluate(sectors, {
-          records,
-          severeDishonestyListEntries: active('SEVERE_DISHONESTY'),
-          abnormalOperationEntries: active('ABNORMAL_OPERATION'),
-          upheldObjections: objections.filter((o) => o.status === 'UPHELD').length,
-        }),
-        evaluatedOn: businessToday(),
-      };
+    evaluation: (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => evaluationOf(enterprise, loaders),
+    // The supervision class follows the evaluation (分级分类监管, supervision.ts); the rule in
+    // permissions.ts opens it to regulators and sector platforms only.
+    supervision: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
+      const evaluation = await evaluationOf(enterprise, loaders);
+      return { ...supervisionFor(evaluation.grade), grade: evaluation.grade, score: evaluation.score, evaluatedOn: evaluation.evaluatedOn };
     },
   },
 
