@@ -117,7 +117,9 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL): {
       const first = body.errors?.[0];
       const code = isCatalogued(first?.extensions?.code) ? first!.extensions!.code : 'INTERNAL_SERVER_ERROR';
       const requestId = currentRequestId();
-      return sendJson(res, status >= 400 ? status : ERROR_CATALOGUE[code].status, {
+      // No document to send: a sector down (SUBGRAPH_UNAVAILABLE, 200 in GraphQL) is 503 here.
+      const httpStatus = status >= 400 ? status : code === 'SUBGRAPH_UNAVAILABLE' ? 503 : Math.max(ERROR_CATALOGUE[code].status, 500);
+      return sendJson(res, httpStatus, {
         errors: (body.errors ?? []).map((e) => ({ message: e.message, extensions: { ...e.extensions, ...(requestId ? { requestId } : {}) } })),
       });
     }
