@@ -190,6 +190,25 @@ describe('who may issue, and the record it leaves', () => {
     expect(pdfText(Buffer.from(report.pdfBase64, 'base64'))).toContain('not entitled (CONSENT_REQUIRED)');
   });
 
+  it('includes the finance section for a bank the enterprise consented to, as the graph shows it to that bank', async () => {
+    const bank = makeUscc('91', '410105', '70699003');
+    const granted = await graphql(
+      gatewayUrl,
+      'mutation ($b: USCC!) { grantConsent(institution: $b, purpose: LOAN_APPROVAL, validForDays: 1) { id } }',
+      { b: bank },
+      await headersFor('ENTERPRISE', undefined, { uscc: risky.uscc }),
+    );
+    expect(granted.errors).toBeUndefined();
+    const headers = await headersFor('BANK', 'LOAN_APPROVAL', { sub: 'credit-report-consented-bank', institution: bank });
+    const result = await graphql(gatewayUrl, ISSUE, { u: risky.uscc }, headers);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.issueCreditReport.sections).toContain('finance');
+    const finance = await graphql(gatewayUrl, 'query ($u: USCC!) { enterprise(uscc: $u) { finance { currentTaxCreditLevel } } }', { u: risky.uscc }, headers);
+    expect(finance.errors).toBeUndefined();
+    const text = pdfText(Buffer.from(result.data.issueCreditReport.pdfBase64, 'base64'));
+    expect(text).toContain(`纳税信用等级 Tax credit level：${finance.data.enterprise.finance.currentTaxCreditLevel ?? '—'}`);
+  });
+
   it('puts each issue on the audit record with exactly the enterprise as subject; the enterprise sees it', async () => {
     const sub = `credit-report-officer-${Date.now()}`;
     const headers = await headersFor('BANK', 'LOAN_APPROVAL', { sub, institution: makeUscc('91', '410105', '70699002') });

@@ -78,6 +78,10 @@ describe('every role against a table of fields', () => {
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
     ['Query.auditRecords', '{ auditRecords(first: 1) { edges { node { seq } } } }',
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
+    ['Enterprise.supervision (regulators and sector platforms)', 'query ($u: USCC!) { enterprise(uscc: $u) { supervision { class rate basis } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'read', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
+    ['Query.supervisionList (regulators)', '{ supervisionList(districtCode: "410105", first: 1) { edges { node { class } } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
     ['Query.myConsents', '{ myConsents { id } }',
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
   ];
