@@ -10,6 +10,7 @@ import { testCaller, createTestDatabase, type TestDatabase } from '@credit-graph
 import { parseAuditKeys } from '../src/audit/chain.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 import { MAX_SECTION_ITEMS } from '../src/reports/content.ts';
+import { issuedAtText } from '../src/reports/layout.ts';
 import { createReports } from '../src/reports/reports.ts';
 import type { InternalExecutor } from '../src/transport/internal.ts';
 import { createRequestReads } from '../src/audit/policy.ts';
@@ -83,6 +84,11 @@ describe('the signed record', () => {
 });
 
 describe('the content', () => {
+  it("prints the time of issue in the city's business time zone, whatever the process's", () => {
+    expect(issuedAtText(new Date('2026-11-30T22:46:00Z'), 'Asia/Shanghai')).toBe('2026-12-01 06:46:00 (GMT+8 Asia/Shanghai)');
+    expect(issuedAtText(new Date('2026-11-30T15:59:59.999Z'), 'Asia/Shanghai')).toBe('2026-11-30 23:59:59 (GMT+8 Asia/Shanghai)');
+  });
+
   it('lists at most MAX_SECTION_ITEMS items of a section and counts the rest; escapes the page', async () => {
     const issued = await reportsWith().issue(testCaller('REGULATOR', { purpose: 'SUPERVISION' }), undefined, USCC);
     expect(issued.content.penalties.items).toHaveLength(MAX_SECTION_ITEMS);

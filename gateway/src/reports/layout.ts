@@ -2,7 +2,7 @@
 // say the same: a title, the issue block (number, time of issue in Asia/Shanghai, verification
 // code and URL), then the sections in the order of the national report standard (2022), each a
 // heading and rows of label/value lines. Renderers only draw what this returns.
-import type { Caller } from '@credit-graph/contract';
+import { clock, type Caller } from '@credit-graph/contract';
 import type { ReportContent, ReportSection } from './content.ts';
 
 export interface ReportMeta {
@@ -27,13 +27,17 @@ export interface LayoutSection {
 export const REPORT_TITLE = '公共信用信息报告';
 export const REPORT_SUBTITLE = 'Public Credit Information Report · 信用郑州 Credit Zhengzhou';
 
-/** The time of issue as Zhengzhou reads it: 2026-12-01 09:30:00 (UTC+8). */
-export function issuedAtText(at: Date): string {
+/**
+ * The time of issue as the city reads it, in the business time zone of the one clock
+ * (BUSINESS_TIME_ZONE, default Asia/Shanghai): 2026-11-30T22:46Z is "2026-12-01 06:46:00
+ * (GMT+8 Asia/Shanghai)".
+ */
+export function issuedAtText(at: Date, timeZone: string = clock().timeZone): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset',
   }).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} (UTC+8)`;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} (${part('timeZoneName')} ${timeZone})`;
 }
 
 function issuedTo(caller: Caller): string {
