@@ -1,7 +1,6 @@
 // The report as a PDF (A4), drawn from the shared layout (layout.ts) with pdfkit, with the
 // Chinese font embedded (fonts.ts: only the files and glyphs the text uses) and the QR code of
 // the verification URL. Text is real text (extractable, searchable), not an image.
-import PDFDocument from 'pdfkit';
 import type { ReportContent } from './content.ts';
 import { fontBytes, fontRuns } from './fonts.ts';
 import { issueLines, REPORT_SUBTITLE, REPORT_TITLE, reportSections, type ReportMeta } from './layout.ts';
@@ -10,7 +9,9 @@ const MARGIN = 50;
 const QR_SIZE = 96;
 
 /** The PDF bytes of a report. Rejects only on a pdfkit failure (a bug, not input). */
-export function renderReportPdf(content: ReportContent, meta: ReportMeta): Promise<Buffer> {
+export async function renderReportPdf(content: ReportContent, meta: ReportMeta): Promise<Buffer> {
+  // Loaded at the first report, not at start-up: every CLI command imports the gateway.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,

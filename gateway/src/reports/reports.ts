@@ -16,7 +16,6 @@ import type { GatewayDb } from '../database.ts';
 import type { RequestReads } from '../audit/policy.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
 import { asksForNonPublic, composeReport, REPORT_QUERY, type ReportContent } from './content.ts';
-import QRCode from 'qrcode';
 import type { ReportMeta } from './layout.ts';
 import { renderReportHtml } from './render-html.ts';
 import { renderReportPdf } from './render-pdf.ts';
@@ -140,6 +139,7 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
       const key = keys.keys.get(keys.currentId)!;
       const code = verificationCode(key, number, contentDigest);
       // The QR code carries the number and the code: scanning it verifies the report at once.
+      const { default: QRCode } = await import('qrcode');
       const qrPng = await QRCode.toBuffer(`${verificationUrl(number)}&code=${encodeURIComponent(code)}`, { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
       const meta: ReportMeta = { number, verificationCode: code, issuedAt, contentDigest, verificationUrl: verificationUrl(number), issuedTo: caller, qrPng };
       const html = renderReportHtml(content, meta);
