@@ -15,13 +15,17 @@ import {
   createErrorFormatter,
   createGraphQLHandler,
   createLogger,
+  currentRequestId,
   describeTarget,
+  ERROR_CATALOGUE,
   errorResponsePlugin,
+  isCatalogued,
   listen,
   serveMetrics,
   type Listening,
   type Logger,
 } from '@credit-graph/contract';
+import { GraphQLError } from 'graphql';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -49,6 +53,8 @@ import { createInternalExecutor, type InternalExecutor } from './transport/inter
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
 import { createVerifications } from './verification/verification.ts';
+import { createReports } from './reports/reports.ts';
+import { createReportRoutes, ISSUE_OPERATION, type IssueOverGraphQL } from './reports/routes.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 const DEFAULT_EXAMPLES = fileURLToPath(new URL('./playground/examples.json', import.meta.url));
@@ -140,7 +146,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     keys: config.audit.keys,
     executorFor: (caller) => (query, variables) => createInternalExecutor(gateway, caller)(query, variables),
   });
-  const trust = trustDataSource({ consents, audit, changes, verifications });
+  // Public credit reports: composed from the graph as the caller, signed with the audit keys.
+  let publicUrl = config.reportPublicUrl ?? '';
+  const reports = createReports({
+    db,
+    keys: config.audit.keys,
+    execute: (query, variables, as) => internal(query, variables, as),
+    publicUrl: () => publicUrl,
+  });
+  const trust = trustDataSource({ consents, audit, changes, verifications, reports, execute: (query, variables, as) => internal(query, variables, as) });
 
   // One keep-alive connection pool for every subgraph call.
   const subgraphConnections = new Agent();
@@ -245,18 +259,35 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     callerKeys: config.callerKeys,
     circuit: (name) => policies.get(name)?.circuit,
   });
+  const requestContext = config.trustLayer
+    ? createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies))
+    : async (_req: unknown, _body: unknown, requestId: string): Promise<GatewayContext> => ({ caller: TRUST_LAYER_OFF_CALLER, requestId });
+  // A report download is the GraphQL mutation, run through every plugin above as its caller.
+  const issueOverGraphQL: IssueOverGraphQL = async (req, uscc) => {
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await requestContext(req, Buffer.alloc(0), currentRequestId() ?? '');
+    } catch (error) {
+      if (!(error instanceof GraphQLError) || !isCatalogued(error.extensions.code)) throw error;
+      const code = error.extensions.code;
+      return { status: ERROR_CATALOGUE[code].status, body: { errors: [{ message: error.message, extensions: { code } }] } };
+    }
+    const response = await server.executeOperation({ query: ISSUE_OPERATION, variables: { uscc } }, { contextValue });
+    const body = response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+    return { status: response.http.status ?? 200, body: body as never };
+  };
+  const reportRoutes = createReportRoutes(reports, issueOverGraphQL);
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,
-    context: config.trustLayer
-      ? createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies))
-      : async (_req, _body, requestId) => ({ caller: TRUST_LAYER_OFF_CALLER, requestId }),
+    context: requestContext,
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,
       ...probes.routes,
+      ...reportRoutes.routes,
     },
-    prefixRoutes: playground.prefixRoutes,
+    prefixRoutes: { ...playground.prefixRoutes, ...reportRoutes.prefixRoutes },
     logger,
     // One access line per request, and the request metrics (ops/metrics.ts).
     onExchange: ((log) => (exchange) => {
@@ -266,6 +297,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
 
   const http = await listen(handler, { port: config.port, host: config.host, drainMs: config.drainMs });
+  publicUrl ||= `http://${loopbackHost(http.host)}:${http.port}`;
   return {
     url: `http://${loopbackHost(http.host)}:${http.port}${GRAPHQL_PATH}`,
     supergraph,

@@ -124,6 +124,11 @@ export interface GatewayConfig {
    * proxy-addr's names loopback/linklocal/uniquelocal); empty: the peer is the client.
    */
   trustedProxies: string[];
+  /**
+   * The public address printed on credit reports for verifying them (REPORT_PUBLIC_URL, e.g.
+   * https://credit.zhengzhou.gov.cn); unset: the gateway's own address.
+   */
+  reportPublicUrl: string | undefined;
 }
 
 /**
@@ -166,6 +171,21 @@ export class ConfigError extends Error {
   ) {
     super(message);
   }
+}
+
+/** REPORT_PUBLIC_URL: an http(s) URL without query or fragment, or unset. */
+function publicUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`REPORT_PUBLIC_URL is not a URL: "${value}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(`REPORT_PUBLIC_URL must be an http(s) address without query or fragment, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
 }
 
 /** `SUBGRAPH_SUPPLY_CHAIN_URL` overrides the URL of subgraph `supply-chain`. */
@@ -373,6 +393,15 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       },
       (raw) => parseTrustedProxies(raw ?? ''),
     ),
+    REPORT_PUBLIC_URL: checked(
+      'REPORT_PUBLIC_URL',
+      {
+        section: 'Gateway',
+        example: 'https://credit.zhengzhou.gov.cn',
+        description: 'public address printed on credit reports (QR code, verification link: `<url>/reports/verify`); an http(s) address without query or fragment; unset: the gateway\'s own address',
+      },
+      publicUrl,
+    ),
     APOLLO_TELEMETRY_DISABLED: text(
       'APOLLO_TELEMETRY_DISABLED',
       { section: 'Gateway', description: "Apollo's usage reporting; the gateway sets it to `true` when unset (nothing leaves the network)" },
@@ -480,5 +509,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel: s.LOG_LEVEL as LogLevel,
     // Checked by the schema above: cannot throw now.
     metrics: metricsListen(env, { port: DEFAULT_GATEWAY_METRICS_PORT, host: s.GATEWAY_HOST }),
+    reportPublicUrl: s.REPORT_PUBLIC_URL,
   };
 }

@@ -86,14 +86,14 @@ describe('identity: bearer tokens (HS256)', () => {
     [{ sub: 'bank-1', role: 'BANK', institution: BANK_USCC }, { subject: 'bank-1', role: 'BANK', scopes: ['credit:read'], institution: BANK_USCC }],
     [
       { sub: 'platform-1', role: 'SECTOR_PLATFORM', institution: BANK_USCC, sector: 'finance' },
-      { subject: 'platform-1', role: 'SECTOR_PLATFORM', scopes: ['credit:read', 'finance:write'], institution: BANK_USCC, sector: 'finance' },
+      { subject: 'platform-1', role: 'SECTOR_PLATFORM', scopes: ['credit:read', 'supervision:read', 'finance:write'], institution: BANK_USCC, sector: 'finance' },
     ],
     [
       { sub: 'regulator-1', role: 'REGULATOR', institution: BANK_USCC },
       {
         subject: 'regulator-1',
         role: 'REGULATOR',
-        scopes: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect'],
+        scopes: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect', 'supervision:read'],
         institution: BANK_USCC,
       },
     ],
@@ -325,7 +325,7 @@ describe('identity: API keys', () => {
     expect(await identity.identify({ apiKey: key })).toEqual({
       subject: 'finance-platform',
       role: 'SECTOR_PLATFORM',
-      scopes: ['credit:read', 'finance:write'],
+      scopes: ['credit:read', 'supervision:read', 'finance:write'],
       institution: BANK_USCC,
       sector: 'finance',
     });

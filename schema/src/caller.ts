@@ -62,6 +62,7 @@ export type Sector = (typeof SECTORS)[number];
  *   consent:manage   an enterprise's own consents and query records
  *   credit:verify    a public agency's credit verification (信用核查) and its stored evidence
  *   schema:introspect introspection in production mode
+ *   supervision:read supervision classes and the regulator's list by class (分级分类监管)
  */
 export const SCOPES = [
   'credit:read',
@@ -76,6 +77,7 @@ export const SCOPES = [
   'consent:manage',
   'credit:verify',
   'schema:introspect',
+  'supervision:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -83,8 +85,8 @@ export type Scope = (typeof SCOPES)[number];
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   PUBLIC: [],
   BANK: ['credit:read'],
-  SECTOR_PLATFORM: ['credit:read'], // plus `<sector>:write` for its own sector, added at issue
-  REGULATOR: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect'],
+  SECTOR_PLATFORM: ['credit:read', 'supervision:read'], // plus `<sector>:write` for its own sector, added at issue
+  REGULATOR: ['credit:read', 'personal:read', 'lists:manage', 'audit:read', 'schema:introspect', 'supervision:read'],
   ENTERPRISE: ['credit:read', 'consent:manage'], // bound to its own USCC
   DEVELOPER: ['schema:introspect'],
   // Public data, plus the verification of its scenarios; bound to its institution (USCC).

@@ -388,3 +388,13 @@ export const creditVerifier = callerRule('creditVerifier', (caller) => {
   if (caller.purpose && !purposeAllowed(caller.role, caller.purpose)) return `an agency cannot verify for the purpose ${caller.purpose}`;
   return true;
 });
+
+/** The scope of supervision classes (分级分类监管): regulators and sector platforms. */
+export const SUPERVISION_SCOPE = 'supervision:read';
+
+/** Regulators and sector platforms reading supervision classes (scope supervision:read). */
+export const supervisor = callerRule('supervisor', (caller) =>
+  (caller.role === 'REGULATOR' || (caller.role === 'SECTOR_PLATFORM' && caller.sector)) && caller.scopes.includes(SUPERVISION_SCOPE)
+    ? true
+    : `supervision classes are for regulators and sector platforms (scope ${SUPERVISION_SCOPE}); this caller is ${caller.role}`,
+);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloGateway } from '@apollo/gateway';
 import { parse, type ExecutionResult } from 'graphql';
 import type { Caller } from '@credit-graph/contract';
+import type { RequestReads } from '../audit/policy.ts';
 
 /**
  * Who the subgraphs see on an internal read: an anonymous-level caller (public fields only)
@@ -13,8 +14,17 @@ import type { Caller } from '@credit-graph/contract';
  */
 export const INTERNAL_CALLER: Caller = Object.freeze({ subject: 'gateway-internal', role: 'PUBLIC', scopes: [] });
 
-/** Runs one operation of the gateway's own; rejects if the supergraph is not loaded yet. */
-export type InternalExecutor = (query: string, variables: Record<string, unknown>) => Promise<ExecutionResult>;
+/**
+ * Runs one operation of the gateway's own; rejects if the supergraph is not loaded yet. With
+ * `as`, it runs as that caller (a report composed for the caller who asked for it: the
+ * subgraphs apply that caller's rules) and the reads the subgraphs report go into `as.reads`,
+ * i.e. onto that request's audit record.
+ */
+export type InternalExecutor = (
+  query: string,
+  variables: Record<string, unknown>,
+  as?: { caller: Caller; reads?: RequestReads },
+) => Promise<ExecutionResult>;
 
 /**
  * An executor over `gateway` (after it has loaded its supergraph). Input: operation text and
@@ -27,7 +37,8 @@ export function createInternalExecutor(
   logger: Pick<Console, 'debug' | 'info' | 'warn' | 'error'> = console,
 ): InternalExecutor {
   const documents = new Map<string, ReturnType<typeof parse>>();
-  return async (query, variables) => {
+  return async (query, variables, as) => {
+    const context = as ? { caller: as.caller, reads: as.reads } : { caller };
     let document = documents.get(query);
     if (!document) documents.set(query, (document = parse(query)));
     const queryHash = createHash('sha256').update(query).digest('hex');
@@ -39,8 +50,8 @@ export function createInternalExecutor(
       queryHash,
       operationName: null,
       // @apollo/gateway hands `context` (Apollo Server 2's name) to the data sources.
-      context: { caller },
-      contextValue: { caller },
+      context,
+      contextValue: context,
       logger,
       metrics: {},
       cache: undefined,

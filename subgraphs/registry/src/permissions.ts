@@ -5,7 +5,7 @@
 // non-public record are filtered in the resolvers by the record's own rule (lifecycleVisible,
 // issue 9 §8). Workflow steps belong to the enterprise concerned, the owning sector
 // platform or a regulator; the resolvers check that the record is the caller's to act on.
-import { anySectorPlatform, creditVerifier, enterpriseSelf, isPublic, listManager, sectorPlatformOrRegulator } from '@credit-graph/subgraph-kit';
+import { anySectorPlatform, creditVerifier, enterpriseSelf, isPublic, listManager, sectorPlatformOrRegulator, supervisor } from '@credit-graph/subgraph-kit';
 
 export const permissions = {
   Query: {
@@ -30,7 +30,8 @@ export const permissions = {
     recordCommitmentOutcome: sectorPlatformOrRegulator,
   },
   // creditMeasures: a public agency's verification (scope credit:verify), audited and stored by the gateway.
-  Enterprise: { '*': isPublic, creditMeasures: creditVerifier },
+  Enterprise: { '*': isPublic, creditMeasures: creditVerifier, supervision: supervisor },
+  Supervision: { '*': isPublic },
   District: { '*': isPublic },
   AdministrativeLicense: { '*': isPublic },
   AdministrativePenalty: { '*': isPublic },

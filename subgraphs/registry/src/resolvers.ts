@@ -19,6 +19,7 @@ import { evaluate, EVALUATION_INPUT_FIELDS, sectorSignalsOf, type EvaluationInpu
 import { applyMeasures, MEASURES } from './measures.ts';
 import { creditFacts } from './verification.ts';
 import type { Loaders } from './loaders.ts';
+import { supervisionFor } from './supervision.ts';
 import { commitmentSector, creditRecordStates, workflowMutations } from './workflows.ts';
 
 type Context = SubgraphContext<PrismaClient, Loaders>;
@@ -60,8 +61,10 @@ async function registryRecordSignals(uscc: string, loaders: Loaders, states: Rec
 }
 
 /**
- * The comprehensive evaluation of `enterprise` today, from the sectors' inputs it carries
- * (@requires) and the registry's records; SUBGRAPH_UNAVAILABLE when a sector gave no input.
+ * The comprehensive evaluation of one enterprise (grade, score, factors, evaluatedOn: today in
+ * Zhengzhou), from the sectors' inputs carried in its representation (@requires) and the
+ * registry's own records, read through the request's loaders (one statement per batch).
+ * Throws SUBGRAPH_UNAVAILABLE when a sector gave no input (sectorSignalsOf).
  */
 async function evaluationOf(enterprise: EnterpriseParent, loaders: Loaders) {
   const states = await statesOf(enterprise.uscc, loaders);
@@ -257,6 +260,12 @@ export const resolvers = {
         evaluation: { grade: evaluation.grade, score: evaluation.score, evaluatedOn: evaluation.evaluatedOn },
       });
       return { scenario: args.scenario, ...applyMeasures(facts, args.scenario, today), evaluation, catalogueVersion: MEASURES.version, decidedOn: today };
+    },
+    // The supervision class follows the evaluation (分级分类监管, supervision.ts); the rule in
+    // permissions.ts opens it to regulators and sector platforms only.
+    supervision: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
+      const evaluation = await evaluationOf(enterprise, loaders);
+      return { ...supervisionFor(evaluation.grade), grade: evaluation.grade, score: evaluation.score, evaluatedOn: evaluation.evaluatedOn };
     },
   },
 

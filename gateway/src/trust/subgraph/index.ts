@@ -11,13 +11,22 @@ import type { Audit } from '../../audit/audit.ts';
 import type { ChangeFeed } from '../../feed/change-feed.ts';
 import type { Consents } from '../consent.ts';
 import type { Verifications } from '../../verification/verification.ts';
+import type { Reports } from '../../reports/reports.ts';
+import type { InternalExecutor } from '../../transport/internal.ts';
 import { trustResolvers } from './resolvers.ts';
 
 export const TRUST_SCHEMA_FILE = fileURLToPath(new URL('./schema.graphql', import.meta.url));
 /** Supergraph URL scheme of subgraphs the gateway serves itself. */
 export const LOCAL_URL_PREFIX = 'local:';
 
-export function trustDataSource(services: { consents: Consents; audit: Audit; changes: ChangeFeed; verifications: Verifications }): LocalGraphQLDataSource {
+export function trustDataSource(services: {
+  consents: Consents;
+  audit: Audit;
+  changes: ChangeFeed;
+  verifications: Verifications;
+  reports: Reports;
+  execute: InternalExecutor;
+}): LocalGraphQLDataSource {
   // Every input's @bounds is checked before its resolver, as in every other subgraph.
   const schema = buildSubgraphSchema([
     {

@@ -7,6 +7,9 @@ import type { RequestReads } from '../../audit/policy.ts';
 import type { ChangeFeed } from '../../feed/change-feed.ts';
 import { consentExpiresAt, type Consents } from '../consent.ts';
 import type { Verifications } from '../../verification/verification.ts';
+import type { Reports } from '../../reports/reports.ts';
+import { supervisionList } from '../../supervision/list.ts';
+import type { InternalExecutor } from '../../transport/internal.ts';
 
 export interface TrustContext {
   caller?: Caller;
@@ -19,6 +22,9 @@ interface Services {
   audit: Audit;
   changes: ChangeFeed;
   verifications: Verifications;
+  reports: Reports;
+  /** Graph reads as the caller (supervision list). */
+  execute: InternalExecutor;
 }
 
 function ownUscc(caller: Caller | undefined): string {
@@ -28,7 +34,7 @@ function ownUscc(caller: Caller | undefined): string {
   return caller.uscc;
 }
 
-export function trustResolvers({ consents, audit, changes, verifications }: Services) {
+export function trustResolvers({ consents, audit, changes, verifications, reports, execute }: Services) {
   return {
     Query: {
       verificationRecord: (_: unknown, args: { number: string }, { caller }: TrustContext) => verifications.record(caller ?? ANONYMOUS_CALLER, args.number),
@@ -50,6 +56,15 @@ export function trustResolvers({ consents, audit, changes, verifications }: Serv
         if (caller?.role !== 'REGULATOR') throw creditGraphError('FORBIDDEN', 'The audit log is for regulators');
         return audit.query({ ...(args.filter ?? {}), first: args.first, after: args.after });
       },
+      supervisionList: (
+        _: unknown,
+        args: { districtCode: string; class?: string | null; first: number; after?: string | null },
+        { caller, reads }: TrustContext,
+      ) => supervisionList(execute, caller ?? ANONYMOUS_CALLER, reads, args),
+      creditReportVerification: async (_: unknown, args: { number: string; code: string }) => {
+        const result = await reports.verify(args.number, args.code);
+        return { ...result, issuedToRole: result.issuedTo?.role, issuedToInstitution: result.issuedTo?.institution };
+      },
     },
     Mutation: {
       // Every enterprise verified is a subject of the audit record (征信业管理条例 art. 22): it
@@ -67,6 +82,23 @@ export function trustResolvers({ consents, audit, changes, verifications }: Serv
           expiresAt: consentExpiresAt(args.validForDays),
         }),
       revokeConsent: (_: unknown, args: { id: string }, { caller }: TrustContext) => consents.revoke(args.id, ownUscc(caller)),
+      issueCreditReport: async (_: unknown, args: { uscc: string }, { caller, reads }: TrustContext) => {
+        if (!caller || caller.role === 'PUBLIC') throw creditGraphError('UNAUTHENTICATED', 'Issuing a credit report needs credentials');
+        const report = await reports.issue(caller, reads, args.uscc);
+        return {
+          ...report,
+          grade: report.content.evaluation.grade,
+          score: report.content.evaluation.score,
+          sections: report.sections,
+          pdfBase64: report.pdf.toString('base64'),
+        };
+      },
+    },
+    SupervisedEnterprise: {
+      enterprise: (item: { uscc: string }) => ({ uscc: item.uscc }),
+    },
+    IssuedCreditReport: {
+      enterprise: (report: { uscc: string }) => ({ uscc: report.uscc }),
     },
     Consent: {
       live: (consent: { revokedAt: Date | null; expiresAt: Date }) => consent.revokedAt === null && consent.expiresAt > clock().now(),

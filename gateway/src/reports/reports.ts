@@ -1,0 +1,231 @@
+// Issued public credit reports (公共信用信息报告) and their verification. A report is composed
+// from the graph at the moment of issue, as the caller (content.ts), rendered as a PDF and an
+// HTML page, and given a number and a verification code; the gateway keeps only a signed record
+// of it (who issued it for whom, when, the SHA-256 digests of its content and of both
+// documents), never the data. Anyone can verify a report by number and code (信用中国 does the
+// same): authentic or not, by whom for whom, and what it said (its digests and headline figures).
+//
+// Signing reuses the audit chain's keys (AUDIT_HMAC_KEYS, chain.ts): one secret kept outside
+// the database. The verification code is an HMAC of the number and the content digest, so it
+// cannot be made up without the key; the record's MAC covers every stored field, so a record
+// edited in the database fails verification (reason RECORD_ALTERED).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { businessToday, clock, creditGraphError, type Caller } from '@credit-graph/contract';
+import { canonicalJSON, type AuditKeys } from '../audit/chain.ts';
+import type { GatewayDb } from '../database.ts';
+import type { RequestReads } from '../audit/policy.ts';
+import type { InternalExecutor } from '../transport/internal.ts';
+import { asksForNonPublic, composeReport, REPORT_QUERY, type ReportContent } from './content.ts';
+import type { ReportMeta } from './layout.ts';
+import { renderReportHtml } from './render-html.ts';
+import { renderReportPdf } from './render-pdf.ts';
+
+/** Number alphabet and code alphabet: no 0/O, 1/I/L, so a number read aloud or typed is unambiguous. */
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+/** A report number: CR, the issue day (Zhengzhou), a dash, 10 random characters. */
+export const REPORT_NUMBER_PATTERN = /^CR\d{8}-[2-9A-HJKMNP-Z]{10}$/;
+/** A verification code: 12 characters in three groups of four. */
+export const VERIFICATION_CODE_PATTERN = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
+/** The largest document accepted for a byte-for-byte check (PDF or HTML). */
+export const MAX_VERIFIED_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
+/** An issued report: what the caller gets back. */
+export interface IssuedReport {
+  number: string;
+  verificationCode: string;
+  issuedAt: Date;
+  uscc: string;
+  content: ReportContent;
+  contentDigest: string;
+  /** The sections it carries (finance only when included). */
+  sections: string[];
+  pdf: Buffer;
+  html: string;
+  verificationUrl: string;
+}
+
+export type ReportVerificationStatus = 'AUTHENTIC' | 'UNKNOWN_NUMBER' | 'WRONG_CODE' | 'RECORD_ALTERED' | 'DOCUMENT_ALTERED';
+
+/** What a verifier learns: authentic or why not; the record only when authentic. */
+export interface ReportVerification {
+  number: string;
+  status: ReportVerificationStatus;
+  authentic: boolean;
+  issuedAt?: Date;
+  uscc?: string;
+  enterpriseName?: string;
+  issuedTo?: { role: string; institution: string | null };
+  grade?: string;
+  score?: number;
+  sections?: string[];
+  contentDigest?: string;
+  pdfSha256?: string;
+  htmlSha256?: string;
+}
+
+export interface ReportsOptions {
+  db: GatewayDb;
+  keys: AuditKeys;
+  /** Runs a graph read as the given caller, its reads collected into `reads` (transport/internal.ts). */
+  execute: InternalExecutor;
+  /** The public base of the verification URL printed on reports (e.g. https://credit.example.gov.cn), read at each issue. */
+  publicUrl: () => string;
+}
+
+function randomChars(count: number): string {
+  const bytes = randomBytes(count);
+  return [...bytes].map((byte) => ALPHABET[byte % ALPHABET.length]).join('');
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The verification code of report `number` with content digest `digest`, under `key`. */
+export function verificationCode(key: Buffer, number: string, digest: string): string {
+  const mac = createHmac('sha256', key).update(`credit-graph report code\n${number}\n${digest}`).digest();
+  const chars = [...mac.subarray(0, 12)].map((byte) => ALPHABET[byte % ALPHABET.length]).join('');
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+}
+
+interface StoredFields {
+  number: string;
+  uscc: string;
+  enterpriseName: string;
+  issuedAt: string;
+  issuerSubject: string;
+  issuerRole: string;
+  issuerInstitution: string | null;
+  purpose: string | null;
+  grade: string;
+  score: number;
+  sections: string[];
+  contentDigest: string;
+  pdfSha256: string;
+  htmlSha256: string;
+  keyId: string;
+}
+
+function recordMac(key: Buffer, fields: StoredFields): string {
+  return createHmac('sha256', key).update(`credit-graph report record\n${canonicalJSON(fields)}`).digest('hex');
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The reports service. `issue(caller, reads, uscc)` composes, renders, stores the signed record
+ * and returns the report (errors: BAD_USER_INPUT for an unknown enterprise, SUBGRAPH_UNAVAILABLE
+ * when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
+ * audit record under it. `verify(number, code, document?)` never throws for a bad number or
+ * code: it answers with the status (BAD_USER_INPUT only for malformed input).
+ */
+export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) {
+  const verificationUrl = (number: string) => `${publicUrl().replace(/\/+$/, '')}/reports/verify?number=${encodeURIComponent(number)}`;
+
+  return {
+    verificationUrl,
+
+    async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
+      const withFinance = asksForNonPublic(caller);
+      const result = await execute(REPORT_QUERY, { uscc, withFinance }, { caller, reads });
+      const content = composeReport(uscc, result, withFinance);
+      const issuedAt = clock().now();
+      const number = `CR${businessToday().toISOString().slice(0, 10).replaceAll('-', '')}-${randomChars(10)}`;
+      const contentDigest = sha256(canonicalJSON(content));
+      const key = keys.keys.get(keys.currentId)!;
+      const code = verificationCode(key, number, contentDigest);
+      // The QR code carries the number and the code: scanning it verifies the report at once.
+      const { default: QRCode } = await import('qrcode');
+      const qrPng = await QRCode.toBuffer(`${verificationUrl(number)}&code=${encodeURIComponent(code)}`, { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
+      const meta: ReportMeta = { number, verificationCode: code, issuedAt, contentDigest, verificationUrl: verificationUrl(number), issuedTo: caller, qrPng };
+      const html = renderReportHtml(content, meta);
+      const pdf = await renderReportPdf(content, meta);
+      const fields: StoredFields = {
+        number,
+        uscc,
+        enterpriseName: content.registration.name,
+        issuedAt: issuedAt.toISOString(),
+        issuerSubject: caller.subject,
+        issuerRole: caller.role,
+        issuerInstitution: caller.institution ?? null,
+        purpose: caller.purpose ?? null,
+        grade: content.evaluation.grade,
+        score: content.evaluation.score,
+        sections: sectionsOf(content),
+        contentDigest,
+        pdfSha256: sha256(pdf),
+        htmlSha256: sha256(html),
+        keyId: keys.currentId,
+      };
+      await db.creditReport.create({ data: { ...fields, issuedAt, mac: recordMac(key, fields) } });
+      // Issuing is a read of the enterprise's credit data, on record under it (audit/policy.ts).
+      reads?.read.add(uscc);
+      return { number, verificationCode: code, issuedAt, uscc, content, contentDigest, sections: fields.sections, pdf, html, verificationUrl: meta.verificationUrl };
+    },
+
+    async verify(number: string, code: string, document?: Buffer): Promise<ReportVerification> {
+      if (!REPORT_NUMBER_PATTERN.test(number)) {
+        throw creditGraphError('BAD_USER_INPUT', 'A report number looks like CR20261201-ABCDEFGH23 (CR, the issue day, 10 characters)', { argumentName: 'number' });
+      }
+      const normalized = code.trim().toUpperCase();
+      if (!VERIFICATION_CODE_PATTERN.test(normalized)) {
+        throw creditGraphError('BAD_USER_INPUT', 'A verification code is 12 characters in three groups of four, e.g. ABCD-EFGH-JKMN', { argumentName: 'code' });
+      }
+      if (document && document.length > MAX_VERIFIED_DOCUMENT_BYTES) {
+        throw creditGraphError('PAYLOAD_TOO_LARGE', `A report to check is at most ${MAX_VERIFIED_DOCUMENT_BYTES} bytes`);
+      }
+      const row = await db.creditReport.findUnique({ where: { number } });
+      if (!row) return { number, status: 'UNKNOWN_NUMBER', authentic: false };
+      const fields: StoredFields = {
+        number: row.number,
+        uscc: row.uscc,
+        enterpriseName: row.enterpriseName,
+        issuedAt: row.issuedAt.toISOString(),
+        issuerSubject: row.issuerSubject,
+        issuerRole: row.issuerRole,
+        issuerInstitution: row.issuerInstitution,
+        purpose: row.purpose,
+        grade: row.grade,
+        score: row.score,
+        sections: row.sections,
+        contentDigest: row.contentDigest,
+        pdfSha256: row.pdfSha256,
+        htmlSha256: row.htmlSha256,
+        keyId: row.keyId,
+      };
+      const key = keys.keys.get(row.keyId);
+      if (!key || !sameText(recordMac(key, fields), row.mac)) return { number, status: 'RECORD_ALTERED', authentic: false };
+      if (!sameText(verificationCode(key, number, row.contentDigest), normalized)) return { number, status: 'WRONG_CODE', authentic: false };
+      if (document) {
+        const digest = sha256(document);
+        if (digest !== row.pdfSha256 && digest !== row.htmlSha256) return { number, status: 'DOCUMENT_ALTERED', authentic: false };
+      }
+      return {
+        number,
+        status: 'AUTHENTIC',
+        authentic: true,
+        issuedAt: row.issuedAt,
+        uscc: row.uscc,
+        enterpriseName: row.enterpriseName,
+        issuedTo: { role: row.issuerRole, institution: row.issuerInstitution },
+        grade: row.grade,
+        score: row.score,
+        sections: row.sections,
+        contentDigest: row.contentDigest,
+        pdfSha256: row.pdfSha256,
+        htmlSha256: row.htmlSha256,
+      };
+    },
+  };
+}
+
+export type Reports = ReturnType<typeof createReports>;
+
+/** The sections a report carries (the finance section only when it was included). */
+function sectionsOf(content: ReportContent): string[] {
+  return ['registration', 'licenses', 'penalties', 'lists', 'commitments', 'evaluation', ...(content.finance.included ? ['finance'] : [])];
+}

@@ -1,0 +1,140 @@
+// The reports' HTTP routes (gateway), beside GraphQL:
+//   GET  /reports/verify?number=…&code=…   anyone: the check as an HTML page (JSON with
+//                                          Accept: application/json or format=json)
+//   POST /reports/verify?number=…&code=…   anyone: the same, plus a byte-for-byte check of the
+//                                          document in the body (the PDF or HTML received)
+//   GET  /reports/<USCC>.pdf | .html       issues a report to the caller (its usual credentials)
+//                                          and answers the document; x-report-number and
+//                                          x-report-verification-code headers carry its number
+//                                          and code. It runs the GraphQL mutation
+//                                          issueCreditReport through Apollo Server, so identity,
+//                                          rate limit, authorization, consent and the audit
+//                                          record are exactly those of the GraphQL call.
+// Errors are JSON `{ errors: [...] }` with a catalogued code and its status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { currentRequestId, ERROR_CATALOGUE, errorBody, isCatalogued, sendJson, type RouteHandler } from '@credit-graph/contract';
+import { GraphQLError } from 'graphql';
+import { escapeHtml } from './render-html.ts';
+import { issuedAtText } from './layout.ts';
+import { MAX_VERIFIED_DOCUMENT_BYTES, type ReportVerification, type Reports } from './reports.ts';
+
+export const REPORTS_PREFIX = '/reports/';
+export const VERIFY_PATH = '/reports/verify';
+const DOWNLOAD = /^\/reports\/([0-9A-Z]{18})\.(pdf|html)$/;
+
+export const ISSUE_OPERATION = `mutation IssueCreditReport($uscc: USCC!) {
+  issueCreditReport(uscc: $uscc) { number verificationCode pdfBase64 html }
+}`;
+
+/** Runs ISSUE_OPERATION for this HTTP request as its caller: the GraphQL result, and the status Apollo would answer. */
+export type IssueOverGraphQL = (req: IncomingMessage, uscc: string) => Promise<{ status: number; body: { data?: any; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] } }>;
+
+function sendError(res: ServerResponse, code: keyof typeof ERROR_CATALOGUE, message: string): void {
+  sendJson(res, ERROR_CATALOGUE[code].status, errorBody(code, message));
+}
+
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+const STATUS_TEXT: Record<ReportVerification['status'], string> = {
+  AUTHENTIC: '真实有效 Authentic: issued by this platform as shown',
+  UNKNOWN_NUMBER: '无此报告 No report has this number',
+  WRONG_CODE: '验证码不符 The code does not belong to this number: the report is not authentic',
+  RECORD_ALTERED: '记录已被篡改 The stored record was altered: do not rely on this report',
+  DOCUMENT_ALTERED: '文件已被修改 The document is not the one issued: it was altered',
+};
+
+/** The verification page (HTML, escaped). */
+export function verificationPage(result: ReportVerification): string {
+  const rows: [string, string][] = [
+    ['报告编号 Report number', result.number],
+    ['核验结果 Result', STATUS_TEXT[result.status]],
+  ];
+  if (result.authentic) {
+    rows.push(
+      ['企业 Enterprise', `${result.enterpriseName} (${result.uscc})`],
+      ['出具时间 Issued at', issuedAtText(result.issuedAt!)],
+      ['出具方 Issued by', '信用郑州 Credit Zhengzhou (Credit Graph)'],
+      ['查询方 Issued to', `${result.issuedTo!.role}${result.issuedTo!.institution ? ` ${result.issuedTo!.institution}` : ''}`],
+      ['评价等级 Grade', `${result.grade} (${result.score})`],
+      ['包含部分 Sections', result.sections!.join(', ')],
+      ['内容摘要 Content digest', result.contentDigest!],
+      ['PDF SHA-256', result.pdfSha256!],
+      ['HTML SHA-256', result.htmlSha256!],
+    );
+  }
+  const body = rows.map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('');
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>报告核验 Report verification</title>
+<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left}table{border-collapse:collapse}</style></head>
+<body><h1>公共信用信息报告核验 Report verification</h1><table>${body}</table></body></html>\n`;
+}
+
+/**
+ * The routes. `issue` runs the GraphQL mutation for a download (see app.ts); `reports.verify`
+ * answers the checks.
+ */
+export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL): { routes: Record<string, RouteHandler>; prefixRoutes: Record<string, RouteHandler> } {
+  const verify: RouteHandler = async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'POST') return sendError(res, 'BAD_REQUEST', 'Verify a report with GET (number, code) or POST (number, code, and the document as the body)');
+    const number = url.searchParams.get('number') ?? '';
+    const code = url.searchParams.get('code') ?? '';
+    let document: Buffer | undefined;
+    if (req.method === 'POST') {
+      document = await readLimited(req, MAX_VERIFIED_DOCUMENT_BYTES);
+      if (!document) return sendError(res, 'PAYLOAD_TOO_LARGE', `A report to check is at most ${MAX_VERIFIED_DOCUMENT_BYTES} bytes`);
+      if (document.length === 0) return sendError(res, 'BAD_REQUEST', 'POST the report (PDF or HTML) as the body, or use GET to check the number and code only');
+    }
+    let result: ReportVerification;
+    try {
+      result = await reports.verify(number.slice(0, 64), code.slice(0, 64), document);
+    } catch (error) {
+      if (error instanceof GraphQLError && isCatalogued(error.extensions.code)) return sendError(res, error.extensions.code, error.message);
+      throw error;
+    }
+    const wantsJson = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
+    if (wantsJson) return sendJson(res, 200, result);
+    const page = verificationPage(result);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), 'cache-control': 'no-store' });
+    res.end(page);
+  };
+
+  const download: RouteHandler = async (req, res) => {
+    const match = DOWNLOAD.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (!match) return sendError(res, 'NOT_FOUND', `No route; reports are at ${REPORTS_PREFIX}<USCC>.pdf or .html, verified at ${VERIFY_PATH}`);
+    if (req.method !== 'GET') return sendError(res, 'BAD_REQUEST', 'Download a report with GET');
+    const { status, body } = await issue(req, match[1]!);
+    const report = body.data?.issueCreditReport as { number: string; verificationCode: string; pdfBase64: string; html: string } | undefined;
+    if (!report) {
+      const first = body.errors?.[0];
+      const code = isCatalogued(first?.extensions?.code) ? first!.extensions!.code : 'INTERNAL_SERVER_ERROR';
+      const requestId = currentRequestId();
+      // No document to send: a sector down (SUBGRAPH_UNAVAILABLE, 200 in GraphQL) is 503 here.
+      const httpStatus = status >= 400 ? status : code === 'SUBGRAPH_UNAVAILABLE' ? 503 : Math.max(ERROR_CATALOGUE[code].status, 500);
+      return sendJson(res, httpStatus, {
+        errors: (body.errors ?? []).map((e) => ({ message: e.message, extensions: { ...e.extensions, ...(requestId ? { requestId } : {}) } })),
+      });
+    }
+    const pdf = match[2] === 'pdf';
+    const bytes = pdf ? Buffer.from(report.pdfBase64, 'base64') : Buffer.from(report.html, 'utf8');
+    res.writeHead(200, {
+      'content-type': pdf ? 'application/pdf' : 'text/html; charset=utf-8',
+      'content-length': bytes.length,
+      'content-disposition': `${pdf ? 'attachment' : 'inline'}; filename="${report.number}.${match[2]}"`,
+      'cache-control': 'no-store',
+      'x-report-number': report.number,
+      'x-report-verification-code': report.verificationCode,
+    });
+    res.end(bytes);
+  };
+
+  return { routes: { [VERIFY_PATH]: verify }, prefixRoutes: { [REPORTS_PREFIX]: download } };
+}

@@ -1,0 +1,122 @@
+// The signed record of issued credit reports (issue 12 §6), on a real database: a record edited
+// in the database fails verification, keys rotate, and the content rules (bounded sections, the
+// non-public section, escaping, a report never issued with a section missing) hold. The graph's
+// answer is given here as the gateway's executor would return it; tests/credit-report.test.ts
+// runs the same through the real graph.
+import type { ExecutionResult } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCaller, createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { parseAuditKeys } from '../src/audit/chain.ts';
+import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { MAX_SECTION_ITEMS } from '../src/reports/content.ts';
+import { issuedAtText } from '../src/reports/layout.ts';
+import { createReports } from '../src/reports/reports.ts';
+import type { InternalExecutor } from '../src/transport/internal.ts';
+import { createRequestReads } from '../src/audit/policy.ts';
+
+const USCC = '914101086905876455';
+const OLD = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
+const ROTATED = parseAuditKeys(`k2:${'cd'.repeat(32)},k1:${'ab'.repeat(32)}`);
+const DROPPED = parseAuditKeys(`k2:${'cd'.repeat(32)}`);
+
+function enterprise(overrides: Record<string, unknown> = {}) {
+  return {
+    uscc: USCC, name: '郑州<script>alert(1)</script>有限公司', entityType: 'ENTERPRISE', legalRepresentative: '王*', registeredCapital: 500,
+    establishedOn: '2010-05-01', district: { code: '410108', name: '惠济区' }, industry: 'MANUFACTURING', status: 'ACTIVE',
+    address: '郑州市惠济区', businessScope: '制造',
+    licenses: [],
+    penalties: Array.from({ length: MAX_SECTION_ITEMS + 10 }, (_, i) => ({ decisionNumber: `郑市监罚〔2026〕${i + 1}号`, category: 'FINE', severity: 'MINOR' })),
+    listEntries: [], commitments: [],
+    evaluation: { grade: 'C', score: 64, baseScore: 90, evaluatedOn: '2026-12-01', factors: [{ factor: 'Published minor negative records', sector: 'registry', value: '60', weight: -3, effect: -180 }] },
+    ...overrides,
+  };
+}
+
+function executorOf(result: ExecutionResult): InternalExecutor {
+  return async () => result;
+}
+
+let testDatabase: TestDatabase;
+let gateway: GatewayDatabase;
+
+beforeAll(async () => {
+  testDatabase = await createTestDatabase('reports');
+  gateway = await openGatewayDatabase(testDatabase.target);
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await testDatabase?.drop();
+});
+
+const reportsWith = (keys = OLD, result: ExecutionResult = { data: { enterprise: enterprise() } }) =>
+  createReports({ db: gateway.db, keys, execute: executorOf(result), publicUrl: () => 'https://credit.example.gov.cn' });
+
+describe('the signed record', () => {
+  it('verifies, names the enterprise as the read subject, and fails once the stored record is edited', async () => {
+    const reports = reportsWith();
+    const reads = createRequestReads();
+    const issued = await reports.issue(testCaller('REGULATOR', { purpose: 'SUPERVISION', institution: '11410100000001011B' }), reads, USCC);
+    expect([...reads.read]).toEqual([USCC]);
+    expect(issued.verificationUrl).toBe(`https://credit.example.gov.cn/reports/verify?number=${issued.number}`);
+    expect(await reports.verify(issued.number, issued.verificationCode)).toMatchObject({
+      status: 'AUTHENTIC', grade: 'C', issuedTo: { role: 'REGULATOR', institution: '11410100000001011B' },
+    });
+    // Codes are read forgivingly: lower case, spaces around.
+    expect((await reports.verify(issued.number, ` ${issued.verificationCode.toLowerCase()} `)).status).toBe('AUTHENTIC');
+    await gateway.db.$executeRawUnsafe(`UPDATE "CreditReport" SET grade = 'A' WHERE number = $1`, issued.number);
+    expect(await reports.verify(issued.number, issued.verificationCode)).toEqual({ number: issued.number, status: 'RECORD_ALTERED', authentic: false });
+  });
+
+  it('keeps verifying after a key rotation while the old key is listed, and not once it is dropped', async () => {
+    const issued = await reportsWith(OLD).issue(testCaller('ENTERPRISE', { uscc: USCC, purpose: 'SELF_QUERY' }), undefined, USCC);
+    expect((await reportsWith(ROTATED).verify(issued.number, issued.verificationCode)).status).toBe('AUTHENTIC');
+    expect((await reportsWith(DROPPED).verify(issued.number, issued.verificationCode)).status).toBe('RECORD_ALTERED');
+    const fresh = await reportsWith(ROTATED).issue(testCaller('ENTERPRISE', { uscc: USCC, purpose: 'SELF_QUERY' }), undefined, USCC);
+    expect((await reportsWith(DROPPED).verify(fresh.number, fresh.verificationCode)).status).toBe('AUTHENTIC');
+  });
+
+  it('refuses a malformed number or code with BAD_USER_INPUT', async () => {
+    await expect(reportsWith().verify('CR1', 'AAAA-AAAA-AAAA')).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    await expect(reportsWith().verify('CR20261201-ABCDEFGH23', 'AAAA')).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+
+describe('the content', () => {
+  it("prints the time of issue in the city's business time zone, whatever the process's", () => {
+    expect(issuedAtText(new Date('2026-11-30T22:46:00Z'), 'Asia/Shanghai')).toBe('2026-12-01 06:46:00 (GMT+8 Asia/Shanghai)');
+    expect(issuedAtText(new Date('2026-11-30T15:59:59.999Z'), 'Asia/Shanghai')).toBe('2026-11-30 23:59:59 (GMT+8 Asia/Shanghai)');
+  });
+
+  it('lists at most MAX_SECTION_ITEMS items of a section and counts the rest; escapes the page', async () => {
+    const issued = await reportsWith().issue(testCaller('REGULATOR', { purpose: 'SUPERVISION' }), undefined, USCC);
+    expect(issued.content.penalties.items).toHaveLength(MAX_SECTION_ITEMS);
+    expect(issued.content.penalties.more).toBe(10);
+    expect(issued.html).toContain('另有 10 条未列出');
+    expect(issued.html).not.toContain('<script>');
+    expect(issued.html).toContain('郑州&lt;script&gt;alert(1)&lt;/script&gt;有限公司');
+  });
+
+  it('says why the non-public section is left out: not asked (no purpose), or refused', async () => {
+    const publicOnly = await reportsWith().issue(testCaller('DEVELOPER'), undefined, USCC);
+    expect(publicOnly.content.finance).toMatchObject({ included: false, reason: expect.stringContaining('not requested') });
+    const refused = new GraphQLError('no consent', { path: ['enterprise', 'finance'], extensions: { code: 'CONSENT_REQUIRED' } });
+    const bank = await reportsWith(OLD, { data: { enterprise: { ...enterprise(), finance: null } }, errors: [refused] }).issue(
+      testCaller('BANK', { purpose: 'LOAN_APPROVAL', scopes: ['credit:read'] }), undefined, USCC);
+    expect(bank.content.finance).toEqual({ included: false, reason: 'not entitled (CONSENT_REQUIRED)' });
+    expect(bank.sections).not.toContain('finance');
+  });
+
+  it('issues (and stores) no report for an unknown enterprise, nor with the evaluation missing', async () => {
+    const before = await gateway.db.creditReport.count();
+    await expect(reportsWith(OLD, { data: { enterprise: null } }).issue(testCaller('REGULATOR'), undefined, USCC)).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const down = new GraphQLError('trade did not answer', { path: ['enterprise', 'evaluation'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade' } });
+    await expect(
+      reportsWith(OLD, { data: { enterprise: enterprise({ evaluation: null }) }, errors: [down] }).issue(testCaller('REGULATOR'), undefined, USCC),
+    ).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade' } });
+    expect(await gateway.db.creditReport.count()).toBe(before);
+  });
+});
