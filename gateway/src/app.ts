@@ -22,6 +22,8 @@ import {
   type Listening,
   type Logger,
 } from '@credit-graph/contract';
+import { deprecationPlugin } from './api-schema/deprecations.ts';
+import { createSchemaDownload } from './api-schema/download.ts';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -157,9 +159,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     },
   });
   internal = createInternalExecutor(gateway, undefined, logger);
+  const requestContext = createRequestContext(identity, config.jwt);
+  // GET /schema.graphql: the API schema's SDL, behind the same rule as introspection.
+  const schemaDownload = createSchemaDownload({
+    identify: config.production && config.trustLayer ? async (req) => (await requestContext(req)).caller : undefined,
+  });
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     installInputScalars(apiSchema);
+    schemaDownload.update(apiSchema);
     supergraphLoaded = true;
   });
 
@@ -172,6 +180,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     safelistPlugin<GatewayContext>(safelist),
     ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
     limits.plugin,
+    deprecationPlugin<GatewayContext>(),
     createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     consentPlugin<GatewayContext>(consents),
     changeFeedPlugin<GatewayContext>(changes, logger),
@@ -240,12 +249,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     server,
     path: GRAPHQL_PATH,
     context: config.trustLayer
-      ? createRequestContext(identity, config.jwt)
+      ? requestContext
       : async (_req, _body, requestId) => ({ caller: TRUST_LAYER_OFF_CALLER, requestId }),
     maxBodyBytes: config.maxBodyBytes,
     routes: {
       ...playground.routes,
       ...probes.routes,
+      ...schemaDownload.routes,
     },
     prefixRoutes: playground.prefixRoutes,
     logger,

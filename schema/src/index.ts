@@ -18,3 +18,4 @@ export * from './input-bounds.ts';
 export * from './logger.ts';
 export * from './access-log.ts';
 export * from './metrics.ts';
+export * from './deprecations.ts';
