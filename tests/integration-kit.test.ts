@@ -13,7 +13,7 @@ import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSor
 import { generate } from '@graphql-codegen/cli';
 import { deprecationProblems, deprecations, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
-import { seedUniverse } from '@credit-graph/subgraph-kit';
+import { AUTHORITIES, seedUniverse } from '@credit-graph/subgraph-kit';
 import { createTestDatabase, graphql, isoDaysAgo, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { BANKS } from '@credit-graph/finance/seed';
 import codegenConfig, { APOLLO_MANIFEST_FILE, CLIENT_FILE, EXAMPLES_DIR, HIVE_MANIFEST_FILE, SCHEMA_FILE } from '../examples/codegen.ts';
@@ -66,9 +66,10 @@ async function bankToken(sub = 'kit-credit-officer'): Promise<string> {
   return tokenFor('BANK', { sub, institution: BANK.uscc });
 }
 
-async function grant(uscc: string, purpose: string): Promise<string> {
+/** The enterprise grants BANK consent, in the database of the gateway at `url`. */
+async function grant(uscc: string, purpose: string, url = gatewayUrl): Promise<string> {
   const result = await graphql(
-    gatewayUrl,
+    url,
     'mutation ($bank: USCC!, $purpose: Purpose!) { grantConsent(institution: $bank, purpose: $purpose, validForDays: 30) { id } }',
     { bank: BANK.uscc, purpose },
     await headersFor('ENTERPRISE', undefined, { uscc }),
@@ -224,6 +225,7 @@ describe('the examples (graphql-codegen client)', () => {
           penaltyAmount: 2,
           severity: 'MINOR',
           authority: '郑州市生态环境局',
+          authorityUscc: AUTHORITIES.ECOLOGY_ENVIRONMENT.uscc,
         },
         key: `kit-feed-${Date.now()}`,
       },
@@ -324,35 +326,42 @@ describe('RateLimit header fields (draft-ietf-httpapi-ratelimit-headers-10)', ()
   it('are on every answer, refusals included, and a refusal adds Retry-After', async () => {
     const app = await ownGateway({ RATE_LIMIT_CAPACITY: '5', RATE_LIMIT_PER_SECOND: '1' });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bankToken('kit-rate-limited')}` };
+    const startedAt = performance.now();
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
+      Array.from({ length: 40 }, (_, i) =>
         fetch(app.url, { method: 'POST', headers, body: JSON.stringify({ query: i % 2 ? '{ districts { code } }' : '{ districts { code ' }) }),
       ),
     );
+    const seconds = (performance.now() - startedAt) / 1000;
     for (const answer of answers) {
       expect(answer.headers.get('ratelimit-policy')).toBe('"caller";q=5;w=5');
-      expect(answer.headers.get('ratelimit')).toMatch(/^"caller";r=\d;t=[1-5]$/);
+      expect(answer.headers.get('ratelimit')).toMatch(/^"caller";r=[0-4];t=[0-5]$/);
     }
     const refused = answers.filter((answer) => answer.status === 429);
-    expect(refused.length).toBeGreaterThanOrEqual(10);
+    // Of the 20 valid operations, a burst of 5 and one more a second ran, however slowly the
+    // machine served the 40 (a text that does not parse takes a token but is answered 400:
+    // the refusal comes once an operation is resolved).
+    const ran = answers.filter((answer) => answer.status === 200);
+    expect(ran.length).toBeLessThanOrEqual(5 + Math.ceil(seconds));
+    expect(ran.length + refused.length).toBe(20);
+    expect(refused.length).toBeGreaterThan(0);
     for (const answer of refused) {
-      expect(answer.headers.get('ratelimit')).toMatch(/^"caller";r=0;t=\d$/);
+      expect(answer.headers.get('ratelimit')).toMatch(/^"caller";r=0;t=[1-5]$/);
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await answer.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
     }
-    // A parse error that was let through says what is left too.
-    const failed = answers.filter((answer) => answer.status === 400);
-    expect(failed.length).toBeGreaterThan(0);
+    // The ones let through, answered or failing to parse, say what was left.
+    expect(answers.some((answer) => answer.status === 400)).toBe(true);
+    expect(answers.some((answer) => answer.status === 200)).toBe(true);
   });
 
-  it('are on the shared stack too, counting down', async () => {
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bankToken('kit-count-down')}` };
-    const remaining: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const answer = await fetch(gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query: '{ districts { code } }' }) });
-      remaining.push(Number(/r=(\d+)/.exec(answer.headers.get('ratelimit') ?? '')?.[1]));
+  it('are on the shared stack too, with its own policy, for an answer and for an error', async () => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bankToken('kit-shared-stack')}` };
+    for (const query of ['{ districts { code } }', '{ districts { nope } }']) {
+      const answer = await fetch(gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query }) });
+      expect(answer.headers.get('ratelimit-policy')).toBe('"caller";q=10000;w=1');
+      expect(answer.headers.get('ratelimit')).toMatch(/^"caller";r=\d{1,5};t=[01]$/);
     }
-    expect(remaining[0]).toBeGreaterThan(remaining[2]!);
   });
 });
 
@@ -393,7 +402,7 @@ describe('persisted-operation manifests imported with `credit-graph safelist imp
 
     const app = await ownGateway({ ...env }, loadConfig({ ...env, CALLER_SIGNING_SECRET: TEST_CALLER_SECRET }).database);
     for (const client of ['kit-apollo-client', 'kit-hive-client']) {
-      await grant(consenting.uscc, 'LOAN_APPROVAL');
+      await grant(consenting.uscc, 'LOAN_APPROVAL', app.url);
       const byHash = createClient({ url: app.url, token: await bankToken(client), purpose: 'LOAN_APPROVAL', persisted: 'hash-only' });
       const check = await creditCheck(byHash, consenting.uscc);
       expect(check.errors).toEqual([]);
@@ -403,12 +412,10 @@ describe('persisted-operation manifests imported with `credit-graph safelist imp
       const other = await graphql(app.url, '{ districts { code } }', {}, { authorization: `Bearer ${await bankToken(client)}` });
       expect(other.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_ALLOWED');
     }
-    // A client not bound sends a hash the gateway was never told of: not found, not run.
-    const unknown = createClient({ url: app.url, token: await bankToken('kit-unbound'), purpose: 'LOAN_APPROVAL', persisted: 'hash-only' });
-    const notFound = await portfolioCheck(unknown, [consenting.uscc]).catch((error: unknown) => error);
-    // The examples' operations are registered (for other clients), so the gateway knows the text:
-    // an unbound client may run it by hash, as with automatic persisted queries.
-    expect(notFound).not.toBeInstanceOf(Error);
+    // A client bound to nothing may send the hash of a registered operation too (the gateway
+    // knows its text, as with automatic persisted queries); only bound clients are restricted.
+    const unbound = createClient({ url: app.url, token: await bankToken('kit-unbound'), purpose: 'LOAN_APPROVAL', persisted: 'hash-only' });
+    expect((await portfolioCheck(unbound, [consenting.uscc])).enterprises.map((e) => e?.uscc)).toEqual([consenting.uscc]);
   }, 300_000);
 });
 
