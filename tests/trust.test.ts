@@ -80,6 +80,8 @@ describe('every role against a table of fields', () => {
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'read', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
     ['Query.myConsents', '{ myConsents { id } }',
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'read', DEVELOPER: 'FORBIDDEN' }],
+    ['Query.consentsGrantedToMe (a bank\'s own consents)', '{ consentsGrantedToMe(first: 5) { edges { node { id enterpriseUscc purpose } } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN' }],
   ];
   const PURPOSE = { BANK: 'LOAN_APPROVAL', SECTOR_PLATFORM: 'SUPERVISION', REGULATOR: 'SUPERVISION' } as const;
 

@@ -2,7 +2,8 @@
 // to a request, in order:
 //   transport (HTTP, body checks) -> identity and purpose (request context) -> rate limit
 //   -> safelist (clients bound to registered operations) -> input checks (USCC) -> limits (before any
-//   other pass over the operation) -> authorization (fields removed before planning)
+//   other pass over the operation) -> deprecated usage (noted for the answer)
+//   -> authorization (fields removed before planning)
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
