@@ -266,7 +266,7 @@ describe('consentsGrantedToMe', () => {
     const paged: { id: string }[] = [];
     let after: string | null = null;
     for (let page = 0; page < 100; page++) {
-      const result: { data: any } = await graphql(gatewayUrl, QUERY, { first: 1, after }, bank);
+      const result: { data?: any } = await graphql(gatewayUrl, QUERY, { first: 1, after }, bank);
       paged.push(...result.data.consentsGrantedToMe.edges.map((edge: { node: { id: string } }) => edge.node));
       if (!result.data.consentsGrantedToMe.pageInfo.hasNextPage) break;
       after = result.data.consentsGrantedToMe.pageInfo.endCursor;

@@ -116,6 +116,6 @@ export function parseOperationManifest(text: string): OperationManifest {
   bounded(entries.length);
   return {
     format: 'hive',
-    operations: entries.map(([key, body]) => unique(checked(`operation ${key.slice(0, 80)}`, key, body, undefined, undefined), `operation ${key}`)),
+    operations: entries.map(([key, body]) => unique(checked(`operation ${key.slice(0, 80)}`, key, body, undefined, undefined), `operation ${key.slice(0, 80)}`)),
   };
 }
