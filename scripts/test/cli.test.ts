@@ -97,7 +97,7 @@ describe('credit-graph --help', () => {
       expect(help.code, args.join(' ')).toBe(0);
       expect(help.stdout).toContain(`Usage: credit-graph ${args.join(' ')}`);
     }
-  });
+  }, 240_000); // ten real process starts, as the other CLI tests allow
 
   it('reports a mistake in the command line with exit code 2 and the usage', async () => {
     const unknown = await cli(['subgraph', 'banking'], {});
