@@ -134,6 +134,12 @@ function safelistCommand(): Command {
     .option('--name <name>', 'a name for listings')
     .action(act(async (options: { client: string; file: string; name?: string }) => (await import('./safelist.ts')).addOperation(options)));
   safelist
+    .command('import')
+    .description('register every operation of a persisted-operation manifest (Apollo persisted-query-manifest.json, or Hive hash -> document JSON) for a client')
+    .argument('<file>', 'the manifest, a .json file')
+    .requiredOption('--client <subject>', 'the caller subject (an API key\'s subject, a token\'s sub)')
+    .action(act(async (file: string, options: { client: string }) => (await import('./safelist.ts')).importManifest({ client: options.client, file })));
+  safelist
     .command('list')
     .description('list registered operations')
     .option('--client <subject>', 'only this client\'s')

@@ -1,13 +1,16 @@
 // Binds clients to a safelist of operations (persisted operations), `credit-graph safelist ...`
 // (`npm run safelist -- ...`; the CLI in scripts/credit-graph.ts parses the arguments):
 //   safelist add --client <subject> --file op.graphql [--name X]   prints the hash
+//   safelist import <manifest.json> --client <subject>   an Apollo persisted-query manifest or a
+//                                                       Hive (hash -> document) map; all or nothing
 //   safelist list [--client <subject>]
 //   safelist remove --client <subject> --hash <sha256>
 // A client is a caller subject (an API key's subject, a token's `sub`). Once a client has an
 // entry it may run only its listed operations; removing its last entry frees it. The gateway
 // sees a change within 10 s. Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite
 // under DATA_DIR. Bad arguments exit with 2.
-import { readFileSync } from 'node:fs';
+import { openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { MAX_MANIFEST_BYTES, parseOperationManifest } from '../gateway/src/trust/operation-manifest.ts';
 import { createSafelist, type Safelist } from '../gateway/src/trust/safelist.ts';
 import { UsageError, withGatewayDatabase } from './cli.ts';
 
@@ -52,5 +55,42 @@ export async function removeOperation(options: { client: string; hash: string })
     }
     const bound = await safelist.isBound(client);
     console.log(`removed ${hash} from ${client}${bound ? '' : '; it has no operations left and is no longer bound'}`);
+  });
+}
+
+/** At most `limit` + 1 bytes of `file`: enough to tell that it is too large without reading it all. */
+function readBounded(file: string, limit: number): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > limit) throw new UsageError(`${file} is larger than ${limit} bytes, the most a manifest may be`);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Binds `client` to every operation of a persisted-operation manifest (Apollo's
+ * persisted-query-manifest.json or Hive's hash -> document map; see operation-manifest.ts).
+ * The whole manifest is checked first: a refused one (too large, bad JSON, an id that is not its
+ * body's SHA-256, ...) imports nothing and exits 2. Prints one line per operation: hash, name.
+ */
+export async function importManifest(options: { client: string; file: string }): Promise<void> {
+  const { client, file } = options;
+  const manifest = parseOperationManifest(readBounded(file, MAX_MANIFEST_BYTES));
+  await withSafelist(async (safelist) => {
+    for (const operation of manifest.operations) {
+      await safelist.add(client, operation.body, operation.name);
+      console.log(`${operation.id}  ${operation.name ?? '(unnamed)'}`);
+    }
+    console.error(`Client ${client} may now run these ${manifest.operations.length} operations (${manifest.format} manifest ${file}), sent in full or by hash alone.`);
   });
 }

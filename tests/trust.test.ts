@@ -88,6 +88,8 @@ describe('every role against a table of fields', () => {
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN', AGENCY: 'read' }],
     ['Mutation.creditVerification', 'mutation ($u: USCC!) { creditVerification(usccs: [$u], scenario: GOVERNMENT_PROCUREMENT) { number results { verdict } } }',
       { PUBLIC: 'UNAUTHENTICATED', BANK: 'FORBIDDEN', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN', AGENCY: 'read' }],
+    ['Query.consentsGrantedToMe (a bank\'s own consents)', '{ consentsGrantedToMe(first: 5) { edges { node { id enterpriseUscc purpose } } } }',
+      { PUBLIC: 'UNAUTHENTICATED', BANK: 'read', SECTOR_PLATFORM: 'FORBIDDEN', REGULATOR: 'FORBIDDEN', ENTERPRISE: 'FORBIDDEN', DEVELOPER: 'FORBIDDEN', AGENCY: 'FORBIDDEN' }],
   ];
   const PURPOSE = { BANK: 'LOAN_APPROVAL', SECTOR_PLATFORM: 'SUPERVISION', REGULATOR: 'SUPERVISION', AGENCY: 'GOVERNMENT_PROCUREMENT' } as const;
 

@@ -2,7 +2,8 @@
 // to a request, in order:
 //   transport (HTTP, body checks) -> identity and purpose (request context) -> rate limit
 //   -> safelist (clients bound to registered operations) -> input checks (USCC) -> limits (before any
-//   other pass over the operation) -> authorization (fields removed before planning)
+//   other pass over the operation) -> deprecated usage (noted for the answer)
+//   -> authorization (fields removed before planning)
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,8 @@ import {
   type Logger,
 } from '@credit-graph/contract';
 import { GraphQLError } from 'graphql';
+import { deprecationPlugin } from './api-schema/deprecations.ts';
+import { createSchemaDownload } from './api-schema/download.ts';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -180,9 +183,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     },
   });
   internal = createInternalExecutor(gateway, undefined, logger);
+  const identifyCaller = createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies));
+  const requestContext = config.trustLayer
+    ? identifyCaller
+    : async (_req: unknown, _body: unknown, requestId: string): Promise<GatewayContext> => ({ caller: TRUST_LAYER_OFF_CALLER, requestId });
+  // GET /schema.graphql: the API schema's SDL, behind the same rule as introspection.
+  const schemaDownload = createSchemaDownload({
+    identify: config.production && config.trustLayer ? async (req) => (await identifyCaller(req)).caller : undefined,
+  });
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     installInputScalars(apiSchema);
+    schemaDownload.update(apiSchema);
     supergraphLoaded = true;
   });
 
@@ -195,6 +207,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     safelistPlugin<GatewayContext>(safelist),
     ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
     limits.plugin,
+    deprecationPlugin<GatewayContext>(),
     createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     consentPlugin<GatewayContext>(consents),
     changeFeedPlugin<GatewayContext>(changes, logger),
@@ -259,9 +272,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     callerKeys: config.callerKeys,
     circuit: (name) => policies.get(name)?.circuit,
   });
-  const requestContext = config.trustLayer
-    ? createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies))
-    : async (_req: unknown, _body: unknown, requestId: string): Promise<GatewayContext> => ({ caller: TRUST_LAYER_OFF_CALLER, requestId });
   // A report download is the GraphQL mutation, run through every plugin above as its caller.
   const issueOverGraphQL: IssueOverGraphQL = async (req, uscc) => {
     let contextValue: GatewayContext;
@@ -286,6 +296,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       ...playground.routes,
       ...probes.routes,
       ...reportRoutes.routes,
+      ...schemaDownload.routes,
     },
     prefixRoutes: { ...playground.prefixRoutes, ...reportRoutes.prefixRoutes },
     logger,

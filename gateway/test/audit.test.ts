@@ -320,10 +320,14 @@ describe('auditPlugin', () => {
     release();
     const { status, body } = await answer;
     expect(status).toBe(200);
-    expect(body).toEqual({ data: { enterprise: `credit data of ${USCC_A}` } });
     const records = await gateway.db.auditRecord.findMany();
     expect(records).toHaveLength(1);
     expect(records[0]!.subjects).toEqual([USCC_A]);
+    // The answer names the record it is on: evidence for the caller's file.
+    expect(body).toEqual({
+      data: { enterprise: `credit data of ${USCC_A}` },
+      extensions: { auditRecord: { id: records[0]!.id, sequence: records[0]!.seq.toString() } },
+    });
     await server.stop();
     await audit.close();
   });
@@ -360,6 +364,7 @@ describe('auditPlugin', () => {
     const { status, body } = await post(server, 'Unaudited');
     expect(status).toBe(200);
     expect(body).toHaveProperty('data.enterprise');
+    expect(body).not.toHaveProperty('extensions.auditRecord');
     expect(await gateway.db.auditRecord.count()).toBe(0);
     await server.stop();
     await audit.close();

@@ -14,6 +14,7 @@ import {
   createRateLimiter,
   createRedisClient,
   createRedisStore,
+  rateLimitHeaders,
   rateLimitKey,
   throttledWarning,
   rateLimitPlugin,
@@ -41,10 +42,10 @@ describe('the token bucket in memory', () => {
     const time = clock();
     const limiter = createRateLimiter({ store: createMemoryStore({ now: time.now }), capacity: 3, refillPerSecond: 1 });
     expect(await takeMany(limiter, 'k', 4)).toEqual([
-      { allowed: true, remaining: 2, retryAfterSeconds: 0 },
-      { allowed: true, remaining: 1, retryAfterSeconds: 0 },
-      { allowed: true, remaining: 0, retryAfterSeconds: 0 },
-      { allowed: false, remaining: 0, retryAfterSeconds: 1 },
+      { allowed: true, remaining: 2, resetSeconds: 1, retryAfterSeconds: 0 },
+      { allowed: true, remaining: 1, resetSeconds: 2, retryAfterSeconds: 0 },
+      { allowed: true, remaining: 0, resetSeconds: 3, retryAfterSeconds: 0 },
+      { allowed: false, remaining: 0, resetSeconds: 3, retryAfterSeconds: 1 },
     ]);
   });
 
@@ -56,7 +57,7 @@ describe('the token bucket in memory', () => {
     time.advance(250); // half a token
     expect((await limiter.take('k')).allowed).toBe(false);
     time.advance(250); // one token
-    expect(await limiter.take('k')).toEqual({ allowed: true, remaining: 0, retryAfterSeconds: 0 });
+    expect(await limiter.take('k')).toEqual({ allowed: true, remaining: 0, resetSeconds: 1, retryAfterSeconds: 0 });
     time.advance(60_000); // an idle minute refills to 2, not 120
     expect((await takeMany(limiter, 'k', 3)).map((r) => r.allowed)).toEqual([true, true, false]);
   });
@@ -114,7 +115,14 @@ describe('the rate limit plugin', () => {
     return async (contextValue: RateLimitContext, query = '{ hello }') => {
       const response = await server.executeOperation({ query }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
-      return { ...response.body.singleResult, status: response.http.status, retryAfter: response.http.headers.get('retry-after') };
+      const headers = response.http.headers;
+      return {
+        ...response.body.singleResult,
+        status: response.http.status,
+        retryAfter: headers.get('retry-after'),
+        rateLimit: headers.get('ratelimit'),
+        rateLimitPolicy: headers.get('ratelimit-policy'),
+      };
     };
   }
 
@@ -132,6 +140,29 @@ describe('the rate limit plugin', () => {
     ]);
     expect(refused.status).toBe(429);
     expect(refused.retryAfter).toBe('2');
+  });
+
+  it('says on every answer, refused or not, the policy and what is left (draft-ietf-httpapi-ratelimit-headers-10)', async () => {
+    const request = await serve(createRateLimiter({ store: createMemoryStore(), capacity: 2, refillPerSecond: 0.5 }));
+    const context = { caller: otherBank, clientAddress: '10.0.0.1' };
+    const answers = [await request(context), await request(context), await request(context)];
+    // A burst of 2, refilled at 0.5/s: an empty bucket is full again after 4 s.
+    expect(answers.map((a) => a.rateLimitPolicy)).toEqual(Array(3).fill('"caller";q=2;w=4'));
+    expect(answers.map((a) => a.rateLimit)).toEqual(['"caller";r=1;t=2', '"caller";r=0;t=4', '"caller";r=0;t=4']);
+    expect(answers.map((a) => a.status)).toEqual([undefined, undefined, 429]);
+    // A parse error took a token too, and says so.
+    const unparsed = await request({ caller: { ...bank, subject: 'parse-error' }, clientAddress: '10.0.0.1' }, '{ hello');
+    expect(unparsed.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(unparsed.rateLimit).toBe('"caller";r=1;t=2');
+  });
+
+  it('writes the fields as Structured Field lists with whole seconds, for any bucket', () => {
+    expect(rateLimitHeaders({ capacity: 100, refillPerSecond: 50 }, { remaining: 99, resetSeconds: 1 })).toEqual({
+      'ratelimit-policy': '"caller";q=100;w=2',
+      ratelimit: '"caller";r=99;t=1',
+    });
+    // A bucket that refills faster than its burst still has a window of at least one second.
+    expect(rateLimitHeaders({ capacity: 5, refillPerSecond: 1000 }, { remaining: 4, resetSeconds: 1 })['ratelimit-policy']).toBe('"caller";q=5;w=1');
   });
 
   it('limits each authenticated caller on its own, even behind one address', async () => {
@@ -313,7 +344,7 @@ describe.runIf(process.env.REDIS_URL)('the token bucket in Redis', () => {
   it("refills on the Redis server's clock", async () => {
     const limiter = createRateLimiter({ store: createRedisStore(a, { prefix }), capacity: 1, refillPerSecond: 10 });
     expect((await limiter.take('refill')).allowed).toBe(true);
-    expect(await limiter.take('refill')).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 1 });
+    expect(await limiter.take('refill')).toEqual({ allowed: false, remaining: 0, resetSeconds: 1, retryAfterSeconds: 1 });
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await limiter.take('refill')).allowed).toBe(true);
   });

@@ -20,3 +20,4 @@ export * from './access-log.ts';
 export * from './metrics.ts';
 export * from './settings.ts';
 export * from './shared-settings.ts';
+export * from './deprecations.ts';

@@ -91,13 +91,13 @@ describe('credit-graph --help', () => {
     expect(top.code).toBe(0);
     const commands = ['start', 'gateway', 'subgraph', 'migrate', 'seed', 'credentials', 'audit', 'safelist'];
     for (const command of commands) expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
-    const nested = [['audit', 'verify'], ['audit', 'tail'], ['safelist', 'add'], ['credentials', 'token'], ['credentials', 'api-key', 'issue'], ['seed'], ['subgraph']];
+    const nested = [['audit', 'verify'], ['audit', 'tail'], ['safelist', 'add'], ['safelist', 'import'], ['credentials', 'token'], ['credentials', 'api-key', 'issue'], ['seed'], ['subgraph']];
     for (const args of nested) {
       const help = await cli([...args, '--help'], {});
       expect(help.code, args.join(' ')).toBe(0);
       expect(help.stdout).toContain(`Usage: credit-graph ${args.join(' ')}`);
     }
-  });
+  }, 240_000); // ten real process starts, as the other CLI tests allow
 
   it('reports a mistake in the command line with exit code 2 and the usage', async () => {
     const unknown = await cli(['subgraph', 'banking'], {});

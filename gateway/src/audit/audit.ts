@@ -462,11 +462,21 @@ async function annotations(context: BaseContext): Promise<Pick<AuditEntry, 'requ
   };
 }
 
+/** The answer's `extensions` key under which an audited answer names its record. */
+export const AUDIT_RECORD_EXTENSION = 'auditRecord';
+
+/** What an audited answer says of its record: its id and its position in the chain (a decimal string). */
+export function auditReceipt(record: { id: string; seq: bigint }): { id: string; sequence: string } {
+  return { id: record.id, sequence: record.seq.toString() };
+}
+
 /**
  * Apollo Server plugin recording each operation `describe` selects (null: not audited) before
  * its response is sent. Apollo awaits willSendResponse before serializing the body
  * (requestPipeline.ts, invokeWillSendResponse), so the answer waits for the durable record;
  * if the record fails, the answer is replaced by AUDIT_UNAVAILABLE with HTTP 503 and no data.
+ * A recorded answer carries `extensions.auditRecord: { id, sequence }` (the AuditRecord's id
+ * and seq), so a bank can file the evidence and a regulator find it with `auditRecords`.
  * The context's `requestId` and `writeIntent` (change-feed.ts) go on the record: a retried
  * write's intent already on record is not recorded twice.
  */
@@ -480,7 +490,13 @@ export function auditPlugin<TContext extends BaseContext>(
         async willSendResponse(requestContext) {
           try {
             const entry = describe(requestContext);
-            if (entry) await audit.record({ ...(await annotations(requestContext.contextValue)), ...entry });
+            if (!entry) return;
+            const record = await audit.record({ ...(await annotations(requestContext.contextValue)), ...entry });
+            // Evidence for the caller's file: the record this answer is on, committed before it leaves.
+            const body = requestContext.response.body;
+            if (body.kind === 'single') {
+              body.singleResult.extensions = { ...body.singleResult.extensions, [AUDIT_RECORD_EXTENSION]: auditReceipt(record) };
+            }
           } catch (error) {
             // Fail closed: an entry that cannot even be described is an unaudited read too.
             const message =

@@ -56,6 +56,45 @@ export function consentExpiresAt(validForDays: number, clock: Clock = processClo
   return endOfBusinessDay(daysAfter(today, validForDays), clock.timeZone);
 }
 
+export const DEFAULT_CONSENT_PAGE_SIZE = 20;
+export const MAX_CONSENT_PAGE_SIZE = 100;
+
+export interface GrantedToOptions {
+  purpose?: Purpose;
+  /** Only consents neither revoked nor expired. */
+  liveOnly?: boolean;
+  first?: number;
+  after?: string | null;
+}
+
+interface ConsentRow {
+  id: string;
+  grantedAt: Date;
+}
+
+export interface ConsentPage {
+  edges: { cursor: string; node: ConsentRow & Record<string, unknown> }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+// A page ends at a (grantedAt, id) pair: grants in the same millisecond are still ordered.
+function encodeConsentCursor(consent: ConsentRow): string {
+  return Buffer.from(JSON.stringify({ g: consent.grantedAt.toISOString(), i: consent.id }), 'utf8').toString('base64url');
+}
+
+function decodeConsentCursor(cursor: string): { grantedAt: Date; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { g?: unknown; i?: unknown };
+    if (typeof parsed.g === 'string' && typeof parsed.i === 'string' && parsed.i.length <= 64) {
+      const grantedAt = new Date(parsed.g);
+      if (!Number.isNaN(grantedAt.getTime())) return { grantedAt, id: parsed.i };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw creditGraphError('BAD_USER_INPUT', `"after" is not a cursor returned by this API: "${cursor}"`, { argumentName: 'after' });
+}
+
 /** Consents in the gateway's database; `clock` (default: the process's) says what is live. */
 export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
   const { db } = options;
@@ -102,6 +141,33 @@ export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
 
     list(enterpriseUscc: string) {
       return db.consent.findMany({ where: { enterpriseUscc }, orderBy: { grantedAt: 'desc' } });
+    },
+
+    /**
+     * The consents enterprises granted to one bank (`institution`, its USCC), newest first, a
+     * page of `first` (1 to 100) after the cursor of the previous page; `purpose` and `liveOnly`
+     * narrow it. Errors: BAD_USER_INPUT for a page size out of range or a cursor not ours.
+     */
+    async grantedTo(institution: string, options: GrantedToOptions = {}): Promise<ConsentPage> {
+      const size = options.first ?? DEFAULT_CONSENT_PAGE_SIZE;
+      if (!Number.isInteger(size) || size < 1 || size > MAX_CONSENT_PAGE_SIZE) {
+        throw creditGraphError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_CONSENT_PAGE_SIZE}, got ${size}`, { argumentName: 'first' });
+      }
+      const after = options.after ? decodeConsentCursor(options.after) : undefined;
+      const rows = await db.consent.findMany({
+        where: {
+          institution,
+          ...(options.purpose ? { purpose: options.purpose } : {}),
+          ...(options.liveOnly ? { revokedAt: null, expiresAt: { gt: now() } } : {}),
+          ...(after
+            ? { OR: [{ grantedAt: { lt: after.grantedAt } }, { grantedAt: after.grantedAt, id: { lt: after.id } }] }
+            : {}),
+        },
+        orderBy: [{ grantedAt: 'desc' }, { id: 'desc' }],
+        take: size + 1,
+      });
+      const edges = rows.slice(0, size).map((node) => ({ cursor: encodeConsentCursor(node), node }));
+      return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
     },
 
     /** One statement for the whole set of enterprises an operation names. */

@@ -8,6 +8,12 @@
 // (so replicas with skewed clocks agree on the refill), and lets a bucket expire once it would
 // be full again: an absent bucket and a full one are the same.
 //
+// Every answer that took a token says where its caller stands, in the header fields of the IETF
+// draft "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers-10, sections 2
+// and 3): `RateLimit-Policy: "caller";q=<burst>;w=<seconds to refill it>` and
+// `RateLimit: "caller";r=<requests left>;t=<seconds until the bucket is full again>`; a refusal
+// adds `Retry-After` (RFC 9110 section 10.2.3).
+//
 // The limit protects capacity; it grants nothing. So a store that does not answer lets the
 // request through, and quickly: the Redis client gives up on a command after
 // `commandTimeoutMs` (100 ms by default), queues nothing while disconnected, and the failure
@@ -96,6 +102,8 @@ export interface TakeResult {
   allowed: boolean;
   /** Whole tokens left after this request. */
   remaining: number;
+  /** Seconds until the bucket is full again (every token back), rounded up. */
+  resetSeconds: number;
   /** Seconds until a token is available again (0 when allowed): the Retry-After value. */
   retryAfterSeconds: number;
 }
@@ -130,6 +138,10 @@ function retryAfter(tokens: number, refillPerSecond: number): number {
   return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond));
 }
 
+function secondsToFull(tokens: number, bucket: Bucket): number {
+  return Math.max(0, Math.ceil((bucket.capacity - tokens) / bucket.refillPerSecond));
+}
+
 export interface MemoryStoreOptions {
   /** Milliseconds since the epoch; tests move it. */
   now?: () => number;
@@ -158,6 +170,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
       return {
         allowed,
         remaining: Math.floor(left),
+        resetSeconds: secondsToFull(left, bucket),
         retryAfterSeconds: allowed ? 0 : retryAfter(left, bucket.refillPerSecond),
       };
     },
@@ -216,6 +229,7 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions = {}):
       return {
         allowed: allowed === 1,
         remaining: Math.floor(Number(tokens)),
+        resetSeconds: secondsToFull(Number(tokens), bucket),
         retryAfterSeconds: allowed === 1 ? 0 : Math.max(1, Math.ceil(waitMs / 1000)),
       };
     },
@@ -237,10 +251,28 @@ export function rateLimitKey(context: RateLimitContext): string {
   return `address:${context.clientAddress ?? 'unknown'}`;
 }
 
+/** The name of the one quota policy in the RateLimit fields: one bucket per caller. */
+export const RATE_LIMIT_POLICY = 'caller';
+
+/**
+ * The draft-ietf-httpapi-ratelimit-headers-10 fields for one take: `RateLimit-Policy` (q: the
+ * burst, w: the seconds an empty bucket takes to fill) and `RateLimit` (r: requests left now,
+ * t: seconds until the bucket is full again), as Structured Field lists (RFC 9651).
+ */
+export function rateLimitHeaders(limiter: Bucket, result: Pick<TakeResult, 'remaining' | 'resetSeconds'>): Record<string, string> {
+  const window = Math.max(1, Math.ceil(limiter.capacity / limiter.refillPerSecond));
+  return {
+    'ratelimit-policy': `"${RATE_LIMIT_POLICY}";q=${limiter.capacity};w=${window}`,
+    ratelimit: `"${RATE_LIMIT_POLICY}";r=${Math.max(0, result.remaining)};t=${result.resetSeconds}`,
+  };
+}
+
 /**
  * Apollo Server plugin: every request that reaches GraphQL (parseable or not) takes a token as
  * soon as its source is known; a refused one is answered at didResolveOperation, the first hook
- * where Apollo Server turns a thrown error into a response (earlier hooks give a 500). If the
+ * where Apollo Server turns a thrown error into a response (earlier hooks give a 500). Every
+ * request that took a token is answered with the RateLimit fields (rateLimitHeaders), refused
+ * or not. If the
  * store fails (Redis down or not answering in time) the request is let through and the failure
  * logged, once per `warningIntervalMs`: the limit protects capacity, it does not decide who
  * may read what.
@@ -260,6 +292,7 @@ export function rateLimitPlugin<Context extends RateLimitContext>(
         async didResolveSource(requestContext: GraphQLRequestContext<Context>) {
           try {
             const result = await limiter.take(keyOf(requestContext.contextValue));
+            for (const [name, value] of Object.entries(rateLimitHeaders(limiter, result))) requestContext.response.http.headers.set(name, value);
             if (!result.allowed) refused = result;
           } catch (error) {
             warn ??= throttledWarning((message) => requestContext.logger.warn(message), intervalMs);

@@ -34,11 +34,29 @@ function ownUscc(caller: Caller | undefined): string {
   return caller.uscc;
 }
 
+function ownInstitution(caller: Caller | undefined): string {
+  if (caller?.role !== 'BANK' || !caller.institution) {
+    throw creditGraphError('FORBIDDEN', 'Only a bank, acting for its institution, lists the consents granted to it');
+  }
+  return caller.institution;
+}
+
 export function trustResolvers({ consents, audit, changes, verifications, reports, execute }: Services) {
   return {
     Query: {
       verificationRecord: (_: unknown, args: { number: string }, { caller }: TrustContext) => verifications.record(caller ?? ANONYMOUS_CALLER, args.number),
       myConsents: (_: unknown, __: unknown, { caller }: TrustContext) => consents.list(ownUscc(caller)),
+      consentsGrantedToMe: (
+        _: unknown,
+        args: { purpose?: Purpose | null; liveOnly?: boolean | null; first?: number; after?: string | null },
+        { caller }: TrustContext,
+      ) =>
+        consents.grantedTo(ownInstitution(caller), {
+          purpose: args.purpose ?? undefined,
+          liveOnly: args.liveOnly ?? false,
+          first: args.first,
+          after: args.after,
+        }),
       myQueryRecords: (_: unknown, args: { first?: number; after?: string | null }, { caller }: TrustContext) =>
         audit.query({ enterpriseUscc: ownUscc(caller), first: args.first, after: args.after }),
       // Every change listed is a credit fact about its enterprise, read by the bank: on the
