@@ -18,8 +18,10 @@ import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 
-/** Variables that name where spans go; any of them (non-empty) switches tracing on. */
-const ENDPOINT_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] as const;
+/** Where spans go (OTLP base URL, `/v1/traces` appended), for every signal... */
+const ENDPOINT_VARIABLE = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+/** ...or for traces alone (the full URL). Either, non-empty, switches tracing on. */
+const TRACES_ENDPOINT_VARIABLE = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
 /** Requests that are not work: probes and scrapes get no span (they would drown the traces). */
 const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
 
@@ -46,7 +48,7 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean);
   if (exporters.includes('none')) return false;
-  return exporters.length > 0 || ENDPOINT_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+  return exporters.length > 0 || [ENDPOINT_VARIABLE, TRACES_ENDPOINT_VARIABLE].some((name) => (env[name] ?? '').trim() !== '');
 }
 
 /**
