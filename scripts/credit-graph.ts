@@ -11,7 +11,8 @@ import { startTracing } from '@credit-graph/contract/tracing';
 // Traces (when OTEL_* asks for them) must start before the modules they instrument load: the
 // services' modules are imported below, after it. `credit-graph gateway` / `subgraph <name>` only.
 const [command, subgraphName] = process.argv.slice(2);
-if (command === 'gateway' || (command === 'subgraph' && subgraphName)) await startTracing(command === 'gateway' ? 'gateway' : subgraphName!);
+if (command === 'gateway') await startTracing('gateway');
+if (command === 'subgraph' && subgraphName && !subgraphName.startsWith('-')) await startTracing(subgraphName);
 const { isGatewayHosted, readManifest, SECTORS } = await import('@credit-graph/contract');
 const { isRefusal, isUsageMistake } = await import('./cli.ts');
 
