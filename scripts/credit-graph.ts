@@ -5,8 +5,16 @@
 // command runs (a subgraph process loads neither the gateway nor the other subgraphs).
 // Exit codes: 0 done, 1 failed or refused, 2 a mistake in the command line.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isGatewayHosted, readManifest, ROLES as ALL_ROLES, SECTORS, SettingsError, type SubgraphEntry } from '@credit-graph/contract';
-import { isRefusal, isUsageMistake } from './cli.ts';
+import type { SubgraphEntry } from '@credit-graph/contract';
+import { startTracing } from '@credit-graph/contract/tracing';
+
+// Traces (when OTEL_* asks for them) must start before the modules they instrument load: the
+// services' modules are imported below, after it. `credit-graph gateway` / `subgraph <name>` only.
+const [command, subgraphName] = process.argv.slice(2);
+if (command === 'gateway') await startTracing('gateway');
+if (command === 'subgraph' && subgraphName && !subgraphName.startsWith('-')) await startTracing(subgraphName);
+const { isGatewayHosted, readManifest, ROLES: ALL_ROLES, SECTORS, SettingsError } = await import('@credit-graph/contract');
+const { isRefusal, isUsageMistake } = await import('./cli.ts');
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;

@@ -8,6 +8,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { exchangeErrors, noteUnseenErrors, withExchangeNotes, type Exchange, type ExchangeNotes } from './access-log.ts';
 import { ERROR_CATALOGUE, errorBody, type ErrorCode } from './errors.ts';
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from './request-id.ts';
+import { stopTracing } from './tracing.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -244,6 +245,8 @@ export function stopOnSignals(stop: (signal: NodeJS.Signals) => Promise<void>): 
     if (stopping) return;
     stopping = true;
     await stop(signal);
+    // Spans still buffered go out before the process ends (nothing to do when tracing is off).
+    await stopTracing();
     process.exit(0);
   };
   process.on('SIGINT', onSignal);

@@ -199,10 +199,35 @@ export const OBSERVABILITY_SETTINGS = defineSettings({
   OTEL_EXPORTER_OTLP_ENDPOINT: url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], {
     section: 'Observability',
     secret: 'url',
-    example: 'http://127.0.0.1:4318',
-    description: 'OpenTelemetry OTLP endpoint traces are exported to; unset: no traces are recorded',
+    example: 'http://otel-collector:4318',
+    description:
+      'OpenTelemetry collector traces are sent to (OTLP over HTTP, protobuf by default; `/v1/traces` is appended). Unset, and without `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_TRACES_EXPORTER`, nothing of OpenTelemetry is loaded (docs/operations.md, Traces). The SDK also reads the other standard `OTEL_*` variables (`OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_PROPAGATORS`, `OTEL_BSP_*`)',
   }),
-  OTEL_SERVICE_NAME: text('OTEL_SERVICE_NAME', { section: 'Observability', description: 'service name on the spans (OpenTelemetry\'s standard variable); default: the service\'s own name' }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:'], {
+    section: 'Observability',
+    secret: 'url',
+    description: 'the full traces URL, instead of `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces` (OpenTelemetry standard variable)',
+  }),
+  OTEL_TRACES_EXPORTER: text('OTEL_TRACES_EXPORTER', {
+    section: 'Observability',
+    description: '`otlp` (with an endpoint), `console` (spans printed), `none` (off whatever else is set)',
+  }),
+  OTEL_SDK_DISABLED: text('OTEL_SDK_DISABLED', { section: 'Observability', description: '`true`: traces off whatever else is set' }),
+  OTEL_SERVICE_NAME: text('OTEL_SERVICE_NAME', {
+    section: 'Observability',
+    description: 'the `service.name` of a process\'s spans; default: each service names itself (`credit-graph-gateway`, `credit-graph-<subgraph>`)',
+  }),
+  OTEL_RESOURCE_ATTRIBUTES: text('OTEL_RESOURCE_ATTRIBUTES', {
+    section: 'Observability',
+    example: 'deployment.environment.name=production',
+    description: 'extra resource attributes of every span (OpenTelemetry standard variable)',
+  }),
+  OTEL_TRACES_SAMPLER: text('OTEL_TRACES_SAMPLER', {
+    section: 'Observability',
+    description: "default: follow the caller's sampled flag, else sample every request that starts a trace; e.g. `parentbased_traceidratio` with `OTEL_TRACES_SAMPLER_ARG` to thin out",
+  }),
+  OTEL_TRACES_SAMPLER_ARG: text('OTEL_TRACES_SAMPLER_ARG', { section: 'Observability', description: 'the sampler\'s argument (e.g. a ratio `0.1`)' }),
+  OTEL_LOG_LEVEL: text('OTEL_LOG_LEVEL', { section: 'Observability', description: "the OpenTelemetry SDK's own diagnostic log level" }),
 });
 
 /** How long a probe waits for the service's own database (and the gateway's /status for each subgraph). */

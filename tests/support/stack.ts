@@ -51,14 +51,16 @@ function subgraphNames(): SubgraphName[] {
 }
 
 export async function startStack(enterprises: number): Promise<Stack> {
-  return fromBuild() ? startBuiltStack(enterprises) : startInProcessStack(enterprises);
+  return fromBuild() ? startProcessStack(enterprises) : startInProcessStack(enterprises);
 }
 
 /**
- * The stack as processes of the production build: each service on a free port with its own
- * database (a fresh PostgreSQL database, or PGlite files in a temporary folder), seeded at start.
+ * The stack as processes (`credit-graph subgraph <name>`, `credit-graph gateway`: of the
+ * production build with E2E_BUILD=1, else through tsx): each service on a free port with its
+ * own database (a fresh PostgreSQL database, or PGlite files in a temporary folder), seeded at
+ * start. `env` is added to every service's environment (e.g. OTEL_* settings).
  */
-async function startBuiltStack(enterprises: number): Promise<Stack> {
+export async function startProcessStack(enterprises: number, env: Record<string, string> = {}): Promise<Stack> {
   const folder = mkdtempSync(path.join(tmpdir(), 'e2e-build-'));
   const processes: ServiceProcess[] = [];
   const databases: { drop(): Promise<void> }[] = [];
@@ -83,14 +85,15 @@ async function startBuiltStack(enterprises: number): Promise<Stack> {
         names.slice(i, i + 2).map(async (name) => {
           const port = await freePort();
           const metricsPort = await freePort();
-          const env = {
+          const serviceEnv = {
+            ...env,
             ...(await databaseEnv(name)),
             PORT: String(port),
             METRICS_PORT: String(metricsPort),
             CALLER_SIGNING_SECRET: TEST_CALLER_SECRET,
             SEED_ENTERPRISES: String(enterprises),
           };
-          processes.push(await startProcess(['subgraph', name], env, new RegExp(`\\[${name}\\] ready at`), 180_000));
+          processes.push(await startProcess(['subgraph', name], serviceEnv, new RegExp(`\\[${name}\\] ready at`), 180_000));
           subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
           metricsUrls[name] = `http://127.0.0.1:${metricsPort}/metrics`;
         }),
@@ -99,7 +102,8 @@ async function startBuiltStack(enterprises: number): Promise<Stack> {
     const port = await freePort();
     const metricsPort = await freePort();
     metricsUrls.gateway = `http://127.0.0.1:${metricsPort}/metrics`;
-    const env = {
+    const gatewayEnv = {
+      ...env,
       ...gatewayEnvironment(subgraphUrls),
       ...(await databaseEnv('gateway')),
       GATEWAY_PORT: String(port),
@@ -107,7 +111,7 @@ async function startBuiltStack(enterprises: number): Promise<Stack> {
       SUPERGRAPH_PATH,
       PLAYGROUND_TOKENS: JSON.stringify(await demoTokens(TEST_JWT_SECRET)),
     };
-    processes.push(await startProcess(['gateway'], env, /\[gateway\] readiness/, 180_000));
+    processes.push(await startProcess(['gateway'], gatewayEnv, /\[gateway\] readiness/, 180_000));
     return { gatewayUrl: `http://127.0.0.1:${port}/graphql`, subgraphUrls, metricsUrls, enterprises, stop };
   } catch (error) {
     await stop();
