@@ -2,7 +2,7 @@
 // resolvers, loaders, Prisma client, seed) and started the same way here.
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { IRules } from 'graphql-shield';
@@ -274,6 +274,9 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     logger,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache reads the cache hints (the gateway passes no Cache-Control on): without this,
+      // Apollo Server computes a hint for every field of every answer.
+      ApolloServerPluginCacheControlDisabled(),
       reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
       errorResponsePlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
     ],
