@@ -68,6 +68,7 @@ import {
 import { subgraphSettings } from './settings.ts';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
+import { countingAdapter } from './statement-counter.ts';
 
 /** What a Prisma client must offer the kit (the generated clients differ per subgraph). */
 export interface PrismaClientLike {
@@ -207,9 +208,8 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
     await database.close();
     throw error;
   }
-  const db = definition.createClient(database.adapter);
-  // Generated clients type $on by their own log options; all of ours log queries as events.
-  (db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', onStatement);
+  // Statements are counted at the driver adapter: no query events, no per-statement log work.
+  const db = definition.createClient(countingAdapter(database.adapter, onStatement));
   return { database, db };
 }
 
