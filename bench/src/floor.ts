@@ -6,7 +6,7 @@
 // building the same JSON answer from the rows. No GraphQL, no federation, no HTTP hop between
 // services, no authorization, record-state or masking rules: their cost is what the ratio shows.
 //
-// Environment: PORT, HOST, <SUBGRAPH>_DATABASE_URL for the six subgraphs. GET /metrics reports
+// Environment: PORT, HOST, <SUBGRAPH>_DATABASE_URL for the six subgraphs, DATABASE_POOL_SIZE. GET /metrics reports
 // `credit_graph_sql_statements_total` like a subgraph, so the bench counts the floor's statements.
 import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
@@ -29,7 +29,8 @@ const pools = Object.fromEntries(
   ['registry', 'finance', 'supply-chain', 'environment', 'housekeeping', 'trade'].map((name) => {
     const url = process.env[databaseUrlVariable(name)];
     if (!url) throw new Error(`${databaseUrlVariable(name)} is not set`);
-    return [name, new pg.Pool({ connectionString: url, max: 10, options: '-c TimeZone=UTC' })];
+    // The subgraphs' pool size in the bench (DATABASE_POOL_SIZE, set by run.ts).
+    return [name, new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 4), options: '-c TimeZone=UTC' })];
   }),
 ) as Record<string, pg.Pool>;
 
@@ -61,70 +62,55 @@ const unique = (keys: Iterable<string>) => [...new Set(keys)];
 const pick = (row: Row, fields: string[]) => Object.fromEntries(fields.map((field) => [field, row[field] ?? null]));
 const list = (groups: Map<string, Row[]>, uscc: string, fields: string[]) => (groups.get(uscc) ?? []).map((row) => pick(row, fields));
 
-/** The registry's fetch: the enterprises, and what their answers and record states need. */
-async function registryFetch(usccs: string[], withCommitments: boolean) {
-  const db = pools.registry!;
-  const [enterprises, penalties, listEntries, commitments] = await Promise.all([
-    single(db, registry.enterprise, usccs),
-    grouped(db, registry.penalties, usccs),
-    grouped(db, registry.listEntries, usccs),
-    withCommitments ? grouped(db, registry.commitments, usccs) : new Map<string, Row[]>(),
-    // The record states (objections and repairs) the registry computes for every enterprise it shows.
-    grouped(db, registry.objections, usccs),
-    grouped(db, registry.repairs, usccs),
-  ]);
-  return { enterprises, penalties, listEntries, commitments };
+/**
+ * One subgraph's part of a fetch, batched as its loaders batch it: the anchor rows first (the
+ * entity or the sector's profile), then each list for the enterprises that have an anchor (a
+ * resolver below a null profile never runs). Lists whose name is not in `lists` are not read.
+ */
+async function anchored<Name extends string>(pool: pg.Pool, anchor: Read, lists: Record<Name, Read>, usccs: string[]) {
+  const anchors = await single(pool, anchor, usccs);
+  const present = usccs.filter((uscc) => anchors.has(uscc));
+  const read = await Promise.all(Object.entries<Read>(lists).map(async ([name, list]) => [name, await grouped(pool, list, present)] as const));
+  return { anchors, present, ...(Object.fromEntries(read) as Record<Name, Map<string, Row[]>>) };
 }
 
 const severeListed = (entries: Row[] | undefined) => (entries ?? []).some((entry) => entry.listType === 'SEVERE' && entry.removedOn === null);
+const first = (groups: Map<string, Row[]>, uscc: string, fields: string[]) => {
+  const row = groups.get(uscc)?.[0];
+  return row ? pick(row, fields) : null;
+};
+/** An elderly-care institution's grade: withheld after a severe penalty. */
+const grade = (institution: Row, penalties: Row[] | undefined) => ((penalties ?? []).some((penalty) => penalty.severity === 'SEVERE') ? null : institution.assessedGrade);
 
 /** The answer to the single check (the playground's first example) for one enterprise. */
 async function singleCheck(uscc: string) {
   const usccs = [uscc];
-  const r = await registryFetch(usccs, true);
-  if (!r.enterprises.has(uscc)) return { enterprise: null };
-  const [f, s, e, h, t] = await Promise.all([
-    Promise.all([
-      single(pools.finance!, finance.profile, usccs),
-      grouped(pools.finance!, finance.taxCredits, usccs),
-      grouped(pools.finance!, finance.socialInsurance, usccs),
-      grouped(pools.finance!, finance.housingFund, usccs),
-      grouped(pools.finance!, finance.utilities, usccs),
-      grouped(pools.finance!, finance.loans, usccs),
-    ]),
-    Promise.all([
-      single(pools['supply-chain']!, supplyChain.profile, usccs),
-      grouped(pools['supply-chain']!, supplyChain.logisticsCredits, usccs),
-      grouped(pools['supply-chain']!, supplyChain.incidents, usccs),
-      grouped(pools['supply-chain']!, supplyChain.partners, usccs),
-    ]),
-    environmentFetch(usccs, true),
-    Promise.all([
-      single(pools.housekeeping!, housekeeping.company, usccs),
-      grouped(pools.housekeeping!, housekeeping.complaints, usccs),
-      single(pools.housekeeping!, housekeeping.workerCount, usccs),
-      single(pools.housekeeping!, housekeeping.institution, usccs),
-      grouped(pools.housekeeping!, housekeeping.inspections, usccs),
-      grouped(pools.housekeeping!, housekeeping.elderlyCarePenalties, usccs),
-    ]),
-    Promise.all([
-      single(pools.trade!, trade.customsCredit, usccs),
-      grouped(pools.trade!, trade.volumes, usccs),
-      grouped(pools.trade!, trade.violations, usccs),
-      grouped(pools.trade!, trade.investments, usccs),
-    ]),
+  // The registry's fetch: the enterprise, its lists and the record states (objections, repairs).
+  const r = await anchored(pools.registry!, registry.enterprise, { penalties: registry.penalties, listEntries: registry.listEntries, commitments: registry.commitments, objections: registry.objections, repairs: registry.repairs }, usccs);
+  const row = r.anchors.get(uscc);
+  if (!row) return { enterprise: null };
+  const hk = pools.housekeeping!;
+  const [f, s, e, company, institution, t] = await Promise.all([
+    anchored(pools.finance!, finance.profile, { taxCredits: finance.taxCredits, socialInsurance: finance.socialInsurance, housingFund: finance.housingFund, utilities: finance.utilities, loans: finance.loans }, usccs),
+    anchored(pools['supply-chain']!, supplyChain.profile, { logisticsCredits: supplyChain.logisticsCredits, partners: supplyChain.partners }, usccs),
+    anchored(pools.environment!, environment.profile, { ratings: environment.ratings, violations: environment.violations, disclosures: environment.disclosures, emissions: environment.emissions }, usccs),
+    anchored(hk, housekeeping.company, { complaints: housekeeping.complaints, workerCount: housekeeping.workerCount }, usccs),
+    anchored(hk, housekeeping.institution, { inspections: housekeeping.inspections, penalties: housekeeping.elderlyCarePenalties }, usccs),
+    anchored(pools.trade!, trade.customsCredit, { volumes: trade.volumes, violations: trade.violations, investments: trade.investments }, usccs),
   ]);
-  // The partners: the registry's fetch for them, then their environment and customs credit.
-  const partnerRows = s[3].get(uscc) ?? [];
-  const partnerUsccs = unique(partnerRows.map((row) => row.partnerUscc as string));
-  const pr = partnerUsccs.length > 0 ? await registryFetch(partnerUsccs, false) : undefined;
-  const [pe, pt] = partnerUsccs.length > 0 ? await Promise.all([environmentFetch(partnerUsccs, false), single(pools.trade!, trade.customsCredit, partnerUsccs)]) : [undefined, undefined];
-  const row = r.enterprises.get(uscc)!;
-  const financeProfile = f[0].get(uscc);
-  const chain = s[0].get(uscc);
-  const company = h[0].get(uscc);
-  const institution = h[3].get(uscc);
-  const customs = t[0].get(uscc);
+  // The incidents of the logistics credits shown, then the partners: the registry's fetch for them, then their sectors.
+  const incidents = await grouped(pools['supply-chain']!, supplyChain.incidents, s.present.filter((u) => s.logisticsCredits.has(u)));
+  const partnerRows = s.partners.get(uscc) ?? [];
+  const partnerUsccs = unique(partnerRows.map((partner) => partner.partnerUscc as string));
+  const pr = await anchored(pools.registry!, registry.enterprise, { penalties: registry.penalties, listEntries: registry.listEntries, objections: registry.objections, repairs: registry.repairs }, partnerUsccs);
+  const [pe, pt] = await Promise.all([
+    anchored(pools.environment!, environment.profile, { ratings: environment.ratings }, pr.present),
+    single(pools.trade!, trade.customsCredit, pr.present),
+  ]);
+  const chain = s.anchors.get(uscc);
+  const shop = company.anchors.get(uscc);
+  const home = institution.anchors.get(uscc);
+  const customs = t.anchors.get(uscc);
   return {
     enterprise: {
       ...pick(row, ['uscc', 'name', 'entityType', 'legalRepresentative', 'registeredCapital', 'establishedOn', 'status']),
@@ -132,127 +118,94 @@ async function singleCheck(uscc: string) {
       industry: row.industry,
       onSevereDishonestyList: severeListed(r.listEntries.get(uscc)),
       penalties: list(r.penalties, uscc, ['decisionNumber', 'category', 'decisionDate', 'fineAmount', 'severity', 'authority']),
-      listEntries: list(r.listEntries, uscc, ['listType', 'authority', 'legalBasis', 'measures']).map((entry, i) => ({ ...entry, active: r.listEntries.get(uscc)![i]!.removedOn === null })),
+      listEntries: (r.listEntries.get(uscc) ?? []).map((entry) => ({ ...pick(entry, ['listType', 'authority', 'legalBasis', 'measures']), active: entry.removedOn === null })),
       commitments: list(r.commitments, uscc, ['type', 'status', 'termEnd']),
-      finance: financeProfile && {
-        currentTaxCreditLevel: f[1].get(uscc)?.[0]?.level ?? null,
-        taxCredits: list(f[1], uscc, ['year', 'level', 'score']),
-        socialInsurance: list(f[2], uscc, ['year', 'insuredHeadcount', 'monthsInArrears']),
-        housingFund: list(f[3], uscc, ['year', 'depositorHeadcount', 'monthsInArrears']),
-        utilities: list(f[4], uscc, ['year', 'utility', 'onTimeRate']),
-        loans: list(f[5], uscc, ['bankName', 'productName', 'amount', 'status', 'overdueDays']),
-      },
-      supplyChain: chain && {
-        logisticsCredits: (s[1].get(uscc) ?? []).map((credit) => ({
-          ...pick(credit, ['category', 'rating', 'validUntil']),
-          incidents: (s[2].get(uscc) ?? []).filter((incident) => incident.category === credit.category).map((incident) => pick(incident, ['kind', 'severity'])),
-        })),
-        partners: partnerRows.map((partner) => {
-          const p = partner.partnerUscc as string;
-          const enterprise = pr!.enterprises.get(p);
-          return {
-            relation: partner.relation,
-            share: partner.share,
-            partner: enterprise && {
-              uscc: p,
-              name: enterprise.name,
-              onSevereDishonestyList: severeListed(pr!.listEntries.get(p)),
-              penalties: list(pr!.penalties, p, ['severity', 'decisionDate']),
-              environment: pe!.profiles.has(p) ? { currentRating: pe!.ratings.get(p)?.[0] ? pick(pe!.ratings.get(p)![0]!, ['level']) : null } : null,
-              trade: pt!.has(p) ? { customsCredit: pick(pt!.get(p)!, ['category']) } : null,
-            },
-          };
-        }),
-      },
-      environment: e.profiles.has(uscc)
+      finance: f.anchors.has(uscc)
         ? {
-            currentRating: e.ratings.get(uscc)?.[0] ? pick(e.ratings.get(uscc)![0]!, ['year', 'level', 'score']) : null,
+            currentTaxCreditLevel: f.taxCredits.get(uscc)?.[0]?.level ?? null,
+            taxCredits: list(f.taxCredits, uscc, ['year', 'level', 'score']),
+            socialInsurance: list(f.socialInsurance, uscc, ['year', 'insuredHeadcount', 'monthsInArrears']),
+            housingFund: list(f.housingFund, uscc, ['year', 'depositorHeadcount', 'monthsInArrears']),
+            utilities: list(f.utilities, uscc, ['year', 'utility', 'onTimeRate']),
+            loans: list(f.loans, uscc, ['bankName', 'productName', 'amount', 'status', 'overdueDays']),
+          }
+        : null,
+      supplyChain: chain
+        ? {
+            logisticsCredits: (s.logisticsCredits.get(uscc) ?? []).map((credit) => ({
+              ...pick(credit, ['category', 'rating', 'validUntil']),
+              incidents: (incidents.get(uscc) ?? []).filter((incident) => incident.category === credit.category).map((incident) => pick(incident, ['kind', 'severity'])),
+            })),
+            partners: partnerRows.map((partner) => {
+              const p = partner.partnerUscc as string;
+              const enterprise = pr.anchors.get(p);
+              return {
+                relation: partner.relation,
+                share: partner.share,
+                partner: enterprise
+                  ? {
+                      uscc: p,
+                      name: enterprise.name,
+                      onSevereDishonestyList: severeListed(pr.listEntries.get(p)),
+                      penalties: list(pr.penalties, p, ['severity', 'decisionDate']),
+                      environment: pe.anchors.has(p) ? { currentRating: first(pe.ratings, p, ['level']) } : null,
+                      trade: pt.has(p) ? { customsCredit: pick(pt.get(p)!, ['category']) } : null,
+                    }
+                  : null,
+              };
+            }),
+          }
+        : null,
+      environment: e.anchors.has(uscc)
+        ? {
+            currentRating: first(e.ratings, uscc, ['year', 'level', 'score']),
             violations: list(e.violations, uscc, ['kind', 'severity', 'penaltyAmount', 'corrected']),
             disclosures: list(e.disclosures, uscc, ['year', 'status']),
             emissions: list(e.emissions, uscc, ['year', 'tonnesCo2e', 'verified']),
           }
         : null,
-      housekeeping: company && {
-        serviceRating: company.serviceRating,
-        complaintCount: (h[1].get(uscc) ?? []).length,
-        workerCount: (h[2].get(uscc)?.count as number | undefined) ?? 0,
-      },
-      elderlyCare: institution && {
-        grade: (h[5].get(uscc) ?? []).some((penalty) => penalty.severity === 'SEVERE') ? null : institution.assessedGrade,
-        beds: institution.beds,
-        inspections: list(h[4], uscc, ['inspectedOn', 'result']),
-      },
-      trade: customs && {
-        customsCredit: pick(customs, ['category', 'since', 'aeoCertificateNumber']),
-        volumes: list(t[1], uscc, ['year', 'importUsd', 'exportUsd']),
-        declarationViolations: list(t[2], uscc, ['kind', 'severity']),
-        investments: list(t[3], uscc, ['direction', 'countryName', 'amount', 'negativeListCheck']),
-      },
+      housekeeping: shop
+        ? {
+            serviceRating: shop.serviceRating,
+            complaintCount: (company.complaints.get(uscc) ?? []).length,
+            workerCount: (company.workerCount.get(uscc)?.[0]?.count as number | undefined) ?? 0,
+          }
+        : null,
+      elderlyCare: home ? { grade: grade(home, institution.penalties.get(uscc)), beds: home.beds, inspections: list(institution.inspections, uscc, ['inspectedOn', 'result']) } : null,
+      trade: customs
+        ? {
+            customsCredit: pick(customs, ['category', 'since', 'aeoCertificateNumber']),
+            volumes: list(t.volumes, uscc, ['year', 'importUsd', 'exportUsd']),
+            declarationViolations: list(t.violations, uscc, ['kind', 'severity']),
+            investments: list(t.investments, uscc, ['direction', 'countryName', 'amount', 'negativeListCheck']),
+          }
+        : null,
     },
   };
 }
 
-/** The environment subgraph's fetch: subjects and ratings, and for a full profile the rest. */
-async function environmentFetch(usccs: string[], full: boolean) {
-  const db = pools.environment!;
-  const empty = new Map<string, Row[]>();
-  const [profiles, ratings, violations, disclosures, emissions] = await Promise.all([
-    single(db, environment.profile, usccs),
-    grouped(db, environment.ratings, usccs),
-    full ? grouped(db, environment.violations, usccs) : empty,
-    full ? grouped(db, environment.disclosures, usccs) : empty,
-    full ? grouped(db, environment.emissions, usccs) : empty,
-  ]);
-  return { profiles, ratings, violations, disclosures, emissions };
-}
-
 /** The answer to the portfolio check (scenarios.ts PORTFOLIO_QUERY) for a list of enterprises. */
 async function portfolioCheck(usccs: string[]) {
-  const r = await registryFetch(usccs, true);
-  const known = usccs.filter((uscc) => r.enterprises.has(uscc));
-  const [f, s, e, h, t] = await Promise.all([
-    Promise.all([
-      single(pools.finance!, finance.profile, known),
-      grouped(pools.finance!, finance.taxCredits, known),
-      grouped(pools.finance!, finance.socialInsurance, known),
-      grouped(pools.finance!, finance.housingFund, known),
-      grouped(pools.finance!, finance.utilities, known),
-      grouped(pools.finance!, finance.loans, known),
-    ]),
-    Promise.all([
-      single(pools['supply-chain']!, supplyChain.profile, known),
-      grouped(pools['supply-chain']!, supplyChain.logisticsCredits, known),
-      grouped(pools['supply-chain']!, supplyChain.incidents, known),
-      grouped(pools['supply-chain']!, supplyChain.partners, known),
-    ]),
-    environmentFetch(known, true),
-    (async () => {
-      const db = pools.housekeeping!;
-      const [company, complaints, institution, inspections, penalties, commitments, slots] = await Promise.all([
-        single(db, housekeeping.company, known),
-        grouped(db, housekeeping.complaints, known),
-        single(db, housekeeping.institution, known),
-        grouped(db, housekeeping.inspections, known),
-        grouped(db, housekeeping.elderlyCarePenalties, known),
-        grouped(db, housekeeping.elderlyCareCommitments, known),
-        grouped(db, workerIds(5), known),
-      ]);
-      const workers = await single(db, housekeeping.worker, [...slots.values()].flat().map((slot) => slot.id as string), 'id');
-      return { company, complaints, institution, inspections, penalties, commitments, slots, workers };
-    })(),
-    Promise.all([
-      single(pools.trade!, trade.customsCredit, known),
-      grouped(pools.trade!, trade.creditHistory, known),
-      grouped(pools.trade!, trade.volumes, known),
-      grouped(pools.trade!, trade.violations, known),
-      grouped(pools.trade!, trade.investments, known),
-    ]),
+  const r = await anchored(pools.registry!, registry.enterprise, { penalties: registry.penalties, listEntries: registry.listEntries, commitments: registry.commitments, objections: registry.objections, repairs: registry.repairs }, usccs);
+  const known = r.present;
+  const hk = pools.housekeeping!;
+  const [f, s, e, company, institution, t] = await Promise.all([
+    anchored(pools.finance!, finance.profile, { taxCredits: finance.taxCredits, socialInsurance: finance.socialInsurance, housingFund: finance.housingFund, utilities: finance.utilities, loans: finance.loans }, known),
+    anchored(pools['supply-chain']!, supplyChain.profile, { logisticsCredits: supplyChain.logisticsCredits, partners: supplyChain.partners }, known),
+    anchored(pools.environment!, environment.profile, { ratings: environment.ratings, violations: environment.violations, disclosures: environment.disclosures, emissions: environment.emissions }, known),
+    anchored(hk, housekeeping.company, { complaints: housekeeping.complaints, slots: workerIds(5) }, known),
+    anchored(hk, housekeeping.institution, { inspections: housekeeping.inspections, penalties: housekeeping.elderlyCarePenalties, commitments: housekeeping.elderlyCareCommitments }, known),
+    anchored(pools.trade!, trade.customsCredit, { history: trade.creditHistory, volumes: trade.volumes, violations: trade.violations, investments: trade.investments }, known),
+  ]);
+  const [incidents, workers] = await Promise.all([
+    grouped(pools['supply-chain']!, supplyChain.incidents, s.present.filter((u) => s.logisticsCredits.has(u))),
+    single(hk, housekeeping.worker, [...company.slots.values()].flat().map((slot) => slot.id as string), 'id'),
   ]);
   return {
     enterprises: usccs.map((uscc) => {
-      const row = r.enterprises.get(uscc);
+      const row = r.anchors.get(uscc);
       if (!row) return null;
-      const institution = h.institution.get(uscc);
+      const home = institution.anchors.get(uscc);
       return {
         uscc,
         name: row.name,
@@ -260,57 +213,57 @@ async function portfolioCheck(usccs: string[]) {
         penalties: list(r.penalties, uscc, ['severity']),
         listEntries: list(r.listEntries, uscc, ['listType']),
         commitments: list(r.commitments, uscc, ['status']),
-        finance: f[0].has(uscc)
+        finance: f.anchors.has(uscc)
           ? {
-              currentTaxCreditLevel: f[1].get(uscc)?.[0]?.level ?? null,
-              taxCredits: list(f[1], uscc, ['level']),
-              socialInsurance: list(f[2], uscc, ['monthsInArrears']),
-              utilities: list(f[4], uscc, ['onTimeRate']),
-              loans: list(f[5], uscc, ['status']),
-              housingFund: list(f[3], uscc, ['monthsInArrears']),
+              currentTaxCreditLevel: f.taxCredits.get(uscc)?.[0]?.level ?? null,
+              taxCredits: list(f.taxCredits, uscc, ['level']),
+              socialInsurance: list(f.socialInsurance, uscc, ['monthsInArrears']),
+              utilities: list(f.utilities, uscc, ['onTimeRate']),
+              loans: list(f.loans, uscc, ['status']),
+              housingFund: list(f.housingFund, uscc, ['monthsInArrears']),
             }
           : null,
-        supplyChain: s[0].has(uscc)
+        supplyChain: s.anchors.has(uscc)
           ? {
-              logisticsCredits: (s[1].get(uscc) ?? []).map((credit) => ({
+              logisticsCredits: (s.logisticsCredits.get(uscc) ?? []).map((credit) => ({
                 rating: credit.rating,
-                incidents: (s[2].get(uscc) ?? []).filter((incident) => incident.category === credit.category).map((incident) => pick(incident, ['kind'])),
+                incidents: (incidents.get(uscc) ?? []).filter((incident) => incident.category === credit.category).map((incident) => pick(incident, ['kind'])),
               })),
-              partners: (s[3].get(uscc) ?? []).map((partner) => ({ relation: partner.relation, partner: { uscc: partner.partnerUscc } })),
+              partners: (s.partners.get(uscc) ?? []).map((partner) => ({ relation: partner.relation, partner: { uscc: partner.partnerUscc } })),
             }
           : null,
-        environment: e.profiles.has(uscc)
+        environment: e.anchors.has(uscc)
           ? {
-              currentRating: e.ratings.get(uscc)?.[0] ? pick(e.ratings.get(uscc)![0]!, ['level']) : null,
+              currentRating: first(e.ratings, uscc, ['level']),
               violations: list(e.violations, uscc, ['kind']),
               disclosures: list(e.disclosures, uscc, ['status']),
               emissions: list(e.emissions, uscc, ['year']),
             }
           : null,
-        housekeeping: h.company.has(uscc)
+        housekeeping: company.anchors.has(uscc)
           ? {
-              serviceRating: h.company.get(uscc)!.serviceRating,
-              complaints: list(h.complaints, uscc, ['category']),
-              workers: (h.slots.get(uscc) ?? []).map((slot) => {
-                const worker = h.workers.get(slot.id as string);
-                return worker && { id: worker.id, backgroundCheck: { outcome: worker.backgroundCheckOutcome ?? null } };
+              serviceRating: company.anchors.get(uscc)!.serviceRating,
+              complaints: list(company.complaints, uscc, ['category']),
+              workers: (company.slots.get(uscc) ?? []).map((slot) => {
+                const worker = workers.get(slot.id as string);
+                return worker ? { id: worker.id, backgroundCheck: { outcome: worker.backgroundOutcome } } : null;
               }),
             }
           : null,
-        elderlyCare: institution
+        elderlyCare: home
           ? {
-              grade: (h.penalties.get(uscc) ?? []).some((penalty) => penalty.severity === 'SEVERE') ? null : institution.assessedGrade,
-              inspections: list(h.inspections, uscc, ['result']),
-              penalties: list(h.penalties, uscc, ['amount']),
-              commitments: list(h.commitments, uscc, ['content']),
+              grade: grade(home, institution.penalties.get(uscc)),
+              inspections: list(institution.inspections, uscc, ['result']),
+              penalties: list(institution.penalties, uscc, ['amount']),
+              commitments: list(institution.commitments, uscc, ['content']),
             }
           : null,
-        trade: t[0].has(uscc)
+        trade: t.anchors.has(uscc)
           ? {
-              customsCredit: { category: t[0].get(uscc)!.category, history: list(t[1], uscc, ['category']) },
-              volumes: list(t[2], uscc, ['year']),
-              declarationViolations: list(t[3], uscc, ['kind']),
-              investments: list(t[4], uscc, ['country']),
+              customsCredit: { category: t.anchors.get(uscc)!.category, history: list(t.history, uscc, ['category']) },
+              volumes: list(t.volumes, uscc, ['year']),
+              declarationViolations: list(t.violations, uscc, ['kind']),
+              investments: list(t.investments, uscc, ['country']),
             }
           : null,
       };
@@ -349,6 +302,7 @@ const server = createServer(async (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   } catch (error) {
+    console.error(`[floor] ${(error as Error).message}`);
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ errors: [{ message: (error as Error).message }] }));
   }

@@ -163,6 +163,7 @@ const subgraphUrls = [...ports.values()].map((port) => `http://${HOST}:${port}`)
 const hiveSupergraphPath = path.join(RAW_DIR, 'supergraph-hive.graphql');
 // Every connection our processes open names this run (node-postgres reads PGAPPNAME), so that the
 // PostgreSQL backends serving them, and only them, are found in pg_stat_activity.
+const DATABASE_POOL_SIZE = process.env.BENCH_DATABASE_POOL_SIZE ?? '4';
 const applicationName = `credit-graph-bench-${process.pid}`;
 const runtimeEnv = { PGAPPNAME: applicationName };
 if (!values.tsx) {
@@ -187,6 +188,9 @@ try {
         [databaseUrlVariable(name)]: databaseUrl(adminUrl, benchDatabaseName(name)),
         CALLER_SIGNING_SECRET: callerSecret,
         SEED_ENTERPRISES: '0',
+        // The PostgreSQL server's connections are shared (max_connections, other users): each
+        // subgraph keeps a small pool, enough for a 2-core machine (BENCH_DATABASE_POOL_SIZE).
+        DATABASE_POOL_SIZE: DATABASE_POOL_SIZE,
       }, file, ROOT, [], args);
       services.push(service);
       await waitForHttp(service, `http://${HOST}:${ports.get(name)}/health`, 300_000, file);
@@ -256,6 +260,7 @@ try {
             ...runtimeEnv,
             PORT: String(port),
             HOST,
+            DATABASE_POOL_SIZE,
             ...Object.fromEntries(subgraphNames.map((name) => [databaseUrlVariable(name), databaseUrl(adminUrl, benchDatabaseName(name))])),
           },
         };
