@@ -36,6 +36,8 @@ export interface ReportInput {
     consents: number;
     /** How the gateway processes run: TypeScript through tsx, or bundled for plain node; extra flags for ours. */
     runtime: string;
+    /** Each subgraph's DATABASE_POOL_SIZE in the run. */
+    databasePoolSize?: string;
   };
   seed: { action: Record<string, string>; seconds: number };
   gateways: GatewayId[];
@@ -207,7 +209,7 @@ export function renderResults(input: ReportInput): string {
     `- Data: ${s.enterprises.toLocaleString('en-US')} enterprises in PostgreSQL, one database per subgraph (\`credit_graph_bench_<subgraph>\`): ` +
       Object.entries(input.seed.action).map(([name, action]) => `${name} ${action}`).join(', ') +
       ` (${input.seed.seconds.toFixed(0)} s). A database already seeded with the same count by the same seed code and migrations is reused; \`--reseed\` forces a fresh seed.`,
-    `- The six subgraphs run once, each in its own process, and serve all four gateways. Each gateway runs in its own process (RSS sampled from /proc every 200 ms while it is measured, peak reported); all four run side by side and each scenario measures them one after the other, in alternating order from one scenario to the next, so that drifting background load does not fall on one gateway. Gateway processes: ${s.runtime}.`,
+    `- The six subgraphs run once, each in its own process, and serve all four gateways (each subgraph with a pool of ${s.databasePoolSize ?? 'default'} database connections: the server's connections are shared). Each gateway runs in its own process (RSS sampled from /proc every 200 ms while it is measured, peak reported); all four run side by side and each scenario measures them one after the other, in alternating order from one scenario to the next, so that drifting background load does not fall on one gateway. Gateway processes: ${s.runtime}.`,
     `- Load: autocannon, ${s.connections} connections, ${s.warmupSeconds} s warm-up (discarded) then ${s.durationSeconds} s measured, per scenario and gateway, from the same machine. ` +
       `Requests cycle round-robin through ${Object.entries(s.requestLists).map(([name, n]) => `${n} ${name} bodies`).join(', ')}.`,
     `- (a) bank token (BANK, 郑州银行), \`x-credit-purpose: LOAN_APPROVAL\`, ${s.consents.toLocaleString('en-US')} live consents granted through the gateway's \`grantConsent\` mutation (one per enterprise checked), audit on (each record durable before its answer), rate limit on Redis (limits raised so it never refuses), the public search sent anonymously.`,
@@ -216,7 +218,8 @@ export function renderResults(input: ReportInput): string {
       'on the supergraph minus `Enterprise.<sector>Signals` and `Enterprise.evaluation`: Hive Gateway cannot load the full one ' +
       '(`Multiple canonical definitions for "SectorCreditSignals"`, see bench/src/peers/hive-supergraph.ts); no benchmark operation selects those fields.',
     '- SQL / request: the subgraphs\' `credit_graph_sql_statements_total` over the measured window (and the requests in flight at its end), divided by those requests. Errors: socket errors and timeouts; GraphQL errors: 2xx answers with an `errors` list.',
-    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, by the load generator (autocannon, in the bench process) and by the whole machine (PostgreSQL and anything else running, other users\' work included); the load average is the 1-minute one at the end of the window.',
+    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, by the PostgreSQL backends serving this run\'s connections (found by application_name in pg_stat_activity), by the load generator (autocannon, in the bench process) and by the whole machine (anything else running, other users\' work included); the load average is the 1-minute one at the end of the window. **Total CPU ms / request** = (gateway + subgraphs + PostgreSQL backends) / RPS, all from /proc; **× floor** is its ratio to the floor\'s in the same scenario.',
+    '- (f) the floor: one process sends the subgraphs\' own hot-read statements (each subgraph\'s exported `reads`) with pg to the same databases, batched as the query plan batches them (the same statement count per request), and builds the answer\'s JSON from the rows; no GraphQL, federation, HTTP between services, authorization, record states or masking (bench/src/floor.ts). It answers the single check and the portfolios.',
     '- (a) and (b) run with `SUBGRAPH_TIMEOUT_MS=60000` (the peers have no subgraph timeout); every other setting is the product default.',
     '',
     '## Targets',

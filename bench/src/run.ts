@@ -412,6 +412,7 @@ try {
       durationSeconds,
       requestLists: Object.fromEntries(scenarios.map((s) => [s.name, s.bodies.length])) as Record<ScenarioName, number>,
       consents,
+      databasePoolSize: DATABASE_POOL_SIZE,
       runtime:
         (values.tsx
           ? 'TypeScript through `node --import tsx`'
