@@ -21,6 +21,8 @@ export interface LoadOptions {
   auditRecords?: () => Promise<number>;
   /** The subgraphs' processes, whose CPU time is reported beside the gateway's. */
   subgraphPids: number[];
+  /** The PostgreSQL backends serving the bench's own connections, now (pg_stat_activity). */
+  backendPids: () => Promise<number[]>;
 }
 
 export interface Measurement {
@@ -37,7 +39,7 @@ export interface Measurement {
   graphqlErrors: number;
   peakRssBytes: number;
   /** CPU used during the measured window, in cores (1.0 = one core busy all the time). */
-  cpu: { gateway: number; subgraphs: number; loadGenerator: number; machine: number; cores: number };
+  cpu: { gateway: number; subgraphs: number; postgres: number; loadGenerator: number; machine: number; cores: number };
   /** 1-minute load average at the end of the window. */
   load: number;
   sqlPerRequest: number;
@@ -128,9 +130,13 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const sqlBefore = await drained(options.sqlStatements);
   const auditBefore = await options.auditRecords?.();
   const rss = sampleRss(options.pid);
+  const backendsBefore = new Map((await options.backendPids()).map((pid) => [pid, cpuSeconds(pid)]));
   const cpuBefore = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), loadGenerator: cpuSeconds(process.pid), machine: machineBusySeconds() };
   const run = await drive(options, options.durationSeconds);
   const cpuAfter = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), loadGenerator: cpuSeconds(process.pid), machine: machineBusySeconds() };
+  // A backend that appeared during the window counts whole; one that ended during it is lost
+  // (the services' pools keep their connections, so neither happens in a steady run).
+  const postgresSeconds = sum((await options.backendPids()).map((pid) => cpuSeconds(pid) - (backendsBefore.get(pid) ?? 0)));
   // The requests in flight at the end are served too (every connection has one): they count.
   const sqlAfter = await drained(options.sqlStatements);
   const peakRssBytes = rss.stop();
@@ -153,6 +159,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     cpu: {
       gateway: (cpuAfter.gateway - cpuBefore.gateway) / run.seconds,
       subgraphs: (cpuAfter.subgraphs - cpuBefore.subgraphs) / run.seconds,
+      postgres: postgresSeconds / run.seconds,
       loadGenerator: (cpuAfter.loadGenerator - cpuBefore.loadGenerator) / run.seconds,
       machine: (cpuAfter.machine - cpuBefore.machine) / run.seconds,
       cores: os.cpus().length,

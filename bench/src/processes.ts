@@ -16,16 +16,25 @@ export interface Service {
 const children = new Set<ChildProcess>();
 
 /**
- * Runs an entry, its output appended to `logFile`: TypeScript with tsx, a bundled `.mjs` with
- * plain node. `nodeOptions` are extra V8/Node flags for this process.
+ * Runs an entry with `args`, its output appended to `logFile`: TypeScript with tsx, built
+ * JavaScript (`dist/credit-graph.mjs`, a bundled `.mjs`) with plain node. `nodeOptions` are
+ * extra V8/Node flags for this process.
  */
-export function startProcess(name: string, entry: string, env: Record<string, string>, logFile: string, cwd: string, nodeOptions: string[] = []): Service {
+export function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logFile: string,
+  cwd: string,
+  nodeOptions: string[] = [],
+  args: string[] = [],
+): Service {
   // BENCH_PROFILE=registry,gateway-b writes V8 CPU profiles of those processes (for README's analysis).
   const profiled = (process.env.BENCH_PROFILE ?? '').split(',').includes(name.replace(/^gateway /, 'gateway-'));
   // One folder per process: the main thread and the module loader's thread each write a profile.
   const profile = profiled ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.dirname(logFile), 'profiles', name.replace(/\W+/g, '-'))}`] : [];
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...profile, ...nodeOptions, ...loader, entry], {
+  const child = spawn(process.execPath, [...profile, ...nodeOptions, ...loader, entry, ...args], {
     cwd,
     // Metrics on a free port: several gateways run side by side (their default 9464 would clash).
     env: { ...process.env, METRICS_PORT: '0', ...env },

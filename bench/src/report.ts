@@ -1,15 +1,19 @@
 // bench/RESULTS.md, written by the run: where it ran, what was measured, the tables, and the
-// targets of issue 5 as PASS or MISS with the measured numbers.
+// targets of issues 5 and 13 as PASS or MISS with the measured numbers.
 import type { Measurement } from './load.ts';
 import { SCENARIO_TITLES, type ScenarioName } from './scenarios.ts';
 
-export type GatewayId = 'a' | 'b' | 'c' | 'd';
+export type GatewayId = 'a' | 'b' | 'c' | 'd' | 'f';
+
+/** The scenarios the floor answers: the bank's checks (not the public search). */
+export const FLOOR_SCENARIOS: ScenarioName[] = ['single', 'portfolio100', 'portfolio500'];
 
 export const GATEWAY_TITLES: Record<GatewayId, string> = {
   a: '(a) Credit Graph, trust layer on',
   b: '(b) Credit Graph, trust layer off',
   c: '(c) bare @apollo/gateway',
   d: '(d) Hive Gateway',
+  f: '(f) floor: the same SQL with pg, one process',
 };
 
 export interface Verification {
@@ -32,6 +36,8 @@ export interface ReportInput {
     consents: number;
     /** How the gateway processes run: TypeScript through tsx, or bundled for plain node; extra flags for ours. */
     runtime: string;
+    /** Each subgraph's DATABASE_POOL_SIZE in the run. */
+    databasePoolSize?: string;
   };
   seed: { action: Record<string, string>; seconds: number };
   gateways: GatewayId[];
@@ -50,21 +56,36 @@ export function gatewayCpuMs(m: Measurement): number {
   return m.rps > 0 ? (1000 * m.cpu.gateway) / m.rps : NaN;
 }
 
+/**
+ * CPU time per answer in ms of everything that serves it: the gateway (or the floor), the six
+ * subgraphs and the PostgreSQL backends of their connections (all read from /proc).
+ */
+export function totalCpuMs(m: Measurement): number {
+  return m.rps > 0 ? (1000 * (m.cpu.gateway + m.cpu.subgraphs + (m.cpu.postgres ?? 0))) / m.rps : NaN;
+}
+
+/** A measurement's total CPU per answer over the floor's in the same scenario. */
+function floorRatio(input: ReportInput, m: Measurement, scenario: ScenarioName): number {
+  const floor = input.results.f?.[scenario];
+  return floor ? totalCpuMs(m) / totalCpuMs(floor) : NaN;
+}
+
 function table(input: ReportInput, scenario: ScenarioName): string {
   const lines = [
-    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | CPU cores: gateway / subgraphs / load generator / whole machine | gateway CPU ms / request | load | sample answers |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
+    '| gateway | RPS | p50 ms | p95 ms | p99 ms | errors | non-2xx | answers with GraphQL errors | peak RSS MB | SQL / request | audit records / request | CPU cores: gateway / subgraphs / PostgreSQL / load generator / whole machine | total CPU ms / request | × floor | gateway CPU ms / request | load | sample answers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const gateway of input.gateways) {
+    if (gateway === 'f' && !FLOOR_SCENARIOS.includes(scenario)) continue;
     const m = input.results[gateway]?.[scenario];
     const check = input.verification[gateway]?.[scenario];
     const verdict = check ? (check.ok ? `ok (${check.detail})` : `**WRONG**: ${check.detail}`) : 'not checked';
     if (!m) {
-      lines.push(`| ${GATEWAY_TITLES[gateway]} | not measured | | | | | | | | | | | | | ${verdict} |`);
+      lines.push(`| ${GATEWAY_TITLES[gateway]} | not measured | | | | | | | | | | | | | | | ${verdict} |`);
       continue;
     }
     lines.push(
-      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${fmt(m.cpu.gateway, 2)} / ${fmt(m.cpu.subgraphs, 2)} / ${fmt(m.cpu.loadGenerator ?? NaN, 2)} / ${fmt(m.cpu.machine, 2)} of ${m.cpu.cores} | ${fmt(gatewayCpuMs(m), 1)} | ${fmt(m.load, 1)} | ${verdict} |`,
+      `| ${GATEWAY_TITLES[gateway]} | ${fmt(m.rps)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.errors} | ${m.non2xx} | ${m.graphqlErrors} | ${mb(m.peakRssBytes)} | ${fmt(m.sqlPerRequest, 1)} | ${m.auditPerRequest === undefined ? '-' : fmt(m.auditPerRequest, 2)} | ${fmt(m.cpu.gateway, 2)} / ${fmt(m.cpu.subgraphs, 2)} / ${fmt(m.cpu.postgres ?? NaN, 2)} / ${fmt(m.cpu.loadGenerator ?? NaN, 2)} / ${fmt(m.cpu.machine, 2)} of ${m.cpu.cores} | ${fmt(totalCpuMs(m), 1)} | ${fmt(floorRatio(input, m, scenario), 2)} | ${fmt(gatewayCpuMs(m), 1)} | ${fmt(m.load, 1)} | ${verdict} |`,
     );
   }
   return lines.join('\n');
@@ -112,6 +133,30 @@ function targets(input: ReportInput): Target[] {
     measured: `${cost('a', 'c')}, ${cost('a', 'd')}, ${cost('b', 'c')}`,
     pass: undefined,
   });
+  const floorSingle = input.results.f?.single;
+  for (const gateway of ['a', 'b'] as GatewayId[]) {
+    const m = input.results[gateway]?.single;
+    if (!m || !floorSingle) continue;
+    const times = floorRatio(input, m, 'single');
+    list.push({
+      name: `${GATEWAY_TITLES[gateway]}: total CPU per single check ≤ 2 × the floor's (issue 13)`,
+      measured: `${fmt(totalCpuMs(m), 1)} ms vs ${fmt(totalCpuMs(floorSingle), 1)} ms = ${times.toFixed(2)}×`,
+      pass: gateway === 'a' ? times <= 2 && clean(m) : undefined,
+    });
+  }
+  const gatewayVsApollo = (gateway: GatewayId, goal: number) => {
+    const m = input.results[gateway]?.single;
+    const c = input.results.c?.single;
+    if (!m || !c) return;
+    const times = gatewayCpuMs(m) / gatewayCpuMs(c);
+    list.push({
+      name: `${GATEWAY_TITLES[gateway]}: gateway CPU per single check ≤ ${goal} × bare @apollo/gateway's (issue 13)`,
+      measured: `${fmt(gatewayCpuMs(m), 1)} ms vs ${fmt(gatewayCpuMs(c), 1)} ms = ${times.toFixed(2)}×`,
+      pass: times <= goal,
+    });
+  };
+  gatewayVsApollo('a', 1);
+  gatewayVsApollo('b', 0.5);
   const single = input.results.a?.single;
   const portfolio = input.results.a?.portfolio500;
   if (single && portfolio) {
@@ -164,7 +209,7 @@ export function renderResults(input: ReportInput): string {
     `- Data: ${s.enterprises.toLocaleString('en-US')} enterprises in PostgreSQL, one database per subgraph (\`credit_graph_bench_<subgraph>\`): ` +
       Object.entries(input.seed.action).map(([name, action]) => `${name} ${action}`).join(', ') +
       ` (${input.seed.seconds.toFixed(0)} s). A database already seeded with the same count by the same seed code and migrations is reused; \`--reseed\` forces a fresh seed.`,
-    `- The six subgraphs run once, each in its own process, and serve all four gateways. Each gateway runs in its own process (RSS sampled from /proc every 200 ms while it is measured, peak reported); all four run side by side and each scenario measures them one after the other, in alternating order from one scenario to the next, so that drifting background load does not fall on one gateway. Gateway processes: ${s.runtime}.`,
+    `- The six subgraphs run once, each in its own process, and serve all four gateways (each subgraph with a pool of ${s.databasePoolSize ?? 'default'} database connections: the server's connections are shared). Each gateway runs in its own process (RSS sampled from /proc every 200 ms while it is measured, peak reported); all four run side by side and each scenario measures them one after the other, in alternating order from one scenario to the next, so that drifting background load does not fall on one gateway. Gateway processes: ${s.runtime}.`,
     `- Load: autocannon, ${s.connections} connections, ${s.warmupSeconds} s warm-up (discarded) then ${s.durationSeconds} s measured, per scenario and gateway, from the same machine. ` +
       `Requests cycle round-robin through ${Object.entries(s.requestLists).map(([name, n]) => `${n} ${name} bodies`).join(', ')}.`,
     `- (a) bank token (BANK, 郑州银行), \`x-credit-purpose: LOAN_APPROVAL\`, ${s.consents.toLocaleString('en-US')} live consents granted through the gateway's \`grantConsent\` mutation (one per enterprise checked), audit on (each record durable before its answer), rate limit on Redis (limits raised so it never refuses), the public search sent anonymously.`,
@@ -173,7 +218,8 @@ export function renderResults(input: ReportInput): string {
       'on the supergraph minus `Enterprise.<sector>Signals` and `Enterprise.evaluation`: Hive Gateway cannot load the full one ' +
       '(`Multiple canonical definitions for "SectorCreditSignals"`, see bench/src/peers/hive-supergraph.ts); no benchmark operation selects those fields.',
     '- SQL / request: the subgraphs\' `credit_graph_sql_statements_total` over the measured window (and the requests in flight at its end), divided by those requests. Errors: socket errors and timeouts; GraphQL errors: 2xx answers with an `errors` list.',
-    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, by the load generator (autocannon, in the bench process) and by the whole machine (PostgreSQL and anything else running, other users\' work included); the load average is the 1-minute one at the end of the window.',
+    '- CPU: cores used during the measured window by the gateway process, by the six subgraph processes together, by the PostgreSQL backends serving this run\'s connections (found by application_name in pg_stat_activity), by the load generator (autocannon, in the bench process) and by the whole machine (anything else running, other users\' work included); the load average is the 1-minute one at the end of the window. **Total CPU ms / request** = (gateway + subgraphs + PostgreSQL backends) / RPS, all from /proc; **× floor** is its ratio to the floor\'s in the same scenario.',
+    '- (f) the floor: one process sends the subgraphs\' own hot-read statements (each subgraph\'s exported `reads`) with pg to the same databases, batched as the query plan batches them (the same statement count per request), and builds the answer\'s JSON from the rows; no GraphQL, federation, HTTP between services, authorization, record states or masking (bench/src/floor.ts). It answers the single check and the portfolios.',
     '- (a) and (b) run with `SUBGRAPH_TIMEOUT_MS=60000` (the peers have no subgraph timeout); every other setting is the product default.',
     '',
     '## Targets',

@@ -4,7 +4,9 @@
 //   (b) this gateway, TRUST_LAYER=off
 //   (c) bare @apollo/gateway on @apollo/server defaults
 //   (d) Hive Gateway
-// then writes bench/RESULTS.md. Options: --enterprises N, --connections N, --warmup S,
+//   (f) the floor: the subgraphs' SQL statements run with pg in one process (src/floor.ts)
+// then writes bench/RESULTS.md. Ours run as production does: `npm run build`, then
+// `node dist/credit-graph.mjs subgraph <name>` and `... gateway`. Options: --enterprises N, --connections N, --warmup S,
 // --duration S, --gateways a,b,c,d, --scenarios single,portfolio100,portfolio500,search,
 // --reseed, --out FILE. PostgreSQL: BENCH_DATABASE_URL (an admin connection, default
 // postgresql://postgres@127.0.0.1:5432/postgres); Redis: REDIS_URL (default redis://127.0.0.1:6379).
@@ -19,11 +21,12 @@ import { databaseUrlVariable, isGatewayHosted, readManifest, SUPERGRAPH_PATH } f
 import { signToken, TRUST_LAYER_OFF_CALLER } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
 import { DEMO_BANK } from '../../scripts/demo-credentials.ts';
+import { BUILT_CLI, buildDist } from '../../scripts/build.ts';
 import { bundleEntry } from './bundle.ts';
 import { measure, type Measurement } from './load.ts';
 import { supergraphForHive } from './peers/hive-supergraph.ts';
 import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
-import { GATEWAY_TITLES, renderResults, type GatewayId, type ReportInput, type Verification } from './report.ts';
+import { FLOOR_SCENARIOS, GATEWAY_TITLES, gatewayCpuMs, renderResults, totalCpuMs, type GatewayId, type ReportInput, type Verification } from './report.ts';
 import { buildScenarios, enterprisePool, SCENARIOS, type Scenario, type ScenarioName } from './scenarios.ts';
 import { benchDatabaseName, databaseUrl, ensureDatabase, ensureSeeded } from './seed.ts';
 
@@ -41,11 +44,11 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '10' },
     duration: { type: 'string', default: '20' },
-    gateways: { type: 'string', default: 'a,b,c,d' },
+    gateways: { type: 'string', default: 'a,b,c,d,f' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     reseed: { type: 'boolean', default: false },
-    // Levers: every gateway bundled and run by plain node (no tsx), and V8 flags for ours.
-    'plain-node': { type: 'boolean', default: false },
+    // Levers: every process through tsx instead of built JavaScript, and V8 flags for ours.
+    tsx: { type: 'boolean', default: false },
     'node-options': { type: 'string', default: '' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
   },
@@ -57,7 +60,7 @@ const durationSeconds = Number(values.duration);
 const gatewayIds = values.gateways.split(',') as GatewayId[];
 const scenarioNames = values.scenarios.split(',') as ScenarioName[];
 if (gatewayIds.some((g) => !(g in GATEWAY_TITLES)) || scenarioNames.some((s) => !SCENARIOS.includes(s))) {
-  console.error(`--gateways takes a,b,c,d and --scenarios ${SCENARIOS.join(',')}`);
+  console.error(`--gateways takes a,b,c,d,f and --scenarios ${SCENARIOS.join(',')}`);
   process.exit(2);
 }
 // npm runs this script in bench/; a relative --out is meant from where npm was invoked.
@@ -158,6 +161,17 @@ const ports = new Map(subgraphNames.map((name, i) => [name, PORT_BASE + 1 + i]))
 const supergraphPath = benchSupergraph(ports);
 const subgraphUrls = [...ports.values()].map((port) => `http://${HOST}:${port}`);
 const hiveSupergraphPath = path.join(RAW_DIR, 'supergraph-hive.graphql');
+// Every connection our processes open names this run (node-postgres reads PGAPPNAME), so that the
+// PostgreSQL backends serving them, and only them, are found in pg_stat_activity.
+const DATABASE_POOL_SIZE = process.env.BENCH_DATABASE_POOL_SIZE ?? '4';
+const applicationName = `credit-graph-bench-${process.pid}`;
+const runtimeEnv = { PGAPPNAME: applicationName };
+if (!values.tsx) {
+  const built = await buildDist();
+  log(`built ${path.relative(ROOT, BUILT_CLI)} (${built.files} modules, ${(built.milliseconds / 1000).toFixed(1)} s): ours run from it with plain node`);
+}
+/** How one of our services starts: the built CLI (production) or its TypeScript entry through tsx. */
+const ourEntry = (source: string, args: string[]) => (values.tsx ? { entry: source, args: [] } : { entry: BUILT_CLI, args });
 writeFileSync(hiveSupergraphPath, supergraphForHive(readFileSync(supergraphPath, 'utf8')));
 
 try {
@@ -166,28 +180,34 @@ try {
     subgraphNames.map(async (name) => {
       const file = logPath(RAW_DIR, `subgraph-${name}`);
       writeFileSync(file, '');
-      const service = startProcess(name, path.join(ROOT, 'subgraphs', name, 'src/index.ts'), {
+      const { entry, args } = ourEntry(path.join(ROOT, 'subgraphs', name, 'src/index.ts'), ['subgraph', name]);
+      const service = startProcess(name, entry, {
+        ...runtimeEnv,
         PORT: String(ports.get(name)),
         HOST,
         [databaseUrlVariable(name)]: databaseUrl(adminUrl, benchDatabaseName(name)),
         CALLER_SIGNING_SECRET: callerSecret,
         SEED_ENTERPRISES: '0',
-      }, file, ROOT);
+        // The PostgreSQL server's connections are shared (max_connections, other users): each
+        // subgraph keeps a small pool, enough for a 2-core machine (BENCH_DATABASE_POOL_SIZE).
+        DATABASE_POOL_SIZE: DATABASE_POOL_SIZE,
+      }, file, ROOT, [], args);
       services.push(service);
       await waitForHttp(service, `http://${HOST}:${ports.get(name)}/health`, 300_000, file);
     }),
   );
 
   const subgraphPids = services.map((service) => service.pid);
+  const metricOf = (text: string) => Number(/^credit_graph_sql_statements_total (\d+)/m.exec(text)?.[1] ?? NaN);
   const sqlStatements = async () => {
     let total = 0;
-    for (const base of subgraphUrls) {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      total += Number(/^credit_graph_sql_statements_total (\d+)/m.exec(text)?.[1] ?? NaN);
-    }
+    for (const base of subgraphUrls) total += metricOf(await (await fetch(`${base}/metrics`)).text());
     return total;
   };
   const gatewayDb = new pg.Pool({ connectionString: gatewayDatabaseUrl, max: 1 });
+  // The PostgreSQL backends serving this run's connections (the server may serve others too).
+  const backendPids = async () =>
+    (await gatewayDb.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rows.map((row) => row.pid);
   const auditRecords = async () => Number((await gatewayDb.query<{ n: string }>('SELECT count(*) AS n FROM "AuditRecord"')).rows[0]!.n);
 
   log(`building request lists from the ${enterprises.toLocaleString('en-US')}-enterprise universe`);
@@ -205,8 +225,8 @@ try {
   const samples = new Map<string, string>();
   let consents = 0;
 
-  const gatewayProcess = (id: GatewayId, port: number): { entry: string; env: Record<string, string> } => {
-    const common = { SUPERGRAPH_PATH: supergraphPath, CALLER_SIGNING_SECRET: callerSecret, APOLLO_TELEMETRY_DISABLED: 'true' };
+  const gatewayProcess = (id: GatewayId, port: number): { entry: string; args: string[]; env: Record<string, string> } => {
+    const common = { ...runtimeEnv, SUPERGRAPH_PATH: supergraphPath, CALLER_SIGNING_SECRET: callerSecret, APOLLO_TELEMETRY_DISABLED: 'true' };
     const ours = {
       ...common,
       GATEWAY_PORT: String(port),
@@ -222,15 +242,28 @@ try {
       SUBGRAPH_TIMEOUT_MS: process.env.BENCH_SUBGRAPH_TIMEOUT_MS ?? '60000',
     };
     const peer = { ...common, PORT: String(port), HOST, BENCH_CALLER: JSON.stringify(TRUST_LAYER_OFF_CALLER) };
+    const gateway = ourEntry(path.join(ROOT, 'gateway/src/main.ts'), ['gateway']);
     switch (id) {
       case 'a':
-        return { entry: path.join(ROOT, 'gateway/src/main.ts'), env: ours };
+        return { ...gateway, env: ours };
       case 'b':
-        return { entry: path.join(ROOT, 'gateway/src/main.ts'), env: { ...ours, TRUST_LAYER: 'off' } };
+        return { ...gateway, env: { ...ours, TRUST_LAYER: 'off' } };
       case 'c':
-        return { entry: path.join(BENCH_DIR, 'src/peers/apollo.ts'), env: peer };
+        return { entry: path.join(BENCH_DIR, 'src/peers/apollo.ts'), args: [], env: peer };
       case 'd':
-        return { entry: path.join(BENCH_DIR, 'src/peers/hive.ts'), env: { ...peer, SUPERGRAPH_PATH: hiveSupergraphPath } };
+        return { entry: path.join(BENCH_DIR, 'src/peers/hive.ts'), args: [], env: { ...peer, SUPERGRAPH_PATH: hiveSupergraphPath } };
+      case 'f':
+        return {
+          entry: path.join(BENCH_DIR, 'src/floor.ts'),
+          args: [],
+          env: {
+            ...runtimeEnv,
+            PORT: String(port),
+            HOST,
+            DATABASE_POOL_SIZE,
+            ...Object.fromEntries(subgraphNames.map((name) => [databaseUrlVariable(name), databaseUrl(adminUrl, benchDatabaseName(name))])),
+          },
+        };
     }
   };
 
@@ -258,10 +291,11 @@ try {
         : json.errors ? `${json.errors.length} GraphQL error(s), first ${json.errors[0]!.extensions?.code ?? ''}: ${json.errors[0]!.message.slice(0, 160)}`
         : scenario.check(json.data, i);
       if (wrong) reasons.push(`request ${i}: ${wrong}`);
-      // (b), (c) and (d) sign as the same caller: their answers must be identical.
+      // (b), (c) and (d) sign as the same caller: their answers must be identical. The floor
+      // builds the same shape without the subgraphs' rules (record states, masking): not compared.
       const answer = JSON.stringify(json.data ?? null);
       const key = `${scenario.name}/${i}`;
-      if (id !== 'a') {
+      if (id !== 'a' && id !== 'f') {
         const reference = samples.get(key);
         if (reference === undefined) samples.set(key, answer);
         else {
@@ -283,13 +317,14 @@ try {
     const port = PORT_BASE + 11 + k;
     // Apollo's standalone server answers GraphQL at its root.
     const url = `http://${HOST}:${port}${id === 'c' ? '/' : '/graphql'}`;
-    const { entry: source, env } = gatewayProcess(id, port);
-    const entry = values['plain-node'] ? await bundleEntry(source, path.join(RAW_DIR, 'bundles', `gateway-${id}.mjs`)) : source;
+    const { entry: source, args, env } = gatewayProcess(id, port);
+    // The peers and the floor are bundled for plain node like ours, unless everything runs through tsx.
+    const entry = !values.tsx && source.endsWith('.ts') ? await bundleEntry(source, path.join(RAW_DIR, 'bundles', `gateway-${id}.mjs`)) : source;
     const nodeOptions = (id === 'a' || id === 'b') && values['node-options'] ? values['node-options'].split(/\s+/) : [];
     const file = logPath(RAW_DIR, `gateway-${id}`);
     writeFileSync(file, '');
-    log(`starting ${GATEWAY_TITLES[id]} on port ${port}${values['plain-node'] ? ' (bundled, plain node)' : ''}${nodeOptions.length ? ` with ${nodeOptions.join(' ')}` : ''}`);
-    const service = startProcess(`gateway ${id}`, entry, env, file, ROOT, nodeOptions);
+    log(`starting ${GATEWAY_TITLES[id]} on port ${port}${values.tsx ? ' (tsx)' : ''}${nodeOptions.length ? ` with ${nodeOptions.join(' ')}` : ''}`);
+    const service = startProcess(`gateway ${id}`, entry, env, file, ROOT, nodeOptions, args);
     services.push(service);
     await waitForGraphQL(service, url, file);
     idleRssBytes[id] = rssBytes(service.pid);
@@ -305,6 +340,8 @@ try {
   for (const [si, scenario] of scenarios.entries()) {
     const order = si % 2 === 0 ? gatewayIds : [...gatewayIds].reverse();
     for (const id of order) {
+      // The floor answers the bank's checks only (the single check and the portfolios).
+      if (id === 'f' && !FLOOR_SCENARIOS.includes(scenario.name)) continue;
       const { url, service } = running.get(id)!;
       // Each measurement starts with closed circuits: a previous one's timeouts must not spill over.
       if (id === 'a' || id === 'b') await untilReady(url.replace(/\/graphql$/, '/ready'));
@@ -320,16 +357,19 @@ try {
         warmupSeconds,
         durationSeconds,
         pid: service.pid,
-        sqlStatements,
+        // The floor counts its own statements, like a subgraph.
+        sqlStatements: id === 'f' ? async () => metricOf(await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text()) : sqlStatements,
         auditRecords: id === 'a' ? auditRecords : undefined,
         subgraphPids,
+        backendPids,
       });
       results[id]![scenario.name] = m;
       log(
         `${id} ${scenario.name}: ${m.rps.toFixed(1)} rps, p50 ${m.p50.toFixed(0)} ms, p95 ${m.p95.toFixed(0)} ms, p99 ${m.p99.toFixed(0)} ms, ` +
           `errors ${m.errors}, non-2xx ${m.non2xx}, GraphQL errors ${m.graphqlErrors}, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MB, SQL/req ${m.sqlPerRequest.toFixed(1)}` +
           (m.auditPerRequest === undefined ? '' : `, audit/req ${m.auditPerRequest.toFixed(2)}`) +
-          `, CPU cores: gateway ${m.cpu.gateway.toFixed(2)}, subgraphs ${m.cpu.subgraphs.toFixed(2)}, load generator ${m.cpu.loadGenerator.toFixed(2)}, machine ${m.cpu.machine.toFixed(2)}/${m.cpu.cores}, load ${m.load.toFixed(1)}`,
+          `, CPU ms/request: total ${totalCpuMs(m).toFixed(1)} (gateway ${gatewayCpuMs(m).toFixed(1)}, PostgreSQL ${((1000 * m.cpu.postgres) / m.rps).toFixed(1)})` +
+          `, CPU cores: gateway ${m.cpu.gateway.toFixed(2)}, subgraphs ${m.cpu.subgraphs.toFixed(2)}, PostgreSQL ${m.cpu.postgres.toFixed(2)}, load generator ${m.cpu.loadGenerator.toFixed(2)}, machine ${m.cpu.machine.toFixed(2)}/${m.cpu.cores}, load ${m.load.toFixed(1)}`,
       );
     }
   }
@@ -372,8 +412,11 @@ try {
       durationSeconds,
       requestLists: Object.fromEntries(scenarios.map((s) => [s.name, s.bodies.length])) as Record<ScenarioName, number>,
       consents,
+      databasePoolSize: DATABASE_POOL_SIZE,
       runtime:
-        (values['plain-node'] ? 'each bundled with esbuild and run by plain `node` (no tsx)' : 'TypeScript through `node --import tsx`, as `npm start` runs them') +
+        (values.tsx
+          ? 'TypeScript through `node --import tsx`'
+          : 'ours as production runs them, from `npm run build` (`node dist/credit-graph.mjs subgraph <name>`, `... gateway`); the peers and the floor bundled with esbuild, plain `node`') +
         (values['node-options'] ? `; ours with \`${values['node-options']}\`` : ''),
     },
     seed,

@@ -8,7 +8,7 @@
 //   calls -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
 import {
@@ -203,6 +203,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   // authorization rewrites it, consent looks its subjects up, or the planner sees it.
   const plugins: ApolloServerPlugin<GatewayContext>[] = inOrder([
     ApolloServerPluginLandingPageDisabled(),
+    // No cache reads cache hints: none is computed (nor read from the subgraphs' answers).
+    ApolloServerPluginCacheControlDisabled(),
     rateLimitPlugin(rateLimiter),
     safelistPlugin<GatewayContext>(safelist),
     ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
@@ -222,7 +224,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     logger,
     plugins: config.trustLayer
       ? plugins
-      : [ApolloServerPluginLandingPageDisabled(), changeFeedPlugin<GatewayContext>(changes, logger), errorResponsePlugin as ApolloServerPlugin<GatewayContext>],
+      : [
+          ApolloServerPluginLandingPageDisabled(),
+          ApolloServerPluginCacheControlDisabled(),
+          changeFeedPlugin<GatewayContext>(changes, logger),
+          errorResponsePlugin as ApolloServerPlugin<GatewayContext>,
+        ],
     formatError: createErrorFormatter(logger),
     // The query planner overwrites an alias that takes a key field's name: refused, always.
     validationRules: [createNoShadowingAliasesRule(supergraphSdl)],

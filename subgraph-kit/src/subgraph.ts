@@ -2,7 +2,7 @@
 // resolvers, loaders, Prisma client, seed) and started the same way here.
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { IRules } from 'graphql-shield';
@@ -68,6 +68,7 @@ import {
 import { subgraphSettings } from './settings.ts';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
 import { recordReferences, type RecordReferences } from './references.ts';
+import { countingAdapter } from './statement-counter.ts';
 
 /** What a Prisma client must offer the kit (the generated clients differ per subgraph). */
 export interface PrismaClientLike {
@@ -207,9 +208,8 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
     await database.close();
     throw error;
   }
-  const db = definition.createClient(database.adapter);
-  // Generated clients type $on by their own log options; all of ours log queries as events.
-  (db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', onStatement);
+  // Statements are counted at the driver adapter: no query events, no per-statement log work.
+  const db = definition.createClient(countingAdapter(database.adapter, onStatement));
   return { database, db };
 }
 
@@ -274,6 +274,9 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     logger,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache reads the cache hints (the gateway passes no Cache-Control on): without this,
+      // Apollo Server computes a hint for every field of every answer.
+      ApolloServerPluginCacheControlDisabled(),
       reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
       errorResponsePlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
     ],

@@ -1,14 +1,57 @@
 // Batched reads for one request: each loader is one SQL statement per batch of keys.
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
+// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
+// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// statement returns exactly what the Prisma query it replaced returned.
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
-import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
+import {
+  Prisma,
+  type ElderlyCareCommitment,
+  type ElderlyCareInspection,
+  type ElderlyCareInstitution,
+  type ElderlyCarePenalty,
+  type HousekeepingComplaint,
+  type HousekeepingCompany,
+  type PrismaClient,
+  type Worker,
+} from './generated/prisma/client.ts';
 
 interface WorkerSlot {
   id: string;
   uscc: string;
 }
 
+/**
+ * The statements of the hot reads, each over a batch of keys (one array parameter), ordered as
+ * the loaders hand the rows out. Exported for the benchmark's floor (bench/src/floor.ts).
+ */
+export const reads = {
+  company: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "HousekeepingCompany" WHERE "uscc" = ANY(${usccs})`,
+  complaints: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "HousekeepingComplaint" WHERE "uscc" = ANY(${usccs}) ORDER BY "receivedOn" DESC, "id" ASC`,
+  workerCount: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT "uscc", count(*)::int AS "count" FROM "Worker" WHERE "uscc" = ANY(${usccs}) GROUP BY "uscc"`,
+  // Enum arrays come back from a raw query as the array's text ("{A,B}"): cast to text[] they are arrays, as Prisma's.
+  worker: (ids: readonly string[]) =>
+    Prisma.sql`SELECT "id", "uscc", "employedSince", "name", "sex", "birthDate", "registeredAgeBand", "serviceTypes"::text[] AS "serviceTypes",
+      "ratingAverage", "ratingCount", "backgroundOutcome", "backgroundCheckedOn", "flaggedCategories"::text[] AS "flaggedCategories"
+      FROM "Worker" WHERE "id" = ANY(${ids})`,
+  institution: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "ElderlyCareInstitution" WHERE "uscc" = ANY(${usccs})`,
+  inspections: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "ElderlyCareInspection" WHERE "uscc" = ANY(${usccs}) ORDER BY "inspectedOn" DESC, "id" ASC`,
+  elderlyCarePenalties: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "ElderlyCarePenalty" WHERE "uscc" = ANY(${usccs}) ORDER BY "decidedOn" DESC, "id" ASC`,
+  elderlyCareCommitments: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "ElderlyCareCommitment" WHERE "uscc" = ANY(${usccs}) ORDER BY "madeOn" DESC, "id" ASC`,
+};
+
+/** A company's worker count, in the shape of Prisma's `groupBy({ by: ['uscc'], _count: { _all: true } })`. */
+interface WorkerCount {
+  uscc: string;
+  _count: { _all: number };
+}
+
 export function createLoaders(db: PrismaClient) {
-  const byUscc = (usccs: readonly string[]) => ({ uscc: { in: [...usccs] } });
   const byWorker = (ids: readonly string[]) => ({ workerId: { in: [...ids] } });
 
   // One loader per `first` value asked in the request (usually one): the window function
@@ -27,14 +70,12 @@ export function createLoaders(db: PrismaClient) {
   const workerIdLoaders = new Map<number, ReturnType<typeof currentWorkerIds>>();
 
   return {
-    company: rowLoader((usccs: readonly string[]) => db.housekeepingCompany.findMany({ where: byUscc(usccs) }), (row) => row.uscc),
-    complaints: groupLoader(
-      (usccs: readonly string[]) => db.housekeepingComplaint.findMany({ where: byUscc(usccs), orderBy: [{ receivedOn: 'desc' }, { id: 'asc' }] }),
-      (row) => row.uscc,
-    ),
+    company: rowLoader((usccs: readonly string[]) => db.$queryRaw<HousekeepingCompany[]>(reads.company(usccs)), (row) => row.uscc),
+    complaints: groupLoader((usccs: readonly string[]) => db.$queryRaw<HousekeepingComplaint[]>(reads.complaints(usccs)), (row) => row.uscc),
     workerCount: rowLoader(
-      (usccs: readonly string[]) => db.worker.groupBy({ by: ['uscc'], where: byUscc(usccs), _count: { _all: true } }),
-      (row) => row.uscc ?? '',
+      async (usccs: readonly string[]): Promise<WorkerCount[]> =>
+        (await db.$queryRaw<{ uscc: string; count: number }[]>(reads.workerCount(usccs))).map(({ uscc, count }) => ({ uscc, _count: { _all: count } })),
+      (row) => row.uscc,
     ),
     /** The ids of a company's current workers, longest-serving first, at most `first` of them. */
     workerIds(first: number) {
@@ -42,7 +83,7 @@ export function createLoaders(db: PrismaClient) {
       if (!loader) workerIdLoaders.set(first, (loader = currentWorkerIds(first)));
       return loader;
     },
-    worker: rowLoader((ids: readonly string[]) => db.worker.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id),
+    worker: rowLoader((ids: readonly string[]) => db.$queryRaw<Worker[]>(reads.worker(ids)), (row) => row.id),
     certificates: groupLoader(
       (ids: readonly string[]) => db.workerCertificate.findMany({ where: byWorker(ids), orderBy: [{ issuedOn: 'desc' }, { id: 'asc' }] }),
       (row) => row.workerId,
@@ -56,20 +97,14 @@ export function createLoaders(db: PrismaClient) {
       (row) => row.workerId,
     ),
 
-    institution: rowLoader(
-      (usccs: readonly string[]) => db.elderlyCareInstitution.findMany({ where: byUscc(usccs) }),
-      (row) => row.uscc,
-    ),
-    inspections: groupLoader(
-      (usccs: readonly string[]) => db.elderlyCareInspection.findMany({ where: byUscc(usccs), orderBy: [{ inspectedOn: 'desc' }, { id: 'asc' }] }),
-      (row) => row.uscc,
-    ),
+    institution: rowLoader((usccs: readonly string[]) => db.$queryRaw<ElderlyCareInstitution[]>(reads.institution(usccs)), (row) => row.uscc),
+    inspections: groupLoader((usccs: readonly string[]) => db.$queryRaw<ElderlyCareInspection[]>(reads.inspections(usccs)), (row) => row.uscc),
     elderlyCarePenalties: groupLoader(
-      (usccs: readonly string[]) => db.elderlyCarePenalty.findMany({ where: byUscc(usccs), orderBy: [{ decidedOn: 'desc' }, { id: 'asc' }] }),
+      (usccs: readonly string[]) => db.$queryRaw<ElderlyCarePenalty[]>(reads.elderlyCarePenalties(usccs)),
       (row) => row.uscc,
     ),
     elderlyCareCommitments: groupLoader(
-      (usccs: readonly string[]) => db.elderlyCareCommitment.findMany({ where: byUscc(usccs), orderBy: [{ madeOn: 'desc' }, { id: 'asc' }] }),
+      (usccs: readonly string[]) => db.$queryRaw<ElderlyCareCommitment[]>(reads.elderlyCareCommitments(usccs)),
       (row) => row.uscc,
     ),
   };

@@ -1,35 +1,47 @@
 // Batched reads for one request: each loader is one SQL statement per batch of enterprises.
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
+// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
+// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// statement returns exactly what the Prisma query it replaced returned.
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import {
+  Prisma,
+  type AdministrativeLicense,
+  type AdministrativePenalty,
+  type CreditCommitment,
+  type DishonestyListEntry,
+  type Enterprise,
+  type Objection,
+  type PrismaClient,
+  type RepairApplication,
+} from './generated/prisma/client.ts';
+
+/**
+ * The statements of the hot reads, each over a batch of USCCs (one array parameter), ordered
+ * as the loaders hand the rows out. Exported for the benchmark's floor (bench/src/floor.ts).
+ */
+export const reads = {
+  enterprise: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "Enterprise" WHERE "uscc" = ANY(${usccs})`,
+  licenses: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "AdministrativeLicense" WHERE "uscc" = ANY(${usccs}) ORDER BY "decisionDate" DESC`,
+  penalties: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "AdministrativePenalty" WHERE "uscc" = ANY(${usccs}) ORDER BY "decisionDate" DESC`,
+  listEntries: (usccs: readonly string[]) =>
+    Prisma.sql`SELECT * FROM "DishonestyListEntry" WHERE "uscc" = ANY(${usccs}) ORDER BY "listedOn" DESC`,
+  objections: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "Objection" WHERE "uscc" = ANY(${usccs}) ORDER BY "filedAt" DESC`,
+  repairs: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "RepairApplication" WHERE "uscc" = ANY(${usccs}) ORDER BY "appliedAt" DESC`,
+  commitments: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "CreditCommitment" WHERE "uscc" = ANY(${usccs}) ORDER BY "madeOn" DESC`,
+};
 
 export function createLoaders(db: PrismaClient) {
-  const byUscc = (usccs: readonly string[]) => ({ uscc: { in: [...usccs] } });
   return {
-    enterprise: rowLoader((usccs: readonly string[]) => db.enterprise.findMany({ where: byUscc(usccs) }), (row) => row.uscc),
-    licenses: groupLoader(
-      (usccs: readonly string[]) => db.administrativeLicense.findMany({ where: byUscc(usccs), orderBy: { decisionDate: 'desc' } }),
-      (row) => row.uscc,
-    ),
-    penalties: groupLoader(
-      (usccs: readonly string[]) => db.administrativePenalty.findMany({ where: byUscc(usccs), orderBy: { decisionDate: 'desc' } }),
-      (row) => row.uscc,
-    ),
-    listEntries: groupLoader(
-      (usccs: readonly string[]) => db.dishonestyListEntry.findMany({ where: byUscc(usccs), orderBy: { listedOn: 'desc' } }),
-      (row) => row.uscc,
-    ),
-    objections: groupLoader(
-      (usccs: readonly string[]) => db.objection.findMany({ where: byUscc(usccs), orderBy: { filedAt: 'desc' } }),
-      (row) => row.uscc,
-    ),
-    repairs: groupLoader(
-      (usccs: readonly string[]) => db.repairApplication.findMany({ where: byUscc(usccs), orderBy: { appliedAt: 'desc' } }),
-      (row) => row.uscc,
-    ),
-    commitments: groupLoader(
-      (usccs: readonly string[]) => db.creditCommitment.findMany({ where: byUscc(usccs), orderBy: { madeOn: 'desc' } }),
-      (row) => row.uscc,
-    ),
+    enterprise: rowLoader((usccs: readonly string[]) => db.$queryRaw<Enterprise[]>(reads.enterprise(usccs)), (row) => row.uscc),
+    licenses: groupLoader((usccs: readonly string[]) => db.$queryRaw<AdministrativeLicense[]>(reads.licenses(usccs)), (row) => row.uscc),
+    penalties: groupLoader((usccs: readonly string[]) => db.$queryRaw<AdministrativePenalty[]>(reads.penalties(usccs)), (row) => row.uscc),
+    listEntries: groupLoader((usccs: readonly string[]) => db.$queryRaw<DishonestyListEntry[]>(reads.listEntries(usccs)), (row) => row.uscc),
+    objections: groupLoader((usccs: readonly string[]) => db.$queryRaw<Objection[]>(reads.objections(usccs)), (row) => row.uscc),
+    repairs: groupLoader((usccs: readonly string[]) => db.$queryRaw<RepairApplication[]>(reads.repairs(usccs)), (row) => row.uscc),
+    commitments: groupLoader((usccs: readonly string[]) => db.$queryRaw<CreditCommitment[]>(reads.commitments(usccs)), (row) => row.uscc),
   };
 }
 

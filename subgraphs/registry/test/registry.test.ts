@@ -56,9 +56,10 @@ describe('registry subgraph', () => {
   });
 
   it('withholds an error it did not raise on purpose: INTERNAL_SERVER_ERROR with the request id, no database detail', async () => {
-    // Only the gateway can send this (signed): a representation whose key is a number, which the
-    // database client refuses with a long message naming its invocation and the file.
-    const request = JSON.stringify({ query: entitiesQuery('Enterprise', 'name'), variables: { representations: [{ __typename: 'Enterprise', uscc: 42 }] } });
+    // Only the gateway can send this (signed): a representation whose key holds a NUL character,
+    // which PostgreSQL refuses (no text may hold one) with a message naming the byte sequence,
+    // and the database client with its invocation and the file.
+    const request = JSON.stringify({ query: entitiesQuery('Enterprise', 'name'), variables: { representations: [{ __typename: 'Enterprise', uscc: '9141\u0000' }] } });
     const response = await fetch(subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-0042', ...(await signedTestHeaders(subgraph.url, request, ANONYMOUS_CALLER)) },

@@ -10,7 +10,7 @@ export const supplyChain = defineSubgraph({
   name: 'supply-chain',
   schemaFile: new URL('./schema.graphql', import.meta.url),
   migrationsDir: new URL('../prisma/migrations', import.meta.url),
-  createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
+  createClient: (adapter) => new PrismaClient({ adapter }),
   createLoaders,
   resolvers,
   permissions,

@@ -11,7 +11,7 @@ export const trade = defineSubgraph({
   name: 'trade',
   schemaFile: new URL('./schema.graphql', import.meta.url),
   migrationsDir: new URL('../prisma/migrations', import.meta.url),
-  createClient: (adapter) => new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] }),
+  createClient: (adapter) => new PrismaClient({ adapter }),
   createLoaders,
   resolvers,
   permissions,
