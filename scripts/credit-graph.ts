@@ -7,6 +7,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isGatewayHosted, readManifest, SECTORS, type SubgraphEntry } from '@credit-graph/contract';
 import { isRefusal, isUsageMistake } from './cli.ts';
+import { loadSubgraph } from './load-subgraph.ts';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -14,23 +15,6 @@ const ROLES = ['BANK', 'SECTOR_PLATFORM', 'REGULATOR', 'ENTERPRISE', 'DEVELOPER'
 
 /** The subgraphs that run as services of their own (the manifest's, but the gateway-hosted one). */
 const SERVICES: SubgraphEntry[] = readManifest().filter((entry) => !isGatewayHosted(entry));
-
-type AnySubgraph = Parameters<typeof import('@credit-graph/subgraph-kit').runSubgraphProcess>[0];
-
-/** One subgraph's definition, loading only its own modules and Prisma client. */
-async function loadSubgraph(name: string): Promise<AnySubgraph> {
-  const loaders: Record<string, () => Promise<unknown>> = {
-    registry: async () => (await import('@credit-graph/registry')).registry,
-    finance: async () => (await import('@credit-graph/finance')).finance,
-    'supply-chain': async () => (await import('@credit-graph/supply-chain')).supplyChain,
-    environment: async () => (await import('@credit-graph/environment')).environment,
-    housekeeping: async () => (await import('@credit-graph/housekeeping')).housekeeping,
-    trade: async () => (await import('@credit-graph/trade')).trade,
-  };
-  const load = loaders[name];
-  if (!load) throw new Error(`no loader for subgraph "${name}": add it here and to scripts/subgraphs.ts`);
-  return (await load()) as AnySubgraph;
-}
 
 function positiveInteger(raw: string): number {
   const value = Number(raw);

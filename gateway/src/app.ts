@@ -4,13 +4,13 @@
 //   -> safelist (clients bound to registered operations) -> input checks (USCC) -> limits (before any
 //   other pass over the operation) -> authorization (fields removed before planning)
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
-//   calls -> audit (recorded before the answer leaves).
+//   calls (or in-process calls to subgraphs hosted here) -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
-import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen } from '@credit-graph/contract';
+import { createGraphQLHandler, describeTarget, errorResponsePlugin, formatError, listen, type InProcessSubgraph } from '@credit-graph/contract';
 import { auditPlugin, createAudit } from './audit/audit.ts';
 import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
@@ -32,6 +32,7 @@ import { createRequestContext, type GatewayContext } from './trust/request-conte
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
+import { InProcessClient } from './transport/in-process.ts';
 import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
@@ -60,6 +61,11 @@ export interface GatewayAppOptions {
    * used only in demo mode (config.playgroundDemoTokens), ignored (with a warning) otherwise.
    */
   playgroundTokens?: Record<string, string>;
+  /**
+   * Subgraphs served inside this process (the embedded shape, SUBGRAPH_TRANSPORT=in-process):
+   * called by name without HTTP or signatures; every other subgraph is called at its URL.
+   */
+  inProcessSubgraphs?: readonly InProcessSubgraph[];
 }
 
 /** How this process reaches itself: a wildcard address is not a destination; IPv6 needs brackets. */
@@ -94,6 +100,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     ...config.rateLimit,
   });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
+  const inProcess = new Map((options.inProcessSubgraphs ?? []).map((subgraph) => [subgraph.name, subgraph]));
   // The gateway's own reads (registration, grades) run in-process on the loaded supergraph,
   // never through its public, rate-limited HTTP door (see transport/internal.ts).
   let internal: InternalExecutor = async () => {
@@ -120,6 +127,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       if (target.startsWith(LOCAL_URL_PREFIX)) return trust;
       const policy = createSubgraphPolicy(name, config.subgraphCalls);
       policies.set(name, policy);
+      const hosted = inProcess.get(name);
+      if (hosted) return new InProcessClient(hosted, { timeoutMs: config.subgraphCalls.timeoutMs, policy });
       return new SubgraphClient(name, target, {
         callerKeys: config.callerKeys,
         timeoutMs: config.subgraphCalls.timeoutMs,
@@ -192,6 +201,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
   const probes = createProbes({
     subgraphs: supergraph.subgraphs.filter((s) => !s.url.startsWith(LOCAL_URL_PREFIX)),
+    inProcess,
     isSupergraphLoaded: () => supergraphLoaded,
     checkDatabase: () => db.$queryRawUnsafe('SELECT 1'),
     timeoutMs: config.readinessTimeoutMs,

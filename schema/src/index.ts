@@ -15,3 +15,4 @@ export * from './read-report.ts';
 export * from './clock.ts';
 export * from './request-id.ts';
 export * from './input-bounds.ts';
+export * from './in-process.ts';

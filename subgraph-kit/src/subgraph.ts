@@ -42,6 +42,8 @@ import {
   type ReadReport,
   type Caller,
   type CallerKeys,
+  type CallerKeyring,
+  type InProcessSubgraph,
   type CreditChange,
   type Database,
   type DatabaseTarget,
@@ -111,12 +113,16 @@ export interface SubgraphDefinition<Db extends PrismaClientLike, Loaders> {
   isEmpty: (db: Db) => Promise<boolean>;
 }
 
-export interface StartOptions {
-  port?: number;
-  host?: string;
+/** Where and how a subgraph's data lives, whichever transport serves it. */
+export interface RuntimeOptions {
   database?: DatabaseTarget;
   /** Seed this many enterprises when the database is empty (0: never seed). */
   seedEnterprises?: number;
+}
+
+export interface StartOptions extends RuntimeOptions {
+  port?: number;
+  host?: string;
   /**
    * Keys shared with the gateway to verify signed calls: a secret alone or a keyring (during a
    * rotation, old and new); default CALLER_SIGNING_KEYS or CALLER_SIGNING_SECRET.
@@ -131,6 +137,15 @@ export interface StartOptions {
   readinessTimeoutMs?: number;
 }
 
+export interface InProcessOptions extends RuntimeOptions {
+  /**
+   * The keys that sign negative records' references (references.ts): the same as the HTTP
+   * shape's caller keys, so a reference stays valid whichever shape served it. Default
+   * CALLER_SIGNING_KEYS or CALLER_SIGNING_SECRET.
+   */
+  callerSecret?: CallerKeys;
+}
+
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
 
 export interface RunningSubgraph<Db> {
@@ -138,7 +153,18 @@ export interface RunningSubgraph<Db> {
   url: string;
   db: Db;
   database: Database;
+  /** The same subgraph (one database, one schema) called in-process, without HTTP. */
+  inProcess: InProcessSubgraph;
   /** SQL statements sent to the database since start (each batch is one statement per table). */
+  sqlStatements(): number;
+  stop(): Promise<void>;
+}
+
+/** A subgraph served inside the caller's process (the gateway's, in the embedded shape). */
+export interface LocalSubgraph<Db> extends InProcessSubgraph {
+  db: Db;
+  database: Database;
+  /** SQL statements sent to the database since start. */
   sqlStatements(): number;
   stop(): Promise<void>;
 }
@@ -185,16 +211,26 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
   return { database, db };
 }
 
-export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
+/**
+ * Everything a subgraph is but its transport, built once and shared by the HTTP server and the
+ * in-process executor: schema (permissions, @bounds), database (migrated, seeded when empty),
+ * Apollo Server with the same plugins and error formatting, the per-request context, and the
+ * SQL statement counter. `execute` answers a request for a caller already known (in-process);
+ * the HTTP server verifies the signed caller first and builds the same context.
+ */
+interface SubgraphRuntime<Db, Loaders> extends LocalSubgraph<Db> {
+  server: ApolloServer<SubgraphContext<Db, Loaders>>;
+  metrics: Registry;
+  contextFor(caller: Caller, requestId: string): SubgraphContext<Db, Loaders>;
+}
+
+async function createRuntime<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
-  options: StartOptions = {},
-): Promise<RunningSubgraph<Db>> {
-  // Checked first: a subgraph without a usable secret or rules must not even open its database.
-  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
+  options: RuntimeOptions,
+  callerKeys: CallerKeyring,
+): Promise<SubgraphRuntime<Db, Loaders>> {
   const schema = buildSchema(definition);
   const references = recordReferences(callerKeys.map((key) => key.secret) as [string, ...string[]]);
-  const readinessTimeoutMs = options.readinessTimeoutMs ?? (Number(process.env.READINESS_TIMEOUT_MS) || DEFAULT_READINESS_TIMEOUT_MS);
-  let draining = false;
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
   const metrics = new Registry();
@@ -207,12 +243,92 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     statements++;
     statementCounter.inc();
   });
-
-  if (options.seedEnterprises && (await definition.isEmpty(db))) {
-    const started = Date.now();
-    await definition.seed(db, options.seedEnterprises);
-    console.log(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
+  try {
+    if (options.seedEnterprises && (await definition.isEmpty(db))) {
+      const started = Date.now();
+      await definition.seed(db, options.seedEnterprises);
+      console.log(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
+    }
+  } catch (error) {
+    await db.$disconnect();
+    await database.close();
+    throw error;
   }
+  const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
+      errorResponsePlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
+    ],
+    // stop() below drains HTTP first. Apollo's own SIGTERM handler would stop the server under
+    // requests in flight, and racing ours it left stop() hanging until the pool's idle timeout.
+    stopOnTerminationSignals: false,
+  });
+  await server.start();
+  // Loaders are per request: a DataLoader cache must never outlive the caller it served.
+  const contextFor = (caller: Caller, requestId: string): SubgraphContext<Db, Loaders> => ({
+    caller,
+    db,
+    loaders: definition.createLoaders(db),
+    references,
+    changes: [],
+    reads: createReadLog(),
+    requestId,
+  });
+  return {
+    name: definition.name,
+    db,
+    database,
+    server,
+    metrics,
+    contextFor,
+    sqlStatements: () => statements,
+    checkDatabase: () => db.$queryRawUnsafe('SELECT 1'),
+    async execute(request, { caller, requestId }) {
+      // The same pipeline as an HTTP request (parse, validate, plugins, formatError), minus HTTP.
+      const response = await server.executeOperation(
+        { query: request.query, variables: request.variables, operationName: request.operationName },
+        { contextValue: contextFor(caller, requestId) },
+      );
+      if (response.body.kind !== 'single') throw new Error(`${definition.name}: incremental delivery is not served in-process`);
+      return { status: response.http.status ?? 200, result: response.body.singleResult };
+    },
+    async stop() {
+      await server.stop();
+      await db.$disconnect();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * Starts a subgraph inside this process, without HTTP (the embedded shape: the gateway calls it
+ * through `execute`). Same schema, permissions, database and answers as startSubgraph.
+ * Throws CallerSecretError without usable keys (they sign record references), and the
+ * configuration errors of the database (DatabaseConfigError, PendingMigrationsError, ...).
+ */
+export async function startInProcessSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  options: InProcessOptions = {},
+): Promise<LocalSubgraph<Db>> {
+  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
+  const { server: _server, metrics: _metrics, contextFor: _contextFor, ...local } = await createRuntime(definition, options, callerKeys);
+  return local;
+}
+
+export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  options: StartOptions = {},
+): Promise<RunningSubgraph<Db>> {
+  // Checked first: a subgraph without a usable secret or rules must not even open its database.
+  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? (Number(process.env.READINESS_TIMEOUT_MS) || DEFAULT_READINESS_TIMEOUT_MS);
+  let draining = false;
+  const runtime = await createRuntime(definition, options, callerKeys);
+  const { server, metrics, db, database } = runtime;
 
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
   // Without an offline queue a command fails at once while Redis is down: the local cache decides.
@@ -230,36 +346,14 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       ? createRedisReplayCache({ redis, prefix: `credit-graph:nonce:${definition.name}:`, local: createMemoryReplayCache() })
       : createMemoryReplayCache(),
   });
-  const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
-    schema,
-    includeStacktraceInErrorResponses: false,
-    formatError,
-    plugins: [
-      ApolloServerPluginInlineTraceDisabled(),
-      reportsPlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
-      errorResponsePlugin as ApolloServerPlugin<SubgraphContext<Db, Loaders>>,
-    ],
-    // stop() below drains HTTP first. Apollo's own SIGTERM handler would stop the server under
-    // requests in flight, and racing ours it left stop() hanging until the pool's idle timeout.
-    stopOnTerminationSignals: false,
-  });
-  await server.start();
 
   const handler = createGraphQLHandler({
     server,
     // Every GraphQL request (`_entities`, `_service` and `{ __typename }` too) must carry the
     // gateway's signature over this exact request, for this subgraph, used once; a refusal is
     // thrown before parsing, as HTTP 401 UNAUTHENTICATED.
-    // Loaders are per request: a DataLoader cache must never outlive the caller it served.
-    context: async (req, body, requestId) => ({
-      caller: await verifier.verify({ headers: req.headers, method: req.method ?? 'GET', path: req.url ?? '/', body }),
-      db,
-      loaders: definition.createLoaders(db),
-      references,
-      changes: [],
-      reads: createReadLog(),
-      requestId,
-    }),
+    context: async (req, body, requestId) =>
+      runtime.contextFor(await verifier.verify({ headers: req.headers, method: req.method ?? 'GET', path: req.url ?? '/', body }), requestId),
     routes: {
       // Liveness: the process answers; nothing else is asked (a restart would not mend a database).
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name }),
@@ -267,7 +361,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       '/ready': async (_req, res) => {
         if (draining) return sendJson(res, 503, { status: 'draining', subgraph: definition.name });
         try {
-          await within(readinessTimeoutMs, db.$queryRawUnsafe('SELECT 1'));
+          await within(readinessTimeoutMs, runtime.checkDatabase());
           sendJson(res, 200, { status: 'ready', subgraph: definition.name, database: 'ok' });
         } catch (error) {
           sendJson(res, 503, { status: 'not ready', subgraph: definition.name, database: `unreachable: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}` });
@@ -286,16 +380,24 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     url: `http://${http.host}:${http.port}/graphql`,
     db,
     database,
-    sqlStatements: () => statements,
+    inProcess: { name: definition.name, execute: runtime.execute, checkDatabase: runtime.checkDatabase },
+    sqlStatements: runtime.sqlStatements,
     async stop() {
       draining = true;
       await http.close();
-      await server.stop();
       redis?.disconnect();
-      await db.$disconnect();
-      await database.close();
+      await runtime.stop();
     },
   };
+}
+
+/**
+ * Whether a subgraph's start failed on its configuration (keys, rules, time zone, input
+ * bounds, database settings, migrations): told in one line, exit 1, never a stack trace.
+ */
+export function isSubgraphConfigurationError(error: unknown): boolean {
+  const configuration = [CallerSecretError, PermissionsError, TimeZoneError, InputBoundsError, DatabaseConfigError, MigrateOnStartError, PendingMigrationsError];
+  return configuration.some((kind) => error instanceof kind);
 }
 
 /** Runs a subgraph as a process: port and seeding from the environment, clean stop on signals. */
@@ -315,8 +417,7 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       seedEnterprises: Number(process.env.SEED_ENTERPRISES ?? 0),
     });
   } catch (error) {
-    const configuration = [CallerSecretError, PermissionsError, TimeZoneError, InputBoundsError, DatabaseConfigError, MigrateOnStartError, PendingMigrationsError];
-    if (!configuration.some((kind) => error instanceof kind)) throw error;
+    if (!isSubgraphConfigurationError(error)) throw error;
     console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);
   }

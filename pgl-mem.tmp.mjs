@@ -1,0 +1,10 @@
+import { PGlite } from '@electric-sql/pglite';
+const dir = process.argv[2]; const conf = process.argv[3];
+const mb = () => Math.round(process.memoryUsage().rss/1048576);
+console.log('start', mb());
+const opts = conf ? { postgresqlconf: conf.split(';') } : {};
+const c = await PGlite.create(dir, opts);
+console.log('open', mb());
+const r = await c.query("select name, setting, unit from pg_settings where name in ('shared_buffers','work_mem','wal_buffers','temp_buffers','maintenance_work_mem')"); console.log(JSON.stringify(r.rows));
+await c.query('select count(*) from pg_class'); console.log('queried', mb());
+const c2 = await PGlite.create(undefined, opts); console.log('second(mem)', mb());
