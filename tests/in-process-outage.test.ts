@@ -33,7 +33,8 @@ describe('an in-process sector whose database is down', () => {
       ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url])),
       CALLER_SIGNING_SECRET: TEST_CALLER_SECRET,
       JWT_SECRET: TEST_JWT_SECRET,
-      SUBGRAPH_CIRCUIT_THRESHOLD: '3',
+      // Each failed read is tried three times (SUBGRAPH_RETRIES=2): the circuit opens on the fourth request.
+      SUBGRAPH_CIRCUIT_THRESHOLD: '10',
     });
     app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target }, { examples: [], inProcessSubgraphs: [finance] });
   });
@@ -69,6 +70,7 @@ describe('an in-process sector whose database is down', () => {
 
   it('opens the circuit after repeated failures, as for a stopped service', async () => {
     for (let i = 0; i < 3; i++) await graphql(app.url, QUERY, { u: model.uscc });
+    expect((await (await fetch(app.url.replace(/\/graphql$/, '/status'))).json()).subgraphs.finance.circuit).toBe('open');
     const result = await graphql(app.url, QUERY, { u: model.uscc });
     expect(result.data.enterprise).toEqual({ name: model.name, financeSignals: null });
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'finance', reason: 'circuit open' });
