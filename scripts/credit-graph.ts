@@ -15,6 +15,7 @@ if (command === 'gateway') await startTracing('gateway');
 if (command === 'subgraph' && subgraphName && !subgraphName.startsWith('-')) await startTracing(subgraphName);
 const { isGatewayHosted, readManifest, ROLES: ALL_ROLES, SECTORS, SettingsError } = await import('@credit-graph/contract');
 const { isRefusal, isUsageMistake } = await import('./cli.ts');
+const { loadSubgraph } = await import('./load-subgraph.ts');
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -23,23 +24,6 @@ const ROLES = ALL_ROLES.filter((role) => role !== 'PUBLIC');
 
 /** The subgraphs that run as services of their own (the manifest's, but the gateway-hosted one). */
 const SERVICES: SubgraphEntry[] = readManifest().filter((entry) => !isGatewayHosted(entry));
-
-type AnySubgraph = Parameters<typeof import('@credit-graph/subgraph-kit').runSubgraphProcess>[0];
-
-/** One subgraph's definition, loading only its own modules and Prisma client. */
-async function loadSubgraph(name: string): Promise<AnySubgraph> {
-  const loaders: Record<string, () => Promise<unknown>> = {
-    registry: async () => (await import('@credit-graph/registry')).registry,
-    finance: async () => (await import('@credit-graph/finance')).finance,
-    'supply-chain': async () => (await import('@credit-graph/supply-chain')).supplyChain,
-    environment: async () => (await import('@credit-graph/environment')).environment,
-    housekeeping: async () => (await import('@credit-graph/housekeeping')).housekeeping,
-    trade: async () => (await import('@credit-graph/trade')).trade,
-  };
-  const load = loaders[name];
-  if (!load) throw new Error(`no loader for subgraph "${name}": add it here and to scripts/subgraphs.ts`);
-  return (await load()) as AnySubgraph;
-}
 
 function positiveInteger(raw: string): number {
   const value = Number(raw);

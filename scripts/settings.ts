@@ -11,6 +11,7 @@ import {
   defaultPort,
   defineSettings,
   integer,
+  oneOf,
   isGatewayHosted,
   port,
   readManifest,
@@ -33,6 +34,11 @@ export function portVariable(name: string): string {
 /** What `npm start` (`credit-graph start`) reads itself; it passes the rest on to each service. */
 export const LAUNCHER_SETTINGS = composeSettings(
   defineSettings({
+    SUBGRAPH_TRANSPORT: oneOf('SUBGRAPH_TRANSPORT', ['in-process', 'http'], 'in-process', {
+      section: 'Embedded default',
+      description:
+        "how `npm start` runs the six subgraphs: `in-process` inside the gateway's process (each its own schema, resolvers, permissions and database, called without HTTP; a subgraph whose `SUBGRAPH_<NAME>_URL` is set is called at that URL instead), or `http`: each its own process, called over HTTP with signed calls (the production shape). `credit-graph gateway` / `subgraph <name>` (the image, `deploy/`) never host subgraphs",
+    }),
     STARTUP_TIMEOUT_MS: integer('STARTUP_TIMEOUT_MS', 300_000, { section: 'Embedded default', description: 'how long `npm start` waits for each service to answer, in ms' }, 1),
     ...Object.fromEntries(
       SUBGRAPHS.map((entry) => [

@@ -1,24 +1,46 @@
-// `npm start` (`credit-graph start`): every subgraph and the gateway on this machine, each as its
-// own process started by the same CLI (`credit-graph subgraph <name>`, `credit-graph gateway`),
-// run the way this process runs: through tsx from the sources, or by plain node from the build.
+// `npm start` (`credit-graph start`): every subgraph and the gateway on this machine, in one of
+// two shapes (SUBGRAPH_TRANSPORT):
+//   in-process (default): one process; the six subgraphs run inside the gateway's process, each
+//     with its own schema, resolvers, permissions and database, called without HTTP (see
+//     gateway/src/transport/in-process.ts). A subgraph whose SUBGRAPH_<NAME>_URL is set is not
+//     hosted: the gateway calls it at that URL.
+//   http: the production shape on one machine: each subgraph its own process started by the
+//     same CLI (`credit-graph subgraph <name>`, `credit-graph gateway`), called over HTTP with
+//     signed calls; run the way this process runs (tsx from the sources, or plain node on the build).
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataRoot, databaseTarget, describeTarget, isGatewayHosted, rawValue, readManifest } from '@credit-graph/contract';
+import { configureClock, dataRoot, databaseTarget, describeTarget, isGatewayHosted, rawValue, readManifest, type SubgraphEntry } from '@credit-graph/contract';
+import { subgraphUrlVariable } from '../gateway/src/config.ts';
+import { UsageError } from './cli.ts';
 import { demoTokens } from './demo-credentials.ts';
+import { loadSubgraph } from './load-subgraph.ts';
 import { embeddedCheckpointFile, ensureEmbeddedSecrets } from './embedded.ts';
 import { LAUNCHER_SETTINGS, portVariable } from './settings.ts';
-
-// Set by startAll from LAUNCHER_SETTINGS.
-let HOST = '127.0.0.1';
-let STARTUP_TIMEOUT_MS = 300_000;
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** npm start seeds a new embedded database with this many enterprises unless SEED_ENTERPRISES says otherwise. */
 const DEFAULT_SEED_ENTERPRISES = 2000;
+// Set by startAll from LAUNCHER_SETTINGS.
+let HOST = '127.0.0.1';
+let STARTUP_TIMEOUT_MS = 300_000;
+let SEED_ENTERPRISES = String(DEFAULT_SEED_ENTERPRISES);
+
+/** How `npm start` runs the subgraphs (SUBGRAPH_TRANSPORT). */
+export type SubgraphTransport = 'in-process' | 'http';
+export const SUBGRAPH_TRANSPORTS: readonly SubgraphTransport[] = ['in-process', 'http'];
+
+/** SUBGRAPH_TRANSPORT: `in-process` (default) or `http`; anything else is a UsageError. */
+export function subgraphTransport(env: NodeJS.ProcessEnv = process.env): SubgraphTransport {
+  const value = rawValue(env, 'SUBGRAPH_TRANSPORT')?.trim() || 'in-process';
+  if (!(SUBGRAPH_TRANSPORTS as readonly string[]).includes(value)) {
+    throw new UsageError(`SUBGRAPH_TRANSPORT must be one of ${SUBGRAPH_TRANSPORTS.join(', ')}, got "${value}"`);
+  }
+  return value as SubgraphTransport;
+}
 
 const children = new Map<string, ChildProcess>();
 
@@ -94,16 +116,33 @@ async function stopAll(exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
-/** Starts every subgraph, then the gateway, prints where they answer, and stops them all on Ctrl-C. */
-export async function startAll(): Promise<void> {
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+/** What both shapes print once the gateway is ready. */
+function printReady(started: number, gatewayPort: string, tokens: Record<string, string> | undefined, shape: string): void {
+  if (tokens) {
+    console.log('\n[start] Demo tokens (12 h), one per role; the playground tabs already carry them:');
+    for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(16)} Bearer ${token}`);
+    console.log('  More: npm run credentials -- token --role BANK --institution <USCC>');
+  }
+  console.log(`
+[start] Credit Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s (${shape})
+        playground  http://${HOST}:${gatewayPort}/playground
+        GraphQL     http://${HOST}:${gatewayPort}/graphql
+        readiness   http://${HOST}:${gatewayPort}/ready
+        Ctrl-C stops every service.`);
+}
 
+/**
+ * Starts every subgraph and the gateway in the shape SUBGRAPH_TRANSPORT names, prints where they
+ * answer, and stops them all on Ctrl-C. Throws UsageError for an unknown SUBGRAPH_TRANSPORT.
+ */
+export async function startAll(): Promise<void> {
+  const transport = subgraphTransport();
   // Checked once, every mistake at once, before anything starts (credit-graph config check --service start).
   const settings = LAUNCHER_SETTINGS.parse();
   HOST = settings.HOST as string;
   STARTUP_TIMEOUT_MS = settings.STARTUP_TIMEOUT_MS as number;
-  const seedEnterprises = String(rawValue(process.env, 'SEED_ENTERPRISES') === undefined ? DEFAULT_SEED_ENTERPRISES : settings.SEED_ENTERPRISES);
+  SEED_ENTERPRISES = String(rawValue(process.env, 'SEED_ENTERPRISES') === undefined ? DEFAULT_SEED_ENTERPRISES : settings.SEED_ENTERPRISES);
+  const ports = Object.fromEntries(subgraphPorts(settings));
   const started = Date.now();
   const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
@@ -112,49 +151,88 @@ export async function startAll(): Promise<void> {
   // The default file belongs to the embedded gateway database: a PostgreSQL chain is another
   // chain, whose checkpoints the operator places (AUDIT_CHECKPOINT_FILE, Redis).
   const checkpointFile = process.env.AUDIT_CHECKPOINT_FILE ?? (databaseTarget('gateway').kind === 'pglite' ? embeddedCheckpointFile() : undefined);
-  const gatewayEnv: Record<string, string> = { ...secrets, ...(checkpointFile ? { AUDIT_CHECKPOINT_FILE: checkpointFile } : {}) };
+  const gatewayEnv: Record<string, string> = {
+    ...secrets,
+    ...(checkpointFile ? { AUDIT_CHECKPOINT_FILE: checkpointFile } : {}),
+    GATEWAY_PORT: String(settings.GATEWAY_PORT),
+    GATEWAY_HOST: HOST,
+    // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
+    SHUTDOWN_DELAY_MS: rawValue(process.env, 'SHUTDOWN_DELAY_MS') ?? '0',
+  };
+  // Demo tokens only when this launcher made the JWT secret; a deployment's own secret issues its own.
+  const tokens = process.env.JWT_SECRET ? undefined : await demoTokens(secrets.JWT_SECRET);
+  // Demo mode is explicit: the gateway embeds tokens only with PLAYGROUND_DEMO_TOKENS=true.
+  if (tokens) Object.assign(gatewayEnv, { PLAYGROUND_TOKENS: JSON.stringify(tokens), PLAYGROUND_DEMO_TOKENS: 'true' });
+  if (transport === 'in-process') return startInProcess(subgraphs, gatewayEnv, started, tokens);
+  return startProcesses(subgraphs, ports, gatewayEnv, started, tokens);
+}
+
+/** Each subgraph's port under `npm start` (<SUBGRAPH>_PORT, default its manifest port). */
+function subgraphPorts(settings: Record<string, unknown>): [string, string][] {
+  return readManifest()
+    .filter((entry) => !isGatewayHosted(entry))
+    .map((entry) => [entry.name, String(settings[portVariable(entry.name)])]);
+}
+
+/** The embedded shape: the subgraphs in this process, then the gateway calling them in-process. */
+async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<string, string>, started: number, tokens: Record<string, string> | undefined): Promise<void> {
+  const { isSubgraphConfigurationError, startInProcessSubgraph } = await import('@credit-graph/subgraph-kit');
+  const { runGatewayProcess } = await import('../gateway/src/process.ts');
+  // This process is the gateway: it reads its settings (and the subgraphs their keys) from here.
+  // Warnings and errors only, unless LOG_LEVEL says otherwise: a console for people, not an access log.
+  Object.assign(process.env, { LOG_LEVEL: process.env.LOG_LEVEL || 'warn' }, gatewayEnv);
+  const hosted = subgraphs.filter((subgraph) => !process.env[subgraphUrlVariable(subgraph.name)]);
+  const local: Awaited<ReturnType<typeof startInProcessSubgraph>>[] = [];
+  const stopSubgraphs = async () => void (await Promise.all(local.map((subgraph) => subgraph.stop())));
+  try {
+    configureClock();
+    await Promise.all(
+      hosted.map(async (subgraph) => {
+        const target = databaseTarget(subgraph.name);
+        console.log(`[start] ${subgraph.name}: in-process, ${describeTarget(target)}`);
+        const definition = await loadSubgraph(subgraph.name);
+        local.push(await startInProcessSubgraph(definition, {
+          database: target,
+          // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
+          seedEnterprises: target.kind === 'pglite' ? Number(SEED_ENTERPRISES) : 0,
+        }));
+      }),
+    );
+  } catch (error) {
+    await stopSubgraphs();
+    if (!isSubgraphConfigurationError(error)) throw error;
+    console.error(`[start] configuration error: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  await runGatewayProcess({ inProcessSubgraphs: local, afterStop: stopSubgraphs });
+  printReady(started, gatewayEnv.GATEWAY_PORT!, tokens, `in-process: ${local.length} subgraphs in the gateway's process`);
+}
+
+/** The separate-services shape: each subgraph its own process, then the gateway's. */
+async function startProcesses(subgraphs: SubgraphEntry[], ports: Record<string, string>, gatewayEnv: Record<string, string>, started: number, tokens: Record<string, string> | undefined): Promise<void> {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
   try {
     await Promise.all(
       subgraphs.map(async (subgraph) => {
-        const port = String(settings[portVariable(subgraph.name)]);
+        const port = ports[subgraph.name]!;
         const target = databaseTarget(subgraph.name);
         console.log(`[start] ${subgraph.name}: port ${port}, ${describeTarget(target)}`);
         run(subgraph.name, ['subgraph', subgraph.name], {
           PORT: port,
           HOST,
           // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
-          SEED_ENTERPRISES: target.kind === 'pglite' ? seedEnterprises : '0',
-          CALLER_SIGNING_SECRET: secrets.CALLER_SIGNING_SECRET,
+          SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
+          CALLER_SIGNING_SECRET: gatewayEnv.CALLER_SIGNING_SECRET!,
         });
         const base = `http://${HOST}:${port}`;
-        gatewayEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/-/g, '_')}_URL`] = `${base}/graphql`;
+        gatewayEnv[subgraphUrlVariable(subgraph.name)] = `${base}/graphql`;
         await waitForHealth(subgraph.name, `${base}/health`);
       }),
     );
-    const gatewayPort = String(settings.GATEWAY_PORT);
-    // Demo tokens only when this launcher made the JWT secret; a deployment's own secret issues its own.
-    const tokens = process.env.JWT_SECRET ? undefined : await demoTokens(secrets.JWT_SECRET);
-    run('gateway', ['gateway'], {
-      ...gatewayEnv,
-      GATEWAY_PORT: gatewayPort,
-      GATEWAY_HOST: HOST,
-      // Ctrl-C reaches the gateway as the launcher's SIGTERM: no load balancer to wait for here.
-      SHUTDOWN_DELAY_MS: rawValue(process.env, 'SHUTDOWN_DELAY_MS') ?? '0',
-      // Demo mode is explicit: the gateway embeds tokens only with PLAYGROUND_DEMO_TOKENS=true.
-      ...(tokens ? { PLAYGROUND_TOKENS: JSON.stringify(tokens), PLAYGROUND_DEMO_TOKENS: 'true' } : {}),
-    });
-    await waitForHealth('gateway', `http://${HOST}:${gatewayPort}/ready`);
-    if (tokens) {
-      console.log('\n[start] Demo tokens (12 h), one per role; the playground tabs already carry them:');
-      for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(16)} Bearer ${token}`);
-      console.log('  More: npm run credentials -- token --role BANK --institution <USCC>');
-    }
-    console.log(`
-[start] Credit Graph is up in ${((Date.now() - started) / 1000).toFixed(1)} s
-        playground  http://${HOST}:${gatewayPort}/playground
-        GraphQL     http://${HOST}:${gatewayPort}/graphql
-        readiness   http://${HOST}:${gatewayPort}/ready
-        Ctrl-C stops every service.`);
+    run('gateway', ['gateway'], gatewayEnv);
+    await waitForHealth('gateway', `http://${HOST}:${gatewayEnv.GATEWAY_PORT}/ready`);
+    printReady(started, gatewayEnv.GATEWAY_PORT!, tokens, `separate services: ${subgraphs.length} subgraph processes and the gateway`);
   } catch (error) {
     console.error(`[start] ${(error as Error).message}`);
     await stopAll(1);

@@ -5,7 +5,7 @@
 //   other pass over the operation) -> deprecated usage (noted for the answer)
 //   -> authorization (fields removed before planning)
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
-//   calls -> audit (recorded before the answer leaves).
+//   calls (or in-process calls to subgraphs hosted here) -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -24,6 +24,7 @@ import {
   listen,
   serveMetrics,
   type Listening,
+  type InProcessSubgraph,
   type Logger,
 } from '@credit-graph/contract';
 import { GraphQLError } from 'graphql';
@@ -52,6 +53,7 @@ import { createClientAddress } from './trust/client-address.ts';
 import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilience.ts';
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
+import { InProcessClient } from './transport/in-process.ts';
 import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
@@ -87,6 +89,11 @@ export interface GatewayAppOptions {
   playgroundTokens?: Record<string, string>;
   /** The gateway's log (default: pino JSON lines on stdout at config.logLevel). */
   logger?: Logger;
+  /**
+   * Subgraphs served inside this process (the embedded shape, SUBGRAPH_TRANSPORT=in-process):
+   * called by name without HTTP or signatures; every other subgraph is called at its URL.
+   */
+  inProcessSubgraphs?: readonly InProcessSubgraph[];
 }
 
 /** How this process reaches itself: a wildcard address is not a destination; IPv6 needs brackets. */
@@ -130,6 +137,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     ...config.rateLimit,
   });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
+  const inProcess = new Map((options.inProcessSubgraphs ?? []).map((subgraph) => [subgraph.name, subgraph]));
   // The gateway's own reads (registration, grades) run in-process on the loaded supergraph,
   // never through its public, rate-limited HTTP door (see transport/internal.ts).
   let internal: InternalExecutor = async () => {
@@ -172,6 +180,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       if (target.startsWith(LOCAL_URL_PREFIX)) return trust;
       const policy = createSubgraphPolicy(name, config.subgraphCalls, logger);
       policies.set(name, policy);
+      const hosted = inProcess.get(name);
+      if (hosted) return new InProcessClient(hosted, { timeoutMs: config.subgraphCalls.timeoutMs, policy });
       return new SubgraphClient(name, target, {
         callerKeys: config.callerKeys,
         timeoutMs: config.subgraphCalls.timeoutMs,
@@ -273,6 +283,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
   const probes = createProbes({
     subgraphs: supergraph.subgraphs.filter((s) => !s.url.startsWith(LOCAL_URL_PREFIX)),
+    inProcess,
     isSupergraphLoaded: () => supergraphLoaded,
     checkDatabase: () => db.$queryRawUnsafe('SELECT 1'),
     timeoutMs: config.readinessTimeoutMs,

@@ -21,3 +21,4 @@ export * from './metrics.ts';
 export * from './settings.ts';
 export * from './shared-settings.ts';
 export * from './deprecations.ts';
+export * from './in-process.ts';

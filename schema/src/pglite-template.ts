@@ -46,22 +46,32 @@ async function saveTemplate(client: PGlite): Promise<void> {
 }
 
 /**
+ * PGlite's buffer cache. Its default, PostgreSQL's 128 MB, is resident memory each embedded
+ * database fills as it reads (about 140 MB more per database once warm, seven databases under
+ * `npm start`); the embedded databases hold a few tens of MB each and their files stay in the
+ * operating system's page cache, so 16 MB is enough. Measured on the finance database seeded
+ * with 2,000 enterprises, every table read: 353 MB resident with 128 MB, 215 MB with 16 MB.
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+
+/**
  * Opens the PGlite database in `dataDir` (undefined: in memory), creating it from the
  * template when it does not exist yet. Out: the open client.
  */
 export async function openPGlite(dataDir: string | undefined): Promise<PGlite> {
   const exists = dataDir !== undefined && existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (exists) return PGlite.create(dataDir);
+  if (exists) return PGlite.create(dataDir, { startParams: START_PARAMS });
   const template = await readTemplate();
   if (template) {
     try {
-      return await PGlite.create(dataDir, { loadDataDir: template });
+      return await PGlite.create(dataDir, { loadDataDir: template, startParams: START_PARAMS });
     } catch (error) {
       // A damaged template: initdb below, unless the load left a cluster behind.
       if (dataDir !== undefined && existsSync(path.join(dataDir, 'PG_VERSION'))) throw error;
     }
   }
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create(dataDir, { startParams: START_PARAMS });
   await saveTemplate(client);
   return client;
 }

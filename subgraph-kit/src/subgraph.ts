@@ -8,7 +8,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { IRules } from 'graphql-shield';
 import { parse } from 'graphql';
 import { Redis } from 'ioredis';
-import { Counter } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import {
   applyInputBounds,
   CallerSecretError,
@@ -57,6 +57,8 @@ import {
   type ReadReport,
   type Caller,
   type CallerKeys,
+  type CallerKeyring,
+  type InProcessSubgraph,
   type CreditChange,
   type Database,
   type DatabaseTarget,
@@ -131,12 +133,18 @@ export interface SubgraphDefinition<Db extends PrismaClientLike, Loaders> {
   isEmpty: (db: Db) => Promise<boolean>;
 }
 
-export interface StartOptions {
-  port?: number;
-  host?: string;
+/** Where and how a subgraph's data lives, whichever transport serves it. */
+export interface RuntimeOptions {
   database?: DatabaseTarget;
   /** Seed this many enterprises when the database is empty (0: never seed). */
   seedEnterprises?: number;
+  /** The subgraph's log (default: pino JSON lines on stdout at LOG_LEVEL). */
+  logger?: Logger;
+}
+
+export interface StartOptions extends RuntimeOptions {
+  port?: number;
+  host?: string;
   /**
    * Keys shared with the gateway to verify signed calls: a secret alone or a keyring (during a
    * rotation, old and new); default CALLER_SIGNING_KEYS or CALLER_SIGNING_SECRET.
@@ -149,25 +157,42 @@ export interface StartOptions {
   redisUrl?: string;
   /** Longest wait of `/ready` for the database, in ms (default READINESS_TIMEOUT_MS or 2000). */
   readinessTimeoutMs?: number;
-  /** The subgraph's log (default: pino JSON lines on stdout at LOG_LEVEL). */
-  logger?: Logger;
   /** Where Prometheus scrapes /metrics, apart from the GraphQL port; none: no metrics listener. */
   metrics?: MetricsListen;
 }
 
 const GRAPHQL_PATH = '/graphql';
+export interface InProcessOptions extends RuntimeOptions {
+  /**
+   * The keys that sign negative records' references (references.ts): the same as the HTTP
+   * shape's caller keys, so a reference stays valid whichever shape served it. Default
+   * CALLER_SIGNING_KEYS or CALLER_SIGNING_SECRET.
+   */
+  callerSecret?: CallerKeys;
+}
 
 export interface RunningSubgraph<Db> {
   name: string;
   url: string;
   db: Db;
   database: Database;
+  /** The same subgraph (one database, one schema) called in-process, without HTTP. */
+  inProcess: InProcessSubgraph;
   /** SQL statements sent to the database since start (each batch is one statement per table). */
   sqlStatements(): number;
   /** Where Prometheus scrapes this subgraph, when started with `metrics`. */
   metricsUrl: string | undefined;
   /** The subgraph's log. */
   logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** A subgraph served inside the caller's process (the gateway's, in the embedded shape). */
+export interface LocalSubgraph<Db> extends InProcessSubgraph {
+  db: Db;
+  database: Database;
+  /** SQL statements sent to the database since start. */
+  sqlStatements(): number;
   stop(): Promise<void>;
 }
 
@@ -213,16 +238,27 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
   return { database, db };
 }
 
-export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
+/**
+ * Everything a subgraph is but its transport, built once and shared by the HTTP server and the
+ * in-process executor: schema (permissions, @bounds), database (migrated, seeded when empty),
+ * Apollo Server with the same plugins and error formatting, the per-request context, and the
+ * SQL statement counter. `execute` answers a request for a caller already known (in-process);
+ * the HTTP server verifies the signed caller first and builds the same context.
+ */
+interface SubgraphRuntime<Db, Loaders> extends LocalSubgraph<Db> {
+  server: ApolloServer<SubgraphContext<Db, Loaders>>;
+  metrics: Registry;
+  logger: Logger;
+  contextFor(caller: Caller, requestId: string): SubgraphContext<Db, Loaders>;
+}
+
+async function createRuntime<Db extends PrismaClientLike, Loaders>(
   definition: SubgraphDefinition<Db, Loaders>,
-  options: StartOptions = {},
-): Promise<RunningSubgraph<Db>> {
-  // Checked first: a subgraph without a usable secret or rules must not even open its database.
-  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
+  options: RuntimeOptions,
+  callerKeys: CallerKeyring,
+): Promise<SubgraphRuntime<Db, Loaders>> {
   const schema = buildSchema(definition);
   const references = recordReferences(callerKeys.map((key) => key.secret) as [string, ...string[]]);
-  const readinessTimeoutMs = options.readinessTimeoutMs ?? PROBE_SETTINGS.parse().READINESS_TIMEOUT_MS;
-  let draining = false;
   const target = options.database ?? databaseTarget(definition.name);
   let statements = 0;
   const logger = options.logger ?? createLogger(definition.name);
@@ -244,29 +280,17 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     logger,
   );
   databasePoolMetrics(metrics, database);
-
-  if (options.seedEnterprises && (await definition.isEmpty(db))) {
-    const started = Date.now();
-    await definition.seed(db, options.seedEnterprises);
-    logger.info(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
+  try {
+    if (options.seedEnterprises && (await definition.isEmpty(db))) {
+      const started = Date.now();
+      await definition.seed(db, options.seedEnterprises);
+      logger.info(`[${definition.name}] seeded ${options.seedEnterprises} enterprises in ${Date.now() - started} ms`);
+    }
+  } catch (error) {
+    await db.$disconnect();
+    await database.close();
+    throw error;
   }
-
-  const redisUrl = options.redisUrl ?? REDIS_SETTINGS.parse().REDIS_URL;
-  // Without an offline queue a command fails at once while Redis is down: the local cache decides.
-  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
-  redis?.on('error', () => undefined); // reported by the replay cache, once a minute
-  if (redis) {
-    await within(readinessTimeoutMs, redis.connect()).catch((error: Error) =>
-      logger.warn(`[${definition.name}] Redis not reached at start (${error.message}); nonces are checked per replica until it is`),
-    );
-  }
-  const verifier = createCallerVerifier({
-    keys: callerKeys,
-    subgraph: definition.name,
-    replayCache: redis
-      ? createRedisReplayCache({ redis, prefix: `credit-graph:nonce:${definition.name}:`, local: createMemoryReplayCache(), logger })
-      : createMemoryReplayCache(),
-  });
   const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -285,22 +309,93 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     stopOnTerminationSignals: false,
   });
   await server.start();
+  // Loaders are per request: a DataLoader cache must never outlive the caller it served.
+  const contextFor = (caller: Caller, requestId: string): SubgraphContext<Db, Loaders> => ({
+    caller,
+    db,
+    loaders: definition.createLoaders(db),
+    references,
+    changes: [],
+    reads: createReadLog(),
+    requestId,
+  });
+  return {
+    name: definition.name,
+    db,
+    database,
+    server,
+    metrics,
+    logger,
+    contextFor,
+    sqlStatements: () => statements,
+    checkDatabase: () => db.$queryRawUnsafe('SELECT 1'),
+    async execute(request, { caller, requestId }) {
+      // The same pipeline as an HTTP request (parse, validate, plugins, formatError), minus HTTP.
+      const response = await server.executeOperation(
+        { query: request.query, variables: request.variables, operationName: request.operationName },
+        { contextValue: contextFor(caller, requestId) },
+      );
+      if (response.body.kind !== 'single') throw new Error(`${definition.name}: incremental delivery is not served in-process`);
+      return { status: response.http.status ?? 200, result: response.body.singleResult };
+    },
+    async stop() {
+      await server.stop();
+      await db.$disconnect();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * Starts a subgraph inside this process, without HTTP (the embedded shape: the gateway calls it
+ * through `execute`). Same schema, permissions, database and answers as startSubgraph.
+ * Throws CallerSecretError without usable keys (they sign record references), and the
+ * configuration errors of the database (DatabaseConfigError, PendingMigrationsError, ...).
+ */
+export async function startInProcessSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  options: InProcessOptions = {},
+): Promise<LocalSubgraph<Db>> {
+  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
+  const { server: _server, metrics: _metrics, logger: _logger, contextFor: _contextFor, ...local } = await createRuntime(definition, options, callerKeys);
+  return local;
+}
+
+export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
+  definition: SubgraphDefinition<Db, Loaders>,
+  options: StartOptions = {},
+): Promise<RunningSubgraph<Db>> {
+  // Checked first: a subgraph without a usable secret or rules must not even open its database.
+  const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? PROBE_SETTINGS.parse().READINESS_TIMEOUT_MS;
+  let draining = false;
+  const runtime = await createRuntime(definition, options, callerKeys);
+  const { server, metrics, db, database, logger } = runtime;
+
+  const redisUrl = options.redisUrl ?? REDIS_SETTINGS.parse().REDIS_URL;
+  // Without an offline queue a command fails at once while Redis is down: the local cache decides.
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
+  redis?.on('error', () => undefined); // reported by the replay cache, once a minute
+  if (redis) {
+    await within(readinessTimeoutMs, redis.connect()).catch((error: Error) =>
+      logger.warn(`[${definition.name}] Redis not reached at start (${error.message}); nonces are checked per replica until it is`),
+    );
+  }
+  const verifier = createCallerVerifier({
+    keys: callerKeys,
+    subgraph: definition.name,
+    replayCache: redis
+      ? createRedisReplayCache({ redis, prefix: `credit-graph:nonce:${definition.name}:`, local: createMemoryReplayCache(), logger })
+      : createMemoryReplayCache(),
+  });
 
   const handler = createGraphQLHandler({
     server,
     // Every GraphQL request (`_entities`, `_service` and `{ __typename }` too) must carry the
     // gateway's signature over this exact request, for this subgraph, used once; a refusal is
     // thrown before parsing, as HTTP 401 UNAUTHENTICATED.
-    // Loaders are per request: a DataLoader cache must never outlive the caller it served.
-    context: async (req, body, requestId) => ({
-      caller: await verifier.verify({ headers: req.headers, method: req.method ?? 'GET', path: req.url ?? '/', body }),
-      db,
-      loaders: definition.createLoaders(db),
-      references,
-      changes: [],
-      reads: createReadLog(),
-      requestId,
-    }),
+    context: async (req, body, requestId) =>
+      runtime.contextFor(await verifier.verify({ headers: req.headers, method: req.method ?? 'GET', path: req.url ?? '/', body }), requestId),
     routes: {
       // Liveness: the process answers; nothing else is asked (a restart would not mend a database).
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: definition.name }),
@@ -308,7 +403,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       '/ready': async (_req, res) => {
         if (draining) return sendJson(res, 503, { status: 'draining', subgraph: definition.name });
         try {
-          await within(readinessTimeoutMs, db.$queryRawUnsafe('SELECT 1'));
+          await within(readinessTimeoutMs, runtime.checkDatabase());
           sendJson(res, 200, { status: 'ready', subgraph: definition.name, database: 'ok' });
         } catch (error) {
           sendJson(res, 503, { status: 'not ready', subgraph: definition.name, database: `unreachable: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}` });
@@ -341,17 +436,37 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
     logger,
     db,
     database,
-    sqlStatements: () => statements,
+    inProcess: { name: definition.name, execute: runtime.execute, checkDatabase: runtime.checkDatabase },
+    sqlStatements: runtime.sqlStatements,
     async stop() {
       draining = true;
       await http.close();
       await metricsHttp?.close();
-      await server.stop();
       redis?.disconnect();
-      await db.$disconnect();
-      await database.close();
+      await runtime.stop();
     },
   };
+}
+
+/**
+ * Whether a subgraph's start failed on its configuration (settings, keys, rules, time zone,
+ * input bounds, database settings, migrations, log level, metrics port): told in one line,
+ * exit 1, never a stack trace.
+ */
+export function isSubgraphConfigurationError(error: unknown): boolean {
+  const configuration = [
+    SettingsError,
+    CallerSecretError,
+    PermissionsError,
+    TimeZoneError,
+    InputBoundsError,
+    DatabaseConfigError,
+    MigrateOnStartError,
+    PendingMigrationsError,
+    LogLevelError,
+    MetricsConfigError,
+  ];
+  return configuration.some((kind) => error instanceof kind);
 }
 
 /**
@@ -383,19 +498,7 @@ export async function runSubgraphProcess<Db extends PrismaClientLike, Loaders>(
       metrics: metricsListen(process.env, { port: port + SUBGRAPH_METRICS_PORT_OFFSET, host }),
     });
   } catch (error) {
-    const configuration = [
-      SettingsError,
-      CallerSecretError,
-      PermissionsError,
-      TimeZoneError,
-      InputBoundsError,
-      DatabaseConfigError,
-      MigrateOnStartError,
-      PendingMigrationsError,
-      LogLevelError,
-      MetricsConfigError,
-    ];
-    if (!configuration.some((kind) => error instanceof kind)) throw error;
+    if (!isSubgraphConfigurationError(error)) throw error;
     startFailureLogger(definition.name).fatal(`[${definition.name}] configuration error: ${(error as Error).message}`);
     process.exit(1);
   }

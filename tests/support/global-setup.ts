@@ -13,6 +13,6 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const stack = await startStack(E2E_ENTERPRISES);
-  project.provide('stack', { gatewayUrl: stack.gatewayUrl, subgraphUrls: stack.subgraphUrls, metricsUrls: stack.metricsUrls, enterprises: stack.enterprises });
+  project.provide('stack', { gatewayUrl: stack.gatewayUrl, subgraphUrls: stack.subgraphUrls, metricsUrls: stack.metricsUrls, enterprises: stack.enterprises, transport: stack.transport });
   return () => stack.stop();
 }

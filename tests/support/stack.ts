@@ -1,6 +1,11 @@
 // The whole product in one process for end-to-end tests: every subgraph on an ephemeral port
 // with its own fresh database (PGlite in memory, or PostgreSQL when TEST_DATABASE_URL is set),
 // and the gateway on the checked-in supergraph, pointed at them by URL overrides.
+// Two shapes (SUBGRAPH_TRANSPORT, as for `npm start`): `in-process` (default) hands the gateway
+// each subgraph's in-process executor, so every call of the shared gateway runs without HTTP
+// (the embedded shape); `http` makes it call them over HTTP with signed calls. Either way each
+// subgraph also listens on HTTP, on the same database, for the files that start gateways of
+// their own on the stack's URLs, count SQL statements or replay signed calls.
 // With E2E_BUILD=1 (CI, once) the same stack runs as processes of the production build instead:
 // `node dist/credit-graph.mjs subgraph <name>` and `... gateway`, configured only by environment.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +28,8 @@ export interface StackInfo {
   /** Each service's Prometheus endpoint on its own metrics port, by service (`gateway` and each subgraph). */
   metricsUrls: Record<string, string>;
   enterprises: number;
+  /** How the shared gateway (gatewayUrl) calls the subgraphs. */
+  transport: 'in-process' | 'http';
 }
 
 export interface Stack extends StackInfo {
@@ -50,8 +57,16 @@ function subgraphNames(): SubgraphName[] {
     .map((entry) => entry.name) as SubgraphName[];
 }
 
+/** How the shared gateway calls the subgraphs (SUBGRAPH_TRANSPORT; the build runs only as separate services). */
+export function stackTransport(): 'in-process' | 'http' {
+  if (fromBuild()) return 'http';
+  const value = process.env.SUBGRAPH_TRANSPORT || 'in-process';
+  if (value !== 'in-process' && value !== 'http') throw new Error(`SUBGRAPH_TRANSPORT must be in-process or http, got "${value}"`);
+  return value;
+}
+
 export async function startStack(enterprises: number): Promise<Stack> {
-  return fromBuild() ? startProcessStack(enterprises) : startInProcessStack(enterprises);
+  return fromBuild() ? startProcessStack(enterprises) : startInProcessStack(enterprises, stackTransport());
 }
 
 /**
@@ -112,14 +127,14 @@ export async function startProcessStack(enterprises: number, env: Record<string,
       PLAYGROUND_TOKENS: JSON.stringify(await demoTokens(TEST_JWT_SECRET)),
     };
     processes.push(await startProcess(['gateway'], gatewayEnv, /\[gateway\] readiness/, 180_000));
-    return { gatewayUrl: `http://127.0.0.1:${port}/graphql`, subgraphUrls, metricsUrls, enterprises, stop };
+    return { gatewayUrl: `http://127.0.0.1:${port}/graphql`, subgraphUrls, metricsUrls, enterprises, transport: 'http', stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function startInProcessStack(enterprises: number): Promise<Stack> {
+async function startInProcessStack(enterprises: number, transport: 'in-process' | 'http'): Promise<Stack> {
   const names = subgraphNames();
   const subgraphs: RunningSubgraph<unknown>[] = [];
   // Two at a time: each start initialises a database and seeds it, on a two-core machine.
@@ -137,13 +152,18 @@ async function startInProcessStack(enterprises: number): Promise<Stack> {
   const gateway = await startGateway(
     // The runner's LOG_LEVEL (warn): an access line for every request of every file would drown the output.
     { ...loadConfig({ ...env, LOG_LEVEL: process.env.LOG_LEVEL ?? '' }), port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target },
-    { playgroundTokens: await demoTokens(TEST_JWT_SECRET) },
+    {
+      playgroundTokens: await demoTokens(TEST_JWT_SECRET),
+      inProcessSubgraphs: transport === 'in-process' ? subgraphs.map((subgraph) => subgraph.inProcess) : [],
+    },
   );
+  console.log(`[e2e] shared gateway calls the subgraphs ${transport === 'in-process' ? 'in-process' : 'over HTTP'}`);
   return {
     gatewayUrl: gateway.url,
     subgraphUrls,
     metricsUrls: { ...Object.fromEntries(subgraphs.map((s) => [s.name, s.metricsUrl!])), gateway: gateway.metricsUrl! },
     enterprises,
+    transport,
     async stop() {
       await gateway.stop();
       await gatewayDatabase.drop();

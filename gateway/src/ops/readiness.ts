@@ -7,11 +7,12 @@
 //            sees the same subgraph, taking them all out of service would turn one sector's
 //            outage into the whole city's (its fields answer SUBGRAPH_UNAVAILABLE instead).
 //   /status  for people: each subgraph's state (a signed `{ __typename }` call, like any
-//            subgraph call) and its circuit; always 200, JSON.
+//            subgraph call; for a subgraph hosted in-process, its database's `SELECT 1`: there
+//            the database is what can fail) and its circuit; always 200, JSON.
 // On SIGTERM the gateway turns unready first (`draining`), then stops accepting and drains.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
-import { createCallerSigner, sendJson, within, type Caller, type CallerKeys } from '@credit-graph/contract';
+import { createCallerSigner, DeadlineError, sendJson, within, type Caller, type CallerKeys, type InProcessSubgraph } from '@credit-graph/contract';
 import type { CircuitStatus } from '../transport/resilience.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
 
@@ -24,6 +25,8 @@ const PROBE_BODY = '{"query":"{ __typename }"}';
 export interface ProbesOptions {
   /** The subgraphs the gateway calls over HTTP (not the ones it hosts itself). */
   subgraphs: SubgraphEndpoint[];
+  /** Subgraphs hosted in this process by name: probed through their database. */
+  inProcess?: ReadonlyMap<string, InProcessSubgraph>;
   isSupergraphLoaded: () => boolean;
   /** Resolves when the gateway's own database answers (e.g. `SELECT 1`); rejects otherwise. */
   checkDatabase: () => Promise<unknown>;
@@ -58,6 +61,15 @@ export function createProbes(options: ProbesOptions): Probes {
   let draining = false;
 
   async function probe(subgraph: SubgraphEndpoint): Promise<string> {
+    const hosted = options.inProcess?.get(subgraph.name);
+    if (hosted) {
+      try {
+        await within(options.timeoutMs, hosted.checkDatabase());
+        return 'ok';
+      } catch (error) {
+        return error instanceof DeadlineError ? `no answer within ${options.timeoutMs} ms` : `database unreachable: ${reasonOf(error)}`;
+      }
+    }
     try {
       const { pathname, search } = new URL(subgraph.url);
       const headers = await signer.sign(READINESS_CALLER, { subgraph: subgraph.name, method: 'POST', path: pathname + search, body: PROBE_BODY });

@@ -46,8 +46,41 @@ interface SubgraphErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
 
+/**
+ * The caller a subgraph is told about: the request's, without its consent ids (they stay here
+ * for the audit record; subgraphs check consents by enterprise, and 500 ids would double the
+ * signed header of a portfolio check). No caller in the context (schema loading, health
+ * checks): anonymous.
+ */
+export function wireCaller(context: CallerContext): Caller {
+  const { consentIds: _forAuditOnly, ...caller } = context.caller ?? ANONYMOUS_CALLER;
+  return caller;
+}
+
+/**
+ * Takes what a subgraph reported in its answer's extensions into the request's context: a
+ * write's credit changes (the change feed stores them after the request) and whose guarded data
+ * it read or refused (the audit record names them).
+ */
+export function takeReports(
+  context: CallerContext,
+  extensions: Record<string, unknown> | undefined,
+  subgraph: string,
+  logger?: Parameters<typeof collectReads>[3],
+): void {
+  // A write's subgraph reports what it changed; the change feed stores it after the request.
+  context.creditChanges?.push(...readReportedChanges(extensions));
+  // Every answer reports whose guarded data it read or refused; the audit record names them.
+  collectReads(context.reads, extensions, subgraph, logger);
+}
+
 /** The query planner prints a subgraph fetch of a mutation as `mutation ...`; reads as `{` or `query`. */
 const MUTATION = /^\s*mutation\b/;
+
+/** Whether a subgraph fetch is sent once (`write`) or may be retried (`read`): see resilience.ts. */
+export function fetchKind(query: string | undefined): 'read' | 'write' {
+  return MUTATION.test(query ?? '') ? 'write' : 'read';
+}
 /**
  * Carries the caller from willSendRequest to the fetcher, where the exact body is known and
  * the call is signed; removed there, it never leaves the process.
@@ -104,7 +137,7 @@ function signedFetcher(subgraph: string, signer: CallerSigner, timeoutMs: number
  * e.g. ["enterprise"] or ["searchEnterprises", "edges"]; for a root fetch of one root field,
  * that field, e.g. ["enterprise"]. A root fetch of several root fields has no one path.
  */
-function failedFetchPath(options: GraphQLDataSourceProcessOptions<CallerContext>): readonly (string | number)[] | undefined {
+export function failedFetchPath(options: GraphQLDataSourceProcessOptions<CallerContext>): readonly (string | number)[] | undefined {
   const planPath = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
   if (planPath && planPath.length > 0) {
     const listAt = planPath.indexOf('@');
@@ -117,7 +150,7 @@ function failedFetchPath(options: GraphQLDataSourceProcessOptions<CallerContext>
 }
 
 /** `error` with `path`, when it is a SUBGRAPH_UNAVAILABLE without one; any other error as it is. */
-function withResponsePath(error: unknown, path: readonly (string | number)[] | undefined): unknown {
+export function withResponsePath(error: unknown, path: readonly (string | number)[] | undefined): unknown {
   if (!(error instanceof GraphQLError) || error.extensions.code !== 'SUBGRAPH_UNAVAILABLE' || error.path || !path?.length) return error;
   return new GraphQLError(error.message, { path, extensions: error.extensions, originalError: error.originalError });
 }
@@ -145,8 +178,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
     const call = () => {
       if (!this.policy) return super.process(options);
       // A mutation is sent once: without an answer the gateway cannot know whether it was applied.
-      const kind = MUTATION.test(options.request.query ?? '') ? 'write' : 'read';
-      return this.policy.run(kind, () => super.process(options));
+      return this.policy.run(fetchKind(options.request.query), () => super.process(options));
     };
     const started = performance.now();
     const report = (outcome: string) => this.onCall?.((performance.now() - started) / 1000, outcome);
@@ -166,19 +198,15 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
     // Signed per call in the fetcher, not per incoming request: a long query plan (or a retry)
     // still sends fresh timestamps and nonces. No caller in the context (schema loading, health
-    // checks) signs as anonymous. Consent ids stay here for the audit record; subgraphs check
-    // consents by enterprise, and 500 ids would double the signed header of a portfolio check.
-    const { consentIds: _forAuditOnly, ...caller } = context.caller ?? ANONYMOUS_CALLER;
+    // checks) signs as anonymous (see wireCaller).
+    const caller = wireCaller(context);
     request.http!.headers.set(UNSIGNED_CALLER_HEADER, Buffer.from(JSON.stringify(caller), 'utf8').toString('base64url'));
     // The subgraph logs under the same id as the gateway (it accepts a well-formed one).
     if (context.requestId) request.http!.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 
   override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CallerContext>['didReceiveResponse']>>[0]) {
-    // A write's subgraph reports what it changed; the change feed stores it after the request.
-    context.creditChanges?.push(...readReportedChanges(response.extensions));
-    // Every answer reports whose guarded data it read or refused; the audit record names them.
-    collectReads(context.reads, response.extensions, this.name, this.logger);
+    takeReports(context, response.extensions, this.name, this.logger);
     return response;
   }
 
