@@ -3,6 +3,7 @@
 // gateway then answers as for a stopped service (sector-outage.test.ts): the registry's fields
 // answer, the sector's are null with the transient SUBGRAPH_UNAVAILABLE naming it, HTTP 200.
 // Finance runs here in-process on a database of its own; the other subgraphs are the stack's.
+import { STATUS_MIN_INTERVAL_MS } from '../gateway/src/ops/readiness.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
@@ -63,6 +64,8 @@ describe('an in-process sector whose database is down', () => {
     expect(result.errors![0]!.path).toEqual(['enterprise']);
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'finance', reason: 'unreachable' });
     expect(result.errors![0]!.message).not.toMatch(/PGlite|pool|prisma/i);
+    // /status reuses a round of probes for STATUS_MIN_INTERVAL_MS: read it after the last round expired.
+    await new Promise((resolve) => setTimeout(resolve, STATUS_MIN_INTERVAL_MS + 50));
     const status = await (await fetch(app.url.replace(/\/graphql$/, '/status'))).json();
     expect(status.subgraphs.finance.state).toMatch(/^database unreachable/);
     expect(status.failing).toEqual(['finance']);

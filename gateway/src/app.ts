@@ -181,7 +181,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       const policy = createSubgraphPolicy(name, config.subgraphCalls, logger);
       policies.set(name, policy);
       const hosted = inProcess.get(name);
-      if (hosted) return new InProcessClient(hosted, { timeoutMs: config.subgraphCalls.timeoutMs, policy });
+      if (hosted) return new InProcessClient(hosted, { timeoutMs: config.subgraphCalls.timeoutMs, policy, logger, onCall: metrics.subgraphCall(name) });
       return new SubgraphClient(name, target, {
         callerKeys: config.callerKeys,
         timeoutMs: config.subgraphCalls.timeoutMs,

@@ -20,6 +20,9 @@ import {
   configureClock,
   TimeZoneError,
   accessLogger,
+  withExchangeNotes,
+  type Exchange,
+  type ExchangeNotes,
   createErrorFormatter,
   createGraphQLHandler,
   createLogger,
@@ -249,6 +252,8 @@ interface SubgraphRuntime<Db, Loaders> extends LocalSubgraph<Db> {
   server: ApolloServer<SubgraphContext<Db, Loaders>>;
   metrics: Registry;
   logger: Logger;
+  /** Writes the access line and observes the request metrics of one exchange. */
+  observeExchange(exchange: Exchange): void;
   contextFor(caller: Caller, requestId: string): SubgraphContext<Db, Loaders>;
 }
 
@@ -309,6 +314,11 @@ async function createRuntime<Db extends PrismaClientLike, Loaders>(
     stopOnTerminationSignals: false,
   });
   await server.start();
+  // One access line and the request metrics per exchange, over HTTP or in-process alike.
+  const observeExchange = ((log, observe) => (exchange: Exchange) => {
+    log(exchange);
+    observe(exchange);
+  })(accessLogger(logger, GRAPHQL_PATH), requestMetrics(metrics, GRAPHQL_PATH));
   // Loaders are per request: a DataLoader cache must never outlive the caller it served.
   const contextFor = (caller: Caller, requestId: string): SubgraphContext<Db, Loaders> => ({
     caller,
@@ -329,14 +339,26 @@ async function createRuntime<Db extends PrismaClientLike, Loaders>(
     contextFor,
     sqlStatements: () => statements,
     checkDatabase: () => db.$queryRawUnsafe('SELECT 1'),
+    observeExchange,
     async execute(request, { caller, requestId }) {
-      // The same pipeline as an HTTP request (parse, validate, plugins, formatError), minus HTTP.
-      const response = await server.executeOperation(
-        { query: request.query, variables: request.variables, operationName: request.operationName },
-        { contextValue: contextFor(caller, requestId) },
-      );
-      if (response.body.kind !== 'single') throw new Error(`${definition.name}: incremental delivery is not served in-process`);
-      return { status: response.http.status ?? 200, result: response.body.singleResult };
+      // The same pipeline as an HTTP request (parse, validate, plugins, formatError), minus HTTP;
+      // the same access line and request metrics too, under the subgraph's own exchange notes.
+      const started = performance.now();
+      const notes: ExchangeNotes = { errors: [] };
+      let status = 500;
+      try {
+        const response = await withExchangeNotes(notes, () =>
+          server.executeOperation(
+            { query: request.query, variables: request.variables, operationName: request.operationName },
+            { contextValue: contextFor(caller, requestId) },
+          ),
+        );
+        if (response.body.kind !== 'single') throw new Error(`${definition.name}: incremental delivery is not served in-process`);
+        status = response.http.status ?? 200;
+        return { status, result: response.body.singleResult };
+      } finally {
+        observeExchange({ ...notes, requestId, method: 'POST', path: GRAPHQL_PATH, status, durationMs: performance.now() - started, completed: true });
+      }
     },
     async stop() {
       await server.stop();
@@ -357,7 +379,7 @@ export async function startInProcessSubgraph<Db extends PrismaClientLike, Loader
   options: InProcessOptions = {},
 ): Promise<LocalSubgraph<Db>> {
   const callerKeys = options.callerSecret === undefined ? callerSigningKeys() : checkCallerKeys(options.callerSecret);
-  const { server: _server, metrics: _metrics, logger: _logger, contextFor: _contextFor, ...local } = await createRuntime(definition, options, callerKeys);
+  const { server: _server, metrics: _metrics, logger: _logger, observeExchange: _observeExchange, contextFor: _contextFor, ...local } = await createRuntime(definition, options, callerKeys);
   return local;
 }
 
@@ -411,10 +433,7 @@ export async function startSubgraph<Db extends PrismaClientLike, Loaders>(
       },
     },
     logger,
-    onExchange: ((log, observe) => (exchange) => {
-      log(exchange);
-      observe(exchange);
-    })(accessLogger(logger, GRAPHQL_PATH), requestMetrics(metrics, GRAPHQL_PATH)),
+    onExchange: runtime.observeExchange,
   });
   // A bank's portfolio check carries its consents in the signed caller header.
   const http = await listen(handler, { port: options.port, host: options.host, maxHeaderSize: MAX_SUBGRAPH_HEADER_BYTES });

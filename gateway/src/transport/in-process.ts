@@ -15,7 +15,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { GraphQLError } from 'graphql';
 import { DeadlineError, requestIdFrom, within, type InProcessSubgraph } from '@credit-graph/contract';
 import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
-import { failedFetchPath, fetchKind, takeReports, wireCaller, withResponsePath, type CallerContext } from './subgraph-client.ts';
+import { failedFetchPath, fetchKind, observeCall, takeReports, wireCaller, withResponsePath, type CallerContext } from './subgraph-client.ts';
 
 export interface InProcessClientOptions {
   /** Budget of each call, as for an HTTP call: past it the fields are null (SUBGRAPH_UNAVAILABLE). */
@@ -23,14 +23,16 @@ export interface InProcessClientOptions {
   /** Retries and circuit breaker; none: each call is made once. */
   policy?: SubgraphPolicy;
   /** Where a failed call's cause goes (the client sees only SUBGRAPH_UNAVAILABLE). */
-  logger?: Pick<Console, 'error'>;
+  logger?: Pick<Console, 'error' | 'warn'>;
+  /** Duration (seconds) and outcome of each call, as for an HTTP call (metrics). */
+  onCall?: (seconds: number, outcome: string) => void;
 }
 
 type Answer = Awaited<ReturnType<GraphQLDataSource<CallerContext>['process']>>;
 
 /** An @apollo/gateway data source over an in-process subgraph. */
 export class InProcessClient implements GraphQLDataSource<CallerContext> {
-  private readonly logger: Pick<Console, 'error'>;
+  private readonly logger: Pick<Console, 'error' | 'warn'>;
 
   constructor(
     private readonly subgraph: InProcessSubgraph,
@@ -41,7 +43,7 @@ export class InProcessClient implements GraphQLDataSource<CallerContext> {
 
   process(options: GraphQLDataSourceProcessOptions<CallerContext>): Promise<Answer> {
     const call = () => this.call(options);
-    const guarded = this.options.policy ? this.options.policy.run(fetchKind(options.request.query), call) : call();
+    const guarded = observeCall(() => (this.options.policy ? this.options.policy.run(fetchKind(options.request.query), call) : call()), this.options.onCall);
     return guarded.catch((error: unknown) => {
       throw withResponsePath(error, failedFetchPath(options));
     });
@@ -84,7 +86,7 @@ export class InProcessClient implements GraphQLDataSource<CallerContext> {
       this.logger.error(`[gateway] subgraph ${name} failed: its database does not answer`);
       throw subgraphUnavailable(name, 'unreachable');
     }
-    takeReports(context, result.extensions, name);
+    takeReports(context, result.extensions, name, this.logger);
     return result as Answer;
   }
 }

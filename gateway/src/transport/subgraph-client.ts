@@ -74,6 +74,27 @@ export function takeReports(
   collectReads(context.reads, extensions, subgraph, logger);
 }
 
+/**
+ * Runs one subgraph call and reports its duration (seconds) and outcome to `onCall` (metrics):
+ * `ok`, `errors` (answered with GraphQL errors), the SUBGRAPH_UNAVAILABLE reason (`timeout`,
+ * `unreachable`, `circuit_open`), or `refused` (a 4xx passed on). Resolves or rejects as `call`.
+ */
+export function observeCall<T extends { errors?: readonly unknown[] }>(call: () => Promise<T>, onCall?: (seconds: number, outcome: string) => void): Promise<T> {
+  const started = performance.now();
+  const report = (outcome: string) => onCall?.((performance.now() - started) / 1000, outcome);
+  return call().then(
+    (response) => {
+      report(response.errors?.length ? 'errors' : 'ok');
+      return response;
+    },
+    (error: unknown) => {
+      const unavailable = error instanceof GraphQLError && error.extensions.code === 'SUBGRAPH_UNAVAILABLE';
+      report(unavailable ? String(error.extensions.reason).replace(' ', '_') : 'refused');
+      throw error;
+    },
+  );
+}
+
 /** The query planner prints a subgraph fetch of a mutation as `mutation ...`; reads as `{` or `query`. */
 const MUTATION = /^\s*mutation\b/;
 
@@ -180,19 +201,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
       // A mutation is sent once: without an answer the gateway cannot know whether it was applied.
       return this.policy.run(fetchKind(options.request.query), () => super.process(options));
     };
-    const started = performance.now();
-    const report = (outcome: string) => this.onCall?.((performance.now() - started) / 1000, outcome);
-    return call().then(
-      (response) => {
-        report(response.errors?.length ? 'errors' : 'ok');
-        return response;
-      },
-      (error: unknown) => {
-        const unavailable = error instanceof GraphQLError && error.extensions.code === 'SUBGRAPH_UNAVAILABLE';
-        report(unavailable ? String(error.extensions.reason).replace(' ', '_') : 'refused');
-        throw withResponsePath(error, failedFetchPath(options));
-      },
-    );
+    return observeCall(call, this.onCall).catch((error: unknown) => {
+      throw withResponsePath(error, failedFetchPath(options));
+    });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): void {
