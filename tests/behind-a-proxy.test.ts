@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -32,7 +32,7 @@ async function gatewayWith(env: Record<string, string>): Promise<GatewayApp> {
     ...STACK_URLS,
     ...env,
   });
-  const app = await startGateway({ ...config, port: 0, host: '127.0.0.1', database: database.target }, { examples: [] });
+  const app = await startGateway({ ...config, port: 0, host: '127.0.0.1', metrics: TEST_METRICS, database: database.target }, { examples: [] });
   started.push(app);
   return app;
 }

@@ -10,7 +10,7 @@ import { graphql, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { headersFor, tokenFor } from './support/callers.ts';
 import { sqlStatements } from './support/stack.ts';
 
-const { gatewayUrl, subgraphUrls, enterprises } = inject('stack');
+const { gatewayUrl, subgraphUrls, metricsUrls, enterprises } = inject('stack');
 const universe = seedUniverse(enterprises);
 const model = universe[SHOWCASE.MODEL_GROUP]!;
 const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
@@ -206,7 +206,7 @@ describe('the stored verification', () => {
 
 describe('500 bidders', () => {
   async function statements(): Promise<Record<string, number>> {
-    return Object.fromEntries(await Promise.all(Object.entries(subgraphUrls).map(async ([name, url]) => [name, await sqlStatements(url)] as const)));
+    return Object.fromEntries(await Promise.all(Object.keys(subgraphUrls).map(async (name) => [name, await sqlStatements(metricsUrls[name]!)] as const)));
   }
   async function cost(size: number) {
     const before = await statements();

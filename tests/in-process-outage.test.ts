@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { SHOWCASE, seedUniverse, startInProcessSubgraph, type LocalSubgraph } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { SUBGRAPH_DEFINITIONS } from '../scripts/subgraphs.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -37,7 +37,7 @@ describe('an in-process sector whose database is down', () => {
       // Each failed read is tried three times (SUBGRAPH_RETRIES=2): the circuit opens on the fourth request.
       SUBGRAPH_CIRCUIT_THRESHOLD: '10',
     });
-    app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target }, { examples: [], inProcessSubgraphs: [finance] });
+    app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: gatewayDatabase.target }, { examples: [], inProcessSubgraphs: [finance] });
   });
 
   afterAll(async () => {

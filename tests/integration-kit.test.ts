@@ -14,7 +14,7 @@ import { generate } from '@graphql-codegen/cli';
 import { deprecationProblems, deprecations, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
 import { AUTHORITIES, seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, isoDaysAgo, TEST_CALLER_SECRET, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { createTestDatabase, graphql, isoDaysAgo, TEST_CALLER_SECRET, type TestDatabase, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { BANKS } from '@credit-graph/finance/seed';
 import codegenConfig, { APOLLO_MANIFEST_FILE, CLIENT_FILE, EXAMPLES_DIR, HIVE_MANIFEST_FILE, SCHEMA_FILE } from '../examples/codegen.ts';
 import { consentsGrantedToMe, createClient, creditCheck, portfolioCheck, readCreditChanges } from '../examples/src/bank.ts';
@@ -57,7 +57,7 @@ async function ownGateway(env: Record<string, string>, database?: TestDatabase['
     target = created.target;
   }
   const config = loadConfig({ CALLER_SIGNING_SECRET: TEST_CALLER_SECRET, JWT_SECRET: TEST_JWT_SECRET, AUDIT_HMAC_KEYS: KEYS, ...STACK_URLS, ...env });
-  const app = await startGateway({ ...config, port: 0, supergraphPath: SUPERGRAPH_PATH, database: target }, { examples: [] });
+  const app = await startGateway({ ...config, port: 0, metrics: TEST_METRICS, supergraphPath: SUPERGRAPH_PATH, database: target }, { examples: [] });
   started.push(app);
   return app;
 }

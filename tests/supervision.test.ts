@@ -7,7 +7,7 @@ import { graphql } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { sqlStatements } from './support/stack.ts';
 
-const { gatewayUrl, subgraphUrls, enterprises } = inject('stack');
+const { gatewayUrl, subgraphUrls, metricsUrls, enterprises } = inject('stack');
 const universe = seedUniverse(enterprises);
 const model = universe[SHOWCASE.MODEL_GROUP]!;
 const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
@@ -122,10 +122,10 @@ describe("a regulator's list by class and district", () => {
     const [fewest, most] = [...counts.entries()].sort((x, y) => x[1] - y[1]).map(([code]) => code).filter((_, i, all) => i === 0 || i === all.length - 1);
     expect(counts.get(most!)! - counts.get(fewest!)!).toBeGreaterThan(5);
     const cost = async (district: string) => {
-      const before = await Promise.all(Object.values(subgraphUrls).map(sqlStatements));
+      const before = await Promise.all(Object.keys(subgraphUrls).map((name) => sqlStatements(metricsUrls[name]!)));
       const result = await graphql(gatewayUrl, LIST, { d: district, first: 100 }, regulator);
       expect(result.errors).toBeUndefined();
-      const after = await Promise.all(Object.values(subgraphUrls).map(sqlStatements));
+      const after = await Promise.all(Object.keys(subgraphUrls).map((name) => sqlStatements(metricsUrls[name]!)));
       return { items: result.data.supervisionList.edges.length, statements: after.map((n, i) => n - before[i]!) };
     };
     const small = await cost(fewest!);
