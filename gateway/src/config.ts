@@ -38,7 +38,7 @@ import {
 } from '@credit-graph/contract';
 import { auditKeysFromEnv, parseAuditKeys, type AuditKeys } from './audit/chain.ts';
 import type { AuthorizationMode } from './trust/authorization.ts';
-import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, type JwtOptions } from './trust/identity.ts';
+import type { JwtOptions } from './trust/identity.ts';
 import { parseTrustedProxies } from './trust/client-address.ts';
 import type { ResilienceOptions } from './transport/resilience.ts';
 
@@ -142,6 +142,13 @@ export const TRUST_LAYER_OFF_CALLER: Caller = Object.freeze({
   purpose: 'SUPERVISION',
 });
 
+/**
+ * Issuer and audience of tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. Declared here,
+ * not in trust/identity.ts: identity imports this module, and the settings below read these at
+ * load, so a bundle that loads identity first would see them undefined.
+ */
+export const DEFAULT_JWT_ISSUER = 'credit-graph';
+export const DEFAULT_JWT_AUDIENCE = 'credit-graph-gateway';
 const DEFAULT_PORT = 4000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_RATE_LIMIT_CAPACITY = 200;

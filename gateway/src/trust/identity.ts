@@ -17,11 +17,11 @@ import {
 } from 'jose';
 import { ANONYMOUS_CALLER, creditGraphError, type Caller, type Role, type Sector } from '@credit-graph/contract';
 import { allowedScopes, apiKeyLabel, bindingProblem, findApiKey, isWellFormedApiKey } from './api-keys.ts';
-import { ConfigError } from '../config.ts';
+import { ConfigError, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../config.ts';
+
+export { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER };
 import type { GatewayDb } from '../database.ts';
 
-export const DEFAULT_JWT_ISSUER = 'credit-graph';
-export const DEFAULT_JWT_AUDIENCE = 'credit-graph-gateway';
 export const DEFAULT_TOKEN_TTL = '8h';
 /** Allowed clock skew between the token issuer and the gateway. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
