@@ -155,7 +155,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const verifications = createVerifications({
     db,
     keys: config.audit.keys,
-    executorFor: (caller) => (query, variables) => createInternalExecutor(gateway, caller)(query, variables),
+    execute: (query, variables, as) => internal(query, variables, as),
   });
   // Public credit reports: composed from the graph as the caller, signed with the audit keys.
   let publicUrl = config.reportPublicUrl ?? '';

@@ -54,8 +54,8 @@ function verifications(keys = KEYS) {
     db: gateway.db,
     keys,
     clock: fixedClock('2026-11-30T17:30:00.000Z'), // 1 December, 01:30 in Zhengzhou
-    executorFor: (caller) => async (query, variables) => {
-      asked.push({ query, variables, caller });
+    execute: async (query, variables, as) => {
+      asked.push({ query, variables, caller: as!.caller });
       return registryAnswer as never;
     },
   });
@@ -116,7 +116,7 @@ describe('a stored verification', () => {
     const failing = createVerifications({
       db: gateway.db,
       keys: KEYS,
-      executorFor: () => async () => ({ data: { enterprises: [null] }, errors: [{ message: 'x', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'environment' } }] }) as never,
+      execute: async () => ({ data: { enterprises: [null] }, errors: [{ message: 'x', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'environment' } }] }) as never,
     });
     await expect(failing.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', sectors: 'environment' } });
     expect(await gateway.db.creditVerification.count()).toBe(0);
@@ -126,7 +126,7 @@ describe('a stored verification', () => {
     const refusing = createVerifications({
       db: gateway.db,
       keys: KEYS,
-      executorFor: () => async () => ({ data: { enterprises: [null] }, errors: [{ message: 'The scenario HONOUR_AWARD differs from the declared purpose GOVERNMENT_PROCUREMENT', extensions: { code: 'BAD_USER_INPUT', argumentName: 'scenario' } }] }) as never,
+      execute: async () => ({ data: { enterprises: [null] }, errors: [{ message: 'The scenario HONOUR_AWARD differs from the declared purpose GOVERNMENT_PROCUREMENT', extensions: { code: 'BAD_USER_INPUT', argumentName: 'scenario' } }] }) as never,
     });
     await expect(refusing.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT')).rejects.toMatchObject({ message: expect.stringMatching(/differs from the declared purpose/), extensions: { code: 'BAD_USER_INPUT', argumentName: 'scenario' } });
     expect(await gateway.db.creditVerification.count()).toBe(0);

@@ -81,8 +81,8 @@ export interface VerificationsOptions {
   db: GatewayDb;
   /** The audit keys (AUDIT_HMAC_KEYS): the current one signs, any listed one verifies. */
   keys: AuditKeys;
-  /** Runs one operation on the loaded supergraph with `caller` as the signed caller. */
-  executorFor: (caller: Caller) => InternalExecutor;
+  /** Runs one operation on the loaded supergraph (the gateway's internal executor), here as the agency. */
+  execute: InternalExecutor;
   clock?: Clock;
 }
 
@@ -143,7 +143,7 @@ function resultOf(uscc: string, enterprise: Record<string, any> | null | undefin
  * only) or a regulator; `verifyStored` says whether a stored row is still exactly as signed.
  */
 export function createVerifications(options: VerificationsOptions) {
-  const { db, keys, executorFor } = options;
+  const { db, keys, execute } = options;
   const clock = () => options.clock ?? processClock();
   const currentKey = keys.keys.get(keys.currentId);
   if (!currentKey) throw new Error('createVerifications needs the current audit key');
@@ -171,7 +171,7 @@ export function createVerifications(options: VerificationsOptions) {
           maximum: MAX_VERIFICATION_SUBJECTS,
         });
       }
-      const answer = await executorFor(caller)(MEASURES_QUERY, { usccs: subjects, scenario });
+      const answer = await execute(MEASURES_QUERY, { usccs: subjects, scenario }, { caller });
       if (answer.errors?.length) {
         // A refusal the registry made on purpose (a catalogued code) is the caller's answer; any
         // other failure means part of the record could not be read. Nothing is stored either way.
