@@ -1,7 +1,6 @@
 // The `credit-graph` CLI as an operator runs it: real processes (tsx, or the build with
 // E2E_BUILD=1) on real databases (fresh PostgreSQL databases with TEST_DATABASE_URL, else PGlite
 // files in a temporary folder). Migrating is apart from seeding and from starting.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTarget, databaseUrlVariable, openDatabase } from '@credit-graph/contract';
 import { createTestDatabase, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
-import { cliArguments, freePort, startProcess } from '../../tests/support/processes.ts';
+import { freePort, runCli, startProcess } from '../../tests/support/processes.ts';
 import { SUBGRAPH_NAMES } from '../subgraphs.ts';
 import { DEMO_BANK } from '../demo-credentials.ts';
 import { jwtVerify } from 'jose';
@@ -23,35 +22,8 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `credit-graph <args>` to its end (bounded), with `env` over a clean environment. */
-function cli(args: string[], env: Record<string, string>, timeoutMs = 240_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // Only PATH and HOME from outside: no stray database URL or NODE_ENV from the test runner.
-    const child = spawn(process.execPath, cliArguments(args), {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`credit-graph ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** `credit-graph <args>` with only `env` (and PATH/HOME), to its end (bounded). */
+const cli = (args: string[], env: Record<string, string>, timeoutMs = 240_000) => runCli(args, env, timeoutMs);
 
 /** A full set of databases (six subgraphs and the gateway), all empty, as environment variables. */
 async function freshDatabases(label: string): Promise<Record<string, string>> {

@@ -1,46 +1,19 @@
 // Settings declared once with zod: every bad variable reported at once, at start-up, by the real
 // processes (exit 1, one message naming each, no stack trace); `config check` printing effective
 // settings with secrets redacted; the engine's parsing and redaction.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { effectiveSettings, redactValue, REDACTED, SettingsError } from '@credit-graph/contract';
 import { subgraphSettings } from '@credit-graph/subgraph-kit/settings';
 import { ConfigError, GATEWAY_SETTINGS, loadConfig } from '../../gateway/src/config.ts';
-import { cliArguments } from '../../tests/support/processes.ts';
+import { runCli } from '../../tests/support/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'a-caller-signing-secret-of-32-characters!';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `credit-graph <args>` with only `env` (and PATH/HOME), to its end (bounded). */
-function cli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArguments(args), {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`credit-graph ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string>, timeoutMs = 60_000) => runCli(args, env, timeoutMs);
 
 /** Several mistakes at once, each of another kind. */
 const BAD = {

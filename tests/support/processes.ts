@@ -24,6 +24,40 @@ export function cliArguments(command: string[]): string[] {
   return [BUILT_CLI, ...command];
 }
 
+/** How a finished `credit-graph` run ended. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `credit-graph <args>` to its end with `env` over a clean environment (only PATH and HOME
+ * from outside: no stray database URL or NODE_ENV from the test runner); rejects, the child
+ * killed, after `timeoutMs`.
+ */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs: number): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, cliArguments(args), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`credit-graph ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 export interface ServiceProcess {
   readonly child: ChildProcess;
   /** Everything it printed, for the failure message of a test. */
