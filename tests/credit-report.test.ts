@@ -209,6 +209,22 @@ describe('who may issue, and the record it leaves', () => {
     expect(text).toContain(`纳税信用等级 Tax credit level：${finance.data.enterprise.finance.currentTaxCreditLevel ?? '—'}`);
   });
 
+  it('issues an agency the public sections (no finance: an agency holds no credit:read), verifiable as issued to the agency', async () => {
+    const institution = makeUscc('11', '410100', '70699004');
+    const headers = await headersFor('AGENCY', 'GOVERNMENT_PROCUREMENT', { sub: 'credit-report-agency', institution });
+    const result = await graphql(gatewayUrl, ISSUE, { u: risky.uscc }, headers);
+    expect(result.errors).toBeUndefined();
+    const report = result.data.issueCreditReport as Issued;
+    expect(report.sections).toEqual(['registration', 'licenses', 'penalties', 'lists', 'commitments', 'evaluation']);
+    expect(report).toMatchObject({ uscc: risky.uscc, grade: graph.evaluation.grade, score: graph.evaluation.score });
+    const text = pdfText(Buffer.from(report.pdfBase64, 'base64'));
+    expect(text).toContain(graph.name);
+    expect(text).toContain('not requested');
+    const verified = await graphql(gatewayUrl, VERIFY, { n: report.number, c: report.verificationCode });
+    expect(verified.errors).toBeUndefined();
+    expect(verified.data.creditReportVerification).toMatchObject({ authentic: true, issuedToRole: 'AGENCY', issuedToInstitution: institution, grade: graph.evaluation.grade });
+  });
+
   it('puts each issue on the audit record with exactly the enterprise as subject; the enterprise sees it', async () => {
     const sub = `credit-report-officer-${Date.now()}`;
     const headers = await headersFor('BANK', 'LOAN_APPROVAL', { sub, institution: makeUscc('91', '410105', '70699002') });

@@ -238,4 +238,19 @@ describe('the playground tab', () => {
     expect(results[0]!.verdict).toBe('PROHIBITED');
     expect(results[1]!.verdict).toBe('INCENTIVES');
   });
+
+  it("the report tab issues the agency the barred bidder's public report, verifiable by its number", async () => {
+    const reportExample = examples.find((example) => example.query.includes('issueCreditReport('))!;
+    expect(reportExample.headers?.Authorization).toBe('Bearer ${AGENCY_TOKEN}');
+    const headers = { ...reportExample.headers, Authorization: `Bearer ${await tokenFor('AGENCY')}` };
+    const { data, errors } = await graphql(gatewayUrl, reportExample.query, reportExample.variables ?? {}, headers);
+    expect(errors).toBeUndefined();
+    expect(data.issueCreditReport).toMatchObject({ enterprise: { name: risky.name }, sections: ['registration', 'licenses', 'penalties', 'lists', 'commitments', 'evaluation'] });
+    const verified = await graphql(
+      gatewayUrl,
+      'query ($n: String!, $c: String!) { creditReportVerification(number: $n, code: $c) { authentic issuedToRole } }',
+      { n: data.issueCreditReport.number, c: data.issueCreditReport.verificationCode },
+    );
+    expect(verified.data.creditReportVerification).toEqual({ authentic: true, issuedToRole: 'AGENCY' });
+  });
 });

@@ -7,7 +7,7 @@
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls (or in-process calls to subgraphs hosted here) -> audit (recorded before the answer leaves).
 import { fileURLToPath } from 'node:url';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
@@ -27,7 +27,7 @@ import {
   type InProcessSubgraph,
   type Logger,
 } from '@credit-graph/contract';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { deprecationPlugin } from './api-schema/deprecations.ts';
 import { createSchemaDownload } from './api-schema/download.ts';
 import { auditPlugin, createAudit } from './audit/audit.ts';
@@ -54,6 +54,7 @@ import { createSubgraphPolicy, type SubgraphPolicy } from './transport/resilienc
 import { createSafelist, persistedQueryCache, safelistPlugin } from './trust/safelist.ts';
 import { SubgraphClient } from './transport/subgraph-client.ts';
 import { InProcessClient } from './transport/in-process.ts';
+import { withInlinedConditions } from './transport/inline-conditions.ts';
 import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
@@ -192,7 +193,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       });
     },
   });
-  internal = createInternalExecutor(gateway, undefined, logger);
+  // Both doors to the planner (clients' requests and the gateway's own reads) decide
+  // @skip/@include first: the planner mishandles them next to @requires (inline-conditions.ts).
+  let apiSchema: GraphQLSchema | undefined;
+  const executor = withInlinedConditions(gateway.executor, () => apiSchema);
+  const plannedGateway: ApolloServerOptionsWithGateway<GatewayContext>['gateway'] = {
+    load: async (options) => ({ ...(await gateway.load(options)), executor }),
+    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+    stop: () => gateway.stop(),
+  };
+  internal = createInternalExecutor({ executor }, undefined, logger);
   const identifyCaller = createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies));
   const requestContext = config.trustLayer
     ? identifyCaller
@@ -202,9 +212,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     identify: config.production && config.trustLayer ? async (req) => (await identifyCaller(req)).caller : undefined,
   });
   let supergraphLoaded = false;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
-    installInputScalars(apiSchema);
-    schemaDownload.update(apiSchema);
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
+    installInputScalars(loaded.apiSchema);
+    schemaDownload.update(loaded.apiSchema);
     supergraphLoaded = true;
   });
 
@@ -230,7 +241,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   // TRUST_LAYER=off (benchmarks): none of the trust plugins, and every caller is the fixed one.
   if (!config.trustLayer) logger.warn('[gateway] TRUST_LAYER=off: no identity, rate limit, authorization, consent, limits or audit (benchmarks only)');
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: plannedGateway,
     logger,
     plugins: config.trustLayer
       ? plugins
