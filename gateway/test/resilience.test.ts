@@ -170,9 +170,9 @@ describe('the circuit breaker of a subgraph', () => {
     expect(policy.circuit).toBe('open');
 
     endpoint.behaviour = 'answer'; // back, but the circuit is open for the cool-down
-    const started = Date.now();
+    // At once: the answering service is never called (its request count stays 3 below); no
+    // wall-clock bound, which a loaded CI machine broke (867 ms for an in-memory refusal).
     const error = await failure(send(READ));
-    expect(Date.now() - started).toBeLessThan(50);
     expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade', reason: 'circuit open', retryAfterSeconds: 60 });
     expect(error.message).toMatch(/^The trade service is failing, .*\(circuit open\); the fields it owns are null\. Retry in 60 s\.$/);
     expect(endpoint.requests).toBe(3);
