@@ -25,6 +25,7 @@ import {
   type GraphQLSchema,
   type SelectionNode,
 } from 'graphql';
+import { dropKeyEverywhere } from '../trust/removal-plan.ts';
 
 type Executor = ApolloGateway['executor'];
 type RequestContext = Parameters<Executor>[0];
@@ -91,17 +92,6 @@ function conditionValue(directive: GraphQLDirective, node: SelectionNode, variab
   throw new GraphQLError(`@${directive.name}(if:) needs a Boolean, got ${typeof value}`);
 }
 
-/** Removes CONDITION_PLACEHOLDER keys from an answer's data, in place (one pass over it). */
-function dropPlaceholders(data: unknown): void {
-  if (Array.isArray(data)) {
-    for (const item of data) dropPlaceholders(item);
-  } else if (data && typeof data === 'object') {
-    const record = data as Record<string, unknown>;
-    delete record[CONDITION_PLACEHOLDER];
-    for (const value of Object.values(record)) dropPlaceholders(value);
-  }
-}
-
 /**
  * Wraps @apollo/gateway's executor so that it plans operations with their @skip/@include
  * already decided (see the file comment). `schema()` is the API schema the variables are
@@ -132,7 +122,7 @@ export function withInlinedConditions(executor: Executor, schema: () => GraphQLS
       queryHash: createHash('sha256').update(`${queryHash}|conditions:${inlined.decisions}`).digest('hex'),
     };
     const result = await executor(decided);
-    if (inlined.placeholders) dropPlaceholders(result.data);
+    if (inlined.placeholders) dropKeyEverywhere(result.data, CONDITION_PLACEHOLDER);
     return result;
   };
 }

@@ -24,7 +24,7 @@ import {
 } from 'graphql';
 import { type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
-import { applyRemovals, planRemovals, type PlanOptions, type Removal as PlannedRemoval, type RemovalPlan } from './removal-plan.ts';
+import { applyRemovals, dropKeyEverywhere, planRemovals, type PlanOptions, type Removal as PlannedRemoval, type RemovalPlan } from './removal-plan.ts';
 
 export type AuthorizationMode = 'filter' | 'reject';
 
@@ -184,16 +184,6 @@ export function filterOperation(
   return { document: completed, removals, plan, scopesUsed: [...scopesUsed], rewritten: true };
 }
 
-function dropPlaceholders(data: unknown): void {
-  if (Array.isArray(data)) {
-    for (const item of data) dropPlaceholders(item);
-  } else if (data && typeof data === 'object') {
-    const record = data as Record<string, unknown>;
-    delete record[PLACEHOLDER];
-    for (const value of Object.values(record)) dropPlaceholders(value);
-  }
-}
-
 function describeRequirement(requirement: Requirement): string {
   if (requirement.scopes.length === 0) return 'authentication';
   return requirement.scopes.map((all) => `scope ${all.join(' and ')}`).join(' or ');
@@ -243,7 +233,7 @@ export function completeAnswer(
       if (!errors.has(key)) errors.set(key, authorizationError(removal, filtered.caller, undefined, path));
     };
     const data = filtered.plan ? applyRemovals(schema, result.data, filtered.plan, located, PLACEHOLDER) : result.data;
-    if (data) dropPlaceholders(data);
+    if (data) dropKeyEverywhere(data, PLACEHOLDER);
     result.data = data;
   }
   // Removed fields the answer never reached (their parent is null): said once, without a path.

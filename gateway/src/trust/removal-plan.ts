@@ -254,3 +254,17 @@ export function applyRemovals<Reason>(
 
   return intoObject(data, plan, []) ? null : data;
 }
+
+/**
+ * Deletes `key` from every object in an answer's data, in place (one pass over it): the
+ * placeholder fields the gateway adds to keep a rewritten selection set valid.
+ */
+export function dropKeyEverywhere(data: unknown, key: string): void {
+  if (Array.isArray(data)) {
+    for (const item of data) dropKeyEverywhere(item, key);
+  } else if (data && typeof data === 'object') {
+    const record = data as Record<string, unknown>;
+    delete record[key];
+    for (const value of Object.values(record)) dropKeyEverywhere(value, key);
+  }
+}
