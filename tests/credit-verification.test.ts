@@ -29,7 +29,7 @@ const VERIFY = `mutation Verify($usccs: [USCC!]!, $scenario: VerificationScenari
     results {
       uscc registered name verdict grade score
       evaluation { grade score factors { factor sector value effect } }
-      measures { code name kind effect legalBasis { document article } durationRule until
+      measures { code name kind effect legalBasis { document article reviewNote } durationRule until
         triggers { source kind id reference description authority legalBasis decidedOn until } }
     }
   }
@@ -37,7 +37,7 @@ const VERIFY = `mutation Verify($usccs: [USCC!]!, $scenario: VerificationScenari
 const RECORD = `query Record($number: ID!) {
   verificationRecord(number: $number) {
     number scenario intact agency { institution }
-    results { uscc verdict grade measures { code triggers { id authority } } }
+    results { uscc verdict grade measures { code legalBasis { document article reviewNote } triggers { id authority } } }
   }
 }`;
 
@@ -60,7 +60,9 @@ describe("a procurement agency's credit verification", () => {
     expect(restricted!.uscc).toBe(risky.uscc);
     expect(restricted!.verdict).toBe('PROHIBITED');
     const ban = restricted!.measures.find((measure) => measure.code === 'P-GP-01')!;
-    expect(ban.legalBasis).toContainEqual({ document: '中华人民共和国政府采购法', article: '第二十二条' });
+    expect(ban.legalBasis).toContainEqual(expect.objectContaining({ document: '中华人民共和国政府采购法', article: '第二十二条' }));
+    // A basis whose article the reviewers could not confirm: no article, and the note that says so.
+    expect(ban.legalBasis).toContainEqual({ document: expect.stringContaining('（国发〔2016〕33号）'), article: '', reviewNote: expect.stringContaining('未核实') });
     expect(ban.triggers[0]).toMatchObject({
       source: 'registry',
       kind: 'DishonestyListEntry',
@@ -112,6 +114,10 @@ describe('the stored verification', () => {
     expect(byAgency.errors).toBeUndefined();
     expect(byAgency.data.verificationRecord).toMatchObject({ number, intact: true });
     expect(byAgency.data.verificationRecord.results.map((r: Result) => r.verdict)).toEqual(['PROHIBITED', 'INCENTIVES']);
+    // The stored evidence keeps the legal basis as shown on the day, the reviewers' notes included.
+    const stored = byAgency.data.verificationRecord.results[0].measures.find((m: { code: string }) => m.code === 'P-GP-01');
+    expect(stored.legalBasis).toEqual(made.data.creditVerification.results[0].measures.find((m: { code: string }) => m.code === 'P-GP-01').legalBasis);
+    expect(stored.legalBasis.some((basis: { reviewNote: string | null }) => basis.reviewNote?.includes('未核实'))).toBe(true);
 
     const byModel = await read(await headersFor('ENTERPRISE', undefined, { uscc: model.uscc }));
     expect(byModel.errors).toBeUndefined();

@@ -40,7 +40,7 @@ export const MEASURES_QUERY = `query CreditVerificationMeasures($usccs: [USCC!]!
       decidedOn
       catalogueVersion
       measures {
-        code name nameEn kind effect legalBasis { document article } durationRule until
+        code name nameEn kind effect legalBasis { document article reviewNote } durationRule until
         triggers { source kind id reference description authority legalBasis severity decidedOn until }
       }
       evaluation { grade score baseScore evaluatedOn factors { factor sector value weight effect } }

@@ -29,7 +29,35 @@ export const TRIGGER_TYPES = [
   'EVALUATION_GRADE',
 ] as const;
 
-const legalBasis = z.object({ document: z.string().min(2).max(200), article: z.string().min(1).max(100) }).strict();
+/**
+ * How a document is named: a law or regulation by its full title (…法, …条例), anything else
+ * (a normative document, a list, a local rule) with its 文号 in full-width brackets, e.g.
+ * （国发〔2016〕33号） or （中华人民共和国国务院令第654号）.
+ */
+export const DOCUMENT_NUMBER = /（[^（）]*(?:〔\d{4}〕\d+号|令第\d+号)）$/;
+const STATUTE_TITLE = /(?:法|条例)$/;
+
+/**
+ * One document a measure rests on. `article` is the article (条) or item (项) that says so, as read
+ * in the document's text; where the reviewers could not confirm it from a source it is left out
+ * and `reviewNote` says what is unconfirmed (never a guessed number). `reviewNote` may also record
+ * a caveat on an article that is confirmed (e.g. the article names a narrower list than the trigger).
+ */
+const legalBasis = z
+  .object({
+    document: z.string().min(2).max(200),
+    article: z.string().min(1).max(100).optional(),
+    reviewNote: z.string().min(10).max(500).optional(),
+  })
+  .strict()
+  .superRefine((basis, context) => {
+    if (!STATUTE_TITLE.test(basis.document) && !DOCUMENT_NUMBER.test(basis.document)) {
+      context.addIssue({ code: 'custom', path: ['document'], message: 'a document is a law or regulation by its full title (…法, …条例) or names its 文号, e.g. （国发〔2016〕33号）' });
+    }
+    if (basis.article === undefined && basis.reviewNote === undefined) {
+      context.addIssue({ code: 'custom', path: ['article'], message: 'an unconfirmed article is left out only with a reviewNote saying what is unconfirmed' });
+    }
+  });
 
 const trigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('EVALUATION_GRADE'), grades: z.array(z.enum(['A', 'B', 'C', 'D'])).min(1) }).strict(),
@@ -77,7 +105,7 @@ const measure = z
   });
 
 export const measuresCatalogue = z
-  .object({ $comment: z.string().optional(), version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), measures: z.array(measure).min(1) })
+  .object({ $comment: z.string().optional(), version: z.string().regex(/^\d{4}-\d{2}-\d{2}(?:\.\d{1,3})?$/), measures: z.array(measure).min(1) })
   .strict()
   .superRefine((catalogue, context) => {
     const codes = new Set<string>();
@@ -157,7 +185,8 @@ export interface AppliedMeasure {
   nameEn: string;
   kind: Measure['kind'];
   effect: Measure['effect'] | null;
-  legalBasis: { document: string; article: string }[];
+  /** `article` is '' where the catalogue leaves it out as unconfirmed; `reviewNote` then says why. */
+  legalBasis: { document: string; article: string; reviewNote: string | null }[];
   durationRule: string;
   /** The latest `until` of its triggers. */
   until: Date;
@@ -255,7 +284,7 @@ export function applyMeasures(
       nameEn: entry.name.en,
       kind: entry.kind,
       effect: entry.effect ?? null,
-      legalBasis: entry.legalBasis,
+      legalBasis: entry.legalBasis.map((basis) => ({ document: basis.document, article: basis.article ?? '', reviewNote: basis.reviewNote ?? null })),
       durationRule: describeDuration(entry.duration),
       until: triggers.reduce((latest, record) => (record.until > latest ? record.until : latest), triggers[0]!.until),
       triggers,

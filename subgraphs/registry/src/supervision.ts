@@ -1,9 +1,12 @@
 // Supervision classes (分级分类监管): regulators sort enterprises into classes from the public
 // credit comprehensive evaluation and inspect each class at its own random-sampling rate
-// (双随机、一公开). Basis: 国办发〔2019〕35号 二、（七）大力推进信用分级分类监管 — lower rates for good
-// credit, higher rates and key supervision for poor credit. The classes and rates are the one
-// reviewed data file `supervision-classes.json` beside this module (the rates are the city's
-// own: there is no national table), checked when this module loads, i.e. at start-up.
+// (双随机、一公开). Basis: 河南省社会信用条例 第二十六条 (graded and classified credit supervision),
+// 第三十二条第（五）项 (key supervision, more frequent inspection) and 国办发〔2019〕35号 — lower rates
+// for good credit, higher rates and key supervision for poor credit; the four class names follow
+// 国市监信发〔2022〕6号 and 豫市监办〔2022〕100号. The classes and rates are the one reviewed data file
+// `supervision-classes.json` beside this module (the rates are the city's own: no national or
+// Zhengzhou table was found; its `reviewNote` says so), checked when this module loads, i.e. at
+// start-up. Sources: docs/legal-basis.md.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { GRADE_FLOORS } from './evaluation.ts';
@@ -25,6 +28,8 @@ const ClassTable = z
   .object({
     $comment: z.string().optional(),
     basis: z.string().min(10).max(1000),
+    /** What the reviewers could not confirm from a source; shown after the basis. */
+    reviewNote: z.string().min(10).max(1000).optional(),
     classes: z.array(ClassRow).length(GRADES.length),
   })
   .superRefine((table, ctx) => {
@@ -36,7 +41,7 @@ const ClassTable = z
     if (new Set(table.classes.map((row) => row.class)).size !== table.classes.length) {
       ctx.addIssue({ code: 'custom', message: 'each class is listed once' });
     }
-    // Proportionality: a worse grade is never inspected less often (35号 二、（七）).
+    // Proportionality: a worse grade is never inspected less often (河南省社会信用条例 第三十一条, 第三十二条第（五）项).
     const byGrade = GRADES.map((grade) => table.classes.find((row) => row.grade === grade)?.rate ?? 0);
     if (byGrade.some((rate, i) => i > 0 && rate < byGrade[i - 1]!)) {
       ctx.addIssue({ code: 'custom', message: 'sampling rates must not fall as the grade worsens (A to D)' });
@@ -70,9 +75,11 @@ export const SUPERVISION_TABLE = parseSupervisionTable(
 /**
  * The supervision class of an enterprise with evaluation grade `grade` (A-D, from `evaluate`):
  * its class letter, name, sampling rate (0-1) and whether it is under key supervision, with the
- * table's legal basis. Pure: the same grade always gives the same class.
+ * table's legal basis followed by what is unconfirmed in it (`未核实：` and the table's
+ * reviewNote, when it has one). Pure: the same grade always gives the same class.
  */
 export function supervisionFor(grade: Grade, table: SupervisionTable = SUPERVISION_TABLE) {
   const row = table.classes.find((entry) => entry.grade === grade)!;
-  return { class: row.class, name: row.name, rate: row.rate, keySupervision: row.keySupervision, basis: table.basis };
+  const basis = table.reviewNote ? `${table.basis} 未核实：${table.reviewNote}` : table.basis;
+  return { class: row.class, name: row.name, rate: row.rate, keySupervision: row.keySupervision, basis };
 }

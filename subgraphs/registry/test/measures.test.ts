@@ -112,6 +112,41 @@ describe('the measures catalogue', () => {
   });
 });
 
+describe('the legal bases of the catalogue', () => {
+  const catalogue = () => JSON.parse(readFileSync(new URL('../src/measures.json', import.meta.url), 'utf8'));
+
+  it('names every document by its full title or its 文号, and gives an article or says why not', () => {
+    for (const entry of MEASURES.measures) {
+      for (const basis of entry.legalBasis) {
+        expect(basis.document, `${entry.code}: ${basis.document}`).toMatch(/(?:法|条例)$|（[^（）]*(?:〔\d{4}〕\d+号|令第\d+号)）$/);
+        expect(basis.article ?? basis.reviewNote, entry.code).toBeTruthy();
+      }
+    }
+  });
+
+  it('refuses at start-up a policy document without its 文号, and an article left out without a reviewNote', () => {
+    const broken = catalogue();
+    broken.measures[0].legalBasis[2].document = '国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见';
+    broken.measures[1].legalBasis[0] = { document: '中华人民共和国政府采购法' };
+    broken.measures[2].legalBasis.push({ document: '全国失信惩戒措施基础清单（2024年版）', article: '第一类' });
+    let message = '';
+    try {
+      parseMeasuresCatalogue(JSON.stringify(broken));
+    } catch (caught) {
+      expect(caught).toBeInstanceOf(MeasuresCatalogueError);
+      message = (caught as Error).message;
+    }
+    expect(message).toMatch(/measures\.0\.legalBasis\.2\.document: .*文号/);
+    expect(message).toMatch(/measures\.1\.legalBasis\.0\.article: .*reviewNote/);
+    expect(message).toMatch(/measures\.2\.legalBasis\.\d+\.document: .*文号/);
+    // Left out with a note, and named with its 文号 or as a statute, each is accepted.
+    const fixed = catalogue();
+    fixed.measures[1].legalBasis[0] = { document: '中华人民共和国政府采购法', reviewNote: '条号未从原文核实（测试）' };
+    fixed.measures[2].legalBasis.push({ document: '企业信息公示暂行条例（中华人民共和国国务院令第654号）', article: '第十八条' });
+    expect(parseMeasuresCatalogue(JSON.stringify(fixed)).measures[1]!.legalBasis[0]!.article).toBeUndefined();
+  });
+});
+
 describe('applying the measures', () => {
   it('applies nothing to a clean enterprise graded B: CLEAR in every scenario', () => {
     for (const scenario of VERIFICATION_SCENARIOS) expect(applyMeasures(facts(), scenario, TODAY)).toEqual({ verdict: 'CLEAR', measures: [] });
@@ -122,7 +157,9 @@ describe('applying the measures', () => {
     expect(result.verdict).toBe('PROHIBITED');
     expect(codes(result)).toEqual(['P-GP-01']);
     const [measure] = result.measures;
-    expect(measure!.legalBasis[0]).toEqual({ document: '中华人民共和国政府采购法', article: '第二十二条' });
+    expect(measure!.legalBasis[0]).toMatchObject({ document: '中华人民共和国政府采购法', article: '第二十二条' });
+    // A document whose article the reviewers could not confirm is shown with an empty article and the note saying so.
+    expect(measure!.legalBasis).toContainEqual({ document: expect.stringContaining('（国发〔2016〕33号）'), article: '', reviewNote: expect.stringContaining('未核实') });
     expect(measure!.triggers).toEqual([
       expect.objectContaining({ source: 'registry', kind: 'DishonestyListEntry', id: 'LST-1', authority: '郑州市发展和改革委员会', legalBasis: '《河南省社会信用条例》第三十三条', reference: null }),
     ]);

@@ -22,10 +22,21 @@ function evaluated(severe: number, minor: number) {
 describe('the supervision table', () => {
   it('is the reviewed file, names its legal basis, and rates rise as credit falls', () => {
     expect(SUPERVISION_TABLE.basis).toContain('国办发〔2019〕35号');
+    expect(SUPERVISION_TABLE.basis).toContain('河南省社会信用条例 第二十六条');
     const rates = ['A', 'B', 'C', 'D'].map((grade) => supervisionFor(grade as 'A').rate);
     expect(rates).toEqual([...rates].sort((a, b) => a - b));
     expect(supervisionFor('D').keySupervision).toBe(true);
     expect(supervisionFor('A').keySupervision).toBe(false);
+  });
+
+  it('shows what is unconfirmed after the basis, and the basis alone when nothing is', () => {
+    const shown = supervisionFor('C').basis;
+    expect(shown.startsWith(SUPERVISION_TABLE.basis)).toBe(true);
+    expect(shown).toBe(`${SUPERVISION_TABLE.basis} 未核实：${SUPERVISION_TABLE.reviewNote}`);
+    expect(SUPERVISION_TABLE.reviewNote).toContain('抽查比例');
+    const { reviewNote: _, ...confirmed } = FILE;
+    expect(supervisionFor('C', parseSupervisionTable(confirmed)).basis).toBe(FILE.basis);
+    expect(() => parseSupervisionTable({ ...FILE, reviewNote: '' })).toThrow(/reviewNote/);
   });
 
   it.each([
