@@ -14,7 +14,7 @@ const risky = universe[SHOWCASE.RISKY_SUPPLIER]!;
 const DISTRICT = '410105';
 const inDistrict = universe.filter((e) => e.divisionCode === DISTRICT).map((e) => e.uscc).sort();
 
-const SUPERVISION = 'query ($u: USCC!) { enterprise(uscc: $u) { supervision { class rate keySupervision basis grade score } evaluation { grade score } } }';
+const SUPERVISION = 'query ($u: USCC!) { enterprise(uscc: $u) { supervision { class rate keySupervision basis grade score overriddenBy } evaluation { grade score } } }';
 const LIST = `query ($d: String!, $c: SupervisionClass, $first: Int, $after: String) {
   supervisionList(districtCode: $d, class: $c, first: $first, after: $after) {
     edges { cursor node { uscc class rate keySupervision enterprise { name district { code } } } }
@@ -39,6 +39,9 @@ describe('Enterprise.supervision', () => {
     }
     const riskyClass = (await graphql(gatewayUrl, SUPERVISION, { u: risky.uscc }, regulator)).data.enterprise.supervision;
     expect(riskyClass).toMatchObject({ class: 'D', keySupervision: true });
+    // On the severe-dishonesty list: class D by that rule (whatever the grade), and it says so.
+    expect(riskyClass.overriddenBy).toContain('严重失信主体名单');
+    expect((await graphql(gatewayUrl, SUPERVISION, { u: model.uscc }, regulator)).data.enterprise.supervision.overriddenBy).toBeNull();
   });
 
   type Expected = 'read' | 'UNAUTHENTICATED' | 'FORBIDDEN';

@@ -261,11 +261,14 @@ export const resolvers = {
       });
       return { scenario: args.scenario, ...applyMeasures(facts, args.scenario, today), evaluation, catalogueVersion: MEASURES.version, decidedOn: today };
     },
-    // The supervision class follows the evaluation (分级分类监管, supervision.ts); the rule in
+    // The supervision class follows the evaluation, or the severe-dishonesty list (分级分类监管,
+    // supervision.ts); the rule in
     // permissions.ts opens it to regulators and sector platforms only.
     supervision: async (enterprise: EnterpriseParent, _: unknown, { loaders }: Context) => {
-      const evaluation = await evaluationOf(enterprise, loaders);
-      return { ...supervisionFor(evaluation.grade), grade: evaluation.grade, score: evaluation.score, evaluatedOn: evaluation.evaluatedOn };
+      // The list entries are the evaluation's own (one loader batch): no statement more.
+      const [evaluation, listEntries] = await Promise.all([evaluationOf(enterprise, loaders), loaders.listEntries.load(enterprise.uscc)]);
+      const severeDishonestyListEntries = listEntries.filter((entry) => entry.listType === 'SEVERE_DISHONESTY' && isActive(entry)).length;
+      return { ...supervisionFor(evaluation.grade, { severeDishonestyListEntries }), grade: evaluation.grade, score: evaluation.score, evaluatedOn: evaluation.evaluatedOn };
     },
   },
 

@@ -31,6 +31,8 @@ const ClassTable = z
     /** What the reviewers could not confirm from a source; shown after the basis. */
     reviewNote: z.string().min(10).max(1000).optional(),
     classes: z.array(ClassRow).length(GRADES.length),
+    /** The class of an enterprise currently on the severe-dishonesty list, whatever its grade, and why. */
+    severeDishonestyList: z.object({ class: z.enum(['A', 'B', 'C', 'D']), basis: z.string().min(10).max(500) }).strict().optional(),
   })
   .superRefine((table, ctx) => {
     for (const grade of GRADES) {
@@ -76,10 +78,14 @@ export const SUPERVISION_TABLE = parseSupervisionTable(
  * The supervision class of an enterprise with evaluation grade `grade` (A-D, from `evaluate`):
  * its class letter, name, sampling rate (0-1) and whether it is under key supervision, with the
  * table's legal basis followed by what is unconfirmed in it (`未核实：` and the table's
- * reviewNote, when it has one). Pure: the same grade always gives the same class.
+ * reviewNote, when it has one). An enterprise with `severeDishonestyListEntries` > 0 (active
+ * entries) takes the table's `severeDishonestyList` class whatever its grade (豫市监办〔2022〕100号:
+ * listed enterprises go straight to class D), and `overriddenBy` says so; otherwise it is null.
+ * Pure: the same grade and listing always give the same class.
  */
-export function supervisionFor(grade: Grade, table: SupervisionTable = SUPERVISION_TABLE) {
-  const row = table.classes.find((entry) => entry.grade === grade)!;
+export function supervisionFor(grade: Grade, listing: { severeDishonestyListEntries: number } = { severeDishonestyListEntries: 0 }, table: SupervisionTable = SUPERVISION_TABLE) {
+  const override = listing.severeDishonestyListEntries > 0 ? table.severeDishonestyList : undefined;
+  const row = table.classes.find((entry) => (override ? entry.class === override.class : entry.grade === grade))!;
   const basis = table.reviewNote ? `${table.basis} 未核实：${table.reviewNote}` : table.basis;
-  return { class: row.class, name: row.name, rate: row.rate, keySupervision: row.keySupervision, basis };
+  return { class: row.class, name: row.name, rate: row.rate, keySupervision: row.keySupervision, basis, overriddenBy: override?.basis ?? null };
 }

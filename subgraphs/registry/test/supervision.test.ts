@@ -35,7 +35,7 @@ describe('the supervision table', () => {
     expect(shown).toBe(`${SUPERVISION_TABLE.basis} 未核实：${SUPERVISION_TABLE.reviewNote}`);
     expect(SUPERVISION_TABLE.reviewNote).toContain('抽查比例');
     const { reviewNote: _, ...confirmed } = FILE;
-    expect(supervisionFor('C', parseSupervisionTable(confirmed)).basis).toBe(FILE.basis);
+    expect(supervisionFor('C', undefined, parseSupervisionTable(confirmed)).basis).toBe(FILE.basis);
     expect(() => parseSupervisionTable({ ...FILE, reviewNote: '' })).toThrow(/reviewNote/);
   });
 
@@ -49,6 +49,23 @@ describe('the supervision table', () => {
   ])('refuses a table with %s, naming the problem', (_case, table, message) => {
     expect(() => parseSupervisionTable(table)).toThrow(SupervisionTableError);
     expect(() => parseSupervisionTable(table)).toThrow(message);
+  });
+});
+
+describe('an enterprise on the severe-dishonesty list', () => {
+  it('is class D whatever its grade, and says why (豫市监办〔2022〕100号)', () => {
+    for (const grade of ['A', 'B', 'C', 'D'] as const) {
+      const listed = supervisionFor(grade, { severeDishonestyListEntries: 1 });
+      expect(listed).toMatchObject({ class: 'D', keySupervision: true, rate: FILE.classes.find((row: any) => row.class === 'D').rate });
+      expect(listed.overriddenBy).toContain('豫市监办〔2022〕100号');
+      expect(supervisionFor(grade, { severeDishonestyListEntries: 0 })).toMatchObject({ class: grade, overriddenBy: null });
+    }
+  });
+
+  it('keeps the grade\'s class under a table without the rule, and refuses a rule naming no class', () => {
+    const { severeDishonestyList: _, ...withoutRule } = FILE;
+    expect(supervisionFor('A', { severeDishonestyListEntries: 2 }, parseSupervisionTable(withoutRule))).toMatchObject({ class: 'A', overriddenBy: null });
+    expect(() => parseSupervisionTable({ ...FILE, severeDishonestyList: { class: 'E', basis: FILE.severeDishonestyList.basis } })).toThrow(SupervisionTableError);
   });
 });
 
