@@ -3,9 +3,11 @@
 // signed records (audit/signed-records.ts); here each is tampered with by someone who can write
 // its table but holds neither the audit key nor the checkpoint file. On a real database
 // (PGlite, or PostgreSQL with TEST_DATABASE_URL), checkpoints in real files.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, type Caller } from '@credit-graph/contract';
 import { createTestDatabase, testCaller, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
@@ -255,6 +257,28 @@ describe.each(KINDS)('the chain of $name', (kind) => {
     await gateway.database.exec(`DELETE FROM "${kind.table.table}" WHERE seq = 2`);
     await gateway.database.exec(`UPDATE "${kind.table.table}" SET seq = 2 WHERE seq = 3`);
     expect(await service.chain.verify()).toMatchObject({ ok: false, checked: 1, problem: { seq: 2n, kind: 'edit' } });
+  });
+});
+
+// CI (.ci/run) sets REDIS_URL; without it this is reported as skipped.
+describe.runIf(process.env.REDIS_URL)('signed-record checkpoints in Redis', () => {
+  it.each(KINDS)('finds the newest $name deleted from the checkpoint replicas share in Redis', async (kind) => {
+    const redis = new Redis(process.env.REDIS_URL!);
+    const redisKey = `test:audit-checkpoint:${randomUUID()}`;
+    try {
+      const checkpoints = () => createCheckpoints({ ...checkpointsOfChain({ keys: KEYS, redis, redisKey }, kind.table.chain), everyMs: 60_000 });
+      const writing = checkpoints();
+      const writer = kind.open(gateway, KEYS, writing);
+      for (let i = 0; i < 3; i++) await writer.add();
+      await writing.close();
+      expect(await redis.get(`${redisKey}:${kind.table.chain}`)).toContain('"seq":"3"');
+      await gateway.database.exec(`DELETE FROM "${kind.table.table}" WHERE seq = 3`);
+      const result = await kind.open(gateway, KEYS, checkpoints()).chain.verify();
+      expect(result).toMatchObject({ ok: false, checked: 2, problem: { seq: 3n, kind: 'truncation' }, checkpoints: [{ source: `redis ${redisKey}:${kind.table.chain}`, seq: 3n }] });
+    } finally {
+      await redis.del(`${redisKey}:${kind.table.chain}`);
+      redis.disconnect();
+    }
   });
 });
 
