@@ -140,7 +140,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     await verificationCheckpoints.close();
     await reportCheckpoints.close();
   };
-  if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
+  if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records, stored verifications or issued reports would go unseen by verify');
   const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
   const rateLimiter = createRateLimiter({
     store: redis ? createRedisStore(redis) : createMemoryStore(),

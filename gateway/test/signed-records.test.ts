@@ -59,7 +59,7 @@ const KINDS: Kind[] = [
     name: 'credit verifications',
     table: VERIFICATION_CHAIN as unknown as SignedTable<SignedRow>,
     edit: `content = jsonb_set(content, '{results,0,registered}', 'true')`,
-    concurrent: 40,
+    concurrent: 60, // more than one verify page (50)
     open(db, keys, checkpoints) {
       const service = createVerifications({
         db: db.db,

@@ -184,6 +184,8 @@ export interface SignedTable<Row extends SignedRow> {
   signedFields(row: Row): object;
   /** The rows with seq > `afterSeq`, ascending, at most `take` (a Prisma findMany). */
   page(db: GatewayDb, afterSeq: bigint, take: number): Promise<Row[]>;
+  /** Rows `verify` reads at a time (default VERIFY_PAGE_SIZE): fewer for large rows, so that a page stays small in memory. */
+  pageSize?: number;
 }
 
 export interface SignedRecordsOptions<Row extends SignedRow> {
@@ -232,6 +234,7 @@ export function createSignedRecords<Row extends SignedRow>(options: SignedRecord
   if (!currentKey) throw new ConfigError(`the ${table.chain} chain needs the audit keys (keys, from AUDIT_HMAC_KEYS)`);
   if (!/^[A-Za-z]+$/.test(table.table)) throw new ConfigError(`the ${table.chain} chain's table name must be letters only, got "${table.table}"`);
   if (!Number.isSafeInteger(table.lockKey)) throw new ConfigError(`the ${table.chain} chain's lockKey must be an integer`);
+  if (table.pageSize !== undefined && (!Number.isInteger(table.pageSize) || table.pageSize < 1)) throw new ConfigError(`the ${table.chain} chain's pageSize must be a positive integer`);
   if (!Number.isInteger(appendTimeoutMs) || appendTimeoutMs < 1) throw new ConfigError(`appendTimeoutMs must be a positive integer, got ${appendTimeoutMs}`);
 
   /** The MAC a row should have: alone (before chaining) or chained (previousHash signed with it). */
@@ -283,6 +286,6 @@ export function createSignedRecords<Row extends SignedRow>(options: SignedRecord
       return mac !== undefined && sameText(mac, row.mac);
     },
 
-    verify: () => verifyChain(source, { keys, checkpoints }),
+    verify: () => verifyChain(source, { keys, checkpoints, pageSize: table.pageSize }),
   };
 }

@@ -120,6 +120,8 @@ export const VERIFICATION_CHAIN: SignedTable<CreditVerification> = {
   lockKey: 7_236_002,
   signedFields: (row) => ({ ...signedContent(row), keyId: row.keyId }),
   page: (db, afterSeq, take) => db.creditVerification.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take }),
+  // A verification holds up to MAX_VERIFICATION_SUBJECTS results (measures, factors): about 1 MB at most.
+  pageSize: 50,
 };
 
 /** The agency caller, or FORBIDDEN / PURPOSE_REQUIRED / BAD_USER_INPUT as the catalogue says. */
