@@ -1,6 +1,8 @@
 // `credit-graph audit verify` (`npm run audit -- verify`): walks the gateway's keyed audit chain and compares its end with
 // the signed checkpoints kept outside the database; exit 1 names the first bad sequence number
-// and what is wrong (gap, edit, truncation, unknown key id, forged checkpoint).
+// and what is wrong (gap, edit, reorder, truncation, unknown key id, forged checkpoint). It then
+// walks the chains of stored credit verifications and issued credit reports the same way
+// (audit/signed-records.ts), against their checkpoints kept beside the audit log's.
 // `audit tail [--n 20]`: the newest records. Arguments are parsed by the CLI (scripts/credit-graph.ts).
 // Database as for the gateway: GATEWAY_DATABASE_URL, else PGlite under DATA_DIR. Keys:
 // AUDIT_HMAC_KEYS, else the embedded default's (DATA_DIR/secrets.json). Checkpoints:
@@ -8,18 +10,26 @@
 // when REDIS_URL is set.
 import { Redis } from 'ioredis';
 import { createAudit, type VerifyResult } from '../gateway/src/audit/audit.ts';
-import { checkpointRedisKey, createCheckpoints } from '../gateway/src/audit/checkpoints.ts';
+import { checkpointRedisKey, checkpointsOfChain, createCheckpoints, type CheckpointOptions } from '../gateway/src/audit/checkpoints.ts';
+import { createSignedRecords, type SignedRow, type SignedTable } from '../gateway/src/audit/signed-records.ts';
+import { REPORT_CHAIN } from '../gateway/src/reports/reports.ts';
+import { VERIFICATION_CHAIN } from '../gateway/src/verification/verification.ts';
 import { describeTarget } from '@credit-graph/contract';
 import type { GatewayDatabase } from '../gateway/src/database.ts';
 import { UsageError, withGatewayDatabase } from './cli.ts';
 import { auditSettings, type AuditSettings } from './embedded.ts';
 
+/** The checkpoint stores the gateway writes the audit log's checkpoints to, as `settings` name them. */
+function checkpointOptions(gateway: GatewayDatabase, settings: AuditSettings, redis: Redis | undefined): CheckpointOptions {
+  const redisKey = settings.redisKey ?? checkpointRedisKey(describeTarget(gateway.database.target));
+  return { keys: settings.keys, file: settings.checkpointFile, redis, redisKey };
+}
+
 /** Verifies the whole chain against every configured checkpoint store. */
 export async function verifyAuditLog(gateway: GatewayDatabase, settings: AuditSettings = auditSettings()): Promise<VerifyResult> {
   const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   try {
-    const redisKey = settings.redisKey ?? checkpointRedisKey(describeTarget(gateway.database.target));
-    const checkpoints = createCheckpoints({ keys: settings.keys, file: settings.checkpointFile, redis, redisKey });
+    const checkpoints = createCheckpoints(checkpointOptions(gateway, settings, redis));
     const audit = createAudit({ db: gateway.db, keys: settings.keys, checkpoints });
     const result = await audit.verify();
     await audit.close();
@@ -29,9 +39,36 @@ export async function verifyAuditLog(gateway: GatewayDatabase, settings: AuditSe
   }
 }
 
-/** The report `verify` prints: one line, "ok: ..." or "BROKEN at seq N (kind): ...". */
-export function describeVerifyResult(result: VerifyResult): string {
-  const legacy = result.legacy > 0 ? `; ${result.legacy} legacy record(s) from before keyed chains (plain SHA-256, not protected against a rewrite)` : '';
+
+/**
+ * Verifies the chains of stored credit verifications and issued credit reports, each against
+ * its checkpoints beside the audit log's (checkpointsOfChain). Out: one result per chain
+ * (verifications, then reports). Database and checkpoint-store errors propagate.
+ */
+export async function verifySignedRecords(gateway: GatewayDatabase, settings: AuditSettings = auditSettings()): Promise<{ name: string; result: VerifyResult }[]> {
+  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  try {
+    const verify = async <Row extends SignedRow>(table: SignedTable<Row>) => {
+      const checkpoints = createCheckpoints(checkpointsOfChain(checkpointOptions(gateway, settings, redis), table.chain));
+      const result = await createSignedRecords({ db: gateway.db, keys: settings.keys, table, checkpoints }).verify();
+      await checkpoints.close();
+      return result;
+    };
+    return [
+      { name: 'credit verifications', result: await verify(VERIFICATION_CHAIN) },
+      { name: 'credit reports', result: await verify(REPORT_CHAIN) },
+    ];
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+/**
+ * The report `verify` prints: one line, "ok: ..." or "BROKEN at seq N (kind): ...". `legacyMeans`
+ * says what a legacy record of this chain is (the audit log's: plain SHA-256 ones).
+ */
+export function describeVerifyResult(result: VerifyResult, legacyMeans = 'from before keyed chains (plain SHA-256, not protected against a rewrite)'): string {
+  const legacy = result.legacy > 0 ? `; ${result.legacy} legacy record(s) ${legacyMeans}` : '';
   const against = result.checkpoints.length > 0
     ? `; checked against ${result.checkpoints.map((c) => `${c.source} (seq ${c.seq})`).join(', ')}`
     : '; NO checkpoint configured or written: deleting the newest records would not be seen';
@@ -67,8 +104,9 @@ export async function tailAuditLog(gateway: GatewayDatabase, count: number): Pro
 }
 
 /**
- * Walks the audit chain against every checkpoint; prints the verdict, sets exit code 1 at the
- * first broken record, and warns of writes put on record but never audited.
+ * Walks the audit chain, then the chains of stored verifications and issued reports, each against
+ * its checkpoints; prints one verdict line per chain, sets exit code 1 when any is broken, and
+ * warns of writes put on record but never audited.
  */
 export async function verifyAudit(): Promise<void> {
   await withGatewayDatabase(async (gateway) => {
@@ -77,6 +115,14 @@ export async function verifyAudit(): Promise<void> {
     else {
       console.error(describeVerifyResult(result));
       process.exitCode = 1;
+    }
+    for (const { name, result: chain } of await verifySignedRecords(gateway)) {
+      const line = `${name}: ${describeVerifyResult(chain, 'stored before chaining (migration 0008: each signed alone, a deletion among them not detectable)')}`;
+      if (chain.ok) console.log(line);
+      else {
+        console.error(line);
+        process.exitCode = 1;
+      }
     }
     for (const write of await unauditedWrites(gateway)) {
       console.error(`WARNING: write intent ${write.id} (${write.operationName ?? 'anonymous'} by ${write.scope}, ${write.createdAt.toISOString()}) has no audit record: the write may have been made; a retry with its idempotency key completes the record`);

@@ -31,7 +31,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { deprecationPlugin } from './api-schema/deprecations.ts';
 import { createSchemaDownload } from './api-schema/download.ts';
 import { auditPlugin, createAudit } from './audit/audit.ts';
-import { checkpointRedisKey, createCheckpoints } from './audit/checkpoints.ts';
+import { checkpointRedisKey, checkpointsOfChain, createCheckpoints, type CheckpointOptions } from './audit/checkpoints.ts';
 import { changeFeedPlugin, createChangeFeed, gradeReaderOver, registrationReaderOver } from './feed/change-feed.ts';
 import { describeForAudit } from './audit/policy.ts';
 import { createAuthorization } from './trust/authorization.ts';
@@ -58,8 +58,8 @@ import { withInlinedConditions } from './transport/inline-conditions.ts';
 import { createInternalExecutor, type InternalExecutor } from './transport/internal.ts';
 import { loadSupergraph, prepareSupergraph, type Supergraph } from './supergraph.ts';
 import { LOCAL_URL_PREFIX, trustDataSource } from './trust/subgraph/index.ts';
-import { createVerifications } from './verification/verification.ts';
-import { createReports } from './reports/reports.ts';
+import { createVerifications, VERIFICATION_CHAIN } from './verification/verification.ts';
+import { createReports, REPORT_CHAIN } from './reports/reports.ts';
 import { createReportRoutes, ISSUE_OPERATION, type IssueOverGraphQL } from './reports/routes.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -122,7 +122,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const safelist = createSafelist({ db });
   const limits = createLimits();
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
-  const checkpoints = createCheckpoints({
+  const checkpointOptions: CheckpointOptions = {
     keys: config.audit.keys,
     file: config.audit.checkpointFile,
     redis,
@@ -130,8 +130,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     redisKey: config.audit.checkpointRedisKey ?? checkpointRedisKey(describeTarget(database.database.target)),
     everyRecords: config.audit.checkpointEveryRecords,
     everyMs: config.audit.checkpointEveryMs,
-  });
-  if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
+  };
+  const checkpoints = createCheckpoints(checkpointOptions);
+  // Stored verifications and issued reports are chains of their own, checkpointed beside the audit log's.
+  const verificationCheckpoints = createCheckpoints(checkpointsOfChain(checkpointOptions, VERIFICATION_CHAIN.chain));
+  const reportCheckpoints = createCheckpoints(checkpointsOfChain(checkpointOptions, REPORT_CHAIN.chain));
+  /** Writes what the audit log has queued and the last checkpoint of every chain. */
+  const closeAudit = async () => {
+    await audit.close();
+    await verificationCheckpoints.close();
+    await reportCheckpoints.close();
+  };
+  if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records, stored verifications or issued reports would go unseen by verify');
   const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
   const rateLimiter = createRateLimiter({
     store: redis ? createRedisStore(redis) : createMemoryStore(),
@@ -152,10 +162,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     logger,
   });
   // Agencies' credit verifications: decided by the registry through the planner, with the agency
-  // as the signed caller; stored signed with the audit keys (verification/verification.ts).
+  // as the signed caller; stored as a chained signed record (verification/verification.ts).
   const verifications = createVerifications({
     db,
     keys: config.audit.keys,
+    checkpoints: verificationCheckpoints,
     execute: (query, variables, as) => internal(query, variables, as),
   });
   // Public credit reports: composed from the graph as the caller, signed with the audit keys.
@@ -163,6 +174,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const reports = createReports({
     db,
     keys: config.audit.keys,
+    checkpoints: reportCheckpoints,
     execute: (query, variables, as) => internal(query, variables, as),
     publicUrl: () => publicUrl,
   });
@@ -274,7 +286,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     await server.start();
   } catch (error) {
     await metricsHttp?.close();
-    await audit.close();
+    await closeAudit();
     await database.close();
     redis?.disconnect();
     await subgraphConnections.close();
@@ -350,7 +362,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
       if (unreadyForMs > 0) await new Promise((resolve) => setTimeout(resolve, unreadyForMs));
       await http.close();
       await server.stop();
-      await audit.close();
+      await closeAudit();
       await subgraphConnections.close();
       redis?.disconnect();
       await database.close();

@@ -275,9 +275,9 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       section: 'Gateway',
       example: '/var/lib/credit-graph/audit-checkpoint.json',
       description:
-        "file the signed checkpoints of the audit chain's head go to (mode 0600): put it where the database's administrators cannot write. `npm start` on the embedded gateway database defaults it to `DATA_DIR/audit-checkpoint.json`; a PostgreSQL gateway database gets no default (name a file, or use Redis)",
+        "file the signed checkpoints of the audit chain's head go to (mode 0600), with those of the stored verifications' and issued reports' chains beside it (`<name>.credit-verification.json`, `<name>.credit-report.json`): put it where the database's administrators cannot write. `npm start` on the embedded gateway database defaults it to `DATA_DIR/audit-checkpoint.json`; a PostgreSQL gateway database gets no default (name a file, or use Redis)",
     }),
-    AUDIT_CHECKPOINT_REDIS_KEY: text('AUDIT_CHECKPOINT_REDIS_KEY', { section: 'Gateway', description: 'Redis key of the checkpoint (when `REDIS_URL` is set); default: one key per gateway database' }),
+    AUDIT_CHECKPOINT_REDIS_KEY: text('AUDIT_CHECKPOINT_REDIS_KEY', { section: 'Gateway', description: 'Redis key of the checkpoint (when `REDIS_URL` is set), the verifications\' and reports\' chains under `<key>:credit-verification` and `<key>:credit-report`; default: one key per gateway database' }),
     AUDIT_CHECKPOINT_EVERY: integer(
       'AUDIT_CHECKPOINT_EVERY',
       DEFAULT_AUDIT_CHECKPOINT_EVERY,

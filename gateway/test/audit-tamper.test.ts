@@ -77,6 +77,16 @@ describe('audit verify against someone who can write the audit table', () => {
     await audit.close();
   });
 
+  it('finds records reordered (two swap places), naming where the predecessor went', async () => {
+    const audit = await writeNine();
+    // Through -4: seq is the table's key, unique at every row.
+    for (const [from, to] of [[4, -4], [5, 4], [-4, 5]]) await gateway.database.exec(`UPDATE "AuditRecord" SET seq = ${to} WHERE seq = ${from}`);
+    const result = await audit.verify();
+    expect(result).toMatchObject({ ok: false, checked: 3, problem: { seq: 4n, kind: 'reorder' } });
+    expect(result.problem!.reason).toMatch(/stored at seq 5, not of record 3/);
+    await audit.close();
+  });
+
   it('finds every record deleted', async () => {
     const audit = await writeNine();
     await gateway.database.exec('DELETE FROM "AuditRecord"');

@@ -185,6 +185,9 @@ describe('credentials, audit and safelist through the CLI', () => {
     const verified = await cli(['audit', 'verify'], env);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toContain('ok: 0 record(s) verified');
+    // Then the chains of stored verifications and issued reports, one line each.
+    expect(verified.stdout).toMatch(/^credit verifications: ok: 0 record\(s\) verified/m);
+    expect(verified.stdout).toMatch(/^credit reports: ok: 0 record\(s\) verified/m);
     const missing = await cli(['safelist', 'add', '--client', 'cli-test'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--file <path>' not specified");

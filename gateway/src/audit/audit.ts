@@ -12,19 +12,17 @@ import { creditGraphError, formattedError, PURPOSES, ROLES, type Purpose, type R
 import { ConfigError } from '../config.ts';
 import type { GatewayDb } from '../database.ts';
 import type { AuditRecord } from '../generated/prisma/client.ts';
-import { keyedHash, legacyHash, type AuditKeys } from './chain.ts';
+import { GENESIS_HASH, keyedHash, legacyHash, type AuditKeys } from './chain.ts';
 import type { Checkpoints } from './checkpoints.ts';
+import { verifyChain, type VerifyResult } from './signed-records.ts';
 
-export { canonicalJSON } from './chain.ts';
+export { canonicalJSON, GENESIS_HASH } from './chain.ts';
+export { PROBLEM_KINDS, VERIFY_PAGE_SIZE, type ProblemKind, type VerifyResult } from './signed-records.ts';
 
 /** Most entries written in one transaction. */
 export const DEFAULT_MAX_BATCH = 200;
 /** How long an idle log waits to gather a batch before writing (a busy log never waits). */
 export const DEFAULT_MAX_WAIT_MS = 2;
-/** The previousHash of the first record. */
-export const GENESIS_HASH = '0'.repeat(64);
-/** Records read per page by `verify`, so that a long log is never loaded whole. */
-export const VERIFY_PAGE_SIZE = 5000;
 export const DEFAULT_QUERY_PAGE_SIZE = 20;
 export const MAX_QUERY_PAGE_SIZE = 100;
 /** Advisory lock key serializing chain appends across gateway replicas sharing one database. */
@@ -93,21 +91,6 @@ export interface AuditQuery {
 export interface AuditPage {
   edges: { cursor: string; node: AuditRecord }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
-/** What `verify` can find wrong, at the first bad sequence number. */
-export const PROBLEM_KINDS = ['gap', 'edit', 'truncation', 'unknown-key', 'checkpoint'] as const;
-export type ProblemKind = (typeof PROBLEM_KINDS)[number];
-
-export interface VerifyResult {
-  ok: boolean;
-  /** Records whose hash and link were checked before the first problem. */
-  checked: number;
-  /** Of those, records from before keyed chains (plain SHA-256: not protected against a rewrite). */
-  legacy: number;
-  /** The checkpoints the log was checked against (none configured: a truncation is undetectable). */
-  checkpoints: { source: string; seq: bigint }[];
-  problem?: { seq: bigint; kind: ProblemKind; reason: string };
 }
 
 export interface Audit {
@@ -314,83 +297,18 @@ export function createAudit(options: AuditOptions): Audit {
     else timer ??= setTimeout(flush, maxWaitMs);
   }
 
-  // Walks the whole chain page by page, then compares its end with every checkpoint.
-  async function verify(): Promise<VerifyResult> {
-    let checked = 0;
-    let legacy = 0;
-    let keyedSeen = false;
-    const stored = checkpoints ? await checkpoints.read() : [];
-    const result = (problem?: VerifyResult['problem']): VerifyResult => ({
-      ok: !problem,
-      checked,
-      legacy,
-      checkpoints: stored.map(({ source, checkpoint }) => ({ source, seq: BigInt(checkpoint.seq) })),
-      ...(problem ? { problem } : {}),
-    });
-    // A forged checkpoint is as bad as a forged record: checked before it is trusted.
-    for (const { source, checkpoint } of stored) {
-      const authentic = checkpoints!.isAuthentic(checkpoint);
-      if (authentic !== true) {
-        const why = authentic === 'unknown-key' ? `is signed with unknown key id "${checkpoint.keyId}"` : 'has a signature that does not match (forged or edited)';
-        return result({ seq: BigInt(checkpoint.seq), kind: authentic === 'unknown-key' ? 'unknown-key' : 'checkpoint', reason: `the checkpoint in ${source} ${why}` });
-      }
-    }
-    const wanted = new Map(stored.map(({ source, checkpoint }) => [BigInt(checkpoint.seq), { source, checkpoint }]));
-    let previous: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
-    for (;;) {
-      const page = await db.auditRecord.findMany({
-        where: { seq: { gt: previous.seq } },
-        orderBy: { seq: 'asc' },
-        take: VERIFY_PAGE_SIZE,
-      });
-      for (const record of page) {
-        const problem = (kind: ProblemKind, reason: string) => result({ seq: record.seq, kind, reason });
-        if (record.seq !== previous.seq + 1n) {
-          return problem('gap', `records ${previous.seq + 1n} to ${record.seq - 1n} are missing (deleted)`);
-        }
-        if (record.keyId === null) {
-          // A legacy record after a keyed one can only be a rewrite: keyed chains never go back.
-          if (keyedSeen) return problem('edit', 'an unkeyed (legacy) record after keyed records: the log was rewritten');
-          legacy += 1;
-        } else {
-          keyedSeen = true;
-          if (!keys.keys.has(record.keyId)) return problem('unknown-key', `chained with key id "${record.keyId}", which AUDIT_HMAC_KEYS does not list`);
-        }
-        if (hashRecord(chainedFields(record), keys) !== record.hash) return problem('edit', 'hash does not match the record content (edited)');
-        if (record.previousHash !== previous.hash) {
-          return problem('edit', `previousHash is not the hash of record ${previous.seq} (a record before it was deleted or edited)`);
-        }
-        const mark = wanted.get(record.seq);
-        if (mark && mark.checkpoint.hash !== record.hash) {
-          return problem('edit', `the record differs from the one checkpointed in ${mark.source} at ${mark.checkpoint.at} (the chain up to it was rewritten)`);
-        }
-        checked += 1;
-        previous = record;
-      }
-      if (page.length < VERIFY_PAGE_SIZE) break;
-    }
-    // A store is configured, and the gateway checkpoints at its first keyed record and at
-    // every shutdown: an empty store under a keyed chain means the checkpoint was deleted,
-    // which would hide a truncation of the newest records.
-    if (checkpoints?.enabled && stored.length === 0 && keyedSeen) {
-      return result({
-        seq: previous.seq,
-        kind: 'checkpoint',
-        reason: `a checkpoint store is configured but holds no checkpoint, though the log has keyed records up to seq ${previous.seq}: the checkpoint was deleted, so a deletion of the newest records cannot be ruled out (if the store was only just configured, run the gateway once: it checkpoints at its next record and at shutdown)`,
-      });
-    }
-    // The chain verifies up to its end: did it once reach further?
-    for (const { source, checkpoint } of stored) {
-      const seq = BigInt(checkpoint.seq);
-      if (seq > previous.seq) {
-        return result({
-          seq: previous.seq + 1n,
-          kind: 'truncation',
-          reason: `the log ends at seq ${previous.seq}, but ${source} recorded seq ${seq} at ${checkpoint.at}: records ${previous.seq + 1n} to ${seq} were deleted`,
-        });
-      }
-    }
-    return result();
+  // Walks the whole chain page by page, then compares its end with every checkpoint (the walk
+  // every signed-record chain shares, signed-records.ts).
+  function verify(): Promise<VerifyResult> {
+    return verifyChain<AuditRecord>(
+      {
+        page: (afterSeq, take) => db.auditRecord.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take }),
+        link: (record) => ({ seq: record.seq, keyId: record.keyId, previousHash: record.previousHash, hash: record.hash, legacy: record.keyId === null }),
+        expectedHash: (record) => hashRecord(chainedFields(record), keys),
+        seqOfHash: async (hash) => (await db.auditRecord.findUnique({ where: { hash }, select: { seq: true } }))?.seq,
+      },
+      { keys, checkpoints },
+    );
   }
 
   return {

@@ -56,6 +56,9 @@ export function auditKeysFromEnv(env: NodeJS.ProcessEnv, callerSigningSecret: st
   return { currentId: DERIVED_KEY_ID, keys: new Map([[DERIVED_KEY_ID, derived]]) };
 }
 
+/** The previousHash of a chain's first record (the audit log's, and every signed-record chain's). */
+export const GENESIS_HASH = '0'.repeat(64);
+
 /** JSON with object keys sorted, so that the same content always hashes the same. */
 export function canonicalJSON(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(',')}]`;
@@ -77,8 +80,11 @@ export function keyedHash(key: Buffer, fields: { previousHash: string; keyId: st
   return createHmac('sha256', key).update(fields.previousHash + canonicalJSON(fields)).digest('hex');
 }
 
-/** The MAC of a checkpoint of the chain's head. */
-export function checkpointMac(key: Buffer, checkpoint: { seq: string; hash: string; at: string; keyId: string }): string {
+/**
+ * The MAC of a checkpoint of a chain's head. The audit log's checkpoints carry no `chain`; every
+ * other chain's names itself (`chain`), so that a checkpoint of one chain never passes for another's.
+ */
+export function checkpointMac(key: Buffer, checkpoint: { seq: string; hash: string; at: string; keyId: string; chain?: string }): string {
   return createHmac('sha256', key).update(`credit-graph audit checkpoint\n${canonicalJSON(checkpoint)}`).digest('hex');
 }
 

@@ -2,7 +2,9 @@
 // audit table: in Redis (shared by replicas) and/or in a file the operator names. Someone who
 // can write the audit table can delete its newest records and leave a chain that verifies; a
 // checkpoint says how far the chain had reached, so `verify` finds the truncation. Written at
-// least every `everyRecords` records or `everyMs` milliseconds, and at close.
+// least every `everyRecords` records or `everyMs` milliseconds, and at close. The signed-record
+// chains (signed-records.ts: credit verifications, credit reports) keep theirs in the same
+// stores, beside the audit log's (checkpointsOfChain).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,12 +25,13 @@ export function checkpointRedisKey(databaseDescription: string): string {
   return REDIS_KEY_PREFIX + createHash('sha256').update(databaseDescription).digest('hex').slice(0, 16);
 }
 
-/** A head of the chain, signed: seq as a decimal string, at as ISO-8601 UTC. */
+/** A head of the chain, signed: seq as a decimal string, at as ISO-8601 UTC; `chain` absent for the audit log's. */
 export interface Checkpoint {
   seq: string;
   hash: string;
   at: string;
   keyId: string;
+  chain?: string;
   mac: string;
 }
 
@@ -48,7 +51,31 @@ export interface CheckpointOptions {
   redisKey?: string;
   everyRecords?: number;
   everyMs?: number;
+  /** The chain checkpointed, signed into each checkpoint; absent for the audit log (whose checkpoints name none). */
+  chain?: string;
   logger?: Pick<Console, 'error'>;
+}
+
+/** Checkpoints of a signed-record chain are written after every record: such records are few, and each is evidence. */
+export const SIGNED_RECORDS_CHECKPOINT_EVERY_RECORDS = 1;
+
+/**
+ * The checkpoint options of chain `chain` (e.g. `credit-verification`) kept where the audit
+ * log's are (`audit`, the audit log's options): the file `<name>.<chain>.json` beside its file
+ * (`audit-checkpoint.json` -> `audit-checkpoint.credit-verification.json`), the Redis key
+ * `<its key>:<chain>`, the same keys, after every record. Throws ConfigError for a chain name
+ * that is not 1-40 lower-case letters, digits or "-".
+ */
+export function checkpointsOfChain(audit: CheckpointOptions, chain: string): CheckpointOptions {
+  if (!/^[a-z0-9-]{1,40}$/.test(chain)) throw new ConfigError(`a checkpointed chain is named with 1-40 lower-case letters, digits or "-", got "${chain}"`);
+  const file = audit.file ? path.join(path.dirname(audit.file), `${path.basename(audit.file, '.json')}.${chain}.json`) : undefined;
+  return {
+    ...audit,
+    chain,
+    file,
+    redisKey: audit.redisKey ? `${audit.redisKey}:${chain}` : undefined,
+    everyRecords: SIGNED_RECORDS_CHECKPOINT_EVERY_RECORDS,
+  };
 }
 
 export interface Checkpoints {
@@ -76,7 +103,12 @@ return 1`;
 
 function isCheckpoint(value: unknown): value is Checkpoint {
   const c = value as Record<string, unknown> | null;
-  return !!c && ['seq', 'hash', 'at', 'keyId', 'mac'].every((field) => typeof c[field] === 'string') && /^\d{1,20}$/.test(c.seq as string);
+  return (
+    !!c &&
+    ['seq', 'hash', 'at', 'keyId', 'mac'].every((field) => typeof c[field] === 'string') &&
+    (c.chain === undefined || typeof c.chain === 'string') &&
+    /^\d{1,20}$/.test(c.seq as string)
+  );
 }
 
 function parse(text: string | null | undefined): Checkpoint | undefined {
@@ -90,7 +122,7 @@ function parse(text: string | null | undefined): Checkpoint | undefined {
 }
 
 export function createCheckpoints(options: CheckpointOptions): Checkpoints {
-  const { keys, file, redis, redisKey, logger = console } = options;
+  const { keys, file, redis, redisKey, chain, logger = console } = options;
   if (redis && !redisKey) throw new ConfigError('audit checkpoints in Redis need a redisKey (checkpointRedisKey)');
   const everyRecords = options.everyRecords ?? DEFAULT_CHECKPOINT_EVERY_RECORDS;
   const everyMs = options.everyMs ?? DEFAULT_CHECKPOINT_EVERY_MS;
@@ -104,7 +136,7 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
   let timer: NodeJS.Timeout | undefined;
 
   function sign(head: { seq: bigint; hash: string }): Checkpoint {
-    const body = { seq: head.seq.toString(), hash: head.hash, at: new Date().toISOString(), keyId: keys.currentId };
+    const body = { seq: head.seq.toString(), hash: head.hash, at: new Date().toISOString(), keyId: keys.currentId, ...(chain ? { chain } : {}) };
     return { ...body, mac: checkpointMac(keys.keys.get(keys.currentId)!, body) };
   }
 
@@ -131,7 +163,7 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
       .then(() => store(sign(head)))
       .catch((error: Error) => {
         written = -1n; // try again at the next record or tick
-        logger.error('[gateway] audit checkpoint not written:', error.message);
+        logger.error(`[gateway] ${chain ?? 'audit'} checkpoint not written:`, error.message);
       });
     return writing;
   }
@@ -156,13 +188,13 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
           throw error;
         });
         const checkpoint = parse(text);
-        if (text !== null && !checkpoint) throw new Error(`the audit checkpoint file ${file} is not a checkpoint`);
+        if (text !== null && !checkpoint) throw new Error(`the ${chain ?? 'audit'} checkpoint file ${file} is not a checkpoint`);
         if (checkpoint) found.push({ source: `file ${file}`, checkpoint });
       }
       if (redis) {
         const text = await redis.get(redisKey!);
         const checkpoint = parse(text);
-        if (text !== null && !checkpoint) throw new Error(`the audit checkpoint in Redis (${redisKey}) is not a checkpoint`);
+        if (text !== null && !checkpoint) throw new Error(`the ${chain ?? 'audit'} checkpoint in Redis (${redisKey}) is not a checkpoint`);
         if (checkpoint) found.push({ source: `redis ${redisKey}`, checkpoint });
       }
       return found;
@@ -170,8 +202,9 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
     isAuthentic(checkpoint) {
       const key = keys.keys.get(checkpoint.keyId);
       if (!key) return 'unknown-key';
-      const { mac, ...body } = checkpoint;
-      return checkpointMac(key, body) === mac;
+      // Checked as a checkpoint of THIS chain: one copied from another chain's store does not pass.
+      const { mac, chain: _named, ...body } = checkpoint;
+      return checkpointMac(key, chain ? { ...body, chain } : body) === mac;
     },
     async close() {
       clearInterval(timer);

@@ -8,11 +8,16 @@
 // Signing reuses the audit chain's keys (AUDIT_HMAC_KEYS, chain.ts): one secret kept outside
 // the database. The verification code is an HMAC of the number and the content digest, so it
 // cannot be made up without the key; the record's MAC covers every stored field, so a record
-// edited in the database fails verification (reason RECORD_ALTERED).
+// edited in the database fails verification (reason RECORD_ALTERED). Records are chained signed
+// records (audit/signed-records.ts): each MAC also covers the previous record's, so a record
+// deleted from the table is found by `credit-graph audit verify`.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { businessToday, clock, creditGraphError, type Caller } from '@credit-graph/contract';
 import { canonicalJSON, type AuditKeys } from '../audit/chain.ts';
+import type { Checkpoints } from '../audit/checkpoints.ts';
+import { createSignedRecords, type SignedTable } from '../audit/signed-records.ts';
 import type { GatewayDb } from '../database.ts';
+import type { CreditReport } from '../generated/prisma/client.ts';
 import type { RequestReads } from '../audit/policy.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
 import { asksForNonPublic, composeReport, REPORT_QUERY, type ReportContent } from './content.ts';
@@ -70,6 +75,8 @@ export interface ReportsOptions {
   execute: InternalExecutor;
   /** The public base of the verification URL printed on reports (e.g. https://credit.example.gov.cn), read at each issue. */
   publicUrl: () => string;
+  /** Where the chain's head is checkpointed (checkpointsOfChain(..., REPORT_CHAIN.chain)); none: deleting the newest goes unseen. */
+  checkpoints?: Checkpoints;
 }
 
 function randomChars(count: number): string {
@@ -88,6 +95,7 @@ export function verificationCode(key: Buffer, number: string, digest: string): s
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
 }
 
+/** The signed content of a stored record (every column but the chain's; keyId included). */
 interface StoredFields {
   number: string;
   uscc: string;
@@ -106,9 +114,37 @@ interface StoredFields {
   keyId: string;
 }
 
-function recordMac(key: Buffer, fields: StoredFields): string {
-  return createHmac('sha256', key).update(`credit-graph report record\n${canonicalJSON(fields)}`).digest('hex');
+/** The stored record's signed content, as it was signed. */
+function storedFields(row: CreditReport): StoredFields {
+  return {
+    number: row.number,
+    uscc: row.uscc,
+    enterpriseName: row.enterpriseName,
+    issuedAt: row.issuedAt.toISOString(),
+    issuerSubject: row.issuerSubject,
+    issuerRole: row.issuerRole,
+    issuerInstitution: row.issuerInstitution,
+    purpose: row.purpose,
+    grade: row.grade,
+    score: row.score,
+    sections: row.sections,
+    contentDigest: row.contentDigest,
+    pdfSha256: row.pdfSha256,
+    htmlSha256: row.htmlSha256,
+    keyId: row.keyId,
+  };
 }
+
+/** The chain of issued reports' records (audit/signed-records.ts): `credit-graph audit verify` walks it. */
+export const REPORT_CHAIN: SignedTable<CreditReport> = {
+  chain: 'credit-report',
+  table: 'CreditReport',
+  // The MAC domain the records were signed under before chaining (chain.ts recordMac).
+  domain: 'report record',
+  lockKey: 7_236_003,
+  signedFields: storedFields,
+  page: (db, afterSeq, take) => db.creditReport.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take }),
+};
 
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -121,13 +157,16 @@ function sameText(a: string, b: string): boolean {
  * and returns the report (errors: BAD_USER_INPUT for an unknown enterprise, SUBGRAPH_UNAVAILABLE
  * when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
  * audit record under it. `verify(number, code, document?)` never throws for a bad number or
- * code: it answers with the status (BAD_USER_INPUT only for malformed input).
+ * code: it answers with the status (BAD_USER_INPUT only for malformed input). `chain.verify()`
+ * walks the whole chain of issued records against its checkpoints.
  */
-export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) {
+export function createReports({ db, keys, execute, publicUrl, checkpoints }: ReportsOptions) {
   const verificationUrl = (number: string) => `${publicUrl().replace(/\/+$/, '')}/reports/verify?number=${encodeURIComponent(number)}`;
+  const chain = createSignedRecords({ db, keys, table: REPORT_CHAIN, checkpoints });
 
   return {
     verificationUrl,
+    chain,
 
     async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
       const withFinance = asksForNonPublic(caller);
@@ -144,7 +183,7 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
       const meta: ReportMeta = { number, verificationCode: code, issuedAt, contentDigest, verificationUrl: verificationUrl(number), issuedTo: caller, qrPng };
       const html = renderReportHtml(content, meta);
       const pdf = await renderReportPdf(content, meta);
-      const fields: StoredFields = {
+      const fields: Omit<StoredFields, 'keyId'> = {
         number,
         uscc,
         enterpriseName: content.registration.name,
@@ -159,9 +198,8 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
         contentDigest,
         pdfSha256: sha256(pdf),
         htmlSha256: sha256(html),
-        keyId: keys.currentId,
       };
-      await db.creditReport.create({ data: { ...fields, issuedAt, mac: recordMac(key, fields) } });
+      await chain.append(fields, (tx, link) => tx.creditReport.create({ data: { ...fields, issuedAt, ...link } }));
       // Issuing is a read of the enterprise's credit data, on record under it (audit/policy.ts).
       reads?.read.add(uscc);
       return { number, verificationCode: code, issuedAt, uscc, content, contentDigest, sections: fields.sections, pdf, html, verificationUrl: meta.verificationUrl };
@@ -180,25 +218,9 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
       }
       const row = await db.creditReport.findUnique({ where: { number } });
       if (!row) return { number, status: 'UNKNOWN_NUMBER', authentic: false };
-      const fields: StoredFields = {
-        number: row.number,
-        uscc: row.uscc,
-        enterpriseName: row.enterpriseName,
-        issuedAt: row.issuedAt.toISOString(),
-        issuerSubject: row.issuerSubject,
-        issuerRole: row.issuerRole,
-        issuerInstitution: row.issuerInstitution,
-        purpose: row.purpose,
-        grade: row.grade,
-        score: row.score,
-        sections: row.sections,
-        contentDigest: row.contentDigest,
-        pdfSha256: row.pdfSha256,
-        htmlSha256: row.htmlSha256,
-        keyId: row.keyId,
-      };
+      // A record whose key is not listed, or no longer exactly as signed, proves nothing.
       const key = keys.keys.get(row.keyId);
-      if (!key || !sameText(recordMac(key, fields), row.mac)) return { number, status: 'RECORD_ALTERED', authentic: false };
+      if (!key || !chain.isIntact(row)) return { number, status: 'RECORD_ALTERED', authentic: false };
       if (!sameText(verificationCode(key, number, row.contentDigest), normalized)) return { number, status: 'WRONG_CODE', authentic: false };
       if (document) {
         const digest = sha256(document);

@@ -2,8 +2,10 @@
 // enterprises and a scenario; the registry decides, from its records and the sectors' evaluation
 // inputs (@requires), which measures of the reviewed catalogue apply (Enterprise.creditMeasures).
 // Here the gateway asks for that in one planned operation, with the agency as the signed caller,
-// numbers the result and stores it signed (an HMAC under the audit keys, audit/chain.ts), so that
-// the agency can prove later what the record showed on the day, even after the records change.
+// numbers the result and stores it as a chained signed record (an HMAC under the audit keys,
+// chained to the verification before it: audit/signed-records.ts), so that the agency can prove
+// later what the record showed on the day, even after the records change, and a verification
+// deleted from the table is found by `credit-graph audit verify`.
 import { randomBytes } from 'node:crypto';
 import {
   businessDateOf,
@@ -16,8 +18,11 @@ import {
   type ErrorCode,
   type VerificationScenario,
 } from '@credit-graph/contract';
-import { recordMac, type AuditKeys } from '../audit/chain.ts';
+import type { AuditKeys } from '../audit/chain.ts';
+import type { Checkpoints } from '../audit/checkpoints.ts';
+import { createSignedRecords, type SignedTable } from '../audit/signed-records.ts';
 import type { GatewayDb } from '../database.ts';
+import type { CreditVerification } from '../generated/prisma/client.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
 
 /** The most enterprises one verification names (a procurement's bidders). */
@@ -83,6 +88,8 @@ export interface VerificationsOptions {
   keys: AuditKeys;
   /** Runs one operation on the loaded supergraph (the gateway's internal executor), here as the agency. */
   execute: InternalExecutor;
+  /** Where the chain's head is checkpointed (checkpointsOfChain(..., VERIFICATION_CHAIN.chain)); none: deleting the newest goes unseen. */
+  checkpoints?: Checkpoints;
   clock?: Clock;
 }
 
@@ -92,8 +99,8 @@ function newNumber(today: Date): string {
   return `CV-${isoDate(today).replaceAll('-', '')}-${tail}`;
 }
 
-/** The columns a MAC covers: everything stored but the MAC. */
-function macFields(row: { number: string; at: Date; subject: string; institution: string; scenario: string; subjects: string[]; content: unknown; keyId: string }) {
+/** The columns a MAC covers, as signed: everything stored but the chain's columns (keyId apart). */
+function signedContent(row: { number: string; at: Date; subject: string; institution: string; scenario: string; subjects: string[]; content: unknown }) {
   return {
     number: row.number,
     at: row.at.toISOString(),
@@ -102,9 +109,20 @@ function macFields(row: { number: string; at: Date; subject: string; institution
     scenario: row.scenario,
     subjects: row.subjects,
     content: row.content,
-    keyId: row.keyId,
   };
 }
+
+/** The chain of stored verifications (audit/signed-records.ts): `credit-graph audit verify` walks it. */
+export const VERIFICATION_CHAIN: SignedTable<CreditVerification> = {
+  chain: 'credit-verification',
+  table: 'CreditVerification',
+  domain: MAC_DOMAIN,
+  lockKey: 7_236_002,
+  signedFields: (row) => ({ ...signedContent(row), keyId: row.keyId }),
+  page: (db, afterSeq, take) => db.creditVerification.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take }),
+  // A verification holds up to MAX_VERIFICATION_SUBJECTS results (measures, factors): about 1 MB at most.
+  pageSize: 50,
+};
 
 /** The agency caller, or FORBIDDEN / PURPOSE_REQUIRED / BAD_USER_INPUT as the catalogue says. */
 function checkAgency(caller: Caller, scenario: VerificationScenario): { subject: string; institution: string } {
@@ -140,20 +158,18 @@ function resultOf(uscc: string, enterprise: Record<string, any> | null | undefin
 /**
  * The verifications service. `verify` (agency only) decides and stores one verification;
  * `record` reads one back for the agency that made it, an enterprise it names (its own result
- * only) or a regulator; `verifyStored` says whether a stored row is still exactly as signed.
+ * only) or a regulator, with `intact` false when the row is no longer exactly as signed;
+ * `chain.verify()` walks the whole chain of stored verifications against its checkpoints.
+ * Throws ConfigError at creation without the database or the current audit key.
  */
 export function createVerifications(options: VerificationsOptions) {
   const { db, keys, execute } = options;
   const clock = () => options.clock ?? processClock();
-  const currentKey = keys.keys.get(keys.currentId);
-  if (!currentKey) throw new Error('createVerifications needs the current audit key');
-
-  function intact(row: Parameters<typeof macFields>[0] & { mac: string }): boolean {
-    const key = keys.keys.get(row.keyId);
-    return key !== undefined && recordMac(key, MAC_DOMAIN, macFields(row)) === row.mac;
-  }
+  const chain = createSignedRecords({ db, keys, table: VERIFICATION_CHAIN, checkpoints: options.checkpoints });
 
   return {
+    chain,
+
     /**
      * Verifies `usccs` (1..500, duplicates answered once, in the order first named) for
      * `scenario`, as `caller`. Out: the stored verification. Errors: FORBIDDEN (not an agency),
@@ -207,11 +223,11 @@ export function createVerifications(options: VerificationsOptions) {
         subjects,
         // Stored as the canonical JSON round-trips (no undefined, dates as strings).
         content: JSON.parse(JSON.stringify(content)) as VerificationContent,
-        keyId: keys.currentId,
       };
-      const mac = recordMac(currentKey!, MAC_DOMAIN, macFields(row));
-      await db.creditVerification.create({ data: { ...row, content: row.content as object, mac } });
-      return { ...content, keyId: keys.currentId, intact: true };
+      const { link } = await chain.append(signedContent(row), (tx, link) =>
+        tx.creditVerification.create({ data: { ...row, content: row.content as object, ...link } }),
+      );
+      return { ...content, keyId: link.keyId, intact: true };
     },
 
     /**
@@ -231,7 +247,7 @@ export function createVerifications(options: VerificationsOptions) {
         (caller.role === 'AGENCY' && caller.institution === row.institution) ||
         (caller.role === 'ENTERPRISE' && caller.uscc !== undefined && row.subjects.includes(caller.uscc));
       if (!own) throw creditGraphError('FORBIDDEN', `Verification ${number} is shown to the agency that made it, the enterprises it names and regulators`);
-      const stored = { ...content, keyId: row.keyId, intact: intact(row) };
+      const stored = { ...content, keyId: row.keyId, intact: chain.isIntact(row) };
       // An enterprise sees its own result, not its competitors'.
       return caller.role === 'ENTERPRISE' ? { ...stored, results: content.results.filter((result) => result.uscc === caller.uscc) } : stored;
     },
