@@ -15,7 +15,7 @@ import { canonicalJSON, type AuditKeys } from '../audit/chain.ts';
 import type { GatewayDb } from '../database.ts';
 import type { RequestReads } from '../audit/policy.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
-import { asksForNonPublic, composeReport, REPORT_QUERY, type ReportContent } from './content.ts';
+import { asksForNonPublic, composeReport, reportQuery, type ReportContent } from './content.ts';
 import type { ReportMeta } from './layout.ts';
 import { renderReportHtml } from './render-html.ts';
 import { renderReportPdf } from './render-pdf.ts';
@@ -131,7 +131,7 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
 
     async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
       const withFinance = asksForNonPublic(caller);
-      const result = await execute(REPORT_QUERY, { uscc, withFinance }, { caller, reads });
+      const result = await execute(reportQuery(withFinance), { uscc }, { caller, reads });
       const content = composeReport(uscc, result, withFinance);
       const issuedAt = clock().now();
       const number = `CR${businessToday().toISOString().slice(0, 10).replaceAll('-', '')}-${randomChars(10)}`;
