@@ -45,7 +45,7 @@ import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
-import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
+import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin, throttledWarning } from './trust/rate-limit.ts';
 import { createGatewayMetrics } from './ops/metrics.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
@@ -193,7 +193,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     },
   });
   internal = createInternalExecutor(gateway, undefined, logger);
-  const identifyCaller = createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies));
+  const clientAddress = createClientAddress(config.trustedProxies);
+  const identifyCaller = createRequestContext(identity, config.jwt, clientAddress);
   const requestContext = config.trustLayer
     ? identifyCaller
     : async (_req: unknown, _body: unknown, requestId: string): Promise<GatewayContext> => ({ caller: TRUST_LAYER_OFF_CALLER, requestId });
@@ -304,7 +305,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     const body = response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
     return { status: response.http.status ?? 200, body: body as never };
   };
-  const reportRoutes = createReportRoutes(reports, issueOverGraphQL);
+  // The public check takes from the client address's bucket, as anonymous GraphQL requests do.
+  const rateLimitStoreWarning = throttledWarning((message) => logger.warn(message));
+  const reportRoutes = createReportRoutes(reports, issueOverGraphQL, {
+    ...(config.trustLayer
+      ? { rateLimit: { limiter: rateLimiter, clientAddress, onStoreError: (error: Error) => rateLimitStoreWarning(`Rate limit store failed, report check let through: ${error.message}`) } }
+      : {}),
+  });
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,

@@ -117,11 +117,28 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
+ * A report check's number and code, checked before anything is read (the HTTP route calls it
+ * before it reads a document). Out: the number, and the code trimmed and upper-cased (a code is
+ * typed from paper). Throws BAD_USER_INPUT naming the argument for a malformed one.
+ */
+export function verificationInput(number: string, code: string): { number: string; code: string } {
+  if (!REPORT_NUMBER_PATTERN.test(number)) {
+    throw creditGraphError('BAD_USER_INPUT', 'A report number looks like CR20261201-ABCDEFGH23 (CR, the issue day, 10 characters)', { argumentName: 'number' });
+  }
+  const normalized = code.trim().toUpperCase();
+  if (!VERIFICATION_CODE_PATTERN.test(normalized)) {
+    throw creditGraphError('BAD_USER_INPUT', 'A verification code is 12 characters in three groups of four, e.g. ABCD-EFGH-JKMN', { argumentName: 'code' });
+  }
+  return { number, code: normalized };
+}
+
+/**
  * The reports service. `issue(caller, reads, uscc)` composes, renders, stores the signed record
  * and returns the report (errors: BAD_USER_INPUT for an unknown enterprise, SUBGRAPH_UNAVAILABLE
  * when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
  * audit record under it. `verify(number, code, document?)` never throws for a bad number or
- * code: it answers with the status (BAD_USER_INPUT only for malformed input).
+ * code: it answers with the status (BAD_USER_INPUT only for malformed input). The document is
+ * its bytes, or its SHA-256 (hex) when the caller hashed it as it streamed in.
  */
 export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) {
   const verificationUrl = (number: string) => `${publicUrl().replace(/\/+$/, '')}/reports/verify?number=${encodeURIComponent(number)}`;
@@ -167,15 +184,9 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
       return { number, verificationCode: code, issuedAt, uscc, content, contentDigest, sections: fields.sections, pdf, html, verificationUrl: meta.verificationUrl };
     },
 
-    async verify(number: string, code: string, document?: Buffer): Promise<ReportVerification> {
-      if (!REPORT_NUMBER_PATTERN.test(number)) {
-        throw creditGraphError('BAD_USER_INPUT', 'A report number looks like CR20261201-ABCDEFGH23 (CR, the issue day, 10 characters)', { argumentName: 'number' });
-      }
-      const normalized = code.trim().toUpperCase();
-      if (!VERIFICATION_CODE_PATTERN.test(normalized)) {
-        throw creditGraphError('BAD_USER_INPUT', 'A verification code is 12 characters in three groups of four, e.g. ABCD-EFGH-JKMN', { argumentName: 'code' });
-      }
-      if (document && document.length > MAX_VERIFIED_DOCUMENT_BYTES) {
+    async verify(number: string, code: string, document?: Buffer | { sha256: string }): Promise<ReportVerification> {
+      const normalized = verificationInput(number, code).code;
+      if (Buffer.isBuffer(document) && document.length > MAX_VERIFIED_DOCUMENT_BYTES) {
         throw creditGraphError('PAYLOAD_TOO_LARGE', `A report to check is at most ${MAX_VERIFIED_DOCUMENT_BYTES} bytes`);
       }
       const row = await db.creditReport.findUnique({ where: { number } });
@@ -201,7 +212,7 @@ export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) 
       if (!key || !sameText(recordMac(key, fields), row.mac)) return { number, status: 'RECORD_ALTERED', authentic: false };
       if (!sameText(verificationCode(key, number, row.contentDigest), normalized)) return { number, status: 'WRONG_CODE', authentic: false };
       if (document) {
-        const digest = sha256(document);
+        const digest = Buffer.isBuffer(document) ? sha256(document) : document.sha256;
         if (digest !== row.pdfSha256 && digest !== row.htmlSha256) return { number, status: 'DOCUMENT_ALTERED', authentic: false };
       }
       return {
