@@ -132,10 +132,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
   if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records would go unseen by verify');
   const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
-  const rateLimiter = createRateLimiter({
-    store: redis ? createRedisStore(redis) : createMemoryStore(),
-    ...config.rateLimit,
-  });
+
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
   const inProcess = new Map((options.inProcessSubgraphs ?? []).map((subgraph) => [subgraph.name, subgraph]));
   // The gateway's own reads (registration, grades) run in-process on the loaded supergraph,
@@ -159,11 +156,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
   // Public credit reports: composed from the graph as the caller, signed with the audit keys.
   let publicUrl = config.reportPublicUrl ?? '';
+  const rateLimitStore = redis ? createRedisStore(redis) : createMemoryStore();
+  const rateLimitStoreWarning = throttledWarning((message) => logger.warn(message));
+  const rateLimiter = createRateLimiter({ store: rateLimitStore, ...config.rateLimit });
   const reports = createReports({
     db,
     keys: config.audit.keys,
     execute: (query, variables, as) => internal(query, variables, as),
     publicUrl: () => publicUrl,
+    // A report renders a PDF: its own, much smaller bucket per caller.
+    ...(config.trustLayer ? { issueLimiter: createRateLimiter({ store: rateLimitStore, ...config.reportRateLimit }) } : {}),
+    onStoreError: (error) => rateLimitStoreWarning(`Rate limit store failed, report issue let through: ${error.message}`),
   });
   const trust = trustDataSource({ consents, audit, changes, verifications, reports, execute: (query, variables, as) => internal(query, variables, as) });
 
@@ -306,7 +309,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     return { status: response.http.status ?? 200, body: body as never };
   };
   // The public check takes from the client address's bucket, as anonymous GraphQL requests do.
-  const rateLimitStoreWarning = throttledWarning((message) => logger.warn(message));
   const reportRoutes = createReportRoutes(reports, issueOverGraphQL, {
     ...(config.trustLayer
       ? { rateLimit: { limiter: rateLimiter, clientAddress, onStoreError: (error: Error) => rateLimitStoreWarning(`Rate limit store failed, report check let through: ${error.message}`) } }

@@ -14,6 +14,7 @@ import { issuedAtText } from '../src/reports/layout.ts';
 import { createReports } from '../src/reports/reports.ts';
 import type { InternalExecutor } from '../src/transport/internal.ts';
 import { createRequestReads } from '../src/audit/policy.ts';
+import { createMemoryStore, createRateLimiter } from '../src/trust/rate-limit.ts';
 
 const USCC = '914101086905876455';
 const OLD = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
@@ -118,5 +119,35 @@ describe('the content', () => {
       reportsWith(OLD, { data: { enterprise: enterprise({ evaluation: null }) }, errors: [down] }).issue(testCaller('REGULATOR'), undefined, USCC),
     ).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade' } });
     expect(await gateway.db.creditReport.count()).toBe(before);
+  });
+});
+
+describe('the cost of issuing', () => {
+  // A report renders a PDF (about 0.25 s of the gateway's CPU): at the ordinary 100 requests a
+  // second, one signed-in caller could keep every core busy. Each caller has its own bucket.
+  it('refuses a caller past its report bucket with RATE_LIMITED, before reading or rendering anything; other callers still get theirs', async () => {
+    let now = 5_000_000;
+    let reads = 0;
+    const reports = createReports({
+      db: gateway.db,
+      keys: OLD,
+      execute: async () => {
+        reads++;
+        return { data: { enterprise: enterprise() } };
+      },
+      publicUrl: () => 'https://credit.example.gov.cn',
+      issueLimiter: createRateLimiter({ store: createMemoryStore({ now: () => now }), capacity: 2, refillPerSecond: 1 / 30 }),
+    });
+    const officer = testCaller('BANK', { subject: 'report-cost-officer', institution: '91410105706810056Q' });
+    await reports.issue(officer, undefined, USCC);
+    await reports.issue(officer, undefined, USCC);
+    const before = await gateway.db.creditReport.count();
+    await expect(reports.issue(officer, undefined, USCC)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 } });
+    expect(reads).toBe(2);
+    expect(await gateway.db.creditReport.count()).toBe(before);
+    await reports.issue(testCaller('BANK', { subject: 'another-officer', institution: '91410105706810056Q' }), undefined, USCC);
+    now += 30_000;
+    await reports.issue(officer, undefined, USCC);
+    expect(reads).toBe(4);
   });
 });

@@ -19,6 +19,7 @@ import { asksForNonPublic, composeReport, reportQuery, type ReportContent } from
 import type { ReportMeta } from './layout.ts';
 import { renderReportHtml } from './render-html.ts';
 import { renderReportPdf } from './render-pdf.ts';
+import { rateLimitKey, type RateLimiter, type TakeResult } from '../trust/rate-limit.ts';
 
 /** Number alphabet and code alphabet: no 0/O, 1/I/L, so a number read aloud or typed is unambiguous. */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -70,6 +71,13 @@ export interface ReportsOptions {
   execute: InternalExecutor;
   /** The public base of the verification URL printed on reports (e.g. https://credit.example.gov.cn), read at each issue. */
   publicUrl: () => string;
+  /**
+   * Each caller's bucket of report issues (config reportRateLimit), taken before anything is
+   * read or rendered; none: unlimited here. A store that fails lets the issue through
+   * (`onStoreError` is told), as for every other rate limit.
+   */
+  issueLimiter?: RateLimiter;
+  onStoreError?: (error: Error) => void;
 }
 
 function randomChars(count: number): string {
@@ -134,19 +142,33 @@ export function verificationInput(number: string, code: string): { number: strin
 
 /**
  * The reports service. `issue(caller, reads, uscc)` composes, renders, stores the signed record
- * and returns the report (errors: BAD_USER_INPUT for an unknown enterprise, SUBGRAPH_UNAVAILABLE
- * when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
+ * and returns the report (errors: RATE_LIMITED past the caller's report bucket, BAD_USER_INPUT
+ * for an unknown enterprise, SUBGRAPH_UNAVAILABLE when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
  * audit record under it. `verify(number, code, document?)` never throws for a bad number or
  * code: it answers with the status (BAD_USER_INPUT only for malformed input). The document is
  * its bytes, or its SHA-256 (hex) when the caller hashed it as it streamed in.
  */
-export function createReports({ db, keys, execute, publicUrl }: ReportsOptions) {
+export function createReports({ db, keys, execute, publicUrl, issueLimiter, onStoreError }: ReportsOptions) {
   const verificationUrl = (number: string) => `${publicUrl().replace(/\/+$/, '')}/reports/verify?number=${encodeURIComponent(number)}`;
 
   return {
     verificationUrl,
 
     async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
+      if (issueLimiter) {
+        let taken: TakeResult | undefined;
+        try {
+          taken = await issueLimiter.take(`report:${rateLimitKey({ caller })}`);
+        } catch (error) {
+          onStoreError?.(error as Error);
+        }
+        if (taken && !taken.allowed) {
+          const perMinute = Math.round(issueLimiter.refillPerSecond * 60 * 100) / 100;
+          throw creditGraphError('RATE_LIMITED', `At most ${perMinute} credit reports a minute (bursts of ${issueLimiter.capacity}) per caller; retry in ${taken.retryAfterSeconds} s`, {
+            retryAfterSeconds: taken.retryAfterSeconds,
+          });
+        }
+      }
       const withFinance = asksForNonPublic(caller);
       const result = await execute(reportQuery(withFinance), { uscc }, { caller, reads });
       const content = composeReport(uscc, result, withFinance);
