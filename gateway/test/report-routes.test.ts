@@ -104,3 +104,31 @@ describe('the public report check', () => {
     expect((await get('203.0.113.9')).status).toBe(200);
   });
 });
+
+describe('pages served from the API origin', () => {
+  // Enterprise data is escaped in the pages (reports.test.ts); if an escape were ever missed, the
+  // page must still run nothing: no script, no sniffing, no framing.
+  it('come with nosniff and a content security policy that allows no script', async () => {
+    const { routes, prefixRoutes } = createReportRoutes(reports, async () => ({
+      status: 200,
+      body: { data: { issueCreditReport: { number: NUMBER, verificationCode: CODE, pdfBase64: '', html: '<!doctype html><p>report</p>' } } },
+    }));
+    const pages = createServer((req, res) => void (req.url!.startsWith(VERIFY_PATH) ? routes[VERIFY_PATH]! : prefixRoutes['/reports/']!)(req, res));
+    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+    try {
+      for (const path of ['/reports/914101051000001983.html', `${VERIFY_PATH}?number=${NUMBER}&code=${CODE}`]) {
+        const response = await fetch(`${at}${path}`, { headers: { 'x-test-client': '192.0.2.50' } });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        const policy = response.headers.get('content-security-policy') ?? '';
+        expect(policy).toContain("default-src 'none'");
+        expect(policy).toContain("frame-ancestors 'none'");
+        expect(policy).not.toMatch(/script-src/);
+      }
+    } finally {
+      await new Promise<void>((resolve) => pages.close(() => resolve()));
+    }
+  });
+});

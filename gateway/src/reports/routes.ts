@@ -29,6 +29,17 @@ export const REPORTS_PREFIX = '/reports/';
 export const VERIFY_PATH = '/reports/verify';
 const DOWNLOAD = /^\/reports\/([0-9A-Z]{18})\.(pdf|html)$/;
 
+/**
+ * Headers of every page or document served from the API's origin: the browser takes the type as
+ * given (no sniffing), and a page runs no script, loads nothing but its inline QR code and style,
+ * and cannot be framed. The values are escaped already (render-html.ts); this is the second wall.
+ */
+export const DOCUMENT_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'referrer-policy': 'no-referrer',
+} as const;
+
 export const ISSUE_OPERATION = `mutation IssueCreditReport($uscc: USCC!) {
   issueCreditReport(uscc: $uscc) { number verificationCode pdfBase64 html }
 }`;
@@ -153,7 +164,7 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL, op
     res.setHeader('cache-control', 'no-store');
     if (wantsJson) return sendJson(res, 200, result);
     const page = verificationPage(result);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
+    res.writeHead(200, { ...DOCUMENT_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
     res.end(page);
   };
 
@@ -176,6 +187,7 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL, op
     const pdf = match[2] === 'pdf';
     const bytes = pdf ? Buffer.from(report.pdfBase64, 'base64') : Buffer.from(report.html, 'utf8');
     res.writeHead(200, {
+      ...DOCUMENT_HEADERS,
       'content-type': pdf ? 'application/pdf' : 'text/html; charset=utf-8',
       'content-length': bytes.length,
       'content-disposition': `${pdf ? 'attachment' : 'inline'}; filename="${report.number}.${match[2]}"`,
