@@ -132,3 +132,22 @@ describe('pages served from the API origin', () => {
     }
   });
 });
+
+describe('a download refused for the report bucket', () => {
+  it('answers 429 RATE_LIMITED with Retry-After from the refusal', async () => {
+    const { prefixRoutes } = createReportRoutes(reports, async () => ({
+      status: 429,
+      body: { data: null, errors: [{ message: 'At most 6 credit reports a minute', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 10 } }] },
+    }));
+    const downloads = createServer((req, res) => void prefixRoutes['/reports/']!(req, res));
+    await new Promise<void>((resolve) => downloads.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(downloads.address() as AddressInfo).port}/reports/914101051000001983.pdf`);
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('10');
+      expect((await response.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      await new Promise<void>((resolve) => downloads.close(() => resolve()));
+    }
+  });
+});

@@ -180,6 +180,9 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL, op
       const requestId = currentRequestId();
       // No document to send: a sector down (SUBGRAPH_UNAVAILABLE, 200 in GraphQL) is 503 here.
       const httpStatus = status >= 400 ? status : code === 'SUBGRAPH_UNAVAILABLE' ? 503 : Math.max(ERROR_CATALOGUE[code].status, 500);
+      // Past the caller's report bucket: when to come back, as every 429 of the gateway says.
+      const retryAfter = first?.extensions?.retryAfterSeconds;
+      if (code === 'RATE_LIMITED' && Number.isInteger(retryAfter)) res.setHeader('retry-after', String(retryAfter));
       return sendJson(res, httpStatus, {
         errors: (body.errors ?? []).map((e) => ({ message: e.message, extensions: { ...e.extensions, ...(requestId ? { requestId } : {}) } })),
       });
