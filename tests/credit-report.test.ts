@@ -181,6 +181,25 @@ describe('who may issue, and the record it leaves', () => {
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  // The public sections are for anyone signed in: a caller that may not ask for the finance
+  // section (no credit:read, or no purpose) still gets them, with the graph's evaluation.
+  // (The report's read once put finance under @include(if: false): the query planner then
+  // skipped the evaluation's @requires fetch too, and every such caller got a 503.)
+  it.each([
+    ['a developer', () => headersFor('DEVELOPER')],
+    ['an agency (no credit:read)', () => headersFor('AGENCY', 'GOVERNMENT_PROCUREMENT')],
+    ['a regulator without a declared purpose', () => headersFor('REGULATOR')],
+  ])('issues the public sections to %s, the evaluation as the graph gives it', async (_, headers) => {
+    const result = await graphql(gatewayUrl, ISSUE, { u: risky.uscc }, await headers());
+    expect(result.errors).toBeUndefined();
+    const report = result.data.issueCreditReport as Issued;
+    expect(report.sections).toEqual(['registration', 'licenses', 'penalties', 'lists', 'commitments', 'evaluation']);
+    expect(report).toMatchObject({ grade: graph.evaluation.grade, score: graph.evaluation.score });
+    const download = await fetch(`${base}/reports/${risky.uscc}.pdf`, { headers: await headers() });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
   it('leaves out the finance section for a bank without consent, and says why', async () => {
     const headers = await headersFor('BANK', 'LOAN_APPROVAL', { sub: 'credit-report-bank', institution: makeUscc('91', '410105', '70699001') });
     const result = await graphql(gatewayUrl, ISSUE, { u: risky.uscc }, headers);

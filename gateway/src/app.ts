@@ -45,7 +45,7 @@ import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
-import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
+import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin, throttledWarning } from './trust/rate-limit.ts';
 import { createGatewayMetrics } from './ops/metrics.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
@@ -143,10 +143,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   };
   if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records, stored verifications or issued reports would go unseen by verify');
   const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
-  const rateLimiter = createRateLimiter({
-    store: redis ? createRedisStore(redis) : createMemoryStore(),
-    ...config.rateLimit,
-  });
+
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
   const inProcess = new Map((options.inProcessSubgraphs ?? []).map((subgraph) => [subgraph.name, subgraph]));
   // The gateway's own reads (registration, grades) run in-process on the loaded supergraph,
@@ -171,12 +168,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
   // Public credit reports: composed from the graph as the caller, signed with the audit keys.
   let publicUrl = config.reportPublicUrl ?? '';
+  const rateLimitStore = redis ? createRedisStore(redis) : createMemoryStore();
+  const rateLimitStoreWarning = throttledWarning((message) => logger.warn(message));
+  const rateLimiter = createRateLimiter({ store: rateLimitStore, ...config.rateLimit });
   const reports = createReports({
     db,
     keys: config.audit.keys,
     checkpoints: reportCheckpoints,
     execute: (query, variables, as) => internal(query, variables, as),
     publicUrl: () => publicUrl,
+    // A report renders a PDF: its own, much smaller bucket per caller.
+    ...(config.trustLayer ? { issueLimiter: createRateLimiter({ store: rateLimitStore, ...config.reportRateLimit }) } : {}),
+    onStoreError: (error) => rateLimitStoreWarning(`Rate limit store failed, report issue let through: ${error.message}`),
   });
   const trust = trustDataSource({ consents, audit, changes, verifications, reports, execute: (query, variables, as) => internal(query, variables, as) });
 
@@ -215,7 +218,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     stop: () => gateway.stop(),
   };
   internal = createInternalExecutor({ executor }, undefined, logger);
-  const identifyCaller = createRequestContext(identity, config.jwt, createClientAddress(config.trustedProxies));
+  const clientAddress = createClientAddress(config.trustedProxies);
+  const identifyCaller = createRequestContext(identity, config.jwt, clientAddress);
   const requestContext = config.trustLayer
     ? identifyCaller
     : async (_req: unknown, _body: unknown, requestId: string): Promise<GatewayContext> => ({ caller: TRUST_LAYER_OFF_CALLER, requestId });
@@ -327,7 +331,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     const body = response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
     return { status: response.http.status ?? 200, body: body as never };
   };
-  const reportRoutes = createReportRoutes(reports, issueOverGraphQL);
+  // The public check takes from the client address's bucket, as anonymous GraphQL requests do.
+  const reportRoutes = createReportRoutes(reports, issueOverGraphQL, {
+    ...(config.trustLayer
+      ? { rateLimit: { limiter: rateLimiter, clientAddress, onStoreError: (error: Error) => rateLimitStoreWarning(`Rate limit store failed, report check let through: ${error.message}`) } }
+      : {}),
+  });
   const handler = createGraphQLHandler({
     server,
     path: GRAPHQL_PATH,

@@ -85,6 +85,12 @@ export interface GatewayConfig {
   redisCommandTimeoutMs: number;
   /** Token bucket per client: burst size and sustained requests per second. */
   rateLimit: { capacity: number; refillPerSecond: number };
+  /**
+   * A second bucket per caller for issuing credit reports (REPORT_RATE_LIMIT_CAPACITY,
+   * REPORT_RATE_LIMIT_PER_MINUTE): a report costs a PDF rendering (about 0.25 s of the
+   * gateway's CPU), a thousand times a plain read.
+   */
+  reportRateLimit: { capacity: number; refillPerSecond: number };
   /** `filter` (unauthorized fields come back null) or `reject` (the whole operation is refused). */
   authorizationMode: AuthorizationMode;
   /**
@@ -153,6 +159,8 @@ const DEFAULT_PORT = 4000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_RATE_LIMIT_CAPACITY = 200;
 const DEFAULT_RATE_LIMIT_PER_SECOND = 100;
+const DEFAULT_REPORT_RATE_LIMIT_CAPACITY = 10;
+const DEFAULT_REPORT_RATE_LIMIT_PER_MINUTE = 6;
 // Generous enough for a portfolio of 500 under load (p99 about 13 s measured by bench/ on two cores).
 const DEFAULT_SUBGRAPH_TIMEOUT_MS = 15_000;
 const DEFAULT_SUBGRAPH_RETRIES = 2;
@@ -313,6 +321,18 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       1,
     ),
     RATE_LIMIT_PER_SECOND: integer('RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT_PER_SECOND, { section: 'Gateway', description: 'token bucket per caller: tokens refilled per second' }, 1),
+    REPORT_RATE_LIMIT_CAPACITY: integer(
+      'REPORT_RATE_LIMIT_CAPACITY',
+      DEFAULT_REPORT_RATE_LIMIT_CAPACITY,
+      { section: 'Gateway', description: 'a second token bucket per caller for issuing credit reports (each renders a PDF, about 0.25 s of CPU): burst size' },
+      1,
+    ),
+    REPORT_RATE_LIMIT_PER_MINUTE: integer(
+      'REPORT_RATE_LIMIT_PER_MINUTE',
+      DEFAULT_REPORT_RATE_LIMIT_PER_MINUTE,
+      { section: 'Gateway', description: 'the credit report bucket: reports refilled per minute' },
+      1,
+    ),
     AUTHORIZATION_MODE: oneOf('AUTHORIZATION_MODE', ['filter', 'reject'], 'filter', {
       section: 'Gateway',
       description:
@@ -499,6 +519,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     rateLimit: {
       capacity: s.RATE_LIMIT_CAPACITY,
       refillPerSecond: s.RATE_LIMIT_PER_SECOND,
+    },
+    reportRateLimit: {
+      capacity: s.REPORT_RATE_LIMIT_CAPACITY,
+      refillPerSecond: s.REPORT_RATE_LIMIT_PER_MINUTE / 60,
     },
     authorizationMode: s.AUTHORIZATION_MODE,
     production: env.NODE_ENV === 'production',

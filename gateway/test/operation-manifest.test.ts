@@ -80,6 +80,23 @@ describe('reading a persisted-operation manifest', () => {
     expect(refusal(text)).toMatch(message);
   });
 
+  // What the import prints (each operation's name, the refusal) goes to an operator's terminal.
+  it('refuses a name that is not a GraphQL name (terminal escapes), and never echoes control characters', () => {
+    const name = '\u001b]0;owned\u0007\u001b[2J';
+    const message = refusal(apollo([{ id: sha256(CHECK), name, type: 'query', body: CHECK }]));
+    expect(message).toMatch(/name must be a GraphQL operation name/);
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(refusal(apollo([{ id: sha256(GRANT), name: 'Grant', type: `query\u001b[2J`, body: GRANT }]))).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(refusal(JSON.stringify({ [`\u001b[2J${'k'.repeat(10)}`]: CHECK }))).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+
+  it('refuses an operation nested too deeply to parse with BAD_USER_INPUT, not the engine\'s stack error', () => {
+    const deep = `query Deep ${'{ a '.repeat(20_000)}${'}'.repeat(20_000)}`;
+    const message = refusal(apollo([{ id: sha256(deep), name: 'Deep', type: 'query', body: deep }]));
+    expect(message).toMatch(/operation 1 \(Deep\) nests too deeply/);
+    expect(message).not.toMatch(/call stack/i);
+  });
+
   it('refuses a manifest over its size or operation count before looking at the operations', () => {
     const huge = apollo([{ id: '0'.repeat(64), body: `query { ${'a '.repeat(MAX_MANIFEST_BYTES / 2)} }` }]);
     expect(refusal(huge)).toMatch(new RegExp(`at most ${MAX_MANIFEST_BYTES}`));

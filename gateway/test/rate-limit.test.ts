@@ -100,6 +100,27 @@ describe('the rate limit key', () => {
   });
 });
 
+describe('the rate limit key of an IPv6 client', () => {
+  // One subscriber holds a whole /64 (RFC 6177, RFC 7934): keyed by the full address, a client
+  // would get a fresh bucket per address it picks in its prefix.
+  it('is its /64 prefix, however the address is written', () => {
+    const key = 'address:2001:db8:85a3:42::/64';
+    expect(rateLimitKey({ clientAddress: '2001:db8:85a3:42::1' })).toBe(key);
+    expect(rateLimitKey({ clientAddress: '2001:db8:85a3:42:ffff:ffff:ffff:fffe' })).toBe(key);
+    expect(rateLimitKey({ clientAddress: '2001:0DB8:85A3:0042:0:0:0:7' })).toBe(key);
+    expect(rateLimitKey({ clientAddress: '2001:db8:85a3:42::192.0.2.1' })).toBe(key);
+    expect(rateLimitKey({ clientAddress: 'fe80::1%eth0' })).toBe('address:fe80:0:0:0::/64');
+    expect(rateLimitKey({ clientAddress: '::1' })).toBe('address:0:0:0:0::/64');
+    expect(rateLimitKey({ clientAddress: '2001:db8:85a3:43::1' })).not.toBe(key);
+  });
+
+  it('is the IPv4 address for an IPv4-mapped one, so that one client has one bucket on a dual-stack listener', () => {
+    expect(rateLimitKey({ clientAddress: '::ffff:192.0.2.1' })).toBe('address:192.0.2.1');
+    expect(rateLimitKey({ clientAddress: '::FFFF:c000:0201' })).toBe('address:192.0.2.1');
+    expect(rateLimitKey({ clientAddress: '192.0.2.1' })).toBe('address:192.0.2.1');
+  });
+});
+
 describe('the rate limit plugin', () => {
   const warnings: string[] = [];
   const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => void warnings.push(message) };

@@ -12,8 +12,10 @@ import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
 import { MAX_SECTION_ITEMS } from '../src/reports/content.ts';
 import { issuedAtText } from '../src/reports/layout.ts';
 import { createReports } from '../src/reports/reports.ts';
+import { MAX_UNBROKEN_PIECE, wrappablePieces } from '../src/reports/render-pdf.ts';
 import type { InternalExecutor } from '../src/transport/internal.ts';
 import { createRequestReads } from '../src/audit/policy.ts';
+import { createMemoryStore, createRateLimiter } from '../src/trust/rate-limit.ts';
 
 const USCC = '914101086905876455';
 const OLD = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
@@ -118,5 +120,60 @@ describe('the content', () => {
       reportsWith(OLD, { data: { enterprise: enterprise({ evaluation: null }) }, errors: [down] }).issue(testCaller('REGULATOR'), undefined, USCC),
     ).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade' } });
     expect(await gateway.db.creditReport.count()).toBe(before);
+  });
+});
+
+describe('the cost of issuing', () => {
+  // A report renders a PDF (about 0.25 s of the gateway's CPU): at the ordinary 100 requests a
+  // second, one signed-in caller could keep every core busy. Each caller has its own bucket.
+  it('refuses a caller past its report bucket with RATE_LIMITED, before reading or rendering anything; other callers still get theirs', async () => {
+    let now = 5_000_000;
+    let reads = 0;
+    const reports = createReports({
+      db: gateway.db,
+      keys: OLD,
+      execute: async () => {
+        reads++;
+        return { data: { enterprise: enterprise() } };
+      },
+      publicUrl: () => 'https://credit.example.gov.cn',
+      issueLimiter: createRateLimiter({ store: createMemoryStore({ now: () => now }), capacity: 2, refillPerSecond: 1 / 30 }),
+    });
+    const officer = testCaller('BANK', { subject: 'report-cost-officer', institution: '91410105706810056Q' });
+    await reports.issue(officer, undefined, USCC);
+    await reports.issue(officer, undefined, USCC);
+    const before = await gateway.db.creditReport.count();
+    await expect(reports.issue(officer, undefined, USCC)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 } });
+    expect(reads).toBe(2);
+    expect(await gateway.db.creditReport.count()).toBe(before);
+    await reports.issue(testCaller('BANK', { subject: 'another-officer', institution: '91410105706810056Q' }), undefined, USCC);
+    now += 30_000;
+    await reports.issue(officer, undefined, USCC);
+    expect(reads).toBe(4);
+  });
+});
+
+describe('the PDF of hostile text', () => {
+  // pdfkit wraps a word wider than the line by measuring the rest of it again after every line:
+  // a long string without a space (a code, a URL, or a record written to hurt) cost time
+  // quadratic in its length, on the gateway's event loop (20,000 characters: minutes).
+  it('renders a 20,000-character string without a space in linear time (before: quadratic, about 19 s)', async () => {
+    const long = 'W'.repeat(20_000);
+    const reports = reportsWith(OLD, { data: { enterprise: enterprise({ address: long, penalties: [] }) } });
+    await reports.issue(testCaller('DEVELOPER'), undefined, USCC); // fonts loaded, code warm
+    const started = performance.now();
+    const issued = await reports.issue(testCaller('DEVELOPER'), undefined, USCC);
+    // Well under a second; the quadratic wrapping took about 19 s (50,000 characters: two minutes).
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(issued.pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  }, 120_000);
+
+  it('cuts only stretches without a space, keeping every character in order', () => {
+    expect(wrappablePieces('纳税信用等级 A 级，依法须经批准的项目')).toEqual(['纳税信用等级 A 级，依法须经批准的项目']);
+    expect(wrappablePieces('')).toEqual(['']);
+    const text = `see ${'x'.repeat(70)} and 😀${'y'.repeat(40)}`;
+    const pieces = wrappablePieces(text);
+    expect(pieces.join('')).toBe(text);
+    for (const piece of pieces) for (const word of piece.split(/\s+/)) expect([...word].length).toBeLessThanOrEqual(MAX_UNBROKEN_PIECE);
   });
 });

@@ -46,6 +46,8 @@ function gatewayEnvironment(subgraphUrls: Record<string, string>): Record<string
     // Generous: the end-to-end files send bursts from one test caller.
     RATE_LIMIT_CAPACITY: '10000',
     RATE_LIMIT_PER_SECOND: '10000',
+    REPORT_RATE_LIMIT_CAPACITY: '10000',
+    REPORT_RATE_LIMIT_PER_MINUTE: '10000',
     // The playground test runs the examples with the demo tokens, as `npm start` does.
     PLAYGROUND_DEMO_TOKENS: 'true',
   };

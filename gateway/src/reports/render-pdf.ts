@@ -8,6 +8,33 @@ import { issueLines, REPORT_SUBTITLE, REPORT_TITLE, reportSections, type ReportM
 const MARGIN = 50;
 const QR_SIZE = 96;
 
+/** Longest stretch without a space handed to pdfkit in one piece (see wrappablePieces). */
+export const MAX_UNBROKEN_PIECE = 32;
+
+/**
+ * `text` cut into pieces drawn one after the other (pdfkit's `continued`), so that no piece
+ * holds more than MAX_UNBROKEN_PIECE characters without a space: pdfkit wraps a word wider than
+ * the line by measuring the rest of the word again after every line, quadratic in its length
+ * (a 2,000-character code or URL took seconds, 20,000 characters minutes of the event loop). A
+ * piece that does not fit starts a new line, as a word does. Text with spaces, and CJK text
+ * (pdfkit breaks between any two ideographs), wraps as before. Linear in the text's length.
+ */
+export function wrappablePieces(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (const match of text.matchAll(new RegExp(`\\S{${MAX_UNBROKEN_PIECE + 1},}`, 'gu'))) {
+    const stretch = [...match[0]];
+    for (let at = 0; at < stretch.length; at += MAX_UNBROKEN_PIECE) {
+      const piece = stretch.slice(at, at + MAX_UNBROKEN_PIECE).join('');
+      if (at === 0) pieces.push(text.slice(start, match.index) + piece);
+      else pieces.push(piece);
+    }
+    start = match.index + match[0].length;
+  }
+  if (start < text.length || pieces.length === 0) pieces.push(text.slice(start));
+  return pieces;
+}
+
 /** The PDF bytes of a report. Rejects only on a pdfkit failure (a bug, not input). */
 export async function renderReportPdf(content: ReportContent, meta: ReportMeta): Promise<Buffer> {
   // Loaded at the first report, not at start-up: every CLI command imports the gateway.
@@ -27,14 +54,14 @@ export async function renderReportPdf(content: ReportContent, meta: ReportMeta):
 
   /** Writes `text` as one paragraph, switching font file where the text needs another. */
   const write = (text: string, size: number, color = '#111111', options: PDFKit.Mixins.TextOptions = {}) => {
-    const runs = fontRuns(text);
+    const pieces = fontRuns(text).flatMap((run) => wrappablePieces(run.text).map((piece) => ({ chunk: run.chunk, text: piece })));
     doc.fontSize(size).fillColor(color);
-    runs.forEach((run, i) => {
-      if (!registered.has(run.chunk.name)) {
-        doc.registerFont(run.chunk.name, fontBytes(run.chunk));
-        registered.add(run.chunk.name);
+    pieces.forEach((piece, i) => {
+      if (!registered.has(piece.chunk.name)) {
+        doc.registerFont(piece.chunk.name, fontBytes(piece.chunk));
+        registered.add(piece.chunk.name);
       }
-      doc.font(run.chunk.name).text(run.text, { ...options, continued: i < runs.length - 1 });
+      doc.font(piece.chunk.name).text(piece.text, { ...options, continued: i < pieces.length - 1 });
     });
   };
 

@@ -20,10 +20,11 @@ import type { GatewayDb } from '../database.ts';
 import type { CreditReport } from '../generated/prisma/client.ts';
 import type { RequestReads } from '../audit/policy.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
-import { asksForNonPublic, composeReport, REPORT_QUERY, type ReportContent } from './content.ts';
+import { asksForNonPublic, composeReport, reportQuery, type ReportContent } from './content.ts';
 import type { ReportMeta } from './layout.ts';
 import { renderReportHtml } from './render-html.ts';
 import { renderReportPdf } from './render-pdf.ts';
+import { rateLimitKey, type RateLimiter, type TakeResult } from '../trust/rate-limit.ts';
 
 /** Number alphabet and code alphabet: no 0/O, 1/I/L, so a number read aloud or typed is unambiguous. */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -77,6 +78,13 @@ export interface ReportsOptions {
   publicUrl: () => string;
   /** Where the chain's head is checkpointed (checkpointsOfChain(..., REPORT_CHAIN.chain)); none: deleting the newest goes unseen. */
   checkpoints?: Checkpoints;
+  /**
+   * Each caller's bucket of report issues (config reportRateLimit), taken before anything is
+   * read or rendered; none: unlimited here. A store that fails lets the issue through
+   * (`onStoreError` is told), as for every other rate limit.
+   */
+  issueLimiter?: RateLimiter;
+  onStoreError?: (error: Error) => void;
 }
 
 function randomChars(count: number): string {
@@ -153,14 +161,31 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
+ * A report check's number and code, checked before anything is read (the HTTP route calls it
+ * before it reads a document). Out: the number, and the code trimmed and upper-cased (a code is
+ * typed from paper). Throws BAD_USER_INPUT naming the argument for a malformed one.
+ */
+export function verificationInput(number: string, code: string): { number: string; code: string } {
+  if (!REPORT_NUMBER_PATTERN.test(number)) {
+    throw creditGraphError('BAD_USER_INPUT', 'A report number looks like CR20261201-ABCDEFGH23 (CR, the issue day, 10 characters)', { argumentName: 'number' });
+  }
+  const normalized = code.trim().toUpperCase();
+  if (!VERIFICATION_CODE_PATTERN.test(normalized)) {
+    throw creditGraphError('BAD_USER_INPUT', 'A verification code is 12 characters in three groups of four, e.g. ABCD-EFGH-JKMN', { argumentName: 'code' });
+  }
+  return { number, code: normalized };
+}
+
+/**
  * The reports service. `issue(caller, reads, uscc)` composes, renders, stores the signed record
- * and returns the report (errors: BAD_USER_INPUT for an unknown enterprise, SUBGRAPH_UNAVAILABLE
- * when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
+ * and returns the report (errors: RATE_LIMITED past the caller's report bucket, BAD_USER_INPUT
+ * for an unknown enterprise, SUBGRAPH_UNAVAILABLE when a section cannot be read now); the enterprise is added to `reads`, so the issue is on the
  * audit record under it. `verify(number, code, document?)` never throws for a bad number or
- * code: it answers with the status (BAD_USER_INPUT only for malformed input). `chain.verify()`
+ * code: it answers with the status (BAD_USER_INPUT only for malformed input). The document is
+ * its bytes, or its SHA-256 (hex) when the caller hashed it as it streamed in. `chain.verify()`
  * walks the whole chain of issued records against its checkpoints.
  */
-export function createReports({ db, keys, execute, publicUrl, checkpoints }: ReportsOptions) {
+export function createReports({ db, keys, execute, publicUrl, checkpoints, issueLimiter, onStoreError }: ReportsOptions) {
   const verificationUrl = (number: string) => `${publicUrl().replace(/\/+$/, '')}/reports/verify?number=${encodeURIComponent(number)}`;
   const chain = createSignedRecords({ db, keys, table: REPORT_CHAIN, checkpoints });
 
@@ -169,8 +194,22 @@ export function createReports({ db, keys, execute, publicUrl, checkpoints }: Rep
     chain,
 
     async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
+      if (issueLimiter) {
+        let taken: TakeResult | undefined;
+        try {
+          taken = await issueLimiter.take(`report:${rateLimitKey({ caller })}`);
+        } catch (error) {
+          onStoreError?.(error as Error);
+        }
+        if (taken && !taken.allowed) {
+          const perMinute = Math.round(issueLimiter.refillPerSecond * 60 * 100) / 100;
+          throw creditGraphError('RATE_LIMITED', `At most ${perMinute} credit reports a minute (bursts of ${issueLimiter.capacity}) per caller; retry in ${taken.retryAfterSeconds} s`, {
+            retryAfterSeconds: taken.retryAfterSeconds,
+          });
+        }
+      }
       const withFinance = asksForNonPublic(caller);
-      const result = await execute(REPORT_QUERY, { uscc, withFinance }, { caller, reads });
+      const result = await execute(reportQuery(withFinance), { uscc }, { caller, reads });
       const content = composeReport(uscc, result, withFinance);
       const issuedAt = clock().now();
       const number = `CR${businessToday().toISOString().slice(0, 10).replaceAll('-', '')}-${randomChars(10)}`;
@@ -205,15 +244,9 @@ export function createReports({ db, keys, execute, publicUrl, checkpoints }: Rep
       return { number, verificationCode: code, issuedAt, uscc, content, contentDigest, sections: fields.sections, pdf, html, verificationUrl: meta.verificationUrl };
     },
 
-    async verify(number: string, code: string, document?: Buffer): Promise<ReportVerification> {
-      if (!REPORT_NUMBER_PATTERN.test(number)) {
-        throw creditGraphError('BAD_USER_INPUT', 'A report number looks like CR20261201-ABCDEFGH23 (CR, the issue day, 10 characters)', { argumentName: 'number' });
-      }
-      const normalized = code.trim().toUpperCase();
-      if (!VERIFICATION_CODE_PATTERN.test(normalized)) {
-        throw creditGraphError('BAD_USER_INPUT', 'A verification code is 12 characters in three groups of four, e.g. ABCD-EFGH-JKMN', { argumentName: 'code' });
-      }
-      if (document && document.length > MAX_VERIFIED_DOCUMENT_BYTES) {
+    async verify(number: string, code: string, document?: Buffer | { sha256: string }): Promise<ReportVerification> {
+      const normalized = verificationInput(number, code).code;
+      if (Buffer.isBuffer(document) && document.length > MAX_VERIFIED_DOCUMENT_BYTES) {
         throw creditGraphError('PAYLOAD_TOO_LARGE', `A report to check is at most ${MAX_VERIFIED_DOCUMENT_BYTES} bytes`);
       }
       const row = await db.creditReport.findUnique({ where: { number } });
@@ -223,7 +256,7 @@ export function createReports({ db, keys, execute, publicUrl, checkpoints }: Rep
       if (!key || !chain.isIntact(row)) return { number, status: 'RECORD_ALTERED', authentic: false };
       if (!sameText(verificationCode(key, number, row.contentDigest), normalized)) return { number, status: 'WRONG_CODE', authentic: false };
       if (document) {
-        const digest = sha256(document);
+        const digest = Buffer.isBuffer(document) ? sha256(document) : document.sha256;
         if (digest !== row.pdfSha256 && digest !== row.htmlSha256) return { number, status: 'DOCUMENT_ALTERED', authentic: false };
       }
       return {

@@ -3,6 +3,10 @@
 //                                          Accept: application/json or format=json)
 //   POST /reports/verify?number=…&code=…   anyone: the same, plus a byte-for-byte check of the
 //                                          document in the body (the PDF or HTML received)
+//   Both take a token from the client address's rate-limit bucket (the one anonymous GraphQL
+//   requests from that address take from; X-Forwarded-For as TRUSTED_PROXIES says). A POST's
+//   number and code are checked before its body is read, a declared Content-Length over the
+//   limit is refused unread, and the body is hashed as it streams in (never held in memory).
 //   GET  /reports/<USCC>.pdf | .html       issues a report to the caller (its usual credentials)
 //                                          and answers the document; x-report-number and
 //                                          x-report-verification-code headers carry its number
@@ -11,16 +15,30 @@
 //                                          rate limit, authorization, consent and the audit
 //                                          record are exactly those of the GraphQL call.
 // Errors are JSON `{ errors: [...] }` with a catalogued code and its status.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentRequestId, ERROR_CATALOGUE, errorBody, isCatalogued, sendJson, type RouteHandler } from '@credit-graph/contract';
 import { GraphQLError } from 'graphql';
 import { escapeHtml } from './render-html.ts';
 import { issuedAtText } from './layout.ts';
-import { MAX_VERIFIED_DOCUMENT_BYTES, type ReportVerification, type Reports } from './reports.ts';
+import { MAX_VERIFIED_DOCUMENT_BYTES, verificationInput, type ReportVerification, type Reports } from './reports.ts';
+import type { ClientAddress } from '../trust/client-address.ts';
+import { rateLimitHeaders, rateLimitKey, type RateLimiter } from '../trust/rate-limit.ts';
 
 export const REPORTS_PREFIX = '/reports/';
 export const VERIFY_PATH = '/reports/verify';
 const DOWNLOAD = /^\/reports\/([0-9A-Z]{18})\.(pdf|html)$/;
+
+/**
+ * Headers of every page or document served from the API's origin: the browser takes the type as
+ * given (no sniffing), and a page runs no script, loads nothing but its inline QR code and style,
+ * and cannot be framed. The values are escaped already (render-html.ts); this is the second wall.
+ */
+export const DOCUMENT_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'referrer-policy': 'no-referrer',
+} as const;
 
 export const ISSUE_OPERATION = `mutation IssueCreditReport($uscc: USCC!) {
   issueCreditReport(uscc: $uscc) { number verificationCode pdfBase64 html }
@@ -33,15 +51,20 @@ function sendError(res: ServerResponse, code: keyof typeof ERROR_CATALOGUE, mess
   sendJson(res, ERROR_CATALOGUE[code].status, errorBody(code, message));
 }
 
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+/**
+ * The SHA-256 (hex) of the request body, read as it streams in, or undefined once it is over
+ * `limit` bytes (declared or received; reading stops there). Memory: one chunk at a time.
+ */
+async function bodySha256(req: IncomingMessage, limit: number): Promise<{ sha256: string; bytes: number } | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return undefined;
+  const hash = createHash('sha256');
+  let bytes = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
+    bytes += chunk.length;
+    if (bytes > limit) return undefined;
+    hash.update(chunk);
   }
-  return Buffer.concat(chunks);
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 const STATUS_TEXT: Record<ReportVerification['status'], string> = {
@@ -77,33 +100,71 @@ export function verificationPage(result: ReportVerification): string {
 <body><h1>公共信用信息报告核验 Report verification</h1><table>${body}</table></body></html>\n`;
 }
 
+export interface ReportRoutesOptions {
+  /** The verification's rate limit: the gateway's limiter, keyed by the client's address. */
+  rateLimit?: {
+    limiter: RateLimiter;
+    clientAddress: ClientAddress;
+    /** Told when the limiter's store fails (the check is then let through, as GraphQL requests are). */
+    onStoreError?: (error: Error) => void;
+  };
+}
+
 /**
  * The routes. `issue` runs the GraphQL mutation for a download (see app.ts); `reports.verify`
- * answers the checks.
+ * answers the checks. Verify errors: 400 BAD_REQUEST (method, empty POST), 400 BAD_USER_INPUT
+ * (malformed number or code), 413 PAYLOAD_TOO_LARGE (a document over
+ * MAX_VERIFIED_DOCUMENT_BYTES), 429 RATE_LIMITED with Retry-After.
  */
-export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL): { routes: Record<string, RouteHandler>; prefixRoutes: Record<string, RouteHandler> } {
+export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL, options: ReportRoutesOptions = {}): { routes: Record<string, RouteHandler>; prefixRoutes: Record<string, RouteHandler> } {
+  /** False when the request was refused (answered here); the RateLimit fields are set either way. */
+  async function withinRateLimit(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const limit = options.rateLimit;
+    if (!limit) return true;
+    let result;
+    try {
+      result = await limit.limiter.take(rateLimitKey({ clientAddress: limit.clientAddress(req) }));
+    } catch (error) {
+      limit.onStoreError?.(error as Error);
+      return true;
+    }
+    for (const [name, value] of Object.entries(rateLimitHeaders(limit.limiter, result))) res.setHeader(name, value);
+    if (result.allowed) return true;
+    res.setHeader('retry-after', String(result.retryAfterSeconds));
+    sendError(res, 'RATE_LIMITED', `Rate limit of ${limit.limiter.refillPerSecond} requests per second (bursts of ${limit.limiter.capacity}) exceeded; retry in ${result.retryAfterSeconds} s`);
+    return false;
+  }
+
   const verify: RouteHandler = async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'POST') return sendError(res, 'BAD_REQUEST', 'Verify a report with GET (number, code) or POST (number, code, and the document as the body)');
-    const number = url.searchParams.get('number') ?? '';
-    const code = url.searchParams.get('code') ?? '';
-    let document: Buffer | undefined;
-    if (req.method === 'POST') {
-      document = await readLimited(req, MAX_VERIFIED_DOCUMENT_BYTES);
-      if (!document) return sendError(res, 'PAYLOAD_TOO_LARGE', `A report to check is at most ${MAX_VERIFIED_DOCUMENT_BYTES} bytes`);
-      if (document.length === 0) return sendError(res, 'BAD_REQUEST', 'POST the report (PDF or HTML) as the body, or use GET to check the number and code only');
-    }
+    if (!(await withinRateLimit(req, res))) return;
+    const number = (url.searchParams.get('number') ?? '').slice(0, 64);
+    const code = (url.searchParams.get('code') ?? '').slice(0, 64);
     let result: ReportVerification;
     try {
-      result = await reports.verify(number.slice(0, 64), code.slice(0, 64), document);
+      // Malformed input is refused before a document is read.
+      verificationInput(number, code);
+      let document: { sha256: string } | undefined;
+      if (req.method === 'POST') {
+        const body = await bodySha256(req, MAX_VERIFIED_DOCUMENT_BYTES);
+        if (!body) {
+          res.setHeader('connection', 'close');
+          return sendError(res, 'PAYLOAD_TOO_LARGE', `A report to check is at most ${MAX_VERIFIED_DOCUMENT_BYTES} bytes`);
+        }
+        if (body.bytes === 0) return sendError(res, 'BAD_REQUEST', 'POST the report (PDF or HTML) as the body, or use GET to check the number and code only');
+        document = { sha256: body.sha256 };
+      }
+      result = await reports.verify(number, code, document);
     } catch (error) {
       if (error instanceof GraphQLError && isCatalogued(error.extensions.code)) return sendError(res, error.extensions.code, error.message);
       throw error;
     }
     const wantsJson = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
+    res.setHeader('cache-control', 'no-store');
     if (wantsJson) return sendJson(res, 200, result);
     const page = verificationPage(result);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), 'cache-control': 'no-store' });
+    res.writeHead(200, { ...DOCUMENT_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
     res.end(page);
   };
 
@@ -119,6 +180,9 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL): {
       const requestId = currentRequestId();
       // No document to send: a sector down (SUBGRAPH_UNAVAILABLE, 200 in GraphQL) is 503 here.
       const httpStatus = status >= 400 ? status : code === 'SUBGRAPH_UNAVAILABLE' ? 503 : Math.max(ERROR_CATALOGUE[code].status, 500);
+      // Past the caller's report bucket: when to come back, as every 429 of the gateway says.
+      const retryAfter = first?.extensions?.retryAfterSeconds;
+      if (code === 'RATE_LIMITED' && Number.isInteger(retryAfter)) res.setHeader('retry-after', String(retryAfter));
       return sendJson(res, httpStatus, {
         errors: (body.errors ?? []).map((e) => ({ message: e.message, extensions: { ...e.extensions, ...(requestId ? { requestId } : {}) } })),
       });
@@ -126,6 +190,7 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL): {
     const pdf = match[2] === 'pdf';
     const bytes = pdf ? Buffer.from(report.pdfBase64, 'base64') : Buffer.from(report.html, 'utf8');
     res.writeHead(200, {
+      ...DOCUMENT_HEADERS,
       'content-type': pdf ? 'application/pdf' : 'text/html; charset=utf-8',
       'content-length': bytes.length,
       'content-disposition': `${pdf ? 'attachment' : 'inline'}; filename="${report.number}.${match[2]}"`,

@@ -38,6 +38,13 @@ export interface OperationManifest {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** An operation's name: a GraphQL Name (spec section 2.1.9), at most 200 characters. */
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,199}$/;
+
+/** `value` quoted for a message an operator's terminal shows: JSON escapes every control character. */
+function quoted(value: unknown, length = 80): string {
+  return JSON.stringify(String(value).slice(0, length));
+}
 
 function refuse(message: string): never {
   throw creditGraphError('BAD_USER_INPUT', `Not a usable operation manifest: ${message}`, { argumentName: 'file' });
@@ -54,17 +61,21 @@ function checked(where: string, id: unknown, body: unknown, name: unknown, type:
   if (typeof id !== 'string' || !SHA256_HEX.test(id)) refuse(`${where}: the id must be the operation's SHA-256 as 64 lowercase hex digits, got ${JSON.stringify(String(id).slice(0, 80))}`);
   const actual = operationHash(body);
   if (actual !== id) refuse(`${where}: the id ${id} is not the SHA-256 of its body (that is ${actual}); regenerate the manifest with SHA-256 hashes`);
-  if (name !== undefined && (typeof name !== 'string' || name.length > 200)) refuse(`${where}: name must be a string of at most 200 characters`);
+  if (name !== undefined && (typeof name !== 'string' || !OPERATION_NAME.test(name))) {
+    refuse(`${where}: name must be a GraphQL operation name (letters, digits, _; at most 200 characters), got ${quoted(name)}`);
+  }
   let document;
   try {
     document = parse(body, { maxTokens: 50_000 });
   } catch (error) {
+    // graphql-js parses recursively: a body nested thousands deep exhausts the stack.
+    if (error instanceof RangeError) refuse(`${where} nests too deeply to parse`);
     refuse(`${where} is not valid GraphQL: ${(error as Error).message}`);
   }
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) refuse(`${where} must hold exactly one operation, it holds ${operations.length}`);
   const operation = operations[0]!;
-  if (type !== undefined && type !== operation.operation) refuse(`${where} says type "${String(type)}" but its body is a ${operation.operation}`);
+  if (type !== undefined && type !== operation.operation) refuse(`${where} says type ${quoted(type, 40)} but its body is a ${operation.operation}`);
   const label = typeof name === 'string' ? name : operation.name?.value;
   return { id, type: operation.operation, body, ...(label ? { name: label } : {}) };
 }
@@ -107,7 +118,9 @@ export function parseOperationManifest(text: string): OperationManifest {
     const operations = json.operations.map((entry: unknown, index: number) => {
       const where = `operation ${index + 1}`;
       if (!isObject(entry)) refuse(`${where} is not an object with id, name, type and body`);
-      return unique(checked(`${where}${typeof entry.name === 'string' ? ` (${entry.name.slice(0, 80)})` : ''}`, entry.id, entry.body, entry.name, entry.type), where);
+      // The name is shown as it is only when it is a name (checked() refuses any other).
+      const label = typeof entry.name === 'string' && OPERATION_NAME.test(entry.name) ? ` (${entry.name})` : '';
+      return unique(checked(`${where}${label}`, entry.id, entry.body, entry.name, entry.type), where);
     });
     return { format: 'apollo', operations };
   }
@@ -116,6 +129,6 @@ export function parseOperationManifest(text: string): OperationManifest {
   bounded(entries.length);
   return {
     format: 'hive',
-    operations: entries.map(([key, body]) => unique(checked(`operation ${key.slice(0, 80)}`, key, body, undefined, undefined), `operation ${key.slice(0, 80)}`)),
+    operations: entries.map(([key, body]) => unique(checked(`operation ${quoted(key)}`, key, body, undefined, undefined), `operation ${quoted(key)}`)),
   };
 }

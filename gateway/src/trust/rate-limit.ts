@@ -19,6 +19,7 @@
 // `commandTimeoutMs` (100 ms by default), queues nothing while disconnected, and the failure
 // is logged once per `warningIntervalMs`, not once per request.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
 import { creditGraphError, type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
@@ -241,14 +242,46 @@ export interface RateLimitContext {
   clientAddress?: string;
 }
 
+/** The eight 16-bit groups of an IPv6 address (zone id dropped, a dotted IPv4 tail read), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  const text = address.split('%')[0]!;
+  if (isIP(text) !== 6) return undefined;
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const words = (part: string | undefined) =>
+    (part ? part.split(':') : []).flatMap((word) => {
+      if (!word.includes('.')) return [Number.parseInt(word, 16)];
+      const [a, b, c, d] = word.split('.').map(Number) as [number, number, number, number];
+      return [(a << 8) | b, (c << 8) | d];
+    });
+  const left = words(head);
+  const right = words(tail);
+  return tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/**
+ * The part of a client address a bucket is kept for: an IPv4 address as it is; an IPv4-mapped
+ * IPv6 address (::ffff:192.0.2.1, what a dual-stack listener sees) as its IPv4 address; any
+ * other IPv6 address as its /64 prefix, since one subscriber is given a whole /64 (RFC 6177,
+ * RFC 7934) and could otherwise take a fresh bucket per address. Anything else as it is.
+ */
+export function addressBucket(address: string): string {
+  const groups = ipv6Groups(address);
+  if (!groups) return address;
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  }
+  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+}
+
 /**
  * The bucket of a request: the authenticated caller's subject, so that one institution behind
- * many addresses (or many behind one NAT) is limited as itself; else the client address.
+ * many addresses (or many behind one NAT) is limited as itself; else the client address
+ * (addressBucket: an IPv6 client by its /64).
  */
 export function rateLimitKey(context: RateLimitContext): string {
   const caller = context.caller;
   if (caller && caller.role !== 'PUBLIC') return `subject:${caller.subject}`;
-  return `address:${context.clientAddress ?? 'unknown'}`;
+  return `address:${context.clientAddress ? addressBucket(context.clientAddress) : 'unknown'}`;
 }
 
 /** The name of the one quota policy in the RateLimit fields: one bucket per caller. */
