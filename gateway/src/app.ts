@@ -45,7 +45,7 @@ import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
-import { createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin, throttledWarning } from './trust/rate-limit.ts';
+import { costlyOperationLimit, createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin, throttledWarning } from './trust/rate-limit.ts';
 import { createGatewayMetrics } from './ops/metrics.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';
@@ -160,17 +160,23 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   });
   // Agencies' credit verifications: decided by the registry through the planner, with the agency
   // as the signed caller; stored as a chained signed record (verification/verification.ts).
+  const rateLimitStore = redis ? createRedisStore(redis) : createMemoryStore();
+  const rateLimitStoreWarning = throttledWarning((message) => logger.warn(message));
+  const rateLimiter = createRateLimiter({ store: rateLimitStore, ...config.rateLimit });
+  // Operations that cost far more than a read get a second bucket per caller (trust layer on).
+  const costlyLimit = (bucket: { capacity: number; refillPerSecond: number }, what: string) =>
+    config.trustLayer
+      ? costlyOperationLimit(createRateLimiter({ store: rateLimitStore, ...bucket }), what, (error) => rateLimitStoreWarning(`Rate limit store failed, ${what} let through: ${error.message}`))
+      : undefined;
   const verifications = createVerifications({
     db,
     keys: config.audit.keys,
     checkpoints: verificationCheckpoints,
+    limit: costlyLimit(config.verificationRateLimit, 'credit verifications'),
     execute: (query, variables, as) => internal(query, variables, as),
   });
   // Public credit reports: composed from the graph as the caller, signed with the audit keys.
   let publicUrl = config.reportPublicUrl ?? '';
-  const rateLimitStore = redis ? createRedisStore(redis) : createMemoryStore();
-  const rateLimitStoreWarning = throttledWarning((message) => logger.warn(message));
-  const rateLimiter = createRateLimiter({ store: rateLimitStore, ...config.rateLimit });
   const reports = createReports({
     db,
     keys: config.audit.keys,
@@ -178,8 +184,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     execute: (query, variables, as) => internal(query, variables, as),
     publicUrl: () => publicUrl,
     // A report renders a PDF: its own, much smaller bucket per caller.
-    ...(config.trustLayer ? { issueLimiter: createRateLimiter({ store: rateLimitStore, ...config.reportRateLimit }) } : {}),
-    onStoreError: (error) => rateLimitStoreWarning(`Rate limit store failed, report issue let through: ${error.message}`),
+    issueLimit: costlyLimit(config.reportRateLimit, 'credit reports'),
   });
   const trust = trustDataSource({ consents, audit, changes, verifications, reports, execute: (query, variables, as) => internal(query, variables, as) });
 

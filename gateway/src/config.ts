@@ -91,6 +91,12 @@ export interface GatewayConfig {
    * gateway's CPU), a thousand times a plain read.
    */
   reportRateLimit: { capacity: number; refillPerSecond: number };
+  /**
+   * A bucket per agency caller for credit verifications (VERIFICATION_RATE_LIMIT_CAPACITY,
+   * VERIFICATION_RATE_LIMIT_PER_MINUTE): each reads up to 500 enterprises across all six
+   * subgraphs and stores a signed record of them.
+   */
+  verificationRateLimit: { capacity: number; refillPerSecond: number };
   /** `filter` (unauthorized fields come back null) or `reject` (the whole operation is refused). */
   authorizationMode: AuthorizationMode;
   /**
@@ -161,6 +167,9 @@ const DEFAULT_RATE_LIMIT_CAPACITY = 200;
 const DEFAULT_RATE_LIMIT_PER_SECOND = 100;
 const DEFAULT_REPORT_RATE_LIMIT_CAPACITY = 10;
 const DEFAULT_REPORT_RATE_LIMIT_PER_MINUTE = 6;
+// A procurement's bidders checked at once, and again at award: tens a minute is generous.
+const DEFAULT_VERIFICATION_RATE_LIMIT_CAPACITY = 20;
+const DEFAULT_VERIFICATION_RATE_LIMIT_PER_MINUTE = 30;
 // Generous enough for a portfolio of 500 under load (p99 about 13 s measured by bench/ on two cores).
 const DEFAULT_SUBGRAPH_TIMEOUT_MS = 15_000;
 const DEFAULT_SUBGRAPH_RETRIES = 2;
@@ -331,6 +340,18 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       'REPORT_RATE_LIMIT_PER_MINUTE',
       DEFAULT_REPORT_RATE_LIMIT_PER_MINUTE,
       { section: 'Gateway', description: 'the credit report bucket: reports refilled per minute' },
+      1,
+    ),
+    VERIFICATION_RATE_LIMIT_CAPACITY: integer(
+      'VERIFICATION_RATE_LIMIT_CAPACITY',
+      DEFAULT_VERIFICATION_RATE_LIMIT_CAPACITY,
+      { section: 'Gateway', description: "a token bucket per agency caller for credit verifications (each reads up to 500 enterprises and stores a signed record): burst size" },
+      1,
+    ),
+    VERIFICATION_RATE_LIMIT_PER_MINUTE: integer(
+      'VERIFICATION_RATE_LIMIT_PER_MINUTE',
+      DEFAULT_VERIFICATION_RATE_LIMIT_PER_MINUTE,
+      { section: 'Gateway', description: 'the credit verification bucket: verifications refilled per minute' },
       1,
     ),
     AUTHORIZATION_MODE: oneOf('AUTHORIZATION_MODE', ['filter', 'reject'], 'filter', {
@@ -523,6 +544,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     reportRateLimit: {
       capacity: s.REPORT_RATE_LIMIT_CAPACITY,
       refillPerSecond: s.REPORT_RATE_LIMIT_PER_MINUTE / 60,
+    },
+    verificationRateLimit: {
+      capacity: s.VERIFICATION_RATE_LIMIT_CAPACITY,
+      refillPerSecond: s.VERIFICATION_RATE_LIMIT_PER_MINUTE / 60,
     },
     authorizationMode: s.AUTHORIZATION_MODE,
     production: env.NODE_ENV === 'production',

@@ -15,7 +15,7 @@ import { createReports } from '../src/reports/reports.ts';
 import { MAX_UNBROKEN_PIECE, wrappablePieces } from '../src/reports/render-pdf.ts';
 import type { InternalExecutor } from '../src/transport/internal.ts';
 import { createRequestReads } from '../src/audit/policy.ts';
-import { createMemoryStore, createRateLimiter } from '../src/trust/rate-limit.ts';
+import { costlyOperationLimit, createMemoryStore, createRateLimiter } from '../src/trust/rate-limit.ts';
 
 const USCC = '914101086905876455';
 const OLD = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
@@ -137,7 +137,7 @@ describe('the cost of issuing', () => {
         return { data: { enterprise: enterprise() } };
       },
       publicUrl: () => 'https://credit.example.gov.cn',
-      issueLimiter: createRateLimiter({ store: createMemoryStore({ now: () => now }), capacity: 2, refillPerSecond: 1 / 30 }),
+      issueLimit: costlyOperationLimit(createRateLimiter({ store: createMemoryStore({ now: () => now }), capacity: 2, refillPerSecond: 1 / 30 }), 'credit reports'),
     });
     const officer = testCaller('BANK', { subject: 'report-cost-officer', institution: '91410105706810056Q' });
     await reports.issue(officer, undefined, USCC);

@@ -7,6 +7,7 @@ import { fixedClock, type Caller } from '@credit-graph/contract';
 import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { parseAuditKeys } from '../src/audit/chain.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { costlyOperationLimit, createMemoryStore, createRateLimiter } from '../src/trust/rate-limit.ts';
 import { createVerifications, MEASURES_QUERY } from '../src/verification/verification.ts';
 
 const KEYS = parseAuditKeys(`k1:${'cd'.repeat(32)}`);
@@ -110,6 +111,28 @@ describe('a stored verification', () => {
     expect((await verifications(rotated).record(agency, made.number))?.intact).toBe(true);
     const forgotten = parseAuditKeys(`k2:${'ef'.repeat(32)}`);
     expect((await verifications(forgotten).record(agency, made.number))?.intact).toBe(false);
+  });
+
+  it("refuses an agency past its verification bucket with RATE_LIMITED before reading the graph; another agency still gets its own", async () => {
+    let now = 7_000_000;
+    const limited = createVerifications({
+      db: gateway.db,
+      keys: KEYS,
+      limit: costlyOperationLimit(createRateLimiter({ store: createMemoryStore({ now: () => now }), capacity: 2, refillPerSecond: 1 / 20 }), 'credit verifications'),
+      execute: async (query, variables, as) => {
+        asked.push({ query, variables, caller: as!.caller });
+        return registryAnswer as never;
+      },
+    });
+    await limited.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT');
+    await limited.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT');
+    await expect(limited.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT')).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 20 } });
+    expect(asked).toHaveLength(2);
+    expect(await gateway.db.creditVerification.count()).toBe(2);
+    await limited.verify({ ...agency, subject: 'another-officer' }, [BIDDER], 'GOVERNMENT_PROCUREMENT');
+    now += 20_000;
+    await limited.verify(agency, [BIDDER], 'GOVERNMENT_PROCUREMENT');
+    expect(asked).toHaveLength(4);
   });
 
   it('stores nothing when a subgraph could not answer', async () => {

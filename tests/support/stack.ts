@@ -48,6 +48,8 @@ function gatewayEnvironment(subgraphUrls: Record<string, string>): Record<string
     RATE_LIMIT_PER_SECOND: '10000',
     REPORT_RATE_LIMIT_CAPACITY: '10000',
     REPORT_RATE_LIMIT_PER_MINUTE: '10000',
+    VERIFICATION_RATE_LIMIT_CAPACITY: '10000',
+    VERIFICATION_RATE_LIMIT_PER_MINUTE: '10000',
     // The playground test runs the examples with the demo tokens, as `npm start` does.
     PLAYGROUND_DEMO_TOKENS: 'true',
   };

@@ -24,7 +24,7 @@ import { asksForNonPublic, composeReport, reportQuery, type ReportContent } from
 import type { ReportMeta } from './layout.ts';
 import { renderReportHtml } from './render-html.ts';
 import { renderReportPdf } from './render-pdf.ts';
-import { rateLimitKey, type RateLimiter, type TakeResult } from '../trust/rate-limit.ts';
+import type { CostlyOperationLimit } from '../trust/rate-limit.ts';
 
 /** Number alphabet and code alphabet: no 0/O, 1/I/L, so a number read aloud or typed is unambiguous. */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -78,13 +78,8 @@ export interface ReportsOptions {
   publicUrl: () => string;
   /** Where the chain's head is checkpointed (checkpointsOfChain(..., REPORT_CHAIN.chain)); none: deleting the newest goes unseen. */
   checkpoints?: Checkpoints;
-  /**
-   * Each caller's bucket of report issues (config reportRateLimit), taken before anything is
-   * read or rendered; none: unlimited here. A store that fails lets the issue through
-   * (`onStoreError` is told), as for every other rate limit.
-   */
-  issueLimiter?: RateLimiter;
-  onStoreError?: (error: Error) => void;
+  /** Each caller's bucket of report issues (config reportRateLimit), taken before anything is read or rendered; none: unlimited here. */
+  issueLimit?: CostlyOperationLimit;
 }
 
 function randomChars(count: number): string {
@@ -185,7 +180,7 @@ export function verificationInput(number: string, code: string): { number: strin
  * its bytes, or its SHA-256 (hex) when the caller hashed it as it streamed in. `chain.verify()`
  * walks the whole chain of issued records against its checkpoints.
  */
-export function createReports({ db, keys, execute, publicUrl, checkpoints, issueLimiter, onStoreError }: ReportsOptions) {
+export function createReports({ db, keys, execute, publicUrl, checkpoints, issueLimit }: ReportsOptions) {
   const verificationUrl = (number: string) => `${publicUrl().replace(/\/+$/, '')}/reports/verify?number=${encodeURIComponent(number)}`;
   const chain = createSignedRecords({ db, keys, table: REPORT_CHAIN, checkpoints });
 
@@ -194,20 +189,7 @@ export function createReports({ db, keys, execute, publicUrl, checkpoints, issue
     chain,
 
     async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
-      if (issueLimiter) {
-        let taken: TakeResult | undefined;
-        try {
-          taken = await issueLimiter.take(`report:${rateLimitKey({ caller })}`);
-        } catch (error) {
-          onStoreError?.(error as Error);
-        }
-        if (taken && !taken.allowed) {
-          const perMinute = Math.round(issueLimiter.refillPerSecond * 60 * 100) / 100;
-          throw creditGraphError('RATE_LIMITED', `At most ${perMinute} credit reports a minute (bursts of ${issueLimiter.capacity}) per caller; retry in ${taken.retryAfterSeconds} s`, {
-            retryAfterSeconds: taken.retryAfterSeconds,
-          });
-        }
-      }
+      await issueLimit?.take(caller);
       const withFinance = asksForNonPublic(caller);
       const result = await execute(reportQuery(withFinance), { uscc }, { caller, reads });
       const content = composeReport(uscc, result, withFinance);

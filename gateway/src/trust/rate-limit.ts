@@ -135,6 +135,34 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return { ...bucket, take: (key) => store.take(key, bucket) };
 }
 
+/**
+ * A second bucket per caller for an operation that costs far more than a read (a credit report's
+ * PDF, a stored and signed verification of up to 500 enterprises): `take(caller)` takes one token
+ * before any work and throws RATE_LIMITED (429, `retryAfterSeconds`) when none is left. `what`
+ * names the operation in the message ("credit reports"). A store that fails lets the call
+ * through (`onStoreError` is told), as for every other rate limit.
+ */
+export function costlyOperationLimit(limiter: RateLimiter, what: string, onStoreError?: (error: Error) => void) {
+  return {
+    async take(caller: Caller): Promise<void> {
+      let taken: TakeResult | undefined;
+      try {
+        taken = await limiter.take(`${what}:${rateLimitKey({ caller })}`);
+      } catch (error) {
+        onStoreError?.(error as Error);
+      }
+      if (taken && !taken.allowed) {
+        const perMinute = Math.round(limiter.refillPerSecond * 60 * 100) / 100;
+        throw creditGraphError('RATE_LIMITED', `At most ${perMinute} ${what} a minute (bursts of ${limiter.capacity}) per caller; retry in ${taken.retryAfterSeconds} s`, {
+          retryAfterSeconds: taken.retryAfterSeconds,
+        });
+      }
+    },
+  };
+}
+
+export type CostlyOperationLimit = ReturnType<typeof costlyOperationLimit>;
+
 function retryAfter(tokens: number, refillPerSecond: number): number {
   return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond));
 }

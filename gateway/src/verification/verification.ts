@@ -24,6 +24,7 @@ import { createSignedRecords, type SignedTable } from '../audit/signed-records.t
 import type { GatewayDb } from '../database.ts';
 import type { CreditVerification } from '../generated/prisma/client.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
+import type { CostlyOperationLimit } from '../trust/rate-limit.ts';
 
 /** The most enterprises one verification names (a procurement's bidders). */
 export const MAX_VERIFICATION_SUBJECTS = 500;
@@ -90,6 +91,8 @@ export interface VerificationsOptions {
   execute: InternalExecutor;
   /** Where the chain's head is checkpointed (checkpointsOfChain(..., VERIFICATION_CHAIN.chain)); none: deleting the newest goes unseen. */
   checkpoints?: Checkpoints;
+  /** Each agency caller's bucket of verifications (config verificationRateLimit), taken before the graph is read; none: unlimited here. */
+  limit?: CostlyOperationLimit;
   clock?: Clock;
 }
 
@@ -174,6 +177,7 @@ export function createVerifications(options: VerificationsOptions) {
      * Verifies `usccs` (1..500, duplicates answered once, in the order first named) for
      * `scenario`, as `caller`. Out: the stored verification. Errors: FORBIDDEN (not an agency),
      * PURPOSE_REQUIRED / BAD_USER_INPUT (purpose and scenario differ, no codes, too many),
+     * RATE_LIMITED (the agency's verification bucket is empty),
      * SUBGRAPH_UNAVAILABLE (a subgraph could not answer: nothing is stored, since a partial
      * verification proves nothing).
      */
@@ -187,6 +191,8 @@ export function createVerifications(options: VerificationsOptions) {
           maximum: MAX_VERIFICATION_SUBJECTS,
         });
       }
+      // A stored, signed record of up to 500 enterprises: a bucket of its own, after the checks that cost nothing.
+      await options.limit?.take(caller);
       const answer = await execute(MEASURES_QUERY, { usccs: subjects, scenario }, { caller });
       if (answer.errors?.length) {
         // A refusal the registry made on purpose (a catalogued code) is the caller's answer; any
