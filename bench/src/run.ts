@@ -50,14 +50,16 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     // The portfolios measure a fixed count of answers (their p50 needs more than a window holds).
     'portfolio-requests': { type: 'string', default: '32' },
-    // npm start's two shapes (in-process, separate services): time to ready, total RSS, a short check load.
-    shapes: { type: 'boolean', default: true },
+    // Skips npm start's two shapes (in-process, separate services: time to ready, total RSS, a short check load).
+    'skip-shapes': { type: 'boolean', default: false },
     gateways: { type: 'string', default: 'a,b,c,d,f' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     reseed: { type: 'boolean', default: false },
     // Levers: every process through tsx instead of built JavaScript, and V8 flags for ours.
     tsx: { type: 'boolean', default: false },
     'node-options': { type: 'string', default: '' },
+    // Lever: extra Node/V8 flags for our six subgraph processes (e.g. a heap cap).
+    'subgraph-node-options': { type: 'string', default: '' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
   },
 });
@@ -203,7 +205,7 @@ try {
         // The PostgreSQL server's connections are shared (max_connections, other users): each
         // subgraph keeps a small pool, enough for a 2-core machine (BENCH_DATABASE_POOL_SIZE).
         DATABASE_POOL_SIZE: DATABASE_POOL_SIZE,
-      }, file, ROOT, [], args);
+      }, file, ROOT, values['subgraph-node-options'] ? values['subgraph-node-options'].split(/\s+/) : [], args);
       services.push(service);
       await waitForHttp(service, `http://${HOST}:${ports.get(name)}/health`, 300_000, file);
     }),
@@ -390,7 +392,7 @@ try {
   }
   // npm start's two shapes, after the gateways above are stopped (their CPU and memory out of the way).
   const shapes: ShapeMeasurement[] = [];
-  if (values.shapes && !values.tsx) {
+  if (!values['skip-shapes'] && !values.tsx) {
     for (const [id, { service }] of running) {
       await service.stop();
       log(`stopped ${GATEWAY_TITLES[id]}`);
@@ -491,7 +493,8 @@ try {
         (values.tsx
           ? 'TypeScript through `node --import tsx`'
           : 'ours as production runs them, from `npm run build` (`node dist/credit-graph.mjs subgraph <name>`, `... gateway`); the peers and the floor bundled with esbuild, plain `node`') +
-        (values['node-options'] ? `; ours with \`${values['node-options']}\`` : ''),
+        (values['node-options'] ? `; ours with \`${values['node-options']}\`` : '') +
+        (values['subgraph-node-options'] ? `; the subgraphs with \`${values['subgraph-node-options']}\`` : ''),
     },
     seed,
     gateways: gatewayIds,
