@@ -39,6 +39,12 @@ const HOST = '127.0.0.1';
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4800);
 /** Enterprises the bank checks: the single checks cycle through them, the portfolios are cut from them. */
 const POOL_SIZE = 4000;
+/**
+ * The old-generation heap caps a deployment gives our processes (NODE_OPTIONS), measured to keep
+ * every process under 300 MB RSS under the bench's load without errors (README, "Memory").
+ */
+const GATEWAY_HEAP_CAP = '--max-old-space-size=192';
+const SUBGRAPH_HEAP_CAP = '--max-old-space-size=160';
 /** Enterprises the bank checks (and has consent for) in the npm start shapes' short load. */
 const SHAPE_CONSENTS = 400;
 
@@ -50,6 +56,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     // The portfolios measure a fixed count of answers (their p50 needs more than a window holds).
     'portfolio-requests': { type: 'string', default: '32' },
+    // Lever: V8 flags (NODE_OPTIONS) for npm start's shapes (the in-process one holds the gateway and six subgraphs).
+    'start-node-options': { type: 'string', default: '' },
     // Skips npm start's two shapes (in-process, separate services: time to ready, total RSS, a short check load).
     'skip-shapes': { type: 'boolean', default: false },
     gateways: { type: 'string', default: 'a,b,c,d,f' },
@@ -57,9 +65,11 @@ const { values } = parseArgs({
     reseed: { type: 'boolean', default: false },
     // Levers: every process through tsx instead of built JavaScript, and V8 flags for ours.
     tsx: { type: 'boolean', default: false },
-    'node-options': { type: 'string', default: '' },
-    // Lever: extra Node/V8 flags for our six subgraph processes (e.g. a heap cap).
-    'subgraph-node-options': { type: 'string', default: '' },
+    // V8 flags for our gateway, (a) and (b): by default the heap cap a deployment sets (README,
+    // "Memory"): without it V8 lets garbage grow past 300 MB RSS before it collects.
+    'node-options': { type: 'string', default: GATEWAY_HEAP_CAP },
+    // The same for our six subgraph processes.
+    'subgraph-node-options': { type: 'string', default: SUBGRAPH_HEAP_CAP },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
   },
 });
@@ -420,6 +430,7 @@ try {
         SUBGRAPH_TIMEOUT_MS: process.env.BENCH_SUBGRAPH_TIMEOUT_MS ?? '60000',
         DATABASE_POOL_SIZE,
         SEED_ENTERPRISES: '0',
+        ...(values['start-node-options'] ? { NODE_OPTIONS: values['start-node-options'] } : {}),
       };
       try {
         shapes.push(
@@ -494,7 +505,8 @@ try {
           ? 'TypeScript through `node --import tsx`'
           : 'ours as production runs them, from `npm run build` (`node dist/credit-graph.mjs subgraph <name>`, `... gateway`); the peers and the floor bundled with esbuild, plain `node`') +
         (values['node-options'] ? `; ours with \`${values['node-options']}\`` : '') +
-        (values['subgraph-node-options'] ? `; the subgraphs with \`${values['subgraph-node-options']}\`` : ''),
+        (values['subgraph-node-options'] ? `; the subgraphs with \`${values['subgraph-node-options']}\`` : '') +
+        (values['start-node-options'] ? `; npm start with NODE_OPTIONS \`${values['start-node-options']}\`` : ''),
     },
     seed,
     gateways: gatewayIds,
