@@ -13,8 +13,15 @@ export interface LoadOptions {
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
+  /**
+   * A fixed number of measured requests instead of a window of `durationSeconds` (the slow
+   * portfolios: a 20 s window held 1-10 of them, which left their p50 bounded by the window).
+   */
+  requests?: number;
   /** The gateway's process, whose RSS is sampled during the measured window. */
   pid: number;
+  /** Every process serving the answers by name (the gateway and each subgraph), whose peak RSS is sampled too. */
+  processes?: Record<string, number>;
   /** Total SQL statements of every subgraph so far (their /metrics). */
   sqlStatements: () => Promise<number>;
   /** Audit records written so far, when the gateway audits. */
@@ -38,6 +45,10 @@ export interface Measurement {
   /** 2xx answers that carry GraphQL errors. */
   graphqlErrors: number;
   peakRssBytes: number;
+  /** Peak RSS during the measured window of every process serving the answers, by name (gateway, each subgraph). */
+  peakRssByProcess?: Record<string, number>;
+  /** How the window was bounded: seconds, or a fixed number of requests. */
+  fixedRequests?: number;
   /** CPU used during the measured window, in cores (1.0 = one core busy all the time). */
   cpu: { gateway: number; subgraphs: number; postgres: number; loadGenerator: number; machine: number; cores: number };
   /** 1-minute load average at the end of the window. */
@@ -55,7 +66,7 @@ interface Run {
   seconds: number;
 }
 
-function drive(options: LoadOptions, seconds: number): Promise<Run> {
+function drive(options: LoadOptions, seconds: number, amount?: number): Promise<Run> {
   const { bodies } = options;
   let next = 0;
   const latencies: number[] = [];
@@ -67,7 +78,8 @@ function drive(options: LoadOptions, seconds: number): Promise<Run> {
       {
         url: options.url,
         connections: options.connections,
-        duration: seconds,
+        // A fixed count ends when every one of them is answered, whatever the time.
+        ...(amount === undefined ? { duration: seconds } : { amount }),
         timeout: 60,
         requests: [
           {
@@ -119,7 +131,7 @@ async function drained(sqlStatements: () => Promise<number>): Promise<number> {
   while (Date.now() < deadline) {
     await sleep(500);
     const now = await sqlStatements();
-    if (now === last) return now;
+    if (now === last || (Number.isNaN(now) && Number.isNaN(last))) return now;
     last = now;
   }
   return last;
@@ -130,9 +142,10 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const sqlBefore = await drained(options.sqlStatements);
   const auditBefore = await options.auditRecords?.();
   const rss = sampleRss(options.pid);
+  const rssByProcess = Object.entries(options.processes ?? {}).map(([name, pid]) => [name, sampleRss(pid)] as const);
   const backendsBefore = new Map((await options.backendPids()).map((pid) => [pid, cpuSeconds(pid)]));
   const cpuBefore = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), loadGenerator: cpuSeconds(process.pid), machine: machineBusySeconds() };
-  const run = await drive(options, options.durationSeconds);
+  const run = await drive(options, options.durationSeconds, options.requests);
   const cpuAfter = { gateway: cpuSeconds(options.pid), subgraphs: sum(options.subgraphPids.map(cpuSeconds)), loadGenerator: cpuSeconds(process.pid), machine: machineBusySeconds() };
   // A backend that appeared during the window counts whole; one that ended during it is lost
   // (the services' pools keep their connections, so neither happens in a steady run).
@@ -140,15 +153,17 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   // The requests in flight at the end are served too (every connection has one): they count.
   const sqlAfter = await drained(options.sqlStatements);
   const peakRssBytes = rss.stop();
+  const peakRssByProcess = Object.fromEntries(rssByProcess.map(([name, sampler]) => [name, sampler.stop()]));
   const auditAfter = await options.auditRecords?.();
-  const served = run.latencies.length + options.connections;
+  // A fixed count leaves nothing in flight; a window leaves one request per connection.
+  const served = run.latencies.length + (options.requests === undefined ? options.connections : 0);
   const sorted = Float64Array.from(run.latencies).sort();
   const requests = run.latencies.length;
   const sortedList = Array.from(sorted);
   return {
     requests,
     seconds: run.seconds,
-    rps: requests / options.durationSeconds,
+    rps: requests / (options.requests === undefined ? options.durationSeconds : run.seconds),
     p50: percentile(sortedList, 50),
     p95: percentile(sortedList, 95),
     p99: percentile(sortedList, 99),
@@ -156,6 +171,8 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     non2xx: run.non2xx,
     graphqlErrors: run.graphqlErrors,
     peakRssBytes,
+    peakRssByProcess,
+    fixedRequests: options.requests,
     cpu: {
       gateway: (cpuAfter.gateway - cpuBefore.gateway) / run.seconds,
       subgraphs: (cpuAfter.subgraphs - cpuBefore.subgraphs) / run.seconds,

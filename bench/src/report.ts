@@ -1,6 +1,7 @@
 // bench/RESULTS.md, written by the run: where it ran, what was measured, the tables, and the
 // targets of issues 5 and 13 as PASS or MISS with the measured numbers.
 import type { Measurement } from './load.ts';
+import type { ShapeMeasurement } from './shapes.ts';
 import { SCENARIO_TITLES, type ScenarioName } from './scenarios.ts';
 
 export type GatewayId = 'a' | 'b' | 'c' | 'd' | 'f';
@@ -34,6 +35,8 @@ export interface ReportInput {
     durationSeconds: number;
     requestLists: Record<ScenarioName, number>;
     consents: number;
+    /** The portfolios' fixed count of measured answers (absent or 0: a window of durationSeconds). */
+    portfolioRequests?: number;
     /** How the gateway processes run: TypeScript through tsx, or bundled for plain node; extra flags for ours. */
     runtime: string;
     /** Each subgraph's DATABASE_POOL_SIZE in the run. */
@@ -45,6 +48,8 @@ export interface ReportInput {
   results: Partial<Record<GatewayId, Partial<Record<ScenarioName, Measurement>>>>;
   verification: Partial<Record<GatewayId, Partial<Record<ScenarioName, Verification>>>>;
   idleRssBytes: Partial<Record<GatewayId, number>>;
+  /** npm start's two shapes (absent in runs before they were measured). */
+  shapes?: ShapeMeasurement[];
   notes: string[];
 }
 
@@ -62,6 +67,62 @@ export function gatewayCpuMs(m: Measurement): number {
  */
 export function totalCpuMs(m: Measurement): number {
   return m.rps > 0 ? (1000 * (m.cpu.gateway + m.cpu.subgraphs + (m.cpu.postgres ?? 0))) / m.rps : NaN;
+}
+
+/** Each subgraph process's peak RSS over every measurement of the run. */
+function peakRssBySubgraph(input: ReportInput): Map<string, number> {
+  const peaks = new Map<string, number>();
+  for (const byScenario of Object.values(input.results)) {
+    for (const m of Object.values(byScenario ?? {})) {
+      for (const [name, bytes] of Object.entries(m.peakRssByProcess ?? {})) {
+        if (name !== 'gateway') peaks.set(name, Math.max(peaks.get(name) ?? 0, bytes));
+      }
+    }
+  }
+  return peaks;
+}
+
+function memoryTable(input: ReportInput): string[] {
+  const peaks = peakRssBySubgraph(input);
+  if (peaks.size === 0) return [];
+  return [
+    '### Peak RSS of every process under load (MB)',
+    '',
+    `| process | ${input.scenarios.map((s) => s).join(' | ')} |`,
+    `| --- | ${input.scenarios.map(() => '---:').join(' | ')} |`,
+    ...input.gateways.map(
+      (g) => `| ${GATEWAY_TITLES[g]} | ${input.scenarios.map((s) => { const m = input.results[g]?.[s]; return m ? mb(m.peakRssBytes) : '-'; }).join(' | ')} |`,
+    ),
+    ...[...peaks.keys()].map(
+      (name) =>
+        `| subgraph ${name} (peak while any gateway was measured) | ${input.scenarios
+          .map((s) => {
+            const values = input.gateways.map((g) => input.results[g]?.[s]?.peakRssByProcess?.[name]).filter((v): v is number => v !== undefined);
+            return values.length ? mb(Math.max(...values)) : '-';
+          })
+          .join(' | ')} |`,
+    ),
+    '',
+  ];
+}
+
+function shapesSection(input: ReportInput): string[] {
+  if (!input.shapes?.length) return [];
+  const cpu = (m: Measurement) => totalCpuMs(m);
+  const floor = input.results.f?.single;
+  return [
+    '### `npm start`: the embedded default (in-process) against separate services',
+    '',
+    `From the build (\`node dist/credit-graph.mjs start\`, \`SUBGRAPH_TRANSPORT\`), on the bench's PostgreSQL databases, the bank's single check (trust layer on, consents granted, audit on) over the pool's first enterprises for a short load with the same connections, warm-up and window as above. CPU per check: every process of the launcher's tree and the PostgreSQL backends.`,
+    '',
+    '| shape | processes | time to ready s | total RSS idle MB | total RSS peak under load MB | highest process peak MB | RPS | p50 ms | total CPU ms / check | × floor |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...input.shapes.map(
+      (s) =>
+        `| ${s.shape} | ${s.processes} | ${fmt(s.readySeconds, 1)} | ${mb(s.idleRssBytes)} | ${mb(s.peakTotalRssBytes)} | ${mb(Math.max(...Object.values(s.load.peakRssByProcess ?? { none: NaN })))} | ${fmt(s.load.rps)} | ${fmt(s.load.p50, 0)} | ${fmt(cpu(s.load), 1)} | ${floor ? fmt(cpu(s.load) / totalCpuMs(floor), 2) : 'n/a'} |`,
+    ),
+    '',
+  ];
 }
 
 /** A measurement's total CPU per answer over the floor's in the same scenario. */
@@ -95,6 +156,15 @@ interface Target {
   name: string;
   measured: string;
   pass: boolean | undefined;
+  /** For a miss: where the cost is, from the same run's numbers. */
+  cause?: string;
+}
+
+/** CPU ms per answer of each part: the gateway (or the floor's process), the subgraphs, PostgreSQL. */
+function parts(m: Measurement, shape: 'gateway' | 'floor' | 'one process' = 'gateway'): string {
+  const per = (cores: number) => fmt((1000 * cores) / m.rps, 1);
+  if (shape !== 'gateway') return `${shape === 'floor' ? 'its process' : 'the process'} ${per(m.cpu.gateway)} + PostgreSQL ${per(m.cpu.postgres)} ms`;
+  return `gateway ${per(m.cpu.gateway)} + subgraphs ${per(m.cpu.subgraphs)} + PostgreSQL ${per(m.cpu.postgres)} ms`;
 }
 
 function ratio(input: ReportInput, top: GatewayId, bottom: GatewayId, scenario: ScenarioName): number | undefined {
@@ -116,6 +186,7 @@ function targets(input: ReportInput): Target[] {
       name: `${name} ≥ ${goal.toFixed(1)} (single check, RPS)`,
       measured: value === undefined ? 'not measured' : `${value.toFixed(2)}${bothClean ? '' : ' (with errors: see tables)'}`,
       pass: value === undefined ? undefined : value >= goal && bothClean,
+      cause: 'RPS is set by the CPU the gateway leaves to the six subgraphs on two shared cores (CPU columns of the tables), not by the gateway itself',
     });
   };
   rpsRatio('(a)/(c)', 'a', 'c', 1.0);
@@ -142,6 +213,25 @@ function targets(input: ReportInput): Target[] {
       name: `${GATEWAY_TITLES[gateway]}: total CPU per single check ≤ 2 × the floor's (issue 13)`,
       measured: `${fmt(totalCpuMs(m), 1)} ms vs ${fmt(totalCpuMs(floorSingle), 1)} ms = ${times.toFixed(2)}×`,
       pass: gateway === 'a' ? times <= 2 && clean(m) : undefined,
+      cause:
+        `per check ${parts(m)}, the floor ${parts(floorSingle, 'floor')}: ` +
+        'the six subgraph processes (an HTTP hop, a signed-caller check and an Apollo Server pipeline each, per call) are the largest part' +
+        (input.shapes?.find((shape) => shape.shape === 'in-process')
+          ? `; in-process (npm start) the same check costs ${fmt(totalCpuMs(input.shapes.find((shape) => shape.shape === 'in-process')!.load), 1)} ms`
+          : ''),
+    });
+  }
+  for (const shape of input.shapes ?? []) {
+    if (!floorSingle) break;
+    const times = totalCpuMs(shape.load) / totalCpuMs(floorSingle);
+    list.push({
+      name: `npm start (${shape.shape}), trust layer on: total CPU per single check ≤ 2 × the floor's (issue 13 §3)`,
+      measured: `${fmt(totalCpuMs(shape.load), 1)} ms vs ${fmt(totalCpuMs(floorSingle), 1)} ms = ${times.toFixed(2)}×`,
+      pass: times <= 2 && clean(shape.load),
+      cause:
+        shape.shape === 'in-process'
+          ? `per check ${parts(shape.load, 'one process')} (gateway and subgraphs together): federation planning and result shaping, seven GraphQL executions (one per subgraph and the gateway's), the trust layer (token, consent query, hash-chained audit insert) and Prisma's client around each SQL statement, against the floor's direct pg calls`
+          : `per check ${parts(shape.load)}: as (a), plus the launcher`,
     });
   }
   const gatewayVsApollo = (gateway: GatewayId, goal: number) => {
@@ -149,10 +239,15 @@ function targets(input: ReportInput): Target[] {
     const c = input.results.c?.single;
     if (!m || !c) return;
     const times = gatewayCpuMs(m) / gatewayCpuMs(c);
+    const off = input.results.b?.single;
     list.push({
       name: `${GATEWAY_TITLES[gateway]}: gateway CPU per single check ≤ ${goal} × bare @apollo/gateway's (issue 13)`,
       measured: `${fmt(gatewayCpuMs(m), 1)} ms vs ${fmt(gatewayCpuMs(c), 1)} ms = ${times.toFixed(2)}×`,
       pass: times <= goal,
+      cause:
+        gateway === 'a' && off
+          ? `the trust layer costs ${fmt(gatewayCpuMs(m) - gatewayCpuMs(off), 1)} ms per check over (b) (bearer token, rate limit on Redis, operation passes, one consent query and one audit insert through Prisma); (b) itself is ${fmt(gatewayCpuMs(off), 1)} ms`
+          : 'both run @apollo/gateway\'s planner and executor (result shaping, JSON of every subgraph answer and of the response), which is most of the cost; half of it would need another executor',
     });
   };
   gatewayVsApollo('a', 1);
@@ -163,15 +258,44 @@ function targets(input: ReportInput): Target[] {
     const times = portfolio.p50 / single.p50;
     list.push({
       name: "(a) portfolio of 500: p50 ≤ 10 × the single check's p50",
-      measured: `${fmt(portfolio.p50, 0)} ms vs ${fmt(single.p50, 0)} ms = ${times.toFixed(1)}×${clean(portfolio) ? '' : ' (with errors: see tables)'}`,
+      measured:
+        `${fmt(portfolio.p50, 0)} ms vs ${fmt(single.p50, 0)} ms = ${times.toFixed(1)}× (${portfolio.requests} portfolio answers${portfolio.fixedRequests ? ', a fixed count' : ' in the window'}; total CPU per answer ${fmt(totalCpuMs(portfolio), 0)} vs ${fmt(totalCpuMs(single), 1)} ms = ${(totalCpuMs(portfolio) / totalCpuMs(single)).toFixed(1)}×)` +
+        `${clean(portfolio) ? '' : ' (with errors: see tables)'}`,
       pass: times <= 10 && clean(portfolio),
+      cause: `on a saturated machine p50 follows CPU per answer: ${parts(portfolio)} per portfolio against ${parts(single)} per check`,
     });
   }
   for (const gateway of ['a', 'b'] as GatewayId[]) {
     const measured = Object.values(input.results[gateway] ?? {});
     if (measured.length === 0) continue;
     const peak = Math.max(...measured.map((m) => m.peakRssBytes));
-    list.push({ name: `${GATEWAY_TITLES[gateway]}: RSS under load < 300 MB`, measured: `peak ${mb(peak)} MB`, pass: peak < 300 * 1024 * 1024 });
+    const worst = (Object.entries(input.results[gateway] ?? {}) as [ScenarioName, Measurement][]).sort((x, y) => y[1].peakRssBytes - x[1].peakRssBytes)[0]!;
+    list.push({
+      name: `${GATEWAY_TITLES[gateway]}: RSS under load < 300 MB`,
+      measured: `peak ${mb(peak)} MB`,
+      pass: peak < 300 * 1024 * 1024,
+      cause: `during ${worst[0]}: the answers in flight (${input.settings.connections} at a time) and V8's heap growth before it collects, with no heap cap`,
+    });
+  }
+  const subgraphPeaks = peakRssBySubgraph(input);
+  if (subgraphPeaks.size > 0) {
+    const [name, peak] = [...subgraphPeaks].sort((x, y) => y[1] - x[1])[0]!;
+    const over = [...subgraphPeaks].filter(([, bytes]) => bytes >= 300 * 1024 * 1024).map(([n, bytes]) => `${n} ${mb(bytes)} MB`);
+    list.push({
+      name: 'every subgraph process: RSS under load < 300 MB',
+      measured: `highest peak ${mb(peak)} MB (${name})`,
+      pass: peak < 300 * 1024 * 1024,
+      cause: `${over.join(', ')}: the portfolio of 500, whose entity batches (500 representations in, their rows and answers out) are held at once per request in flight, with no heap cap`,
+    });
+  }
+  for (const shape of input.shapes ?? []) {
+    const peak = Math.max(...Object.values(shape.load.peakRssByProcess ?? {}));
+    list.push({
+      name: `npm start (${shape.shape}): RSS under load < 300 MB per process`,
+      measured: `highest peak ${mb(peak)} MB; total ${mb(shape.peakTotalRssBytes)} MB over ${shape.processes} process(es)`,
+      pass: peak < 300 * 1024 * 1024,
+      cause: shape.shape === 'in-process' ? 'one process holds the gateway and six subgraphs (their schemas, Prisma clients and pools)' : undefined,
+    });
   }
   const audited = Object.values(input.results.a ?? {}).filter((m) => m.auditPerRequest !== undefined);
   if (audited.length > 0) {
@@ -210,7 +334,9 @@ export function renderResults(input: ReportInput): string {
       Object.entries(input.seed.action).map(([name, action]) => `${name} ${action}`).join(', ') +
       ` (${input.seed.seconds.toFixed(0)} s). A database already seeded with the same count by the same seed code and migrations is reused; \`--reseed\` forces a fresh seed.`,
     `- The six subgraphs run once, each in its own process, and serve all four gateways (each subgraph with a pool of ${s.databasePoolSize ?? 'default'} database connections: the server's connections are shared). Each gateway runs in its own process (RSS sampled from /proc every 200 ms while it is measured, peak reported); all four run side by side and each scenario measures them one after the other, in alternating order from one scenario to the next, so that drifting background load does not fall on one gateway. Gateway processes: ${s.runtime}.`,
-    `- Load: autocannon, ${s.connections} connections, ${s.warmupSeconds} s warm-up (discarded) then ${s.durationSeconds} s measured, per scenario and gateway, from the same machine. ` +
+    `- Load: autocannon, ${s.connections} connections, ${s.warmupSeconds} s warm-up (discarded) then ${s.durationSeconds} s measured, per scenario and gateway, from the same machine` +
+      (s.portfolioRequests ? ` (the portfolios: ${s.portfolioRequests} answers measured, however long they take, so that their p50 is not bounded by a window)` : '') +
+      '. ' +
       `Requests cycle round-robin through ${Object.entries(s.requestLists).map(([name, n]) => `${n} ${name} bodies`).join(', ')}.`,
     `- (a) bank token (BANK, 郑州银行), \`x-credit-purpose: LOAN_APPROVAL\`, ${s.consents.toLocaleString('en-US')} live consents granted through the gateway's \`grantConsent\` mutation (one per enterprise checked), audit on (each record durable before its answer), rate limit on Redis (limits raised so it never refuses), the public search sent anonymously.`,
     '- (b) `TRUST_LAYER=off`; (c) and (d) add only signed caller headers to subgraph calls. (b), (c) and (d) sign every subgraph call as the same fixed caller: a REGULATOR with scope `credit:read` and purpose SUPERVISION (non-public data without consents, names masked as for a bank).',
@@ -224,9 +350,9 @@ export function renderResults(input: ReportInput): string {
     '',
     '## Targets',
     '',
-    '| target | measured | verdict |',
-    '| --- | --- | --- |',
-    ...targets(input).map((t) => `| ${t.name} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : '**MISS**'} |`),
+    '| target | measured | verdict | cause of a miss (from this run) |',
+    '| --- | --- | --- | --- |',
+    ...targets(input).map((t) => `| ${t.name} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : '**MISS**'} | ${t.pass === false ? (t.cause ?? '') : ''} |`),
     '',
     '## Results',
     '',
@@ -235,6 +361,8 @@ export function renderResults(input: ReportInput): string {
     '',
     ...input.gateways.map((g) => `- ${GATEWAY_TITLES[g]}: ${input.idleRssBytes[g] === undefined ? 'n/a' : `${mb(input.idleRssBytes[g]!)} MB`}`),
     '',
+    ...memoryTable(input),
+    ...shapesSection(input),
   ];
   if (input.notes.length > 0) parts.push('## Notes from the run', '', ...input.notes.map((note) => `- ${note}`), '');
   return parts.join('\n');

@@ -26,6 +26,8 @@ import { bundleEntry } from './bundle.ts';
 import { measure, type Measurement } from './load.ts';
 import { supergraphForHive } from './peers/hive-supergraph.ts';
 import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
+import { measureShape, SHAPES, type ShapeMeasurement } from './shapes.ts';
+import { portVariable } from '../../scripts/settings.ts';
 import { FLOOR_SCENARIOS, GATEWAY_TITLES, gatewayCpuMs, renderResults, totalCpuMs, type GatewayId, type ReportInput, type Verification } from './report.ts';
 import { buildScenarios, enterprisePool, SCENARIOS, type Scenario, type ScenarioName } from './scenarios.ts';
 import { benchDatabaseName, databaseUrl, ensureDatabase, ensureSeeded } from './seed.ts';
@@ -37,6 +39,14 @@ const HOST = '127.0.0.1';
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4800);
 /** Enterprises the bank checks: the single checks cycle through them, the portfolios are cut from them. */
 const POOL_SIZE = 4000;
+/**
+ * The old-generation heap caps a deployment gives our processes (NODE_OPTIONS), measured to keep
+ * every process under 300 MB RSS under the bench's load without errors (README, "Memory").
+ */
+const GATEWAY_HEAP_CAP = '--max-old-space-size=192';
+const SUBGRAPH_HEAP_CAP = '--max-old-space-size=160';
+/** Enterprises the bank checks (and has consent for) in the npm start shapes' short load. */
+const SHAPE_CONSENTS = 400;
 
 const { values } = parseArgs({
   options: {
@@ -44,12 +54,22 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '10' },
     duration: { type: 'string', default: '20' },
+    // The portfolios measure a fixed count of answers (their p50 needs more than a window holds).
+    'portfolio-requests': { type: 'string', default: '32' },
+    // Lever: V8 flags (NODE_OPTIONS) for npm start's shapes (the in-process one holds the gateway and six subgraphs).
+    'start-node-options': { type: 'string', default: '' },
+    // Skips npm start's two shapes (in-process, separate services: time to ready, total RSS, a short check load).
+    'skip-shapes': { type: 'boolean', default: false },
     gateways: { type: 'string', default: 'a,b,c,d,f' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     reseed: { type: 'boolean', default: false },
     // Levers: every process through tsx instead of built JavaScript, and V8 flags for ours.
     tsx: { type: 'boolean', default: false },
-    'node-options': { type: 'string', default: '' },
+    // V8 flags for our gateway, (a) and (b): by default the heap cap a deployment sets (README,
+    // "Memory"): without it V8 lets garbage grow past 300 MB RSS before it collects.
+    'node-options': { type: 'string', default: GATEWAY_HEAP_CAP },
+    // The same for our six subgraph processes.
+    'subgraph-node-options': { type: 'string', default: SUBGRAPH_HEAP_CAP },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
   },
 });
@@ -57,6 +77,7 @@ const enterprises = Number(values.enterprises);
 const connections = Number(values.connections);
 const warmupSeconds = Number(values.warmup);
 const durationSeconds = Number(values.duration);
+const portfolioRequests = Number(values['portfolio-requests']);
 const gatewayIds = values.gateways.split(',') as GatewayId[];
 const scenarioNames = values.scenarios.split(',') as ScenarioName[];
 if (gatewayIds.some((g) => !(g in GATEWAY_TITLES)) || scenarioNames.some((s) => !SCENARIOS.includes(s))) {
@@ -159,7 +180,9 @@ const callerSecret = randomBytes(32).toString('hex');
 const jwtSecret = randomBytes(32).toString('hex');
 const ports = new Map(subgraphNames.map((name, i) => [name, PORT_BASE + 1 + i]));
 const supergraphPath = benchSupergraph(ports);
-const subgraphUrls = [...ports.values()].map((port) => `http://${HOST}:${port}`);
+// Each subgraph serves its metrics (the SQL statement counter) on a port of its own, apart from GraphQL.
+const metricsPorts = new Map(subgraphNames.map((name, i) => [name, PORT_BASE + 31 + i]));
+const subgraphMetricsUrls = [...metricsPorts.values()].map((port) => `http://${HOST}:${port}/metrics`);
 const hiveSupergraphPath = path.join(RAW_DIR, 'supergraph-hive.graphql');
 // Every connection our processes open names this run (node-postgres reads PGAPPNAME), so that the
 // PostgreSQL backends serving them, and only them, are found in pg_stat_activity.
@@ -185,23 +208,25 @@ try {
         ...runtimeEnv,
         PORT: String(ports.get(name)),
         HOST,
+        METRICS_PORT: String(metricsPorts.get(name)),
         [databaseUrlVariable(name)]: databaseUrl(adminUrl, benchDatabaseName(name)),
         CALLER_SIGNING_SECRET: callerSecret,
         SEED_ENTERPRISES: '0',
         // The PostgreSQL server's connections are shared (max_connections, other users): each
         // subgraph keeps a small pool, enough for a 2-core machine (BENCH_DATABASE_POOL_SIZE).
         DATABASE_POOL_SIZE: DATABASE_POOL_SIZE,
-      }, file, ROOT, [], args);
+      }, file, ROOT, values['subgraph-node-options'] ? values['subgraph-node-options'].split(/\s+/) : [], args);
       services.push(service);
       await waitForHttp(service, `http://${HOST}:${ports.get(name)}/health`, 300_000, file);
     }),
   );
 
   const subgraphPids = services.map((service) => service.pid);
+  const subgraphProcesses = Object.fromEntries(services.map((service) => [service.name, service.pid]));
   const metricOf = (text: string) => Number(/^credit_graph_sql_statements_total (\d+)/m.exec(text)?.[1] ?? NaN);
   const sqlStatements = async () => {
     let total = 0;
-    for (const base of subgraphUrls) total += metricOf(await (await fetch(`${base}/metrics`)).text());
+    for (const url of subgraphMetricsUrls) total += metricOf(await (await fetch(url)).text());
     return total;
   };
   const gatewayDb = new pg.Pool({ connectionString: gatewayDatabaseUrl, max: 1 });
@@ -267,14 +292,14 @@ try {
     }
   };
 
-  async function grantConsents(url: string): Promise<void> {
+  async function grantConsents(url: string, enterprises = pool): Promise<void> {
     const mutation = 'mutation ($bank: USCC!) { grantConsent(institution: $bank, purpose: LOAN_APPROVAL, validForDays: 30) { id live } }';
     const failures: string[] = [];
-    await inPool(pool, 8, async (enterprise) => {
+    await inPool(enterprises, 8, async (enterprise) => {
       const token = await signToken(jwtSecret, { sub: `bench-admin-${enterprise.index}`, role: 'ENTERPRISE', uscc: enterprise.uscc }, { expiresIn: '1h' });
       const { json } = await post(url, JSON.stringify({ query: mutation, variables: { bank: DEMO_BANK.uscc } }), { authorization: `Bearer ${token}` });
       if (json.errors || !(json.data as { grantConsent?: { live: boolean } })?.grantConsent?.live) failures.push(json.errors?.[0]?.message ?? 'not live');
-      else consents++;
+      else if (enterprises === pool) consents++;
     });
     if (failures.length > 0) throw new Error(`${failures.length} consents were not granted: ${failures[0]}`);
   }
@@ -356,7 +381,9 @@ try {
         connections,
         warmupSeconds,
         durationSeconds,
+        requests: scenario.name.startsWith('portfolio') && portfolioRequests > 0 ? portfolioRequests : undefined,
         pid: service.pid,
+        processes: { gateway: service.pid, ...(id === 'f' ? {} : subgraphProcesses) },
         // The floor counts its own statements, like a subgraph.
         sqlStatements: id === 'f' ? async () => metricOf(await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text()) : sqlStatements,
         auditRecords: id === 'a' ? auditRecords : undefined,
@@ -371,6 +398,65 @@ try {
           `, CPU ms/request: total ${totalCpuMs(m).toFixed(1)} (gateway ${gatewayCpuMs(m).toFixed(1)}, PostgreSQL ${((1000 * m.cpu.postgres) / m.rps).toFixed(1)})` +
           `, CPU cores: gateway ${m.cpu.gateway.toFixed(2)}, subgraphs ${m.cpu.subgraphs.toFixed(2)}, PostgreSQL ${m.cpu.postgres.toFixed(2)}, load generator ${m.cpu.loadGenerator.toFixed(2)}, machine ${m.cpu.machine.toFixed(2)}/${m.cpu.cores}, load ${m.load.toFixed(1)}`,
       );
+    }
+  }
+  // npm start's two shapes, after the gateways above are stopped (their CPU and memory out of the way).
+  const shapes: ShapeMeasurement[] = [];
+  if (!values['skip-shapes'] && !values.tsx) {
+    for (const [id, { service }] of running) {
+      await service.stop();
+      log(`stopped ${GATEWAY_TITLES[id]}`);
+    }
+    const shapePool = pool.slice(0, SHAPE_CONSENTS);
+    const singleBodies = buildScenarios(ROOT, shapePool).find((s) => s.name === 'single')!.bodies;
+    for (const shape of SHAPES) {
+      // The subgraphs above keep their ports and databases; this shape's gateway gets a fresh database.
+      const startDatabase = benchDatabaseName('gateway_start');
+      await ensureDatabase(adminUrl, startDatabase, true);
+      const shapeGatewayPort = PORT_BASE + 21;
+      const env: Record<string, string> = {
+        ...runtimeEnv,
+        DATA_DIR: path.join(RAW_DIR, `start-data-${shape}`),
+        [databaseUrlVariable('gateway')]: databaseUrl(adminUrl, startDatabase),
+        ...Object.fromEntries(subgraphNames.map((name) => [databaseUrlVariable(name), databaseUrl(adminUrl, benchDatabaseName(name))])),
+        ...Object.fromEntries(subgraphNames.map((name, i) => [portVariable(name), String(PORT_BASE + 22 + i)])),
+        GATEWAY_PORT: String(shapeGatewayPort),
+        HOST,
+        JWT_SECRET: jwtSecret,
+        CALLER_SIGNING_SECRET: callerSecret,
+        REDIS_URL: redisUrl,
+        RATE_LIMIT_CAPACITY: '100000000',
+        RATE_LIMIT_PER_SECOND: '100000000',
+        SUBGRAPH_TIMEOUT_MS: process.env.BENCH_SUBGRAPH_TIMEOUT_MS ?? '60000',
+        DATABASE_POOL_SIZE,
+        SEED_ENTERPRISES: '0',
+        ...(values['start-node-options'] ? { NODE_OPTIONS: values['start-node-options'] } : {}),
+      };
+      try {
+        shapes.push(
+          await measureShape(shape, {
+            root: ROOT,
+            cli: BUILT_CLI,
+            rawDir: RAW_DIR,
+            env,
+            gatewayPort: shapeGatewayPort,
+            host: HOST,
+            bodies: singleBodies,
+            headers: bankHeaders,
+            connections,
+            warmupSeconds,
+            durationSeconds,
+            grantConsents: (url) => grantConsents(url, shapePool),
+            backendPids,
+            transactions: async () =>
+              Number((await gatewayDb.query<{ n: string }>("SELECT coalesce(sum(xact_commit), 0) AS n FROM pg_stat_database WHERE datname LIKE 'credit_graph_bench_%'")).rows[0]!.n),
+            log,
+          }),
+        );
+      } catch (error) {
+        notes.push(`npm start (${shape}) not measured: ${(error as Error).message}`);
+        log(`npm start (${shape}) failed: ${(error as Error).message}`);
+      }
     }
   }
   await gatewayDb.end();
@@ -412,12 +498,15 @@ try {
       durationSeconds,
       requestLists: Object.fromEntries(scenarios.map((s) => [s.name, s.bodies.length])) as Record<ScenarioName, number>,
       consents,
+      portfolioRequests,
       databasePoolSize: DATABASE_POOL_SIZE,
       runtime:
         (values.tsx
           ? 'TypeScript through `node --import tsx`'
           : 'ours as production runs them, from `npm run build` (`node dist/credit-graph.mjs subgraph <name>`, `... gateway`); the peers and the floor bundled with esbuild, plain `node`') +
-        (values['node-options'] ? `; ours with \`${values['node-options']}\`` : ''),
+        (values['node-options'] ? `; ours with \`${values['node-options']}\`` : '') +
+        (values['subgraph-node-options'] ? `; the subgraphs with \`${values['subgraph-node-options']}\`` : '') +
+        (values['start-node-options'] ? `; npm start with NODE_OPTIONS \`${values['start-node-options']}\`` : ''),
     },
     seed,
     gateways: gatewayIds,
@@ -425,6 +514,7 @@ try {
     results,
     verification,
     idleRssBytes,
+    shapes,
     notes,
   };
   writeFileSync(path.join(RAW_DIR, `results-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(input, null, 2));

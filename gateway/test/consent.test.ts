@@ -103,3 +103,36 @@ describe('consents', () => {
     expect((await consents.live(bank('LOAN_APPROVAL', institution), [ENTERPRISE])).usccs).toEqual([]);
   });
 });
+
+describe('live consents as plain SQL', () => {
+  it('returns exactly the rows of the Prisma query it replaced: revoked, expired, other banks, purposes and repeats left out', async () => {
+    const consents = createConsents({ db: gateway.db, clock });
+    const enterprises = Array.from({ length: 6 }, (_, i) => makeUscc('91', '410103', `MB00000${i}`));
+    const later = new Date(now.getTime() + 10 * DAY);
+    // Two live consents for the first enterprise, one each for the next; the rest are not live for BANK/LOAN_APPROVAL.
+    const grants = [
+      { enterpriseUscc: enterprises[0]!, institution: BANK, purpose: 'LOAN_APPROVAL' as const, expiresAt: later },
+      { enterpriseUscc: enterprises[0]!, institution: BANK, purpose: 'LOAN_APPROVAL' as const, expiresAt: new Date(later.getTime() + DAY) },
+      { enterpriseUscc: enterprises[1]!, institution: BANK, purpose: 'LOAN_APPROVAL' as const, expiresAt: later },
+      { enterpriseUscc: enterprises[2]!, institution: BANK, purpose: 'LOAN_MONITORING' as const, expiresAt: later },
+      { enterpriseUscc: enterprises[3]!, institution: OTHER_BANK, purpose: 'LOAN_APPROVAL' as const, expiresAt: later },
+      { enterpriseUscc: enterprises[4]!, institution: BANK, purpose: 'LOAN_APPROVAL' as const, expiresAt: new Date(now.getTime() + 1000) },
+    ];
+    const granted = [];
+    for (const grant of grants) granted.push(await consents.grant(grant));
+    await consents.revoke(granted[2]!.id, enterprises[1]!);
+    now = new Date(now.getTime() + 2000); // the fifth grant has expired
+    const asked = [...enterprises, enterprises[0]!, makeUscc('91', '410103', 'MB999999')];
+    const caller = bank('LOAN_APPROVAL');
+    // The findMany live() sent before, kept here as the oracle.
+    const oracle = await gateway.db.consent.findMany({
+      where: { institution: BANK, purpose: 'LOAN_APPROVAL', enterpriseUscc: { in: [...new Set(asked)] }, revokedAt: null, expiresAt: { gt: now } },
+      select: { id: true, enterpriseUscc: true },
+    });
+    const live = await consents.live(caller, asked);
+    expect(oracle.map((row) => row.id).sort()).toEqual([granted[0]!.id, granted[1]!.id].sort());
+    expect([...live.consentIds].sort()).toEqual(oracle.map((row) => row.id).sort());
+    expect(live.usccs).toEqual([...new Set(oracle.map((row) => row.enterpriseUscc))]);
+    expect(await consents.live(caller, [enterprises[5]!])).toEqual({ usccs: [], consentIds: [] });
+  });
+});

@@ -21,11 +21,12 @@
 // in constant time; the RFC 9421 packages on npm (http-message-signatures, http-message-sig) are
 // small single-maintainer projects that would still need a home-made Content-Digest and a
 // custom component for the subgraph name. The claims above carry the same bindings.
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { PURPOSES, ROLES, SECTORS, WORKER_ID_PATTERN, type Caller } from './caller.ts';
 import { within } from './deadline.ts';
 import { creditGraphError } from './errors.ts';
+import { hs256Key } from './hmac-key.ts';
 import { isValidUscc } from './uscc.ts';
 
 export const CALLER_HEADER = 'x-credit-graph-caller';
@@ -161,14 +162,16 @@ export interface CallerSigner {
   sign(caller: Caller, call: SubgraphCall, now?: number): Promise<Record<string, string>>;
 }
 
-function secretKey(key: CallerKey): KeyObject {
-  return createSecretKey(Buffer.from(key.secret, 'utf8'));
+/** The key as a CryptoKey, imported once (on first use) instead of by jose on every call (hmac-key.ts). */
+function secretKey(key: CallerKey, usage: 'sign' | 'verify'): () => Promise<CryptoKey> {
+  let imported: Promise<CryptoKey> | undefined;
+  return () => (imported ??= hs256Key(key.secret, [usage]));
 }
 
 /** The gateway half: signs with the first key of `keys`. */
 export function createCallerSigner(keys: CallerKeys): CallerSigner {
   const [signing] = checkCallerKeys(keys);
-  const key = secretKey(signing);
+  const key = secretKey(signing, 'sign');
   return {
     async sign(caller, call, now = Date.now()) {
       const token = await new SignJWT({
@@ -181,7 +184,7 @@ export function createCallerSigner(keys: CallerKeys): CallerSigner {
         .setAudience(call.subgraph)
         .setIssuedAt(Math.floor(now / 1000))
         .setJti(randomBytes(16).toString('base64url'))
-        .sign(key);
+        .sign(await key());
       return { [CALLER_HEADER]: token };
     },
   };
@@ -328,7 +331,7 @@ export interface CallerVerifier {
 
 /** The subgraph half. Options are checked here, at start-up. */
 export function createCallerVerifier(options: CallerVerifierOptions): CallerVerifier {
-  const keys = new Map(checkCallerKeys(options.keys).map((key) => [key.id, secretKey(key)]));
+  const keys = new Map(checkCallerKeys(options.keys).map((key) => [key.id, secretKey(key, 'verify')]));
   if (typeof options.subgraph !== 'string' || options.subgraph === '') throw new CallerSecretError('subgraph must be named');
   const subgraph = options.subgraph;
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
@@ -350,7 +353,7 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
           (header) => {
             const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
             if (!key) unauthenticated(`the signature's key id ${JSON.stringify(header.kid ?? null)} is not one this subgraph accepts`);
-            return key;
+            return key();
           },
           {
             algorithms: ['HS256'],

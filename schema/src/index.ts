@@ -1,5 +1,6 @@
 export * from './caller.ts';
 export * from './caller-signature.ts';
+export * from './hmac-key.ts';
 export * from './database.ts';
 export * from './deadline.ts';
 export * from './errors.ts';

@@ -15,7 +15,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { ANONYMOUS_CALLER, creditGraphError, type Caller, type Role, type Sector } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, creditGraphError, hs256Key, type Caller, type Role, type Sector } from '@credit-graph/contract';
 import { allowedScopes, apiKeyLabel, bindingProblem, findApiKey, isWellFormedApiKey } from './api-keys.ts';
 import { ConfigError, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../config.ts';
 
@@ -139,7 +139,10 @@ export function createIdentity(options: IdentityOptions): Identity {
   const now = options.now ?? (() => new Date());
   if (!db) throw new ConfigError('identity needs the gateway database (for API keys)');
   if (!jwt?.issuer || !jwt.audience) throw new ConfigError('identity needs the JWT issuer and audience');
-  const secret = jwt.secret !== undefined ? secretKey(jwt.secret) : undefined;
+  const secretBytes = jwt.secret !== undefined ? secretKey(jwt.secret) : undefined;
+  // Imported into WebCrypto once, not by jose on every token (schema/src/hmac-key.ts).
+  let imported: Promise<CryptoKey> | undefined;
+  const secret = secretBytes ? () => (imported ??= hs256Key(secretBytes, ['verify'])) : undefined;
   const jwks = jwksKeys(jwt);
   if (!secret && !jwks) {
     throw new ConfigError('identity needs a key source: a JWT secret (JWT_SECRET), a JWKS file (JWT_JWKS_FILE) or a JWKS URL (JWT_JWKS_URL)');
@@ -163,7 +166,7 @@ export function createIdentity(options: IdentityOptions): Identity {
       // Choose the key source by `alg`, then pin the algorithms to that source, so an HS256
       // token is never checked against a public key and vice versa.
       if (secret && typeof alg === 'string' && SECRET_ALGORITHMS.includes(alg)) {
-        return callerFromClaims((await jwtVerify(token, secret, { ...verifyOptions, algorithms: SECRET_ALGORITHMS })).payload);
+        return callerFromClaims((await jwtVerify(token, await secret(), { ...verifyOptions, algorithms: SECRET_ALGORITHMS })).payload);
       }
       if (jwks && typeof alg === 'string' && JWKS_ALGORITHMS.includes(alg)) {
         return callerFromClaims((await jwtVerify(token, jwks, { ...verifyOptions, algorithms: JWKS_ALGORITHMS })).payload);
