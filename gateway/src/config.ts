@@ -17,6 +17,7 @@ import {
   databaseTimeouts,
   defineSettings,
   integer,
+  NODE_SETTINGS,
   OBSERVABILITY_SETTINGS,
   oneOf,
   PROBE_SETTINGS,
@@ -492,6 +493,7 @@ export const GATEWAY_SETTINGS = composeSettings(
   REDIS_SETTINGS,
   RUNTIME_SETTINGS,
   OBSERVABILITY_SETTINGS,
+  NODE_SETTINGS,
 );
 
 /**

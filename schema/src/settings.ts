@@ -16,7 +16,7 @@ import { z } from 'zod';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where a setting is listed in the README table and `.env.example`, in this order. */
-export const SETTING_SECTIONS = ['Embedded default', 'Databases', 'Secrets', 'Gateway', 'Subgraph calls', 'Behind a proxy', 'Observability'] as const;
+export const SETTING_SECTIONS = ['Embedded default', 'Databases', 'Secrets', 'Gateway', 'Subgraph calls', 'Behind a proxy', 'Observability', 'Deployment'] as const;
 export type SettingSection = (typeof SETTING_SECTIONS)[number];
 
 /** How a value is hidden when printed: `value` entirely, `url` only its password (and query). */

@@ -175,6 +175,20 @@ export const RUNTIME_SETTINGS = defineSettings({
 });
 
 /**
+ * Read by Node itself, not by our code: declared so that deployments document and check it.
+ * The heap cap (`--max-old-space-size`) keeps each process under its memory target (issue 13:
+ * RSS < 300 MB per process; bench/README.md "Memory").
+ */
+export const NODE_SETTINGS = defineSettings({
+  NODE_OPTIONS: text('NODE_OPTIONS', {
+    section: 'Deployment',
+    example: '--max-old-space-size=192',
+    description:
+      "Node.js's own flags; the Kubernetes manifests set the V8 heap cap `--max-old-space-size=192` for the gateway and `=160` for each subgraph (measured: peak RSS 226 MB and 259 MB under the bench's load, against 379 and 438 MB uncapped); unset: V8's default, which grows the heap with garbage while the machine has memory",
+  }),
+});
+
+/**
  * Logs, metrics and traces of every service (standard names: pino levels, the OpenTelemetry
  * SDK's OTEL_* variables). Declared here so every service validates and documents them.
  */

@@ -9,6 +9,7 @@ import {
   databaseSettings,
   defineSettings,
   integer,
+  NODE_SETTINGS,
   OBSERVABILITY_SETTINGS,
   port,
   PROBE_SETTINGS,
@@ -42,5 +43,6 @@ export function subgraphSettings(name: string) {
     PROBE_SETTINGS,
     REDIS_SETTINGS,
     OBSERVABILITY_SETTINGS,
+    NODE_SETTINGS,
   );
 }
