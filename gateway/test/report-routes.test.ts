@@ -133,6 +133,32 @@ describe('pages served from the API origin', () => {
   });
 });
 
+describe('the address printed on a report (number only)', () => {
+  it('asks for the code on a page that submits back here, the number escaped; JSON callers still get BAD_USER_INPUT', async () => {
+    const { routes } = createReportRoutes(reports, async () => ({ status: 500, body: {} }));
+    const pages = createServer((req, res) => void routes[VERIFY_PATH]!(req, res));
+    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+    try {
+      const form = await fetch(`${at}${VERIFY_PATH}?number=${NUMBER}`);
+      expect(form.status).toBe(200);
+      expect(form.headers.get('content-security-policy')).toContain("form-action 'self'");
+      expect(form.headers.get('content-security-policy')).not.toMatch(/script-src/);
+      const page = await form.text();
+      expect(page).toContain(`action="${VERIFY_PATH}"`);
+      expect(page).toContain(`value="${NUMBER}"`);
+      const hostile = await (await fetch(`${at}${VERIFY_PATH}?number=${encodeURIComponent('"><script>x</script>')}`)).text();
+      expect(hostile).not.toContain('<script>');
+      expect(hostile).toContain('&quot;&gt;&lt;script&gt;');
+      const json = await fetch(`${at}${VERIFY_PATH}?number=${NUMBER}`, { headers: { accept: 'application/json' } });
+      expect(json.status).toBe(400);
+      expect(((await json.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    } finally {
+      await new Promise<void>((resolve) => pages.close(() => resolve()));
+    }
+  });
+});
+
 describe('a download refused for the report bucket', () => {
   it('answers 429 RATE_LIMITED with Retry-After from the refusal', async () => {
     const { prefixRoutes } = createReportRoutes(reports, async () => ({

@@ -196,10 +196,25 @@ export const errorResponsePlugin: ApolloServerPlugin = {
           );
         }
         response.http.status = responseStatus(result);
+        // A refusal that says when to come back (a rate limit, an open circuit) says it in the
+        // header too (RFC 9110 §10.2.3), unless a plugin already set it.
+        const status = response.http.status ?? 200;
+        if ((status === 429 || status === 503) && !response.http.headers.has('retry-after')) {
+          const seconds = retryAfterOf(result.errors);
+          if (seconds !== undefined) response.http.headers.set('retry-after', String(seconds));
+        }
       },
     };
   },
 };
+
+/** The longest whole `extensions.retryAfterSeconds` (1 to a day) among `errors`, or undefined. */
+function retryAfterOf(errors: readonly GraphQLFormattedError[] | undefined): number | undefined {
+  const seconds = (errors ?? [])
+    .map((error) => error.extensions?.retryAfterSeconds)
+    .filter((value): value is number => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 86_400);
+  return seconds.length > 0 ? Math.max(...seconds) : undefined;
+}
 
 /** A formatted error with a catalogued code, for code that writes a response body itself. */
 export function formattedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLFormattedError {

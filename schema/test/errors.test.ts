@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { createErrorFormatter, creditGraphError, ERROR_CATALOGUE, responseStatus } from '../src/errors.ts';
+import { ApolloServer } from '@apollo/server';
+import { createErrorFormatter, creditGraphError, ERROR_CATALOGUE, errorResponsePlugin, responseStatus } from '../src/errors.ts';
 import { withRequestId } from '../src/request-id.ts';
 
 describe('error catalogue', () => {
@@ -76,5 +77,36 @@ describe('INTERNAL_SERVER_ERROR', () => {
     expect(format(fromSubgraph.toJSON(), fromSubgraph).message).toBe('Internal server error');
     const nonNull = new GraphQLError('Cannot return null for non-nullable field Query.districts.');
     expect(format({ ...nonNull.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, nonNull).message).toBe('Internal server error');
+  });
+});
+
+describe('Retry-After', () => {
+  // A refusal that says when to come back says it in the header too (RFC 9110 §10.2.3): a
+  // client pacing itself by headers must not retry at once (the report and verification buckets).
+  const server = new ApolloServer({
+    typeDefs: 'type Query { ok: Boolean } type Mutation { issue: Boolean! refuse(seconds: Int!): Boolean }',
+    resolvers: {
+      Query: { ok: () => true },
+      Mutation: {
+        issue: () => {
+          throw creditGraphError('RATE_LIMITED', 'At most 6 credit reports a minute', { retryAfterSeconds: 20 });
+        },
+        refuse: (_: unknown, { seconds }: { seconds: number }) => {
+          throw creditGraphError('RATE_LIMITED', 'later', { retryAfterSeconds: seconds });
+        },
+      },
+    },
+    plugins: [errorResponsePlugin],
+  });
+  const send = async (query: string) => {
+    const response = await server.executeOperation({ query });
+    return { status: response.http.status, retryAfter: response.http.headers.get('retry-after') };
+  };
+
+  it('is set from extensions.retryAfterSeconds on a 429 (the longest sane one), and left out without a sane whole number of seconds', async () => {
+    expect(await send('mutation { issue }')).toEqual({ status: 429, retryAfter: '20' });
+    expect(await send('mutation { refuse(seconds: 0) }')).toEqual({ status: 429, retryAfter: undefined });
+    expect(await send('mutation { issue a: refuse(seconds: 99999999) }')).toEqual({ status: 429, retryAfter: '20' });
+    expect(await send('{ ok }')).toEqual({ status: 200, retryAfter: undefined });
   });
 });

@@ -1,6 +1,8 @@
 // The reports' HTTP routes (gateway), beside GraphQL:
 //   GET  /reports/verify?number=…&code=…   anyone: the check as an HTML page (JSON with
-//                                          Accept: application/json or format=json)
+//                                          Accept: application/json or format=json); without
+//                                          a code (the address printed on a report), a page
+//                                          asking for it
 //   POST /reports/verify?number=…&code=…   anyone: the same, plus a byte-for-byte check of the
 //                                          document in the body (the PDF or HTML received)
 //   Both take a token from the client address's rate-limit bucket (the one anonymous GraphQL
@@ -75,6 +77,21 @@ const STATUS_TEXT: Record<ReportVerification['status'], string> = {
   DOCUMENT_ALTERED: '文件已被修改 The document is not the one issued: it was altered',
 };
 
+/** The code form may submit to this origin (and only there); everything else as DOCUMENT_HEADERS. */
+const FORM_CSP = { 'content-security-policy': DOCUMENT_HEADERS['content-security-policy'].replace("form-action 'none'", "form-action 'self'") };
+
+/** The page asking for a report's verification code (GET form back to VERIFY_PATH), the number filled in (escaped). */
+export function codeFormPage(number: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>报告核验 Report verification</title>
+<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}label{display:block;margin:.6em 0}</style></head>
+<body><h1>公共信用信息报告核验 Report verification</h1>
+<p>请输入报告上印制的验证码。Enter the verification code printed on the report (or scan its QR code, which carries both).</p>
+<form method="get" action="${VERIFY_PATH}">
+<label>报告编号 Report number <input name="number" value="${escapeHtml(number)}" required maxlength="64"></label>
+<label>验证码 Verification code <input name="code" placeholder="ABCD-EFGH-JKMN" required maxlength="64" autocomplete="off"></label>
+<button type="submit">核验 Verify</button></form></body></html>\n`;
+}
+
 /** The verification page (HTML, escaped). */
 export function verificationPage(result: ReportVerification): string {
   const rows: [string, string][] = [
@@ -141,6 +158,14 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL, op
     if (!(await withinRateLimit(req, res))) return;
     const number = (url.searchParams.get('number') ?? '').slice(0, 64);
     const code = (url.searchParams.get('code') ?? '').slice(0, 64);
+    const wantsJson = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
+    // The address printed on a report names its number only: a reader is asked for the code.
+    if (req.method === 'GET' && code === '' && !wantsJson) {
+      const page = codeFormPage(number);
+      res.writeHead(200, { ...DOCUMENT_HEADERS, ...FORM_CSP, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), 'cache-control': 'no-store' });
+      res.end(page);
+      return;
+    }
     let result: ReportVerification;
     try {
       // Malformed input is refused before a document is read.
@@ -160,7 +185,6 @@ export function createReportRoutes(reports: Reports, issue: IssueOverGraphQL, op
       if (error instanceof GraphQLError && isCatalogued(error.extensions.code)) return sendError(res, error.extensions.code, error.message);
       throw error;
     }
-    const wantsJson = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
     res.setHeader('cache-control', 'no-store');
     if (wantsJson) return sendJson(res, 200, result);
     const page = verificationPage(result);
