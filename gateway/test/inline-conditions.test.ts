@@ -1,9 +1,9 @@
 // @skip/@include decided before planning (transport/inline-conditions.ts): what is left out,
 // what stays, and where a selection set is emptied; the answers end to end are in
 // tests/conditions.test.ts.
-import { parse, print } from 'graphql';
+import { buildSchema, getOperationAST, parse, print, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CONDITION_PLACEHOLDER, inlineConditions } from '../src/transport/inline-conditions.ts';
+import { CONDITION_PLACEHOLDER, inlineConditions, withInlinedConditions } from '../src/transport/inline-conditions.ts';
 
 const inline = (query: string, variables: Record<string, unknown> = {}) => {
   const result = inlineConditions(parse(query), variables);
@@ -58,5 +58,43 @@ describe('inlineConditions', () => {
     const result = inline(`{ e { ${fields} } }`);
     expect(result?.decisions).toHaveLength(10_000);
     expect(result?.printed.split(' ').filter((token) => token.startsWith('f'))).toHaveLength(5_000);
+  });
+});
+
+describe('withInlinedConditions', () => {
+  const schema = buildSchema('type Query { e: E } type E { a: Int b: Int }');
+  /** The operation the wrapped executor was handed for `query` (printed), and its query hash. */
+  const planned = async (query: string, variables: Record<string, unknown>, operationName?: string) => {
+    let seen: { document: DocumentNode; queryHash: string } | undefined;
+    const executor = withInlinedConditions((async (context: { document: DocumentNode; queryHash: string }) => {
+      seen = context;
+      return { data: {} };
+    }) as never, () => schema);
+    const document = parse(query);
+    await executor({
+      document,
+      source: query,
+      request: { query, variables, operationName },
+      queryHash: 'h',
+      operation: getOperationAST(document, operationName),
+    } as never);
+    return { printed: print(seen!.document).replace(/\s+/g, ' ').trim(), queryHash: seen!.queryHash };
+  };
+
+  it('decides a condition however the text spells it: a space, a comma or a comment may stand between @ and its name', async () => {
+    for (const spelling of ['@include', '@ include', '@,include', '@#x\ninclude']) {
+      const { printed } = await planned(`query ($x: Boolean!) { e { a ${spelling}(if: $x) b } }`, { x: false });
+      expect(printed, spelling).toBe('query ($x: Boolean!) { e { b } }');
+    }
+  });
+
+  it('decides the operation asked for when another operation of the document has a condition on its own variable', async () => {
+    const { printed, queryHash } = await planned(
+      'query A($x: Boolean!) { e { a @include(if: $x) b } } query B($y: Boolean!) { e { a @skip(if: $y) } }',
+      { x: false },
+      'A',
+    );
+    expect(printed).toContain('query A($x: Boolean!) { e { b } }');
+    expect(queryHash).not.toBe('h');
   });
 });

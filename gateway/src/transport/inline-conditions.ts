@@ -23,8 +23,10 @@ import {
   type DocumentNode,
   type GraphQLDirective,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionNode,
 } from 'graphql';
+import { fragmentsByName } from '../trust/operation.ts';
 import { dropKeyEverywhere } from '../trust/removal-plan.ts';
 
 type Executor = ApolloGateway['executor'];
@@ -93,24 +95,57 @@ function conditionValue(directive: GraphQLDirective, node: SelectionNode, variab
 }
 
 /**
+ * `document` cut to `operation` and the fragments it spreads (directly or through other
+ * fragments): the conditions of another operation name variables this request need not send,
+ * and one left undecided would bring the planner's mishandling back for the whole request.
+ * Each fragment is visited once (linear in the document).
+ */
+export function operationDocument(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
+  const fragments = fragmentsByName(document);
+  const reached = new Set<string>();
+  const pending: (OperationDefinitionNode | DocumentNode['definitions'][number])[] = [operation];
+  const visitor = {
+    FragmentSpread(node: { name: { value: string } }) {
+      const name = node.name.value;
+      const fragment = fragments.get(name);
+      if (fragment && !reached.has(name)) {
+        reached.add(name);
+        pending.push(fragment);
+      }
+    },
+  };
+  for (let next = pending.pop(); next; next = pending.pop()) visit(next, visitor);
+  const definitions = document.definitions.filter(
+    (definition) => definition === operation || (definition.kind === Kind.FRAGMENT_DEFINITION && reached.has(definition.name.value)),
+  );
+  return definitions.length === document.definitions.length ? document : { ...document, definitions };
+}
+
+/** Whether `source` may hold a condition: GraphQL lets whitespace, commas and comments stand between `@` and the name, so the names are looked for alone. */
+function mayHoldConditions(source: string): boolean {
+  return source.includes('skip') || source.includes('include');
+}
+
+/**
  * Wraps @apollo/gateway's executor so that it plans operations with their @skip/@include
  * already decided (see the file comment). `schema()` is the API schema the variables are
- * coerced against. Requests without conditions (most: a text search for `@skip`/`@include`
- * rules them out) and requests whose variables do not coerce go through unchanged. The
+ * coerced against. Requests without conditions (most: a text search for `skip`/`include`
+ * rules them out) and requests whose variables do not coerce go through unchanged; the
+ * operation is planned alone, with the fragments it spreads (operationDocument). The
  * rewritten operation's plan is cached under the original query hash plus the decisions.
  */
 export function withInlinedConditions(executor: Executor, schema: () => GraphQLSchema | undefined): Executor {
   return async (requestContext) => {
     const { document, source, request, queryHash } = requestContext;
     const apiSchema = schema();
-    if (!apiSchema || (source !== undefined && !source.includes('@skip') && !source.includes('@include'))) return executor(requestContext);
+    if (!apiSchema || (source !== undefined && !mayHoldConditions(source))) return executor(requestContext);
     const operation = getOperationAST(document, request.operationName);
     if (!operation) return executor(requestContext);
     const coerced = getVariableValues(apiSchema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 1 });
     if (!coerced.coerced) return executor(requestContext);
     let inlined: InlinedConditions | undefined;
     try {
-      inlined = inlineConditions(document, coerced.coerced);
+      inlined = inlineConditions(operationDocument(document, operation), coerced.coerced);
     } catch {
       return executor(requestContext);
     }
