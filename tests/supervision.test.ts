@@ -2,8 +2,8 @@
 // the class follows the evaluation the graph gives, and a regulator's list by class and district
 // pages with a cursor at a cost bounded per page (no statement per enterprise).
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
-import { graphql } from '@credit-graph/subgraph-kit/testing';
+import { AUTHORITIES, SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
+import { graphql, isoDaysAgo } from '@credit-graph/subgraph-kit/testing';
 import { headersFor } from './support/callers.ts';
 import { sqlStatements } from './support/stack.ts';
 
@@ -143,5 +143,60 @@ describe("a regulator's list by class and district", () => {
     expect((await graphql(gatewayUrl, LIST, { d: 'x', first: 1 }, regulator)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await graphql(gatewayUrl, LIST, { d: DISTRICT, first: 1, after: 'not-a-cursor' }, regulator)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await graphql(gatewayUrl, LIST, { d: DISTRICT, first: 101 }, regulator)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('the severe-dishonesty list rule', () => {
+  const ADD = 'mutation ($input: ListEntryInput!, $key: String!) { addListEntry(input: $input, idempotencyKey: $key) { id active } }';
+  const entry = (uscc: string, listedOn: string, expiresOn: string) => ({
+    uscc,
+    listType: 'SEVERE_DISHONESTY',
+    authority: AUTHORITIES.DEVELOPMENT_REFORM.name,
+    legalBasis: '河南省社会信用条例 第三十三条',
+    reason: 'supervision override (e2e)',
+    listedOn,
+    expiresOn,
+    measures: ['限制参与政府采购'],
+  });
+  const supervisionOf = async (uscc: string) => {
+    const result = await graphql(gatewayUrl, SUPERVISION, { u: uscc }, regulator);
+    expect(result.errors).toBeUndefined();
+    return result.data.enterprise.supervision as { class: string; grade: string; overriddenBy: string | null };
+  };
+
+  it('overrides the class only while an entry is in force: an expired entry does not, a removed (repaired) one no longer does', async () => {
+    // An enterprise no other test lists, not in class D by its grade.
+    let subject: string | undefined;
+    for (const candidate of universe.slice(520, 560).filter((e) => e.divisionCode !== DISTRICT)) {
+      const supervision = await supervisionOf(candidate.uscc);
+      if (supervision.class !== 'D' && supervision.overriddenBy === null) {
+        subject = candidate.uscc;
+        break;
+      }
+    }
+    expect(subject).toBeDefined();
+    const before = await supervisionOf(subject!);
+
+    const expired = await graphql(gatewayUrl, ADD, { input: entry(subject!, isoDaysAgo(400), isoDaysAgo(1)), key: `e2e-supervision-expired-${Date.now()}` }, regulator);
+    expect(expired.errors).toBeUndefined();
+    expect(expired.data.addListEntry.active).toBe(false);
+    expect(await supervisionOf(subject!)).toEqual(before);
+
+    const live = await graphql(gatewayUrl, ADD, { input: entry(subject!, isoDaysAgo(0), isoDaysAgo(-365)), key: `e2e-supervision-live-${Date.now()}` }, regulator);
+    expect(live.errors).toBeUndefined();
+    const listed = await supervisionOf(subject!);
+    expect(listed.class).toBe('D');
+    expect(listed.overriddenBy).toContain('豫市监办〔2022〕100号');
+
+    const removed = await graphql(
+      gatewayUrl,
+      'mutation ($id: ID!, $key: String!, $on: Date!) { removeListEntry(entryId: $id, reason: REPAIRED, removedOn: $on, idempotencyKey: $key) { active } }',
+      { id: live.data.addListEntry.id, key: `e2e-supervision-repaired-${Date.now()}`, on: isoDaysAgo(0) },
+      regulator,
+    );
+    expect(removed.errors).toBeUndefined();
+    const repaired = await supervisionOf(subject!);
+    expect(repaired.overriddenBy).toBeNull();
+    expect(repaired.class).toBe(repaired.grade);
   });
 });
