@@ -166,7 +166,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   // Operations that cost far more than a read get a second bucket per caller (trust layer on).
   const costlyLimit = (bucket: { capacity: number; refillPerSecond: number }, what: string) =>
     config.trustLayer
-      ? costlyOperationLimit(createRateLimiter({ store: rateLimitStore, ...bucket }), what, (error) => rateLimitStoreWarning(`Rate limit store failed, ${what} let through: ${error.message}`))
+      ? costlyOperationLimit(
+          createRateLimiter({ store: rateLimitStore, ...bucket }),
+          what,
+          (error) => rateLimitStoreWarning(`Rate limit store failed, ${what} limited by this replica alone: ${error.message}`),
+          // Redis down: the same bucket in this process, so that one caller's costly calls stay bounded.
+          createRateLimiter({ store: createMemoryStore(), ...bucket }),
+        )
       : undefined;
   const verifications = createVerifications({
     db,

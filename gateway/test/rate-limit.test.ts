@@ -10,6 +10,7 @@ import { buildSchema } from 'graphql';
 import { ANONYMOUS_CALLER, type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../src/config.ts';
 import {
+  costlyOperationLimit,
   createMemoryStore,
   createRateLimiter,
   createRedisClient,
@@ -212,6 +213,30 @@ describe('the rate limit plugin', () => {
     warnings.length = 0;
     for (let i = 0; i < 3; i++) expect((await request({ clientAddress: '10.0.0.1' })).data).toEqual({ hello: 'world' });
     expect(warnings).toEqual(['Rate limit store failed, request let through: connection refused']);
+  });
+});
+
+describe('costly operation limits', () => {
+  const broken: RateLimitStore = { take: async () => Promise.reject(new Error('connection refused')) };
+  const caller: Caller = { subject: 'agency-clerk', role: 'AGENCY', scopes: [], institution: '12410100MB0000000X' };
+
+  it('keep a bound while the store fails: the bucket of this process takes over', async () => {
+    const errors: string[] = [];
+    const limit = costlyOperationLimit(
+      createRateLimiter({ store: broken, capacity: 2, refillPerSecond: 0.01 }),
+      'credit reports',
+      (error) => errors.push(error.message),
+      createRateLimiter({ store: createMemoryStore(), capacity: 2, refillPerSecond: 0.01 }),
+    );
+    await limit.take(caller);
+    await limit.take(caller);
+    await expect(limit.take(caller)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    expect(errors).toEqual(['connection refused', 'connection refused', 'connection refused']);
+  });
+
+  it('let the call through on a failing store when given no fallback', async () => {
+    const limit = costlyOperationLimit(createRateLimiter({ store: broken, capacity: 1, refillPerSecond: 0.01 }), 'credit reports');
+    for (let i = 0; i < 3; i++) await limit.take(caller);
   });
 });
 

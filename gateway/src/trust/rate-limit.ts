@@ -139,17 +139,21 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
  * A second bucket per caller for an operation that costs far more than a read (a credit report's
  * PDF, a stored and signed verification of up to 500 enterprises): `take(caller)` takes one token
  * before any work and throws RATE_LIMITED (429, `retryAfterSeconds`) when none is left. `what`
- * names the operation in the message ("credit reports"). A store that fails lets the call
- * through (`onStoreError` is told), as for every other rate limit.
+ * names the operation in the message ("credit reports"). When the store fails (`onStoreError`
+ * is told), the token is taken from `fallback` (a bucket of this process, createMemoryStore)
+ * instead: unlike an ordinary read, one caller's costly calls must stay bounded while Redis is
+ * down (per replica then, not across them). Without a fallback the call is let through.
  */
-export function costlyOperationLimit(limiter: RateLimiter, what: string, onStoreError?: (error: Error) => void) {
+export function costlyOperationLimit(limiter: RateLimiter, what: string, onStoreError?: (error: Error) => void, fallback?: RateLimiter) {
   return {
     async take(caller: Caller): Promise<void> {
+      const key = `${what}:${rateLimitKey({ caller })}`;
       let taken: TakeResult | undefined;
       try {
-        taken = await limiter.take(`${what}:${rateLimitKey({ caller })}`);
+        taken = await limiter.take(key);
       } catch (error) {
         onStoreError?.(error as Error);
+        taken = await fallback?.take(key);
       }
       if (taken && !taken.allowed) {
         const perMinute = Math.round(limiter.refillPerSecond * 60 * 100) / 100;
