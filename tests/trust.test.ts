@@ -208,6 +208,28 @@ describe('audit', () => {
     expect(seen.data.myQueryRecords.edges[0].node).toMatchObject({ role: 'BANK', institution: DEMO_BANK.uscc, purpose: 'LOAN_APPROVAL' });
   });
 
+  it('names on the record only the consents of the enterprises read, not of one named under @include(if: false)', async () => {
+    const [read, skipped] = universe.filter((e, i) => i > 300 && e.sectors.finance).slice(0, 2) as [typeof model, typeof model];
+    await grant(read);
+    await grant(skipped);
+    const clerk = await headersFor('BANK', 'LOAN_APPROVAL', { sub: 'bank-clerk-conditions' });
+    const query = 'query ($x: USCC!, $y: USCC!, $on: Boolean!) { a: enterprise(uscc: $y) { finance { currentTaxCreditLevel } } b: enterprise(uscc: $x) @include(if: $on) { finance { currentTaxCreditLevel } } }';
+    const answer = await graphql(gatewayUrl, query, { y: read.uscc, x: skipped.uscc, on: false }, clerk);
+    expect(answer.errors).toBeUndefined();
+    const regulator = await headersFor('REGULATOR', 'SUPERVISION');
+    const consentsOf = async (enterprise: typeof model) =>
+      (await graphql(gatewayUrl, '{ myConsents { id } }', {}, await headersFor('ENTERPRISE', undefined, { uscc: enterprise.uscc }))).data.myConsents.map((consent: { id: string }) => consent.id);
+    const record = (await graphql(gatewayUrl, 'query ($s: String!) { auditRecords(filter: { subject: $s }, first: 1) { edges { node { subjects consentIds } } } }', { s: 'bank-clerk-conditions' }, regulator)).data.auditRecords.edges[0].node;
+    expect(record.subjects).toEqual([read.uscc]);
+    expect(record.consentIds.length).toBeGreaterThan(0);
+    const readConsents = await consentsOf(read);
+    const skippedConsents = await consentsOf(skipped);
+    for (const id of record.consentIds) {
+      expect(readConsents).toContain(id);
+      expect(skippedConsents).not.toContain(id);
+    }
+  });
+
   it('does not record public reads', async () => {
     const regulator = await headersFor('REGULATOR', 'SUPERVISION');
     const about = async () => (await graphql(gatewayUrl, AUDIT, { u: model.uscc }, regulator)).data.auditRecords.edges.length;

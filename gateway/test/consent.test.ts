@@ -31,7 +31,7 @@ describe('consents', () => {
   it('is live until it expires, then no longer', async () => {
     const consents = createConsents({ db: gateway.db, clock });
     const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL', expiresAt: new Date(now.getTime() + 30 * DAY) });
-    expect(await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).toEqual({ usccs: [ENTERPRISE], consentIds: [granted.id] });
+    expect(await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).toEqual({ usccs: [ENTERPRISE], consentIds: [granted.id], grantedBy: new Map([[granted.id, ENTERPRISE]]) });
 
     now = new Date(now.getTime() + 30 * DAY - 1000);
     expect((await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).usccs).toEqual([ENTERPRISE]);
@@ -133,6 +133,7 @@ describe('live consents as plain SQL', () => {
     expect(oracle.map((row) => row.id).sort()).toEqual([granted[0]!.id, granted[1]!.id].sort());
     expect([...live.consentIds].sort()).toEqual(oracle.map((row) => row.id).sort());
     expect(live.usccs).toEqual([...new Set(oracle.map((row) => row.enterpriseUscc))]);
-    expect(await consents.live(caller, [enterprises[5]!])).toEqual({ usccs: [], consentIds: [] });
+    expect(live.grantedBy).toEqual(new Map(oracle.map((row) => [row.id, row.enterpriseUscc])));
+    expect(await consents.live(caller, [enterprises[5]!])).toEqual({ usccs: [], consentIds: [], grantedBy: new Map() });
   });
 });

@@ -45,7 +45,8 @@ export function collectReads(
  * The audit entry for one answered operation, or null when it is not audited. In: the request
  * context at willSendResponse (caller, authorization decisions, the reads and changes the
  * subgraphs reported). Out: who, why, `subjects` (enterprise USCCs and worker ids whose guarded
- * or unmasked personal data was read, or that a write changed) and `deniedSubjects` (refused).
+ * or unmasked personal data was read, or that a write changed), `deniedSubjects` (refused) and
+ * `consentIds` (the live consents of the enterprises in `subjects`).
  */
 export function describeForAudit(requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>): AuditEntry | null {
   const { contextValue, operation, response } = requestContext;
@@ -69,7 +70,11 @@ export function describeForAudit(requestContext: GraphQLRequestContextWillSendRe
     role: caller.role,
     institution: caller.institution,
     purpose: caller.purpose,
-    consentIds: [...(caller.consentIds ?? [])],
+    // The consents the read relied on: those of the enterprises it read, not of every one it named.
+    consentIds: (caller.consentIds ?? []).filter((id) => {
+      const grantedBy = contextValue.consentGrantedBy?.get(id);
+      return grantedBy === undefined || subjects.has(grantedBy);
+    }),
     operationName: requestContext.operationName ?? undefined,
     operationHash: createHash('sha256').update(requestContext.source ?? '').digest('hex'),
     subjects: [...subjects],

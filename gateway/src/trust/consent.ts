@@ -45,6 +45,8 @@ export interface LiveConsents {
   /** USCCs of the named enterprises with a live consent for this bank and purpose. */
   usccs: string[];
   consentIds: string[];
+  /** Each of `consentIds` -> the enterprise (USCC) that granted it. */
+  grantedBy: Map<string, string>;
 }
 
 /**
@@ -180,13 +182,17 @@ export function createConsents(options: { db: GatewayDb; clock?: Clock }) {
      */
     async live(caller: Caller, usccs: string[]): Promise<LiveConsents> {
       if (caller.role !== 'BANK' || !caller.institution || !caller.purpose || usccs.length === 0) {
-        return { usccs: [], consentIds: [] };
+        return { usccs: [], consentIds: [], grantedBy: new Map() };
       }
       const rows = await db.$queryRaw<{ id: string; enterpriseUscc: string }[]>(Prisma.sql`
         SELECT "id", "enterpriseUscc" FROM "Consent"
         WHERE "institution" = ${caller.institution} AND "purpose" = ${caller.purpose}::"Purpose"
           AND "enterpriseUscc" = ANY(${[...new Set(usccs)]}::text[]) AND "revokedAt" IS NULL AND "expiresAt" > ${now()}`);
-      return { usccs: [...new Set(rows.map((row) => row.enterpriseUscc))], consentIds: rows.map((row) => row.id) };
+      return {
+        usccs: [...new Set(rows.map((row) => row.enterpriseUscc))],
+        consentIds: rows.map((row) => row.id),
+        grantedBy: new Map(rows.map((row) => [row.id, row.enterpriseUscc])),
+      };
     },
   };
 }
@@ -196,9 +202,12 @@ export type Consents = ReturnType<typeof createConsents>;
 /**
  * Before planning: for a bank, resolve which of the enterprises the operation names have a
  * live consent for this bank and purpose (one statement), and put them on the caller the
- * subgraphs receive. Subgraphs answer non-public fields only for those enterprises.
+ * subgraphs receive. Subgraphs answer non-public fields only for those enterprises. The
+ * context's `consentGrantedBy` (consent id -> USCC) lets the audit record keep only the
+ * consents of the enterprises actually read (audit/policy.ts): an enterprise named in a
+ * selection that @skip/@include leave out, or read only in its public fields, relied on none.
  */
-export function consentPlugin<Context extends { caller: Caller }>(consents: Consents): ApolloServerPlugin<Context> {
+export function consentPlugin<Context extends { caller: Caller; consentGrantedBy?: Map<string, string> }>(consents: Consents): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -206,6 +215,7 @@ export function consentPlugin<Context extends { caller: Caller }>(consents: Cons
           if (contextValue.caller.role !== 'BANK') return;
           const live = await consents.live(contextValue.caller, namedEnterprises(schema, document, request.variables, undefined, request.operationName));
           contextValue.caller = { ...contextValue.caller, consents: live.usccs, consentIds: live.consentIds };
+          contextValue.consentGrantedBy = live.grantedBy;
         },
       };
     },

@@ -22,6 +22,8 @@ export interface GatewayContext extends AuthorizationContext {
   creditChanges?: CreditChange[];
   /** Whose guarded data the subgraphs reported reading or refusing (see audit/policy.ts). */
   reads?: RequestReads;
+  /** For a bank: each live consent's id -> the enterprise that granted it (consent.ts). */
+  consentGrantedBy?: Map<string, string>;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
