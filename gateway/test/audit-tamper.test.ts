@@ -6,18 +6,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAudit, GENESIS_HASH, type AuditEntry } from '../src/audit/audit.ts';
 import { auditKeysFromEnv, canonicalJSON, keyedHash, parseAuditKeys } from '../src/audit/chain.ts';
 import { createCheckpoints } from '../src/audit/checkpoints.ts';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 
 const KEYS = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
 const USCC_A = '91350100M000100Y43';
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
+const gateway = useGatewayDatabase('audit-tamper');
 let folder: string;
 let file: string;
 
@@ -48,16 +46,6 @@ async function writeNine() {
   await audit.close(); // writes the last checkpoint
   return auditWithCheckpoints();
 }
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('audit-tamper');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
 
 beforeEach(async () => {
   await gateway.database.exec('TRUNCATE "AuditRecord"');

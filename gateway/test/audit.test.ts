@@ -3,11 +3,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { auditPlugin, createAudit, hashRecord, type Audit, type AuditEntry } from '../src/audit/audit.ts';
 import { parseAuditKeys } from '../src/audit/chain.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 
 const USCC_A = '91350100M000100Y43';
 const USCC_B = '91110000600037341L';
@@ -17,8 +17,7 @@ const silent = { error: () => undefined };
 /** The chain's key, as AUDIT_HMAC_KEYS gives it; the database never holds it. */
 const KEYS = parseAuditKeys(`k1:${'ab'.repeat(32)}`);
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
+const gateway = useGatewayDatabase('audit');
 
 function entry(overrides: Partial<AuditEntry> = {}): AuditEntry {
   return {
@@ -48,7 +47,7 @@ async function codeOf(promise: Promise<unknown>): Promise<unknown> {
 
 /** Another connection to the same database when there can be one (PostgreSQL), else the same one. */
 async function secondConnection(): Promise<GatewayDatabase> {
-  return testDatabase.target.kind === 'postgres' ? openGatewayDatabase(testDatabase.target) : gateway;
+  return gateway.target.kind === 'postgres' ? openGatewayDatabase(gateway.target) : gateway;
 }
 
 async function seqs(): Promise<bigint[]> {
@@ -57,16 +56,6 @@ async function seqs(): Promise<bigint[]> {
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => BigInt(i + 1));
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('audit');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
 
 beforeEach(async () => {
   await gateway.database.exec('TRUNCATE "AuditRecord"');
@@ -209,7 +198,7 @@ describe('createAudit', () => {
   });
 
   it('rejects with AUDIT_UNAVAILABLE when the database is gone', async () => {
-    const closing = await openGatewayDatabase(testDatabase.target);
+    const closing = await openGatewayDatabase(gateway.target);
     const audit = createAudit({ db: closing.db, keys: KEYS, logger: silent });
     await closing.close();
     expect(await codeOf(audit.record(entry()))).toBe('AUDIT_UNAVAILABLE');

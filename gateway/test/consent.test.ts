@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUSINESS_TIME_ZONE, fixedClock, isoDate, makeUscc, type Caller, type Clock } from '@credit-graph/contract';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { consentExpiresAt, createConsents, MAX_CONSENT_DAYS } from '../src/trust/consent.ts';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 
 const BANK = makeUscc('91', '410105', '70681005');
 const OTHER_BANK = makeUscc('91', '410105', '70681001');
 const ENTERPRISE = makeUscc('91', '410102', 'MA000001');
 const DAY = 86_400_000;
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
+const gateway = useGatewayDatabase('consent');
 let now = new Date('2026-11-27T08:00:00Z');
 const clock: Clock = { now: () => now, timeZone: DEFAULT_BUSINESS_TIME_ZONE };
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('consent');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
 
 function bank(purpose: Caller['purpose'], institution = BANK): Caller {
   return { subject: 'officer', role: 'BANK', scopes: ['credit:read'], institution, purpose };

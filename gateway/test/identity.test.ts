@@ -7,9 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { ANONYMOUS_CALLER, type Caller } from '@credit-graph/contract';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { findApiKey, issueApiKey, listApiKeys, revokeApiKey } from '../src/trust/api-keys.ts';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 import {
   createIdentity,
   DEFAULT_JWT_AUDIENCE,
@@ -26,8 +25,7 @@ const BANK_USCC = '91350100M000100Y43';
 const ENTERPRISE_USCC = '91110000600037341L';
 const HOUR = 3_600_000;
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
+const gateway = useGatewayDatabase('identity');
 let identity: Identity;
 let tmp: string;
 let rsa: { publicKey: CryptoKey; privateKey: CryptoKey };
@@ -35,8 +33,6 @@ let ec: { publicKey: CryptoKey; privateKey: CryptoKey };
 let jwksFile: string;
 
 beforeAll(async () => {
-  testDatabase = await createTestDatabase('identity');
-  gateway = await openGatewayDatabase(testDatabase.target);
   identity = createIdentity({ db: gateway.db, jwt: JWT });
   tmp = await mkdtemp(path.join(tmpdir(), 'identity-'));
   rsa = await generateKeyPair('RS256');
@@ -50,8 +46,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 

@@ -5,10 +5,10 @@
 // runs the same through the real graph.
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testCaller, createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { describe, expect, it } from 'vitest';
+import { testCaller } from '@credit-graph/subgraph-kit/testing';
 import { parseAuditKeys } from '../src/audit/chain.ts';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 import { MAX_SECTION_ITEMS } from '../src/reports/content.ts';
 import { issuedAtText } from '../src/reports/layout.ts';
 import { createReports } from '../src/reports/reports.ts';
@@ -39,18 +39,7 @@ function executorOf(result: ExecutionResult): InternalExecutor {
   return async () => result;
 }
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('reports');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
+const gateway = useGatewayDatabase('reports');
 
 const reportsWith = (keys = OLD, result: ExecutionResult = { data: { enterprise: enterprise() } }) =>
   createReports({ db: gateway.db, keys, execute: executorOf(result), publicUrl: () => 'https://credit.example.gov.cn' });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildSchema } from 'graphql';
 import { ANONYMOUS_CALLER, formatError, type Caller } from '@credit-graph/contract';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 import { createSafelist, operationHash, persistedQueryCache, safelistPlugin, type Safelist } from '../src/trust/safelist.ts';
 
 const PLATFORM: Caller = { subject: 'platform-environment', role: 'SECTOR_PLATFORM', scopes: ['credit:read'], sector: 'environment' };
@@ -11,17 +10,7 @@ const BANK: Caller = { subject: 'bank-officer', role: 'BANK', scopes: ['credit:r
 const RATINGS = 'query Ratings { ratings }\n';
 const GREETING = 'query Greeting { hello }';
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('safelist');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
+const gateway = useGatewayDatabase('safelist');
 
 describe('the safelist', () => {
   it('binds a client by its first entry and unbinds it when the last is removed', async () => {

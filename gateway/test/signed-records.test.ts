@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, type Caller } from '@credit-graph/contract';
-import { createTestDatabase, testCaller, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
+import { testCaller } from '@credit-graph/subgraph-kit/testing';
 import { parseAuditKeys, recordMac, type AuditKeys } from '../src/audit/chain.ts';
 import { checkpointsOfChain, createCheckpoints, type Checkpoints } from '../src/audit/checkpoints.ts';
 import type { SignedRecords, SignedRow, SignedTable } from '../src/audit/signed-records.ts';
 import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 import { createReports, REPORT_CHAIN } from '../src/reports/reports.ts';
 import { createVerifications, VERIFICATION_CHAIN } from '../src/verification/verification.ts';
 import { verifySignedRecords } from '../../scripts/audit.ts';
@@ -26,8 +27,7 @@ const BIDDER = '91350100M000100Y43';
 const USCC = '914101086905876455';
 const agency: Caller = { subject: 'officer-1', role: 'AGENCY', scopes: ['credit:verify'], institution: AGENCY_USCC, purpose: 'GOVERNMENT_PROCUREMENT' };
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
+const gateway = useGatewayDatabase('signed-records');
 let folder: string;
 /** The audit log's checkpoint file: each chain's lies beside it (checkpointsOfChain). */
 let auditFile: string;
@@ -108,7 +108,7 @@ function checkpointsOf(kind: Kind, keys = KEYS): Checkpoints {
 
 /** Another connection to the same database when there can be one (PostgreSQL), else the same one. */
 async function secondConnection(): Promise<GatewayDatabase> {
-  return testDatabase.target.kind === 'postgres' ? openGatewayDatabase(testDatabase.target) : gateway;
+  return gateway.target.kind === 'postgres' ? openGatewayDatabase(gateway.target) : gateway;
 }
 
 /** Stores `count` records one after the other, checkpointed; out: their numbers by seq, and a service to check with. */
@@ -125,16 +125,6 @@ async function seqs(kind: Kind): Promise<bigint[]> {
   const rows = await gateway.database.query<{ position: string }>(`SELECT seq::text AS position FROM "${kind.table.table}" ORDER BY seq`);
   return rows.map((row) => BigInt(row.position));
 }
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('signed-records');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
 
 beforeEach(async () => {
   await gateway.database.exec('TRUNCATE "CreditVerification", "CreditReport"');

@@ -2,11 +2,10 @@
 // table cannot alter unseen (it is signed with the audit keys, kept outside the database). On a
 // real database (PGlite, or PostgreSQL with TEST_DATABASE_URL). The registry's answer is a fixed
 // one here (tests/credit-verification.test.ts runs the whole path on the seeded stack).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, type Caller } from '@credit-graph/contract';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { parseAuditKeys } from '../src/audit/chain.ts';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 import { costlyOperationLimit, createMemoryStore, createRateLimiter } from '../src/trust/rate-limit.ts';
 import { createVerifications, MEASURES_QUERY } from '../src/verification/verification.ts';
 
@@ -46,8 +45,7 @@ const registryAnswer = {
   },
 };
 
-let testDatabase: TestDatabase;
-let gateway: GatewayDatabase;
+const gateway = useGatewayDatabase('verification');
 const asked: { query: string; variables: Record<string, unknown>; caller: Caller }[] = [];
 
 function verifications(keys = KEYS) {
@@ -62,14 +60,6 @@ function verifications(keys = KEYS) {
   });
 }
 
-beforeAll(async () => {
-  testDatabase = await createTestDatabase('verification');
-  gateway = await openGatewayDatabase(testDatabase.target);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await testDatabase?.drop();
-});
 beforeEach(async () => {
   asked.length = 0;
   await gateway.database.exec('TRUNCATE "CreditVerification"');

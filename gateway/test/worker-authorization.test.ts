@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, SignJWT } from 'jose';
-import { createTestDatabase, type TestDatabase } from '@credit-graph/subgraph-kit/testing';
-import { openGatewayDatabase, type GatewayDatabase } from '../src/database.ts';
+import { useGatewayDatabase } from './support/gateway-database.ts';
 import { createIdentity, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, signToken, type JwtOptions } from '../src/trust/identity.ts';
 import { createRequestContext } from '../src/trust/request-context.ts';
 import {
@@ -115,19 +114,12 @@ describe('worker authorization: issue and verify', () => {
 
 describe('worker authorization: the request context', () => {
   const JWT: JwtOptions = { secret: SECRET, issuer: DEFAULT_JWT_ISSUER, audience: DEFAULT_JWT_AUDIENCE };
-  let testDatabase: TestDatabase;
-  let gateway: GatewayDatabase;
+  const gateway = useGatewayDatabase('worker-authorization');
   let context: ReturnType<typeof createRequestContext>;
   const request = (headers: Record<string, string>) => ({ headers, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase('worker-authorization');
-    gateway = await openGatewayDatabase(testDatabase.target);
     context = createRequestContext(createIdentity({ db: gateway.db, jwt: JWT }), JWT);
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await testDatabase?.drop();
   });
 
   it('grants an anonymous household the worker named by the code, and nothing without one', async () => {
