@@ -11,26 +11,23 @@ import type { ExecutionResult } from 'graphql';
 /** At most this many items of one section are listed in the report; the rest are counted. */
 export const MAX_SECTION_ITEMS = 50;
 
-const REPORT_SELECTION = `
+/**
+ * The one read a report is composed from: the public sections, plus the finance section when
+ * `$withFinance`. The gateway decides the condition before planning (transport/inline-conditions.ts),
+ * so it cannot gate the evaluation's @requires inputs as the query planner alone did.
+ */
+export const REPORT_QUERY = `query CreditReportContent($uscc: USCC!, $withFinance: Boolean!) {
+  enterprise(uscc: $uscc) {
     uscc name entityType legalRepresentative registeredCapital establishedOn
     district { code name } industry status address businessScope
     licenses { decisionNumber licenseName category licenseNumber decisionDate validFrom validTo authority }
     penalties { decisionNumber category decisionDate content fineAmount violationType legalBasis severity authority publication { status publishedUntil } }
     listEntries { listType authority legalBasis reason listedOn expiresOn active measures }
     commitments { type content madeOn termEnd status }
-    evaluation { grade score baseScore evaluatedOn factors { factor sector value weight effect } }`;
-
-/**
- * The one read a report is composed from: the public sections, plus the finance section with
- * `withFinance`. Two texts, not one with `finance @include(if: $withFinance)`: the planner
- * gated the evaluation's @requires inputs behind such a condition (the gateway now decides
- * conditions before planning, transport/inline-conditions.ts; two plain texts need neither).
- */
-export function reportQuery(withFinance: boolean): string {
-  return withFinance
-    ? `query CreditReportContent($uscc: USCC!) {\n  enterprise(uscc: $uscc) {${REPORT_SELECTION}\n    finance { currentTaxCreditLevel arrears { kind amount reportedOn settledOn } }\n  }\n}`
-    : `query CreditReportContent($uscc: USCC!) {\n  enterprise(uscc: $uscc) {${REPORT_SELECTION}\n  }\n}`;
-}
+    evaluation { grade score baseScore evaluatedOn factors { factor sector value weight effect } }
+    finance @include(if: $withFinance) { currentTaxCreditLevel arrears { kind amount reportedOn settledOn } }
+  }
+}`;
 
 export interface ReportSection<Item> {
   items: Item[];
@@ -66,7 +63,7 @@ export function asksForNonPublic(caller: Caller): boolean {
 const NON_PUBLIC_CODES = new Set(['FORBIDDEN', 'CONSENT_REQUIRED', 'PURPOSE_REQUIRED', 'UNAUTHENTICATED']);
 
 /**
- * The report's content from reportQuery(withFinance)'s result. Throws BAD_USER_INPUT when no enterprise
+ * The report's content from REPORT_QUERY's result. Throws BAD_USER_INPUT when no enterprise
  * has the code, SUBGRAPH_UNAVAILABLE when a section the report must carry could not be read (a
  * report is never issued with a public section missing), INTERNAL_SERVER_ERROR otherwise.
  */

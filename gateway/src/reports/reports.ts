@@ -20,7 +20,7 @@ import type { GatewayDb } from '../database.ts';
 import type { CreditReport } from '../generated/prisma/client.ts';
 import type { RequestReads } from '../audit/policy.ts';
 import type { InternalExecutor } from '../transport/internal.ts';
-import { asksForNonPublic, composeReport, reportQuery, type ReportContent } from './content.ts';
+import { asksForNonPublic, composeReport, REPORT_QUERY, type ReportContent } from './content.ts';
 import type { ReportMeta } from './layout.ts';
 import { renderReportHtml } from './render-html.ts';
 import { renderReportPdf } from './render-pdf.ts';
@@ -191,7 +191,7 @@ export function createReports({ db, keys, execute, publicUrl, checkpoints, issue
     async issue(caller: Caller, reads: RequestReads | undefined, uscc: string): Promise<IssuedReport> {
       await issueLimit?.take(caller);
       const withFinance = asksForNonPublic(caller);
-      const result = await execute(reportQuery(withFinance), { uscc }, { caller, reads });
+      const result = await execute(REPORT_QUERY, { uscc, withFinance }, { caller, reads });
       const content = composeReport(uscc, result, withFinance);
       const issuedAt = clock().now();
       const number = `CR${businessToday().toISOString().slice(0, 10).replaceAll('-', '')}-${randomChars(10)}`;
