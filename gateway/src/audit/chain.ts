@@ -4,7 +4,7 @@
 // keep verifying with theirs as long as it is listed. Someone who can write the audit table
 // but does not hold a key cannot recompute a valid chain after an edit. Records written before
 // keyed chains (keyId null) were hashed with plain SHA-256: `verify` reports them as legacy.
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../config.ts';
 
 /** Shortest accepted key, in bytes (HMAC-SHA256 gains nothing past 64, loses below 32). */
@@ -95,4 +95,11 @@ export function checkpointMac(key: Buffer, checkpoint: { seq: string; hash: stri
  */
 export function recordMac(key: Buffer, domain: string, fields: unknown): string {
   return createHmac('sha256', key).update(`credit-graph ${domain}\n${canonicalJSON(fields)}`).digest('hex');
+}
+
+/** Whether two MACs or codes are the same text, compared in constant time (no timing tells how much of a guess was right). */
+export function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

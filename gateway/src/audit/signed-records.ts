@@ -11,11 +11,10 @@
 // the audit log (audit.ts) walks its own chain with it too, so both report the same problems
 // the same way. Rows stored before chaining (previousHash null, migration 0008) are signed
 // alone: `verify` counts them as `legacy` (unchained), and they may only precede chained rows.
-import { timingSafeEqual } from 'node:crypto';
 import type { GatewayDb } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ConfigError } from '../config.ts';
-import { GENESIS_HASH, recordMac, type AuditKeys } from './chain.ts';
+import { GENESIS_HASH, recordMac, sameText, type AuditKeys } from './chain.ts';
 import type { Checkpoints } from './checkpoints.ts';
 
 /** Rows read per page by `verifyChain`, so that a long chain is never loaded whole. */
@@ -212,12 +211,6 @@ export interface SignedRecords<Row extends SignedRow> {
   isIntact(row: Row): boolean;
   /** Walks the chain against its checkpoints (verifyChain). */
   verify(): Promise<VerifyResult>;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**

@@ -11,9 +11,9 @@
 // edited in the database fails verification (reason RECORD_ALTERED). Records are chained signed
 // records (audit/signed-records.ts): each MAC also covers the previous record's, so a record
 // deleted from the table is found by `credit-graph audit verify`.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { businessToday, clock, creditGraphError, type Caller } from '@credit-graph/contract';
-import { canonicalJSON, type AuditKeys } from '../audit/chain.ts';
+import { canonicalJSON, sameText, type AuditKeys } from '../audit/chain.ts';
 import type { Checkpoints } from '../audit/checkpoints.ts';
 import { createSignedRecords, type SignedTable } from '../audit/signed-records.ts';
 import type { GatewayDb } from '../database.ts';
@@ -148,12 +148,6 @@ export const REPORT_CHAIN: SignedTable<CreditReport> = {
   signedFields: storedFields,
   page: (db, afterSeq, take) => db.creditReport.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take }),
 };
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * A report check's number and code, checked before anything is read (the HTTP route calls it
