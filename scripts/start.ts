@@ -10,6 +10,7 @@
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +147,12 @@ export async function startAll(): Promise<void> {
   const started = Date.now();
   const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
+  // The first run is quiet for a minute or two while it migrates and seeds: say so, not a hang.
+  const firstRun = subgraphs.some((entry) => {
+    const target = databaseTarget(entry.name);
+    return target.kind === 'pglite' && target.dataDir !== undefined && !existsSync(target.dataDir);
+  });
+  if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises (one to two minutes on two cores)...`);
   const secrets = ensureEmbeddedSecrets();
   // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
   // The default file belongs to the embedded gateway database: a PostgreSQL chain is another
