@@ -44,7 +44,14 @@ function ownInstitution(caller: Caller | undefined): string {
 export function trustResolvers({ consents, audit, changes, verifications, reports, execute }: Services) {
   return {
     Query: {
-      verificationRecord: (_: unknown, args: { number: string }, { caller }: TrustContext) => verifications.record(caller ?? ANONYMOUS_CALLER, args.number),
+      // A stored verification shows each enterprise's verdict, evaluation and measures: reading
+      // it back is a read of their credit data, on the audit record under each enterprise shown
+      // (征信业管理条例 art. 22), as verifying them was.
+      verificationRecord: async (_: unknown, args: { number: string }, { caller, reads }: TrustContext) => {
+        const stored = await verifications.record(caller ?? ANONYMOUS_CALLER, args.number);
+        for (const result of stored?.results ?? []) if (result.registered) reads?.read.add(result.uscc);
+        return stored;
+      },
       myConsents: (_: unknown, __: unknown, { caller }: TrustContext) => consents.list(ownUscc(caller)),
       consentsGrantedToMe: (
         _: unknown,
