@@ -70,7 +70,11 @@ export function trustResolvers({ consents, audit, changes, verifications, report
       // audit record under that enterprise (征信业管理条例 art. 22), whatever the page selects.
       creditChanges: async (_: unknown, args: { after?: string | null; first?: number | null }, { caller, reads }: TrustContext) => {
         const page = await changes.list(caller ?? ANONYMOUS_CALLER, args);
-        for (const change of page.changes) reads?.read.add(change.uscc);
+        for (const change of page.changes) {
+          reads?.read.add(change.uscc);
+          // The consents it relied on: the feed names no enterprise, so the consent lookup found none.
+          for (const id of change.consentIds ?? []) reads?.consents.set(id, change.uscc);
+        }
         return page;
       },
       auditRecords: (
