@@ -1,5 +1,6 @@
 // The regulator's supervision list (supervision/list.ts) answers a sector that cannot give its
-// evaluation input as SUBGRAPH_UNAVAILABLE, whichever error the graph lists first. The graph's
+// evaluation input, or a subgraph that fails, as SUBGRAPH_UNAVAILABLE, whichever error the graph
+// lists first. The graph's
 // answers here are the ones the seeded stack gave (tests/supervision.test.ts runs the list there):
 // with the finance subgraph's database stopped, finance fails its evaluation input with
 // INTERNAL_SERVER_ERROR and the registry then refuses the class with SUBGRAPH_UNAVAILABLE.
@@ -39,7 +40,12 @@ describe('supervisionList with a sector that cannot answer', () => {
     });
   });
 
-  it('still refuses a forged cursor with BAD_USER_INPUT and answers anything else as INTERNAL_SERVER_ERROR', async () => {
+  it('is SUBGRAPH_UNAVAILABLE when the registry itself fails (its database stopped: its own INTERNAL_SERVER_ERROR, named by serviceName)', async () => {
+    const registryDown = { data: null, errors: [new GraphQLError('Internal server error', { path: ['searchEnterprises'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'registry' } })] };
+    expect(await codeOf(registryDown)).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', message: 'Supervision classes cannot be computed now: Internal server error' });
+  });
+
+  it("still refuses a forged cursor with BAD_USER_INPUT and answers a failure of the gateway's own as INTERNAL_SERVER_ERROR", async () => {
     const refused = { data: null, errors: [new GraphQLError('"after" is not a cursor', { extensions: { code: 'BAD_USER_INPUT' } })] };
     expect((await codeOf(refused))?.code).toBe('BAD_USER_INPUT');
     const broken = { data: null, errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };

@@ -61,7 +61,9 @@ export async function supervisionList(execute: InternalExecutor, caller: Caller,
       const withCode = (code: string) => errors.find((error) => error.extensions?.code === code);
       const refused = withCode('BAD_USER_INPUT');
       if (refused) throw creditGraphError('BAD_USER_INPUT', refused.message, { argumentName: 'after' });
-      const unavailable = withCode('SUBGRAPH_UNAVAILABLE');
+      // A subgraph's own failure (named by serviceName: its database stopped, say) cannot give
+      // a class either: retry later, as for one that does not answer.
+      const unavailable = withCode('SUBGRAPH_UNAVAILABLE') ?? errors.find((error) => typeof error.extensions?.serviceName === 'string');
       if (unavailable) {
         throw creditGraphError('SUBGRAPH_UNAVAILABLE', `Supervision classes cannot be computed now: ${unavailable.message}`, { serviceName: unavailable.extensions?.serviceName });
       }
