@@ -126,6 +126,32 @@ describe('the audit record names what was read', () => {
     expect(seen.data.myQueryRecords.edges.map((edge: { node: unknown }) => edge.node)).toContainEqual({ operationName: 'Watch', institution: bank });
   });
 
+  // The feed names no enterprise in its arguments, so the consent lookup before planning finds
+  // none: the record once said the read relied on no consent while it listed the enterprise.
+  it('names the consent the change feed relied on, not one for another purpose', async () => {
+    const bank = makeUscc('91', '410105', '70690077');
+    const watched = universe[141]!;
+    const self = await headersFor('ENTERPRISE', undefined, { uscc: watched.uscc });
+    const consent = async (purpose: string) => {
+      const result = await graphql(gatewayUrl, `mutation ($bank: USCC!) { grantConsent(institution: $bank, purpose: ${purpose}, validForDays: 30) { id } }`, { bank }, self);
+      expect(result.errors).toBeUndefined();
+      return result.data.grantConsent.id as string;
+    };
+    const monitoring = await consent('LOAN_MONITORING');
+    await consent('LOAN_APPROVAL');
+    const commitment = `mutation { makeCreditCommitment(idempotencyKey: "audit-subjects-feed-consent-${Date.now()}",
+      input: { type: "主动型", content: "按期履行合同", termEnd: "2029-06-30" }) { id } }`;
+    expect((await graphql(gatewayUrl, commitment, {}, self)).errors).toBeUndefined();
+
+    const sub = `audit-subjects-feed-officer-${++sequence}`;
+    const feed = await graphql(gatewayUrl, 'query WatchConsented { creditChanges { changes { kind } } }', {}, await headersFor('BANK', 'LOAN_MONITORING', { sub, institution: bank }));
+    expect(feed.errors).toBeUndefined();
+    expect(feed.data.creditChanges.changes).toContainEqual({ kind: 'COMMITMENT' });
+    const record = await graphql(gatewayUrl, 'query ($s: String!) { auditRecords(filter: { subject: $s }, first: 1) { edges { node { operationName subjects consentIds } } } }', { s: sub }, regulator);
+    expect(record.errors).toBeUndefined();
+    expect(record.data.auditRecords.edges[0].node).toEqual({ operationName: 'WatchConsented', subjects: [watched.uscc], consentIds: [monitoring] });
+  });
+
   it('names the partners a regulator reached through the supply chain, without any uscc selected', async () => {
     const sub = 'audit-subjects-inspector';
     const inspector = await headersFor('REGULATOR', 'SUPERVISION', { sub });

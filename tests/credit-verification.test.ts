@@ -208,6 +208,24 @@ describe('the stored verification', () => {
       operationName: 'Verify',
     });
   });
+
+  // Reading a stored verification back shows the enterprises' verdicts, grades and measures:
+  // a read of their credit data like the verification itself (the record once had no subjects).
+  it("shows a regulator's read of the stored verification in the query records of each enterprise it shows", async () => {
+    const made = await verify([careHome.uscc, model.uscc]);
+    expect(made.errors).toBeUndefined();
+    const number = made.data.creditVerification.number as string;
+    const operation = `StoredRecord${Date.now()}`;
+    const read = await graphql(gatewayUrl, RECORD.replace('query Record', `query ${operation}`), { number }, await headersFor('REGULATOR', 'SUPERVISION'));
+    expect(read.errors).toBeUndefined();
+    expect(read.data.verificationRecord.results).toHaveLength(2);
+    for (const uscc of [careHome.uscc, model.uscc]) {
+      const self = await headersFor('ENTERPRISE', undefined, { uscc });
+      const seen = await graphql(gatewayUrl, '{ myQueryRecords(first: 100) { edges { node { role operationName } } } }', {}, self);
+      expect(seen.errors).toBeUndefined();
+      expect(seen.data.myQueryRecords.edges.map((edge: { node: unknown }) => edge.node)).toContainEqual({ role: 'REGULATOR', operationName: operation });
+    }
+  });
 });
 
 describe('500 bidders', () => {

@@ -110,6 +110,22 @@ describe('the content', () => {
     ).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'trade' } });
     expect(await gateway.db.creditReport.count()).toBe(before);
   });
+
+  // The answer the seeded stack's gateway gave with the registry's database stopped: the registry
+  // fails (its own INTERNAL_SERVER_ERROR, named by @apollo/gateway), nothing answers the report.
+  // It was issued as the gateway's own failure: HTTP 500 "Internal server error".
+  it('answers SUBGRAPH_UNAVAILABLE, storing nothing, when a subgraph fails (its database stopped); a failure of its own stays INTERNAL_SERVER_ERROR', async () => {
+    const before = await gateway.db.creditReport.count();
+    const failed = new GraphQLError('Internal server error', { path: ['enterprise'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'registry' } });
+    await expect(reportsWith(OLD, { data: { enterprise: null }, errors: [failed] }).issue(testCaller('REGULATOR'), undefined, USCC)).rejects.toMatchObject({
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'registry' },
+    });
+    const own = new GraphQLError('a bug', { path: ['enterprise'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    await expect(reportsWith(OLD, { data: { enterprise: null }, errors: [own] }).issue(testCaller('REGULATOR'), undefined, USCC)).rejects.toMatchObject({
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    expect(await gateway.db.creditReport.count()).toBe(before);
+  });
 });
 
 describe('the cost of issuing', () => {

@@ -17,10 +17,16 @@ import type { GatewayContext } from '../trust/request-context.ts';
 export interface RequestReads {
   read: Set<string>;
   denied: Set<string>;
+  /**
+   * Consents a gateway-hosted resolver relied on that the operation's arguments do not name
+   * (the change feed reads the enterprises that consented, named nowhere): consent id -> the
+   * enterprise (USCC) that granted it.
+   */
+  consents: Map<string, string>;
 }
 
 export function createRequestReads(): RequestReads {
-  return { read: new Set(), denied: new Set() };
+  return { read: new Set(), denied: new Set(), consents: new Map() };
 }
 
 /**
@@ -70,11 +76,17 @@ export function describeForAudit(requestContext: GraphQLRequestContextWillSendRe
     role: caller.role,
     institution: caller.institution,
     purpose: caller.purpose,
-    // The consents the read relied on: those of the enterprises it read, not of every one it named.
-    consentIds: (caller.consentIds ?? []).filter((id) => {
-      const grantedBy = contextValue.consentGrantedBy?.get(id);
-      return grantedBy === undefined || subjects.has(grantedBy);
-    }),
+    // The consents the read relied on: those of the enterprises it read, not of every one it
+    // named, and those a resolver relied on for enterprises the arguments do not name (the feed).
+    consentIds: [
+      ...new Set([
+        ...(caller.consentIds ?? []).filter((id) => {
+          const grantedBy = contextValue.consentGrantedBy?.get(id);
+          return grantedBy === undefined || subjects.has(grantedBy);
+        }),
+        ...[...(reads.consents ?? [])].filter(([, grantedBy]) => subjects.has(grantedBy)).map(([id]) => id),
+      ]),
+    ],
     operationName: requestContext.operationName ?? undefined,
     operationHash: createHash('sha256').update(requestContext.source ?? '').digest('hex'),
     subjects: [...subjects],

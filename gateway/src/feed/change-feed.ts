@@ -272,13 +272,14 @@ export function createChangeFeed(options: ChangeFeedOptions) {
         throw creditGraphError('BAD_USER_INPUT', '"after" must be the cursor a previous page returned', { argumentName: 'after' });
       }
       const after = BigInt(args.after ?? '0');
-      const rows = await db.$queryRawUnsafe<{ seq: bigint; uscc: string; kind: string; source: string; summary: string; recordId: string | null; gradeAfter: string | null; occurredAt: Date }[]>(
-        `SELECT c."seq", c."uscc", c."kind", c."source", c."summary", c."recordId", c."gradeAfter", c."occurredAt"
+      // Each change with the consents that let the bank read it (for the audit record's consentIds).
+      const rows = await db.$queryRawUnsafe<{ seq: bigint; uscc: string; kind: string; source: string; summary: string; recordId: string | null; gradeAfter: string | null; occurredAt: Date; consentIds: string[] }[]>(
+        `SELECT c."seq", c."uscc", c."kind", c."source", c."summary", c."recordId", c."gradeAfter", c."occurredAt", k."ids" AS "consentIds"
            FROM "CreditChange" c
-          WHERE c."seq" > $1
-            AND EXISTS (SELECT 1 FROM "Consent" k
+           CROSS JOIN LATERAL (SELECT array_agg(k."id") AS "ids" FROM "Consent" k
                          WHERE k."enterpriseUscc" = c."uscc" AND k."institution" = $2 AND k."purpose"::text = $3
-                           AND k."revokedAt" IS NULL AND k."expiresAt" > now() AND k."grantedAt" <= c."occurredAt")
+                           AND k."revokedAt" IS NULL AND k."expiresAt" > now() AND k."grantedAt" <= c."occurredAt") k
+          WHERE c."seq" > $1 AND k."ids" IS NOT NULL
           ORDER BY c."seq" LIMIT $4`,
         after,
         caller.institution,

@@ -65,7 +65,8 @@ const NON_PUBLIC_CODES = new Set(['FORBIDDEN', 'CONSENT_REQUIRED', 'PURPOSE_REQU
 /**
  * The report's content from REPORT_QUERY's result. Throws BAD_USER_INPUT when no enterprise
  * has the code, SUBGRAPH_UNAVAILABLE when a section the report must carry could not be read (a
- * report is never issued with a public section missing), INTERNAL_SERVER_ERROR otherwise.
+ * service did not answer or failed, its serviceName given; a report is never issued with a public
+ * section missing), INTERNAL_SERVER_ERROR for a failure of the gateway's own.
  */
 export function composeReport(uscc: string, result: ExecutionResult, withFinance: boolean): ReportContent {
   const enterprise = (result.data as { enterprise?: Record<string, any> | null } | null | undefined)?.enterprise;
@@ -73,7 +74,11 @@ export function composeReport(uscc: string, result: ExecutionResult, withFinance
   const financeRefusal = errors.find((e) => e.path?.at(-1) === 'finance' && NON_PUBLIC_CODES.has(String(e.extensions?.code)));
   const blocking = errors.filter((e) => e !== financeRefusal);
   if (blocking.length > 0 || (enterprise && !enterprise.evaluation)) {
-    const unavailable = blocking.find((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE');
+    // A service that could not answer (SUBGRAPH_UNAVAILABLE), or that failed (a subgraph's own
+    // error, which @apollo/gateway names by serviceName: its database stopped, say): the section
+    // cannot be read now. Only a failure of the gateway's own is INTERNAL_SERVER_ERROR.
+    const unavailable =
+      blocking.find((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE') ?? blocking.find((e) => typeof e.extensions?.serviceName === 'string');
     if (unavailable || (enterprise && !enterprise.evaluation)) {
       throw creditGraphError('SUBGRAPH_UNAVAILABLE', `The credit report of ${uscc} cannot be issued now: a section could not be read (${unavailable?.message ?? 'evaluation'}). Retry later.`, {
         serviceName: unavailable?.extensions?.serviceName ?? 'registry',

@@ -53,12 +53,19 @@ export async function supervisionList(execute: InternalExecutor, caller: Caller,
   let scanned = 0;
   for (let page = 0; page < MAX_SCAN_PAGES && items.length < args.first && hasNextPage; page++) {
     const result = await execute(SCAN_QUERY, { district: args.districtCode, after, first: SCAN_PAGE }, { caller, reads });
-    const error = result.errors?.[0];
-    if (error) {
-      const code = String(error.extensions?.code ?? '');
-      if (code === 'BAD_USER_INPUT') throw creditGraphError('BAD_USER_INPUT', error.message, { argumentName: 'after' });
-      if (code === 'SUBGRAPH_UNAVAILABLE') {
-        throw creditGraphError('SUBGRAPH_UNAVAILABLE', `Supervision classes cannot be computed now: ${error.message}`, { serviceName: error.extensions?.serviceName });
+    const errors = result.errors ?? [];
+    if (errors.length > 0) {
+      // Every error is looked at, not the first: a sector whose database is down fails its
+      // evaluation input (INTERNAL_SERVER_ERROR, listed first) and the registry then says
+      // SUBGRAPH_UNAVAILABLE for the class; the answer is the latter, as for a sector not answering.
+      const withCode = (code: string) => errors.find((error) => error.extensions?.code === code);
+      const refused = withCode('BAD_USER_INPUT');
+      if (refused) throw creditGraphError('BAD_USER_INPUT', refused.message, { argumentName: 'after' });
+      // A subgraph's own failure (named by serviceName: its database stopped, say) cannot give
+      // a class either: retry later, as for one that does not answer.
+      const unavailable = withCode('SUBGRAPH_UNAVAILABLE') ?? errors.find((error) => typeof error.extensions?.serviceName === 'string');
+      if (unavailable) {
+        throw creditGraphError('SUBGRAPH_UNAVAILABLE', `Supervision classes cannot be computed now: ${unavailable.message}`, { serviceName: unavailable.extensions?.serviceName });
       }
       throw creditGraphError('INTERNAL_SERVER_ERROR', 'The supervision list could not be read');
     }

@@ -44,7 +44,14 @@ function ownInstitution(caller: Caller | undefined): string {
 export function trustResolvers({ consents, audit, changes, verifications, reports, execute }: Services) {
   return {
     Query: {
-      verificationRecord: (_: unknown, args: { number: string }, { caller }: TrustContext) => verifications.record(caller ?? ANONYMOUS_CALLER, args.number),
+      // A stored verification shows each enterprise's verdict, evaluation and measures: reading
+      // it back is a read of their credit data, on the audit record under each enterprise shown
+      // (征信业管理条例 art. 22), as verifying them was.
+      verificationRecord: async (_: unknown, args: { number: string }, { caller, reads }: TrustContext) => {
+        const stored = await verifications.record(caller ?? ANONYMOUS_CALLER, args.number);
+        for (const result of stored?.results ?? []) if (result.registered) reads?.read.add(result.uscc);
+        return stored;
+      },
       myConsents: (_: unknown, __: unknown, { caller }: TrustContext) => consents.list(ownUscc(caller)),
       consentsGrantedToMe: (
         _: unknown,
@@ -63,7 +70,11 @@ export function trustResolvers({ consents, audit, changes, verifications, report
       // audit record under that enterprise (征信业管理条例 art. 22), whatever the page selects.
       creditChanges: async (_: unknown, args: { after?: string | null; first?: number | null }, { caller, reads }: TrustContext) => {
         const page = await changes.list(caller ?? ANONYMOUS_CALLER, args);
-        for (const change of page.changes) reads?.read.add(change.uscc);
+        for (const change of page.changes) {
+          reads?.read.add(change.uscc);
+          // The consents it relied on: the feed names no enterprise, so the consent lookup found none.
+          for (const id of change.consentIds ?? []) reads?.consents.set(id, change.uscc);
+        }
         return page;
       },
       auditRecords: (
