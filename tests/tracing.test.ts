@@ -71,7 +71,15 @@ describe('one trace across the gateway and all six subgraphs', () => {
 
     const inTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
     const services = (spans: ReceivedSpan[]) => new Set(inTrace(spans).filter((s) => s.kind === SPAN_KIND.SERVER).map((s) => s.service));
-    const all = await spansUntil((spans) => services(spans).size === SUBGRAPHS.length + 1 && inTrace(spans).some((s) => s.service === 'credit-graph-gateway' && s.kind === SPAN_KIND.CLIENT));
+    // Spans are exported in batches, a child often before its parent: wait until every span's
+    // parent has arrived too (the caller's own span aside), not only one server span per service.
+    const complete = (spans: ReceivedSpan[]) => {
+      const ids = new Set(inTrace(spans).map((span) => span.spanId));
+      return inTrace(spans).every((span) => !span.parentSpanId || span.parentSpanId === callerSpanId || ids.has(span.parentSpanId));
+    };
+    const all = await spansUntil(
+      (spans) => services(spans).size === SUBGRAPHS.length + 1 && inTrace(spans).some((s) => s.service === 'credit-graph-gateway' && s.kind === SPAN_KIND.CLIENT) && complete(spans),
+    );
     trace = inTrace(all);
     byId = new Map(trace.map((span) => [span.spanId, span]));
   }, 120_000);
