@@ -2,6 +2,7 @@ export * from './caller.ts';
 export * from './caller-signature.ts';
 export * from './hmac-key.ts';
 export * from './database.ts';
+export * from './raw-query.ts';
 export * from './deadline.ts';
 export * from './errors.ts';
 export * from './http.ts';

@@ -69,6 +69,8 @@ import {
   type Listening,
   type Logger,
   type MetricsListen,
+  rawQuery,
+  type RawQuery,
 } from '@credit-graph/contract';
 import { subgraphSettings } from './settings.ts';
 import { applyPermissions, createReadLog, PermissionsError, type ReadLog } from './permissions.ts';
@@ -123,7 +125,11 @@ export interface SubgraphDefinition<Db extends PrismaClientLike, Loaders> {
   schemaFile: URL;
   migrationsDir: URL;
   createClient: (adapter: Database['adapter']) => Db;
-  createLoaders: (db: Db) => Loaders;
+  /**
+   * A request's DataLoaders. `raw` sends the hot reads' statements through the same driver
+   * adapter as `db`, without the client's request pipeline (raw-query.ts in the contract).
+   */
+  createLoaders: (db: Db, raw: RawQuery) => Loaders;
   resolvers: GraphQLResolverMap<SubgraphContext<Db, Loaders>>;
   /**
    * graphql-shield rules per type and field (see permissions.ts). Deny by default: a field
@@ -228,7 +234,7 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
   onStatement: () => void = () => undefined,
   timeouts?: DatabaseTimeouts,
   logger?: Pick<Console, 'error'>,
-): Promise<{ database: Database; db: Db }> {
+): Promise<{ database: Database; db: Db; raw: RawQuery }> {
   const database = await openDatabase(target, timeouts, logger);
   try {
     await prepareSchema(database, fileURLToPath(definition.migrationsDir));
@@ -237,8 +243,8 @@ export async function connectDatabase<Db extends PrismaClientLike, Loaders>(
     throw error;
   }
   // Statements are counted at the driver adapter: no query events, no per-statement log work.
-  const db = definition.createClient(countingAdapter(database.adapter, onStatement));
-  return { database, db };
+  const adapter = countingAdapter(database.adapter, onStatement);
+  return { database, db: definition.createClient(adapter), raw: rawQuery(adapter) };
 }
 
 /**
@@ -274,7 +280,7 @@ async function createRuntime<Db extends PrismaClientLike, Loaders>(
     help: 'SQL statements sent to the subgraph database',
     registers: [metrics],
   });
-  const { database, db } = await connectDatabase(
+  const { database, db, raw } = await connectDatabase(
     definition,
     target,
     () => {
@@ -323,7 +329,7 @@ async function createRuntime<Db extends PrismaClientLike, Loaders>(
   const contextFor = (caller: Caller, requestId: string): SubgraphContext<Db, Loaders> => ({
     caller,
     db,
-    loaders: definition.createLoaders(db),
+    loaders: definition.createLoaders(db, raw),
     references,
     changes: [],
     reads: createReadLog(),

@@ -1,5 +1,6 @@
-// The hot reads of every subgraph are plain SQL through Prisma's raw API (each subgraph's
-// `reads` in src/loaders.ts). They must hand the resolvers EXACTLY what the Prisma queries they
+// The hot reads of every subgraph are plain SQL sent to Prisma's driver adapter and decoded by
+// Prisma's raw decoder (each subgraph's `reads` in src/loaders.ts, sent by `raw`, raw-query.ts in
+// the contract). They must hand the resolvers EXACTLY what the Prisma queries they
 // replaced did: same rows, same order, same values and types (Date, Decimal, enums, arrays,
 // nulls, Chinese text). Each is checked here against that Prisma query, kept as the oracle, on
 // the seeded data of each subgraph, with enterprises that have no rows and one that does not exist.
@@ -10,6 +11,7 @@ import { housekeeping } from '@credit-graph/housekeeping';
 import { registry } from '@credit-graph/registry';
 import { supplyChain } from '@credit-graph/supply-chain';
 import { trade } from '@credit-graph/trade';
+import type { RawQuery } from '@credit-graph/contract';
 import { connectDatabase, seedUniverse, type SubgraphDefinition } from '@credit-graph/subgraph-kit';
 import { createTestDatabase } from '@credit-graph/subgraph-kit/testing';
 import { reads as registryReads } from '../../subgraphs/registry/src/loaders.ts';
@@ -221,12 +223,13 @@ function cover(coverage: Coverage, rows: unknown[], keys: string[]): void {
 for (const { definition, fixtures, cases } of SUBGRAPHS) {
   describe(`${definition.name}: raw-SQL reads return what the Prisma queries they replaced returned`, () => {
     let db: AnyDb;
+    let raw: RawQuery;
     let close: () => Promise<void>;
 
     beforeAll(async () => {
       const database = await createTestDatabase(`raw_reads_${definition.name}`);
       const connected = await connectDatabase(definition, database.target);
-      db = connected.db;
+      ({ db, raw } = connected);
       await definition.seed(db, ENTERPRISES);
       await fixtures?.(db);
       close = async () => {
@@ -242,9 +245,12 @@ for (const { definition, fixtures, cases } of SUBGRAPHS) {
       for (const [name, { read, oracle, keys: keysOf }] of Object.entries(cases)) {
         const keys = keysOf ? await keysOf(db) : usccs;
         const expected = await oracle(db, keys);
-        const actual = (await db.$queryRaw(read(keys))) as unknown[];
+        const statement = read(keys) as Parameters<RawQuery>[0];
+        const actual = await raw(statement);
         expect(expected.length, `${name}: the seed holds rows to compare`).toBeGreaterThan(0);
         expect(actual, name).toStrictEqual(expected);
+        // And what the client's own $queryRaw decodes from the same statement.
+        expect(actual, `${name}: as $queryRaw`).toStrictEqual(await db.$queryRaw(statement));
         cover(coverage, expected, keys);
       }
       // Enterprises without rows (and the unknown one) answer no rows, not an error.
@@ -257,11 +263,12 @@ for (const { definition, fixtures, cases } of SUBGRAPHS) {
 
 describe('housekeeping: the worker count in the shape of the groupBy it replaced', () => {
   let db: AnyDb;
+  let raw: RawQuery;
   let close: () => Promise<void>;
   beforeAll(async () => {
     const database = await createTestDatabase('raw_reads_worker_count');
     const connected = await connectDatabase(housekeeping, database.target);
-    db = connected.db;
+    ({ db, raw } = connected);
     await housekeeping.seed(db, ENTERPRISES);
     close = async () => {
       await db.$disconnect();
@@ -273,7 +280,7 @@ describe('housekeeping: the worker count in the shape of the groupBy it replaced
 
   it('loader rows equal groupBy({ by: uscc, _count: { _all } }) per enterprise, none for an enterprise without workers', async () => {
     const expected = await db.worker.groupBy({ by: ['uscc'], where: { uscc: { in: usccs } }, _count: { _all: true } });
-    const loaders = housekeeping.createLoaders(db) as { workerCount: { loadMany(keys: string[]): Promise<unknown[]> } };
+    const loaders = housekeeping.createLoaders(db, raw) as { workerCount: { loadMany(keys: string[]): Promise<unknown[]> } };
     const actual = await loaders.workerCount.loadMany(usccs);
     const byKey = new Map((expected as { uscc: string }[]).map((row) => [row.uscc, row]));
     expect(byKey.size).toBeGreaterThan(0);

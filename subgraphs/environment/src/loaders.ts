@@ -1,8 +1,10 @@
 // Batched reads for one request: each loader is one SQL statement per batch of enterprises.
-// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
-// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
-// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's driver adapter and
+// decoded by Prisma's raw decoder (`raw`, raw-query.ts in the contract): Prisma's query builder
+// compiled and mapped every batch at about twice the CPU, $queryRaw at about twice the adapter's (bench/README.md);
+// writes, migrations and the row types stay Prisma's. subgraph-kit/test/raw-reads.test.ts checks each
 // statement returns exactly what the Prisma query it replaced returned.
+import type { RawQuery } from '@credit-graph/contract';
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
 import {
   Prisma,
@@ -28,14 +30,14 @@ export const reads = {
   emissions: (usccs: readonly string[]) => Prisma.sql`SELECT * FROM "CarbonEmission" WHERE "uscc" = ANY(${usccs}) ORDER BY "year" DESC`,
 };
 
-export function createLoaders(db: PrismaClient) {
+export function createLoaders(db: PrismaClient, raw: RawQuery) {
   return {
     // A subject row tells that the sector knows the enterprise: without it the profile is null.
-    profile: rowLoader((usccs: readonly string[]) => db.$queryRaw<EnvironmentSubject[]>(reads.profile(usccs)), (row) => row.uscc),
-    ratings: groupLoader((usccs: readonly string[]) => db.$queryRaw<EnvironmentalRating[]>(reads.ratings(usccs)), (row) => row.uscc),
-    violations: groupLoader((usccs: readonly string[]) => db.$queryRaw<EnvironmentalViolation[]>(reads.violations(usccs)), (row) => row.uscc),
-    disclosures: groupLoader((usccs: readonly string[]) => db.$queryRaw<EnvironmentalDisclosure[]>(reads.disclosures(usccs)), (row) => row.uscc),
-    emissions: groupLoader((usccs: readonly string[]) => db.$queryRaw<CarbonEmission[]>(reads.emissions(usccs)), (row) => row.uscc),
+    profile: rowLoader((usccs: readonly string[]) => raw<EnvironmentSubject>(reads.profile(usccs)), (row) => row.uscc),
+    ratings: groupLoader((usccs: readonly string[]) => raw<EnvironmentalRating>(reads.ratings(usccs)), (row) => row.uscc),
+    violations: groupLoader((usccs: readonly string[]) => raw<EnvironmentalViolation>(reads.violations(usccs)), (row) => row.uscc),
+    disclosures: groupLoader((usccs: readonly string[]) => raw<EnvironmentalDisclosure>(reads.disclosures(usccs)), (row) => row.uscc),
+    emissions: groupLoader((usccs: readonly string[]) => raw<CarbonEmission>(reads.emissions(usccs)), (row) => row.uscc),
   };
 }
 

@@ -1,8 +1,10 @@
 // Batched reads for one request: each loader is one SQL statement per batch of enterprises.
-// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
-// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
-// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's driver adapter and
+// decoded by Prisma's raw decoder (`raw`, raw-query.ts in the contract): Prisma's query builder
+// compiled and mapped every batch at about twice the CPU, $queryRaw at about twice the adapter's (bench/README.md);
+// writes, migrations and the row types stay Prisma's. subgraph-kit/test/raw-reads.test.ts checks each
 // statement returns exactly what the Prisma query it replaced returned.
+import type { RawQuery } from '@credit-graph/contract';
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
 import {
   Prisma,
@@ -33,18 +35,18 @@ export const reads = {
     Prisma.sql`SELECT * FROM "PaymentArrears" WHERE "uscc" = ANY(${usccs}) ORDER BY "reportedOn" DESC, "id" ASC`,
 };
 
-export function createLoaders(db: PrismaClient) {
+export function createLoaders(db: PrismaClient, raw: RawQuery) {
   return {
-    profile: rowLoader((usccs: readonly string[]) => db.$queryRaw<FinanceProfile[]>(reads.profile(usccs)), (row) => row.uscc),
-    taxCredits: groupLoader((usccs: readonly string[]) => db.$queryRaw<TaxCreditRating[]>(reads.taxCredits(usccs)), (row) => row.uscc),
+    profile: rowLoader((usccs: readonly string[]) => raw<FinanceProfile>(reads.profile(usccs)), (row) => row.uscc),
+    taxCredits: groupLoader((usccs: readonly string[]) => raw<TaxCreditRating>(reads.taxCredits(usccs)), (row) => row.uscc),
     socialInsurance: groupLoader(
-      (usccs: readonly string[]) => db.$queryRaw<SocialInsurancePayment[]>(reads.socialInsurance(usccs)),
+      (usccs: readonly string[]) => raw<SocialInsurancePayment>(reads.socialInsurance(usccs)),
       (row) => row.uscc,
     ),
-    housingFund: groupLoader((usccs: readonly string[]) => db.$queryRaw<HousingFundPayment[]>(reads.housingFund(usccs)), (row) => row.uscc),
-    utilities: groupLoader((usccs: readonly string[]) => db.$queryRaw<UtilityPayment[]>(reads.utilities(usccs)), (row) => row.uscc),
-    loans: groupLoader((usccs: readonly string[]) => db.$queryRaw<XinYiDaiLoan[]>(reads.loans(usccs)), (row) => row.uscc),
-    arrears: groupLoader((usccs: readonly string[]) => db.$queryRaw<PaymentArrears[]>(reads.arrears(usccs)), (row) => row.uscc),
+    housingFund: groupLoader((usccs: readonly string[]) => raw<HousingFundPayment>(reads.housingFund(usccs)), (row) => row.uscc),
+    utilities: groupLoader((usccs: readonly string[]) => raw<UtilityPayment>(reads.utilities(usccs)), (row) => row.uscc),
+    loans: groupLoader((usccs: readonly string[]) => raw<XinYiDaiLoan>(reads.loans(usccs)), (row) => row.uscc),
+    arrears: groupLoader((usccs: readonly string[]) => raw<PaymentArrears>(reads.arrears(usccs)), (row) => row.uscc),
   };
 }
 

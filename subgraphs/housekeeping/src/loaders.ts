@@ -1,8 +1,10 @@
 // Batched reads for one request: each loader is one SQL statement per batch of keys.
-// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
-// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
-// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's driver adapter and
+// decoded by Prisma's raw decoder (`raw`, raw-query.ts in the contract): Prisma's query builder
+// compiled and mapped every batch at about twice the CPU, $queryRaw at about twice the adapter's (bench/README.md);
+// writes, migrations and the row types stay Prisma's. subgraph-kit/test/raw-reads.test.ts checks each
 // statement returns exactly what the Prisma query it replaced returned.
+import type { RawQuery } from '@credit-graph/contract';
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
 import {
   Prisma,
@@ -51,7 +53,7 @@ interface WorkerCount {
   _count: { _all: number };
 }
 
-export function createLoaders(db: PrismaClient) {
+export function createLoaders(db: PrismaClient, raw: RawQuery) {
   const byWorker = (ids: readonly string[]) => ({ workerId: { in: [...ids] } });
 
   // One loader per `first` value asked in the request (usually one): the window function
@@ -70,11 +72,11 @@ export function createLoaders(db: PrismaClient) {
   const workerIdLoaders = new Map<number, ReturnType<typeof currentWorkerIds>>();
 
   return {
-    company: rowLoader((usccs: readonly string[]) => db.$queryRaw<HousekeepingCompany[]>(reads.company(usccs)), (row) => row.uscc),
-    complaints: groupLoader((usccs: readonly string[]) => db.$queryRaw<HousekeepingComplaint[]>(reads.complaints(usccs)), (row) => row.uscc),
+    company: rowLoader((usccs: readonly string[]) => raw<HousekeepingCompany>(reads.company(usccs)), (row) => row.uscc),
+    complaints: groupLoader((usccs: readonly string[]) => raw<HousekeepingComplaint>(reads.complaints(usccs)), (row) => row.uscc),
     workerCount: rowLoader(
       async (usccs: readonly string[]): Promise<WorkerCount[]> =>
-        (await db.$queryRaw<{ uscc: string; count: number }[]>(reads.workerCount(usccs))).map(({ uscc, count }) => ({ uscc, _count: { _all: count } })),
+        (await raw<{ uscc: string; count: number }>(reads.workerCount(usccs))).map(({ uscc, count }) => ({ uscc, _count: { _all: count } })),
       (row) => row.uscc,
     ),
     /** The ids of a company's current workers, longest-serving first, at most `first` of them. */
@@ -83,7 +85,7 @@ export function createLoaders(db: PrismaClient) {
       if (!loader) workerIdLoaders.set(first, (loader = currentWorkerIds(first)));
       return loader;
     },
-    worker: rowLoader((ids: readonly string[]) => db.$queryRaw<Worker[]>(reads.worker(ids)), (row) => row.id),
+    worker: rowLoader((ids: readonly string[]) => raw<Worker>(reads.worker(ids)), (row) => row.id),
     certificates: groupLoader(
       (ids: readonly string[]) => db.workerCertificate.findMany({ where: byWorker(ids), orderBy: [{ issuedOn: 'desc' }, { id: 'asc' }] }),
       (row) => row.workerId,
@@ -97,14 +99,14 @@ export function createLoaders(db: PrismaClient) {
       (row) => row.workerId,
     ),
 
-    institution: rowLoader((usccs: readonly string[]) => db.$queryRaw<ElderlyCareInstitution[]>(reads.institution(usccs)), (row) => row.uscc),
-    inspections: groupLoader((usccs: readonly string[]) => db.$queryRaw<ElderlyCareInspection[]>(reads.inspections(usccs)), (row) => row.uscc),
+    institution: rowLoader((usccs: readonly string[]) => raw<ElderlyCareInstitution>(reads.institution(usccs)), (row) => row.uscc),
+    inspections: groupLoader((usccs: readonly string[]) => raw<ElderlyCareInspection>(reads.inspections(usccs)), (row) => row.uscc),
     elderlyCarePenalties: groupLoader(
-      (usccs: readonly string[]) => db.$queryRaw<ElderlyCarePenalty[]>(reads.elderlyCarePenalties(usccs)),
+      (usccs: readonly string[]) => raw<ElderlyCarePenalty>(reads.elderlyCarePenalties(usccs)),
       (row) => row.uscc,
     ),
     elderlyCareCommitments: groupLoader(
-      (usccs: readonly string[]) => db.$queryRaw<ElderlyCareCommitment[]>(reads.elderlyCareCommitments(usccs)),
+      (usccs: readonly string[]) => raw<ElderlyCareCommitment>(reads.elderlyCareCommitments(usccs)),
       (row) => row.uscc,
     ),
   };

@@ -1,9 +1,11 @@
 // Batched reads for one request: each loader is one SQL statement per batch of keys.
-// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
-// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
-// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's driver adapter and
+// decoded by Prisma's raw decoder (`raw`, raw-query.ts in the contract): Prisma's query builder
+// compiled and mapped every batch at about twice the CPU, $queryRaw at about twice the adapter's (bench/README.md);
+// writes, migrations and the row types stay Prisma's. subgraph-kit/test/raw-reads.test.ts checks each
 // statement returns exactly what the Prisma query it replaced returned.
 import type DataLoader from 'dataloader';
+import type { RawQuery } from '@credit-graph/contract';
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
 import {
   Prisma,
@@ -29,7 +31,7 @@ export const reads = {
     Prisma.sql`SELECT * FROM "SupplyChainPartner" WHERE "uscc" = ANY(${usccs}) ORDER BY "annualVolume" DESC, "id" ASC`,
 };
 
-export function createLoaders(db: PrismaClient) {
+export function createLoaders(db: PrismaClient, raw: RawQuery) {
 
   // One loader per page size asked for in the request (usually just the default).
   const latestCodesBySize = new Map<number, DataLoader<string, TraceabilityCode[]>>();
@@ -53,11 +55,11 @@ export function createLoaders(db: PrismaClient) {
   };
 
   return {
-    profile: rowLoader((usccs: readonly string[]) => db.$queryRaw<SupplyChainProfile[]>(reads.profile(usccs)), (row) => row.uscc),
-    logisticsCredits: groupLoader((usccs: readonly string[]) => db.$queryRaw<LogisticsCredit[]>(reads.logisticsCredits(usccs)), (row) => row.uscc),
+    profile: rowLoader((usccs: readonly string[]) => raw<SupplyChainProfile>(reads.profile(usccs)), (row) => row.uscc),
+    logisticsCredits: groupLoader((usccs: readonly string[]) => raw<LogisticsCredit>(reads.logisticsCredits(usccs)), (row) => row.uscc),
     // All of an enterprise's incidents, every category: the ratings, the profile and the signals share them.
-    incidents: groupLoader((usccs: readonly string[]) => db.$queryRaw<LogisticsIncident[]>(reads.incidents(usccs)), (row) => row.uscc),
-    partners: groupLoader((usccs: readonly string[]) => db.$queryRaw<SupplyChainPartner[]>(reads.partners(usccs)), (row) => row.uscc),
+    incidents: groupLoader((usccs: readonly string[]) => raw<LogisticsIncident>(reads.incidents(usccs)), (row) => row.uscc),
+    partners: groupLoader((usccs: readonly string[]) => raw<SupplyChainPartner>(reads.partners(usccs)), (row) => row.uscc),
     latestCodes,
     traceabilityCode: rowLoader(
       (codes: readonly string[]) => db.traceabilityCode.findMany({ where: { code: { in: [...codes] } } }),

@@ -1,8 +1,10 @@
 // Batched reads for one request: each loader is one SQL statement per batch of enterprises.
-// The hot reads (what a credit check touches) are plain SQL sent through Prisma's raw API:
-// Prisma's query builder compiled and mapped every batch at about twice the CPU (bench/README.md);
-// writes, migrations and the row types stay Prisma's. tests/raw-reads.test.ts checks each
+// The hot reads (what a credit check touches) are plain SQL sent through Prisma's driver adapter and
+// decoded by Prisma's raw decoder (`raw`, raw-query.ts in the contract): Prisma's query builder
+// compiled and mapped every batch at about twice the CPU, $queryRaw at about twice the adapter's (bench/README.md);
+// writes, migrations and the row types stay Prisma's. subgraph-kit/test/raw-reads.test.ts checks each
 // statement returns exactly what the Prisma query it replaced returned.
+import type { RawQuery } from '@credit-graph/contract';
 import { groupLoader, rowLoader } from '@credit-graph/subgraph-kit';
 import {
   Prisma,
@@ -28,13 +30,13 @@ export const reads = {
     Prisma.sql`SELECT * FROM "CrossBorderInvestment" WHERE "uscc" = ANY(${usccs}) ORDER BY "filedOn" DESC, "id" DESC`,
 };
 
-export function createLoaders(db: PrismaClient) {
+export function createLoaders(db: PrismaClient, raw: RawQuery) {
   return {
-    customsCredit: rowLoader((usccs: readonly string[]) => db.$queryRaw<CustomsCredit[]>(reads.customsCredit(usccs)), (row) => row.uscc),
-    creditHistory: groupLoader((usccs: readonly string[]) => db.$queryRaw<CustomsCreditChange[]>(reads.creditHistory(usccs)), (row) => row.uscc),
-    volumes: groupLoader((usccs: readonly string[]) => db.$queryRaw<TradeVolume[]>(reads.volumes(usccs)), (row) => row.uscc),
-    violations: groupLoader((usccs: readonly string[]) => db.$queryRaw<DeclarationViolation[]>(reads.violations(usccs)), (row) => row.uscc),
-    investments: groupLoader((usccs: readonly string[]) => db.$queryRaw<CrossBorderInvestment[]>(reads.investments(usccs)), (row) => row.uscc),
+    customsCredit: rowLoader((usccs: readonly string[]) => raw<CustomsCredit>(reads.customsCredit(usccs)), (row) => row.uscc),
+    creditHistory: groupLoader((usccs: readonly string[]) => raw<CustomsCreditChange>(reads.creditHistory(usccs)), (row) => row.uscc),
+    volumes: groupLoader((usccs: readonly string[]) => raw<TradeVolume>(reads.volumes(usccs)), (row) => row.uscc),
+    violations: groupLoader((usccs: readonly string[]) => raw<DeclarationViolation>(reads.violations(usccs)), (row) => row.uscc),
+    investments: groupLoader((usccs: readonly string[]) => raw<CrossBorderInvestment>(reads.investments(usccs)), (row) => row.uscc),
   };
 }
 
