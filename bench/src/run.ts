@@ -46,7 +46,7 @@ const POOL_SIZE = 4000;
 const GATEWAY_HEAP_CAP = '--max-old-space-size=192';
 const SUBGRAPH_HEAP_CAP = '--max-old-space-size=160';
 /** Enterprises the bank checks (and has consent for) in the npm start shapes' short load. */
-const SHAPE_CONSENTS = 400;
+const SHAPE_CONSENTS = 500;
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +57,8 @@ const { values } = parseArgs({
     // The portfolios measure a fixed count of answers (their p50 needs more than a window holds).
     'portfolio-requests': { type: 'string', default: '32' },
     // Lever: V8 flags (NODE_OPTIONS) for npm start's shapes (the in-process one holds the gateway and six subgraphs).
-    'start-node-options': { type: 'string', default: '' },
+    // As package.json's `npm start` (tsx --max-old-space-size=192): the shapes run what a newcomer runs.
+    'start-node-options': { type: 'string', default: '--max-old-space-size=192' },
     // Skips npm start's two shapes (in-process, separate services: time to ready, total RSS, a short check load).
     'skip-shapes': { type: 'boolean', default: false },
     gateways: { type: 'string', default: 'a,b,c,d,f' },
@@ -408,7 +409,9 @@ try {
       log(`stopped ${GATEWAY_TITLES[id]}`);
     }
     const shapePool = pool.slice(0, SHAPE_CONSENTS);
-    const singleBodies = buildScenarios(ROOT, shapePool).find((s) => s.name === 'single')!.bodies;
+    const shapeScenarios = buildScenarios(ROOT, shapePool);
+    const singleBodies = shapeScenarios.find((s) => s.name === 'single')!.bodies;
+    const shapePortfolioBodies = shapeScenarios.find((s) => s.name === 'portfolio500')?.bodies ?? [];
     for (const shape of SHAPES) {
       // The subgraphs above keep their ports and databases; this shape's gateway gets a fresh database.
       const startDatabase = benchDatabaseName('gateway_start');
@@ -442,6 +445,9 @@ try {
             gatewayPort: shapeGatewayPort,
             host: HOST,
             bodies: singleBodies,
+            portfolioBodies: shapePortfolioBodies,
+            // The portfolios' count, at least 4 (the shapes' only heavy load).
+            portfolioRequests: Math.max(4, portfolioRequests),
             headers: bankHeaders,
             connections,
             warmupSeconds,

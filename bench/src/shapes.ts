@@ -4,7 +4,8 @@
 // the build (`node dist/credit-graph.mjs start`) on the bench's PostgreSQL databases; measured:
 // the time from spawn to the gateway's /ready, the total RSS of the launcher's process tree once
 // ready, then a short single-check load as the bank (trust layer on, consents granted) with the
-// tree's CPU, the PostgreSQL backends' CPU and the tree's peak total RSS.
+// tree's CPU, the PostgreSQL backends' CPU and the tree's peak total RSS, then a fixed count of
+// portfolios of 500 (the bench's heaviest answer) with their p50 and every process's peak RSS.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { measure, type Measurement } from './load.ts';
@@ -26,6 +27,10 @@ export interface ShapeMeasurement {
   peakTotalRssBytes: number;
   /** The single-check load: CPU of the tree's processes (gateway = the launcher's own process) and PostgreSQL. */
   load: Measurement;
+  /** The portfolio-of-500 load (a fixed count of answers), after the single checks; absent when not asked. */
+  portfolio?: Measurement;
+  /** Peak total RSS of the tree over both loads. */
+  peakTotalRssUnderPortfoliosBytes?: number;
 }
 
 /** Every process under `root` (itself included), by scanning /proc for parent ids. */
@@ -66,6 +71,9 @@ export interface ShapeContext {
   host: string;
   /** Bodies of the single check (the first `consents` enterprises of the pool), and the bank's headers. */
   bodies: string[];
+  /** Bodies of the portfolio of 500 (the same enterprises) and how many answers to measure (0: none). */
+  portfolioBodies: string[];
+  portfolioRequests: number;
   headers: Record<string, string>;
   connections: number;
   warmupSeconds: number;
@@ -120,11 +128,34 @@ export async function measureShape(shape: Shape, context: ShapeContext): Promise
       subgraphPids: tree.filter((pid) => pid !== service.pid),
       backendPids: context.backendPids,
     });
-    clearInterval(sampler);
+    const peakTotalRssBytes = peakTotal;
     context.log(
       `npm start (${shape}): single check ${load.rps.toFixed(1)} rps, p50 ${load.p50.toFixed(0)} ms, CPU ms/check ${((1000 * (load.cpu.gateway + load.cpu.subgraphs + load.cpu.postgres)) / load.rps).toFixed(1)}, peak total RSS ${(peakTotal / 2 ** 20).toFixed(0)} MB`,
     );
-    return { shape, readySeconds, processes: tree.length, idleRssBytes, idleRssByProcess, peakTotalRssBytes: peakTotal, load };
+    const portfolio =
+      context.portfolioRequests > 0 && context.portfolioBodies.length > 0
+        ? await measure({
+            url: `${base}/graphql`,
+            headers: context.headers,
+            bodies: context.portfolioBodies,
+            connections: context.connections,
+            warmupSeconds: 0,
+            durationSeconds: context.durationSeconds,
+            requests: context.portfolioRequests,
+            pid: service.pid,
+            processes: Object.fromEntries(tree.map((pid) => [processName(pid, service.pid), pid])),
+            sqlStatements: context.transactions,
+            subgraphPids: tree.filter((pid) => pid !== service.pid),
+            backendPids: context.backendPids,
+          })
+        : undefined;
+    clearInterval(sampler);
+    if (portfolio) {
+      context.log(
+        `npm start (${shape}): portfolio of 500 x ${portfolio.requests}, p50 ${portfolio.p50.toFixed(0)} ms, errors ${portfolio.errors + portfolio.non2xx + portfolio.graphqlErrors}, highest process peak ${(Math.max(...Object.values(portfolio.peakRssByProcess ?? {})) / 2 ** 20).toFixed(0)} MB, peak total RSS ${(peakTotal / 2 ** 20).toFixed(0)} MB`,
+      );
+    }
+    return { shape, readySeconds, processes: tree.length, idleRssBytes, idleRssByProcess, peakTotalRssBytes, load, portfolio, peakTotalRssUnderPortfoliosBytes: portfolio ? peakTotal : undefined };
   } finally {
     await service.stop();
   }
