@@ -118,7 +118,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     graphqlPath: GRAPHQL_PATH,
   });
   const identity = createIdentity({ db, jwt: config.jwt });
-  const consents = createConsents({ db });
+  const consents = createConsents({ db, raw: database.raw });
   const safelist = createSafelist({ db });
   const limits = createLimits();
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;

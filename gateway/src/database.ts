@@ -8,7 +8,7 @@
 // second opener is refused with a message saying what to do.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { databaseTarget, prepareSchema, openDatabase, type Database, type DatabaseTarget, type DatabaseTimeouts } from '@credit-graph/contract';
+import { databaseTarget, prepareSchema, openDatabase, rawQuery, type Database, type DatabaseTarget, type DatabaseTimeouts, type RawQuery } from '@credit-graph/contract';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export type GatewayDb = PrismaClient;
@@ -18,6 +18,8 @@ export const GATEWAY_MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migration
 
 export interface GatewayDatabase {
   db: GatewayDb;
+  /** The hot reads' statements through the same driver adapter, without the client's pipeline (raw-query.ts). */
+  raw: RawQuery;
   database: Database;
   close(): Promise<void>;
 }
@@ -99,6 +101,7 @@ export async function openGatewayDatabase(
   const opened = database;
   return {
     db,
+    raw: rawQuery(database.adapter),
     database: opened,
     async close() {
       await db.$disconnect();

@@ -3,6 +3,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditPlugin, createAudit, hashRecord, type Audit, type AuditEntry } from '../src/audit/audit.ts';
 import { parseAuditKeys } from '../src/audit/chain.ts';
@@ -195,6 +196,27 @@ describe('createAudit', () => {
     expect(await seqs()).toEqual(range(2));
     expect(await audit.verify()).toMatchObject({ ok: true, checked: 2, legacy: 0 });
     await audit.close();
+  });
+
+  // A second session (another replica, or an operator's stuck transaction) holds the chain lock.
+  it.runIf(process.env.TEST_DATABASE_URL)('a write waits for a held chain lock no longer than its budget: lock_timeout, AUDIT_UNAVAILABLE, then the chain goes on', async () => {
+    const errors: unknown[][] = [];
+    const audit = createAudit({ db: gateway.db, keys: KEYS, writeTimeoutMs: 1_000, logger: { error: (...args: unknown[]) => errors.push(args) } });
+    await audit.record(entry());
+    const holder = new pg.Client({ connectionString: (gateway.database.target as { url: string }).url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(7236001)');
+      expect(await codeOf(audit.record(entry()))).toBe('AUDIT_UNAVAILABLE');
+      // PostgreSQL's lock timeout ended the wait (not the transaction's own deadline).
+      expect(errors.map((args) => args.join(' ')).join('\n')).toMatch(/lock timeout|55P03/);
+      await holder.query('SELECT pg_advisory_unlock(7236001)');
+      await audit.record(entry());
+      expect(await seqs()).toEqual(range(2));
+    } finally {
+      await holder.end();
+      await audit.close();
+    }
   });
 
   it('rejects with AUDIT_UNAVAILABLE when the database is gone', async () => {

@@ -18,7 +18,7 @@ function bank(purpose: Caller['purpose'], institution = BANK): Caller {
 
 describe('consents', () => {
   it('is live until it expires, then no longer', async () => {
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL', expiresAt: new Date(now.getTime() + 30 * DAY) });
     expect(await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).toEqual({ usccs: [ENTERPRISE], consentIds: [granted.id], grantedBy: new Map([[granted.id, ENTERPRISE]]) });
 
@@ -29,7 +29,7 @@ describe('consents', () => {
   });
 
   it('binds the bank and the purpose', async () => {
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_MONITORING', expiresAt: new Date(now.getTime() + DAY) });
     expect((await consents.live(bank('LOAN_MONITORING'), [ENTERPRISE])).usccs).toEqual([ENTERPRISE]);
     expect((await consents.live(bank('LOAN_APPROVAL'), [ENTERPRISE])).usccs).toEqual([]);
@@ -38,7 +38,7 @@ describe('consents', () => {
   });
 
   it('is revoked only by the enterprise that granted it, at once', async () => {
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     const granted = await consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL', expiresAt: new Date(now.getTime() + DAY) });
     await expect(consents.revoke(granted.id, makeUscc('91', '410102', 'MA000002'))).rejects.toThrow(/No consent/);
     const revoked = await consents.revoke(granted.id, ENTERPRISE);
@@ -47,7 +47,7 @@ describe('consents', () => {
   });
 
   it('refuses a grant that has already expired or runs longer than the maximum', async () => {
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     const base = { enterpriseUscc: ENTERPRISE, institution: BANK, purpose: 'LOAN_APPROVAL' as const };
     await expect(consents.grant({ ...base, expiresAt: now })).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     await expect(consents.grant({ ...base, expiresAt: new Date(now.getTime() + (MAX_CONSENT_DAYS + 1) * DAY) })).rejects.toThrow(/at most 366 days/);
@@ -56,7 +56,7 @@ describe('consents', () => {
   });
 
   it('refuses a consent nobody could use: for a purpose read without consent, or to the enterprise itself', async () => {
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     const expiresAt = consentExpiresAt(30, clock);
     for (const purpose of ['SUPERVISION', 'SELF_QUERY'] as const) {
       await expect(consents.grant({ enterpriseUscc: ENTERPRISE, institution: BANK, purpose, expiresAt })).rejects.toMatchObject({
@@ -83,7 +83,7 @@ describe('consents', () => {
 
   it('is live until midnight in Zhengzhou on its last day, then no longer', async () => {
     now = new Date('2026-11-30T22:46:00Z');
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     const institution = makeUscc('91', '410105', '70681002');
     await consents.grant({ enterpriseUscc: ENTERPRISE, institution, purpose: 'LOAN_APPROVAL', expiresAt: consentExpiresAt(30, clock) });
     now = new Date('2026-12-31T15:59:59Z');
@@ -95,7 +95,7 @@ describe('consents', () => {
 
 describe('live consents as plain SQL', () => {
   it('returns exactly the rows of the Prisma query it replaced: revoked, expired, other banks, purposes and repeats left out', async () => {
-    const consents = createConsents({ db: gateway.db, clock });
+    const consents = createConsents({ db: gateway.db, raw: gateway.raw, clock });
     const enterprises = Array.from({ length: 6 }, (_, i) => makeUscc('91', '410103', `MB00000${i}`));
     const later = new Date(now.getTime() + 10 * DAY);
     // Two live consents for the first enterprise, one each for the next; the rest are not live for BANK/LOAN_APPROVAL.
