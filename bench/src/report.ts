@@ -238,7 +238,7 @@ function targets(input: ReportInput): Target[] {
       pass: times <= 2 && clean(shape.load),
       cause:
         shape.shape === 'in-process'
-          ? `per check ${parts(shape.load, 'one process')} (gateway and subgraphs together): federation planning and result shaping, seven GraphQL executions (one per subgraph and the gateway's), the trust layer (token, consent query, hash-chained audit insert) and Prisma's client around each SQL statement, against the floor's direct pg calls`
+          ? `per check ${parts(shape.load, 'one process')} (gateway and subgraphs together): federation planning and result shaping, seven GraphQL executions (one per subgraph and the gateway's), the trust layer (token, consent query, hash-chained audit insert in a Prisma transaction), the Apollo Server pipeline around each subgraph's execution and the driver adapter's row decoding, against the floor's direct pg calls`
           : `per check ${parts(shape.load)}: as (a), plus the launcher`,
     });
   }
@@ -254,7 +254,7 @@ function targets(input: ReportInput): Target[] {
       pass: times <= goal,
       cause:
         gateway === 'a' && off
-          ? `the trust layer costs ${fmt(gatewayCpuMs(m) - gatewayCpuMs(off), 1)} ms per check over (b) (bearer token, rate limit on Redis, operation passes, one consent query and one audit insert through Prisma); (b) itself is ${fmt(gatewayCpuMs(off), 1)} ms`
+          ? `the trust layer costs ${fmt(gatewayCpuMs(m) - gatewayCpuMs(off), 1)} ms per check over (b) (bearer token, rate limit on Redis, operation passes, one consent query, the hash-chained audit insert in a Prisma transaction, a larger signed caller per subgraph call); (b) itself is ${fmt(gatewayCpuMs(off), 1)} ms`
           : 'both run @apollo/gateway\'s planner and executor (result shaping, JSON of every subgraph answer and of the response), which is most of the cost; half of it would need another executor',
     });
   };
