@@ -57,8 +57,8 @@ const { values } = parseArgs({
     // The portfolios measure a fixed count of answers (their p50 needs more than a window holds).
     'portfolio-requests': { type: 'string', default: '32' },
     // Lever: V8 flags (NODE_OPTIONS) for npm start's shapes (the in-process one holds the gateway and six subgraphs).
-    // As package.json's `npm start` (tsx --max-old-space-size=192): the shapes run what a newcomer runs.
-    'start-node-options': { type: 'string', default: '--max-old-space-size=192' },
+    // Default: none, as `npm start` (a first run seeds the embedded databases in the one process).
+    'start-node-options': { type: 'string', default: '' },
     // Skips npm start's two shapes (in-process, separate services: time to ready, total RSS, a short check load).
     'skip-shapes': { type: 'boolean', default: false },
     gateways: { type: 'string', default: 'a,b,c,d,f' },

@@ -184,7 +184,7 @@ export const NODE_SETTINGS = defineSettings({
     section: 'Deployment',
     example: '--max-old-space-size=192',
     description:
-      "Node.js's own flags; the Kubernetes manifests set the V8 heap cap `--max-old-space-size=192` for the gateway and `=160` for each subgraph (measured: peak RSS 226 MB and 259 MB under the bench's load, against 379 and 438 MB uncapped), and `npm start` runs with `=192` (its own flag, which a `NODE_OPTIONS` cap does not override: in-process peak 264 MB under single checks against 441 MB uncapped); unset: V8's default, which grows the heap with garbage while the machine has memory",
+      "Node.js's own flags; the Kubernetes manifests set the V8 heap cap `--max-old-space-size=192` for the gateway and `=160` for each subgraph (measured: peak RSS 226 MB and 259 MB under the bench's load, against 379 and 438 MB uncapped); `npm start` sets none: a first run seeds the embedded databases in its one process, which ran out of heap at 192 MB (with 192 MB on the bench's PostgreSQL the in-process peak was 260 MB under single checks, 441 MB uncapped); unset: V8's default, which grows the heap with garbage while the machine has memory",
   }),
 });
 
