@@ -100,14 +100,16 @@ export function createLogger(service: string, options: CreateLoggerOptions = {})
   return pino(settings, options.destination ?? stdoutDestination());
 }
 
+let stdout: DestinationStream | undefined;
+
 /**
- * stdout written asynchronously (pino's SonicBoom with `sync: false`, no minimum length): a
- * line goes out at once when stdout is free, and the lines logged while a write is under way
- * go out together in the next one, so under load one write serves many access lines instead
- * of one synchronous write each (about 5% of a subgraph's CPU per request, bench/README.md).
- * pino flushes what is pending on process exit (process.exit included); fatal start errors go
- * through startFailureLogger, synchronous.
+ * The process's one stdout stream (pino's SonicBoom, asynchronous as pino's default), shared by
+ * every logger of the process. pino's default gives each logger its own stream on fd 1; in the
+ * in-process `npm start` the gateway and six subgraphs each buffered and wrote their own, and
+ * their writes interleaved mid-line (about 1 line in 500 torn under a slow reader). One stream
+ * writes whole lines in order. pino flushes what is pending on process exit (process.exit
+ * included); fatal start errors go through startFailureLogger, synchronous, on stderr.
  */
 function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
+  return (stdout ??= pino.destination({ dest: 1, sync: false }));
 }

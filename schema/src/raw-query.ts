@@ -41,7 +41,9 @@ const TYPE_NAMES: Record<ColumnType, string> = {
   [Column.UnknownNumber]: 'unknown',
 };
 
-/** One value as the client serializes it before decoding (its `$t`: integers, int8, Json, Bytes, Boolean). */
+const OFFSETLESS_TIMESTAMP = /^\d{4,}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/;
+
+/** One value as the client serializes it before decoding (its `$t`: integers, int8, Json, Bytes, Boolean), timestamps made UTC. */
 function serialized(value: unknown, type: ColumnType): unknown {
   if (value === null) return null;
   switch (type) {
@@ -55,15 +57,30 @@ function serialized(value: unknown, type: ColumnType): unknown {
       return Array.isArray(value) ? new Uint8Array(value as number[]) : value;
     case Column.Boolean:
       return typeof value === 'string' ? value === 'true' || value === '1' : typeof value === 'number' ? value === 1 : value;
+    case Column.DateTime:
+      // pglite-prisma-adapter hands a `timestamp` as text without an offset ("2025-05-01 00:00:00"),
+      // which `new Date()` would read in the process's time zone; Prisma's timestamps are UTC.
+      // (@prisma/adapter-pg adds "+00:00"; $queryRaw on PGlite has this bug, the query builder not.)
+      return typeof value === 'string' && OFFSETLESS_TIMESTAMP.test(value) ? `${value.replace(' ', 'T')}Z` : value;
     case Column.Int32Array:
     case Column.Int64Array:
     case Column.JsonArray:
     case Column.BytesArray:
     case Column.BooleanArray:
+    case Column.DateTimeArray:
       return (value as unknown[]).map((item) => serialized(item, (type - Column.Int32Array + Column.Int32) as ColumnType));
     default:
       return value;
   }
+}
+
+/**
+ * A parameter as the adapters take it: a Prisma.Decimal (or any decimal.js-like number object)
+ * as its exact text, which pg would otherwise send as JSON (`"1.25"`, refused for numeric).
+ */
+function asArgument(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Date || Array.isArray(value) || ArrayBuffer.isView(value)) return value;
+  return typeof (value as { toFixed?: unknown }).toFixed === 'function' ? String(value) : value;
 }
 
 /** Each parameter's type as the adapter reads it: only arrays (`= ANY($1)`) and dates matter to it. */
@@ -96,7 +113,8 @@ export function rawQuery(factory: SqlDriverAdapterFactory): RawQuery {
       adapter = undefined;
       throw error;
     });
-    const result = await connected.queryRaw({ sql: statement.text, args: [...statement.values], argTypes: statement.values.map(argType) });
+    const args = statement.values.map(asArgument);
+    const result = await connected.queryRaw({ sql: statement.text, args, argTypes: args.map(argType) });
     return decodeRawResult<Row>(result);
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { captureLogs } from '@credit-graph/subgraph-kit/testing';
 import { accessLogger, type Exchange } from '../src/access-log.ts';
 import { createLogger, logLevel, LogLevelError, REDACTED } from '../src/logger.ts';
@@ -121,5 +122,17 @@ describe('the access line', () => {
     const debug = capture('debug');
     accessLogger(debug.logger, '/graphql')({ ...EXCHANGE, path: '/ready', operationName: undefined });
     expect(debug.records()).toEqual([expect.objectContaining({ level: 'debug', path: '/ready' })]);
+  });
+});
+
+describe('stdout', () => {
+  // The in-process npm start holds the gateway's and six subgraphs' loggers: with a stream each,
+  // their asynchronous writes interleaved mid-line.
+  it('is one stream for every logger of the process, so lines from several services never tear', () => {
+    const gateway = createLogger('gateway', { level: 'silent' });
+    const registry = createLogger('registry', { level: 'silent' });
+    const stream = (logger: object) => (logger as Record<symbol, unknown>)[pino.symbols.streamSym];
+    expect(stream(gateway)).toBeDefined();
+    expect(stream(gateway)).toBe(stream(registry));
   });
 });

@@ -249,8 +249,12 @@ for (const { definition, fixtures, cases } of SUBGRAPHS) {
         const actual = await raw(statement);
         expect(expected.length, `${name}: the seed holds rows to compare`).toBeGreaterThan(0);
         expect(actual, name).toStrictEqual(expected);
-        // And what the client's own $queryRaw decodes from the same statement.
-        expect(actual, `${name}: as $queryRaw`).toStrictEqual(await db.$queryRaw(statement));
+        // And what the client's own $queryRaw decodes from the same statement, where $queryRaw is
+        // right: on PGlite in a process east or west of UTC it reads timestamps as local time
+        // (raw-query.ts corrects that; the oracle above holds raw to the instants stored).
+        if (process.env.TEST_DATABASE_URL || new Date().getTimezoneOffset() === 0) {
+          expect(actual, `${name}: as $queryRaw`).toStrictEqual(await db.$queryRaw(statement));
+        }
         cover(coverage, expected, keys);
       }
       // Enterprises without rows (and the unknown one) answer no rows, not an error.
