@@ -153,6 +153,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   };
   const changes = createChangeFeed({
     db,
+    raw: database.raw,
     grades: gradeReaderOver((query, variables) => internal(query, variables)),
     registration: registrationReaderOver((query, variables) => internal(query, variables)),
     writeTimeoutMs: config.audit.writeTimeoutMs,

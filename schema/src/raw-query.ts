@@ -75,10 +75,12 @@ function serialized(value: unknown, type: ColumnType): unknown {
 }
 
 /**
- * A parameter as the adapters take it: a Prisma.Decimal (or any decimal.js-like number object)
- * as its exact text, which pg would otherwise send as JSON (`"1.25"`, refused for numeric).
+ * A parameter as the adapters take it: a BigInt or a Prisma.Decimal (or any decimal.js-like
+ * number object) as its exact text, which pg would otherwise send as JSON (`"1.25"`, refused
+ * for numeric).
  */
 function asArgument(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object' || value instanceof Date || Array.isArray(value) || ArrayBuffer.isView(value)) return value;
   return typeof (value as { toFixed?: unknown }).toFixed === 'function' ? String(value) : value;
 }

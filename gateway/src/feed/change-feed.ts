@@ -19,6 +19,7 @@ import {
   isValidUscc,
   RECORD_SOURCES,
   type Caller,
+  type RawQuery,
   type CreditChange,
 } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
@@ -131,6 +132,8 @@ function keyScope(caller: Caller): string {
 
 export interface ChangeFeedOptions {
   db: GatewayDb;
+  /** The feed's page read (raw-query.ts): its timestamps are the instants stored on either database, whatever the process's time zone. */
+  raw: RawQuery;
   grades: GradeReader;
   registration: RegistrationReader;
   writeTimeoutMs?: number;
@@ -145,7 +148,7 @@ function gatewayDatabaseDown(what: string, logger: Pick<Console, 'error'>) {
 }
 
 export function createChangeFeed(options: ChangeFeedOptions) {
-  const { db, grades, registration, logger = console } = options;
+  const { db, raw, grades, registration, logger = console } = options;
   const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_FEED_WRITE_TIMEOUT_MS;
   if (!Number.isInteger(writeTimeoutMs) || writeTimeoutMs < 1) throw new ConfigError(`change feed writeTimeoutMs must be a positive integer, got ${writeTimeoutMs}`);
   const transaction = <T>(work: (tx: Parameters<Parameters<GatewayDb['$transaction']>[0]>[0]) => Promise<T>) =>
@@ -273,19 +276,16 @@ export function createChangeFeed(options: ChangeFeedOptions) {
       }
       const after = BigInt(args.after ?? '0');
       // Each change with the consents that let the bank read it (for the audit record's consentIds).
-      const rows = await db.$queryRawUnsafe<{ seq: bigint; uscc: string; kind: string; source: string; summary: string; recordId: string | null; gradeAfter: string | null; occurredAt: Date; consentIds: string[] }[]>(
-        `SELECT c."seq", c."uscc", c."kind", c."source", c."summary", c."recordId", c."gradeAfter", c."occurredAt", k."ids" AS "consentIds"
+      const rows = await raw<{ seq: bigint; uscc: string; kind: string; source: string; summary: string; recordId: string | null; gradeAfter: string | null; occurredAt: Date; consentIds: string[] }>({
+        text: `SELECT c."seq", c."uscc", c."kind", c."source", c."summary", c."recordId", c."gradeAfter", c."occurredAt", k."ids" AS "consentIds"
            FROM "CreditChange" c
            CROSS JOIN LATERAL (SELECT array_agg(k."id") AS "ids" FROM "Consent" k
                          WHERE k."enterpriseUscc" = c."uscc" AND k."institution" = $2 AND k."purpose"::text = $3
                            AND k."revokedAt" IS NULL AND k."expiresAt" > now() AND k."grantedAt" <= c."occurredAt") k
           WHERE c."seq" > $1 AND k."ids" IS NOT NULL
           ORDER BY c."seq" LIMIT $4`,
-        after,
-        caller.institution,
-        caller.purpose,
-        first + 1,
-      );
+        values: [after, caller.institution, caller.purpose, first + 1],
+      });
       const page = rows.slice(0, first);
       return {
         changes: page,
