@@ -115,39 +115,30 @@ export async function measureShape(shape: Shape, context: ShapeContext): Promise
     const sampler = setInterval(() => {
       peakTotal = Math.max(peakTotal, tree.reduce((total, pid) => total + (rssBytes(pid) ?? 0), 0));
     }, 200);
-    const load = await measure({
-      url: `${base}/graphql`,
-      headers: context.headers,
-      bodies: context.bodies,
-      connections: context.connections,
-      warmupSeconds: context.warmupSeconds,
-      durationSeconds: context.durationSeconds,
-      pid: service.pid,
-      processes: Object.fromEntries(tree.map((pid) => [processName(pid, service.pid), pid])),
-      sqlStatements: context.transactions,
-      subgraphPids: tree.filter((pid) => pid !== service.pid),
-      backendPids: context.backendPids,
-    });
+    // One load on the launcher's tree: the bank's bodies, the tree's processes and backends.
+    const loadOf = (bodies: string[], warmupSeconds: number, requests?: number) =>
+      measure({
+        url: `${base}/graphql`,
+        headers: context.headers,
+        bodies,
+        connections: context.connections,
+        warmupSeconds,
+        durationSeconds: context.durationSeconds,
+        requests,
+        pid: service.pid,
+        processes: Object.fromEntries(tree.map((pid) => [processName(pid, service.pid), pid])),
+        sqlStatements: context.transactions,
+        subgraphPids: tree.filter((pid) => pid !== service.pid),
+        backendPids: context.backendPids,
+      });
+    const load = await loadOf(context.bodies, context.warmupSeconds);
     const peakTotalRssBytes = peakTotal;
     context.log(
       `npm start (${shape}): single check ${load.rps.toFixed(1)} rps, p50 ${load.p50.toFixed(0)} ms, CPU ms/check ${((1000 * (load.cpu.gateway + load.cpu.subgraphs + load.cpu.postgres)) / load.rps).toFixed(1)}, peak total RSS ${(peakTotal / 2 ** 20).toFixed(0)} MB`,
     );
     const portfolio =
       context.portfolioRequests > 0 && context.portfolioBodies.length > 0
-        ? await measure({
-            url: `${base}/graphql`,
-            headers: context.headers,
-            bodies: context.portfolioBodies,
-            connections: context.connections,
-            warmupSeconds: 0,
-            durationSeconds: context.durationSeconds,
-            requests: context.portfolioRequests,
-            pid: service.pid,
-            processes: Object.fromEntries(tree.map((pid) => [processName(pid, service.pid), pid])),
-            sqlStatements: context.transactions,
-            subgraphPids: tree.filter((pid) => pid !== service.pid),
-            backendPids: context.backendPids,
-          })
+        ? await loadOf(context.portfolioBodies, 0, context.portfolioRequests)
         : undefined;
     clearInterval(sampler);
     if (portfolio) {
