@@ -60,13 +60,13 @@ export function createLoaders(db: PrismaClient, raw: RawQuery) {
   // reads at most `first` workers per company, however many a company employs.
   const currentWorkerIds = (first: number) =>
     groupLoader(
-      (usccs: readonly string[]) => db.$queryRaw<WorkerSlot[]>`
+      (usccs: readonly string[]) => raw<WorkerSlot>(Prisma.sql`
         SELECT id, uscc FROM (
           SELECT id, uscc, row_number() OVER (PARTITION BY uscc ORDER BY "employedSince", id) AS position
           FROM "Worker" WHERE uscc IN (${Prisma.join([...usccs])})
         ) ranked
         WHERE position <= ${first}
-        ORDER BY uscc, position`,
+        ORDER BY uscc, position`),
       (slot) => slot.uscc,
     );
   const workerIdLoaders = new Map<number, ReturnType<typeof currentWorkerIds>>();

@@ -40,13 +40,13 @@ export function createLoaders(db: PrismaClient, raw: RawQuery) {
     if (!loader) {
       // The window function bounds each producer to `size` codes in SQL: a producer may have millions.
       loader = groupLoader(
-        (usccs: readonly string[]) => db.$queryRaw<TraceabilityCode[]>`
+        (usccs: readonly string[]) => raw<TraceabilityCode>(Prisma.sql`
           SELECT "code", "uscc", "product", "batch", "producedOn" FROM (
             SELECT *, ROW_NUMBER() OVER (PARTITION BY "uscc" ORDER BY "producedOn" DESC, "code" DESC) AS "rank"
             FROM "TraceabilityCode" WHERE "uscc" IN (${Prisma.join([...usccs])})
           ) AS "ranked"
           WHERE "rank" <= ${size}
-          ORDER BY "uscc", "rank"`,
+          ORDER BY "uscc", "rank"`),
         (row) => row.uscc,
       );
       latestCodesBySize.set(size, loader);
