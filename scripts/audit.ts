@@ -30,7 +30,7 @@ export async function verifyAuditLog(gateway: GatewayDatabase, settings: AuditSe
   const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   try {
     const checkpoints = createCheckpoints(checkpointOptions(gateway, settings, redis));
-    const audit = createAudit({ db: gateway.db, keys: settings.keys, checkpoints });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: settings.keys, checkpoints });
     const result = await audit.verify();
     await audit.close();
     return result;

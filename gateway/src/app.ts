@@ -142,7 +142,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     await reportCheckpoints.close();
   };
   if (!checkpoints.enabled) logger.warn('[gateway] no AUDIT_CHECKPOINT_FILE and no REDIS_URL: deleting the newest audit records, stored verifications or issued reports would go unseen by verify');
-  const audit = createAudit({ db, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
+  const audit = createAudit({ db, raw: database.raw, keys: config.audit.keys, checkpoints, writeTimeoutMs: config.audit.writeTimeoutMs, logger, onBatch: metrics.auditBatch });
 
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
   const inProcess = new Map((options.inProcessSubgraphs ?? []).map((subgraph) => [subgraph.name, subgraph]));

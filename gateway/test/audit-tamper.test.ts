@@ -37,7 +37,7 @@ function entry(overrides: Partial<AuditEntry> = {}): AuditEntry {
 /** An audit log checkpointing into `file` after every record (the default is every 100 or 10 s). */
 function auditWithCheckpoints(keys = KEYS, everyRecords = 1) {
   const checkpoints = createCheckpoints({ keys, file, everyRecords, everyMs: 60_000 });
-  return createAudit({ db: gateway.db, keys, checkpoints });
+  return createAudit({ db: gateway.db, raw: gateway.raw, keys, checkpoints });
 }
 
 async function writeNine() {
@@ -176,7 +176,7 @@ describe('audit verify against someone who can write the audit table', () => {
     expect(keyIds).toEqual([...Array(9).fill('k1'), 'k2']);
     await audit.close();
     // Dropping the old key from the list makes its records unverifiable, and verify says so.
-    const dropped = createAudit({ db: gateway.db, keys: parseAuditKeys(`k2:${'cd'.repeat(32)}`) });
+    const dropped = createAudit({ db: gateway.db, raw: gateway.raw, keys: parseAuditKeys(`k2:${'cd'.repeat(32)}`) });
     expect(await dropped.verify()).toMatchObject({ ok: false, problem: { seq: 1n, kind: 'unknown-key' } });
     await dropped.close();
   });
@@ -207,7 +207,7 @@ describe('audit verify against someone who can write the audit table', () => {
   });
 
   it('stores the request id on the record', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     await audit.record(entry({ requestId: 'req-123' }));
     expect((await gateway.db.auditRecord.findFirstOrThrow()).requestId).toBe('req-123');
     expect((await audit.verify()).ok).toBe(true);
@@ -222,11 +222,11 @@ describe.runIf(process.env.REDIS_URL)('audit checkpoints in Redis', () => {
     const redisKey = `test:audit-checkpoint:${randomUUID()}`;
     try {
       const checkpoints = () => createCheckpoints({ keys: KEYS, redis, redisKey, everyRecords: 1, everyMs: 60_000 });
-      const audit = createAudit({ db: gateway.db, keys: KEYS, checkpoints: checkpoints() });
+      const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, checkpoints: checkpoints() });
       for (let i = 0; i < 9; i++) await audit.record(entry());
       await audit.close();
       await gateway.database.exec('DELETE FROM "AuditRecord" WHERE seq >= 7');
-      const verifier = createAudit({ db: gateway.db, keys: KEYS, checkpoints: checkpoints() });
+      const verifier = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, checkpoints: checkpoints() });
       expect(await verifier.verify()).toMatchObject({ ok: false, checked: 6, problem: { seq: 7n, kind: 'truncation' } });
       await verifier.close();
     } finally {

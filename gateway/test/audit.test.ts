@@ -64,13 +64,13 @@ beforeEach(async () => {
 
 describe('createAudit', () => {
   it('refuses bad options at creation with a coded error', () => {
-    expect(() => createAudit({ db: gateway.db, keys: KEYS, maxBatch: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
-    expect(() => createAudit({ db: gateway.db, keys: KEYS, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
-    expect(() => createAudit({ db: undefined as never, keys: KEYS })).toThrow(/database/);
+    expect(() => createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, maxBatch: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, maxWaitMs: -1 })).toThrow(/maxWaitMs/);
+    expect(() => createAudit({ db: undefined as never, raw: undefined as never, keys: KEYS })).toThrow(/database/);
   });
 
   it('writes N concurrent records as N rows with contiguous seqs and a chain that verifies', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     const results = await Promise.all(Array.from({ length: 450 }, (_, i) => audit.record(entry({ subjects: [`S${i}`] }))));
     expect(await seqs()).toEqual(range(450));
     expect(new Set(results.map((r) => r.seq)).size).toBe(450);
@@ -81,7 +81,7 @@ describe('createAudit', () => {
   });
 
   it('batches entries that arrive while a write is in flight, and resolves each only once its row is committed', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS, maxWaitMs: 0 });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, maxWaitMs: 0 });
     const reader = await secondConnection();
     const visibleAtResolve: boolean[] = [];
     const pending: Promise<void>[] = [];
@@ -105,7 +105,7 @@ describe('createAudit', () => {
   });
 
   it('writes a full batch at once without waiting for maxWaitMs', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS, maxBatch: 5, maxWaitMs: 60_000 });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, maxBatch: 5, maxWaitMs: 60_000 });
     const started = Date.now();
     await Promise.all(Array.from({ length: 5 }, () => audit.record(entry())));
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -115,8 +115,8 @@ describe('createAudit', () => {
 
   it('keeps one chain when two gateway replicas write to the same database at once', async () => {
     const other = await secondConnection();
-    const first = createAudit({ db: gateway.db, keys: KEYS });
-    const second = createAudit({ db: other.db, keys: KEYS });
+    const first = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
+    const second = createAudit({ db: other.db, raw: other.raw, keys: KEYS });
     await Promise.all(
       Array.from({ length: 200 }, (_, i) => (i % 2 ? first : second).record(entry({ subjects: [`S${i}`] }))),
     );
@@ -128,7 +128,7 @@ describe('createAudit', () => {
   });
 
   it('finds a record whose subjects were edited in the database', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     await Promise.all(Array.from({ length: 10 }, (_, i) => audit.record(entry({ subjects: [`S${i}`] }))));
     expect((await audit.verify()).ok).toBe(true);
     await gateway.database.exec(`UPDATE "AuditRecord" SET subjects = ARRAY['${USCC_C}'] WHERE seq = 4`);
@@ -139,7 +139,7 @@ describe('createAudit', () => {
   });
 
   it('chains refused subjects too: a record naming them verifies, and erasing them is found', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     const before = (await audit.verify()).checked;
     await audit.record(entry({ subjects: [USCC_A], deniedSubjects: [USCC_B] }));
     await audit.record(entry({ subjects: [USCC_A] }));
@@ -150,7 +150,7 @@ describe('createAudit', () => {
   });
 
   it('finds a record whose hash was recomputed after an edit, at the next record', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     await Promise.all(Array.from({ length: 10 }, () => audit.record(entry())));
     // Even a forger holding the key, who rehashes the edited record, breaks the link from its successor.
     const record = await gateway.db.auditRecord.findUniqueOrThrow({ where: { seq: 4n } });
@@ -162,7 +162,7 @@ describe('createAudit', () => {
   });
 
   it('reports a deleted middle record as a broken chain at the record after it', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     await Promise.all(Array.from({ length: 10 }, () => audit.record(entry())));
     await gateway.database.exec('DELETE FROM "AuditRecord" WHERE seq = 5');
     const result = await audit.verify();
@@ -172,7 +172,7 @@ describe('createAudit', () => {
   });
 
   it('verifies a chain longer than one verify page', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     await Promise.all(Array.from({ length: 5200 }, () => audit.record(entry())));
     expect(await audit.verify()).toMatchObject({ ok: true, checked: 5200, legacy: 0 });
     await gateway.database.exec('DELETE FROM "AuditRecord" WHERE seq = 5001');
@@ -182,7 +182,7 @@ describe('createAudit', () => {
 
   it('rejects every entry of a failed write with AUDIT_UNAVAILABLE, and the next write continues the chain without a gap', async () => {
     const errors: unknown[][] = [];
-    const audit = createAudit({ db: gateway.db, keys: KEYS, logger: { error: (...args: unknown[]) => errors.push(args) } });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, logger: { error: (...args: unknown[]) => errors.push(args) } });
     await audit.record(entry());
     await gateway.database.exec(`ALTER TABLE "AuditRecord" ADD CONSTRAINT no_poison CHECK (subject <> 'poison')`);
     try {
@@ -201,7 +201,7 @@ describe('createAudit', () => {
   // A second session (another replica, or an operator's stuck transaction) holds the chain lock.
   it.runIf(process.env.TEST_DATABASE_URL)('a write waits for a held chain lock no longer than its budget: lock_timeout, AUDIT_UNAVAILABLE, then the chain goes on', async () => {
     const errors: unknown[][] = [];
-    const audit = createAudit({ db: gateway.db, keys: KEYS, writeTimeoutMs: 1_000, logger: { error: (...args: unknown[]) => errors.push(args) } });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, writeTimeoutMs: 1_000, logger: { error: (...args: unknown[]) => errors.push(args) } });
     await audit.record(entry());
     const holder = new pg.Client({ connectionString: (gateway.database.target as { url: string }).url });
     await holder.connect();
@@ -221,13 +221,13 @@ describe('createAudit', () => {
 
   it('rejects with AUDIT_UNAVAILABLE when the database is gone', async () => {
     const closing = await openGatewayDatabase(gateway.target);
-    const audit = createAudit({ db: closing.db, keys: KEYS, logger: silent });
+    const audit = createAudit({ db: closing.db, raw: closing.raw, keys: KEYS, logger: silent });
     await closing.close();
     expect(await codeOf(audit.record(entry()))).toBe('AUDIT_UNAVAILABLE');
   });
 
   it('rejects an invalid entry alone, without failing the entries batched with it', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     const bad = audit.record(entry({ outcome: 'maybe' as never }));
     const good = audit.record(entry());
     expect(await codeOf(bad)).toBe('AUDIT_UNAVAILABLE');
@@ -236,7 +236,7 @@ describe('createAudit', () => {
   });
 
   it('close writes what is queued, then refuses new entries', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS, maxWaitMs: 60_000 });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, maxWaitMs: 60_000 });
     const queued = Array.from({ length: 10 }, () => audit.record(entry()));
     await audit.close();
     expect(await seqs()).toEqual(range(10));
@@ -248,7 +248,7 @@ describe('createAudit', () => {
 describe('audit query', () => {
   let audit: Audit;
   beforeEach(async () => {
-    audit = createAudit({ db: gateway.db, keys: KEYS });
+    audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 9, minute));
     for (const [i, e] of [
       entry({ at: at(0), subjects: [USCC_A] }),
@@ -320,7 +320,7 @@ describe('auditPlugin', () => {
   }
 
   it('holds the response until the record is durable', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const server = await startServer({ record: async (e) => (await gate, audit.record(e)) });
@@ -344,7 +344,7 @@ describe('auditPlugin', () => {
   });
 
   it('answers 503 AUDIT_UNAVAILABLE with no data when the record cannot be written', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS, logger: silent });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, logger: silent });
     await audit.close(); // a closed log refuses every entry
     const server = await startServer(audit);
     const { status, body } = await post(server, 'CreditCheck');
@@ -355,7 +355,7 @@ describe('auditPlugin', () => {
   });
 
   it('answers 503 when the database rejects the write', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS, logger: silent });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, logger: silent });
     const server = await startServer(audit);
     await gateway.database.exec(`ALTER TABLE "AuditRecord" ADD CONSTRAINT no_writes CHECK (false) NOT VALID`);
     try {
@@ -370,7 +370,7 @@ describe('auditPlugin', () => {
   });
 
   it('records nothing for an operation describe leaves out', async () => {
-    const audit = createAudit({ db: gateway.db, keys: KEYS });
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS });
     const server = await startServer(audit);
     const { status, body } = await post(server, 'Unaudited');
     expect(status).toBe(200);

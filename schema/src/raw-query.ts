@@ -11,7 +11,18 @@
 // BigInt, Json, Bytes). subgraph-kit/test/raw-reads.test.ts checks every hot read against the
 // Prisma query it replaced, value for value and type for type.
 import { deserializeRawResult } from '@prisma/client/runtime/client';
-import { ColumnTypeEnum as Column, type ArgType, type ColumnType, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlResultSet } from '@prisma/driver-adapter-utils';
+import {
+  ColumnTypeEnum as Column,
+  type ArgType,
+  type ColumnType,
+  type IsolationLevel,
+  type SqlDriverAdapter,
+  type SqlDriverAdapterFactory,
+  type SqlQuery,
+  type SqlQueryable,
+  type SqlResultSet,
+  type Transaction,
+} from '@prisma/driver-adapter-utils';
 
 /** A statement as Prisma's `Prisma.sql` template builds it: `$1`-numbered text and its values. */
 export interface RawStatement {
@@ -25,7 +36,41 @@ export interface RawStatement {
  * int8, parsed Json, enum arrays as the statement casts them). Rejects with the adapter's
  * DriverAdapterError when the database refuses or cannot be reached.
  */
-export type RawQuery = <Row>(statement: RawStatement) => Promise<Row[]>;
+export interface RawQuery {
+  <Row>(statement: RawStatement): Promise<Row[]>;
+  /**
+   * Runs `work` in one transaction on one connection and commits it when `work` resolves, rolls
+   * it back when it rejects (then rejects with the same error). `isolationLevel` is PostgreSQL's
+   * (PGlite has one connection: every transaction is serial there). `timeoutMs` bounds the
+   * transaction as Prisma's `$transaction({ timeout })` does: past it, `work`'s next statement
+   * and the transaction reject with RawTransactionTimeoutError and it is rolled back; a COMMIT
+   * already sent is awaited (bounded by the pool's query timeout) so that a caller is never told
+   * "failed" about a transaction that committed.
+   */
+  transaction<T>(work: (tx: RawTransaction) => Promise<T>, options?: RawTransactionOptions): Promise<T>;
+}
+
+/** The statements of one transaction (RawQuery.transaction). */
+export interface RawTransaction {
+  /** A statement's rows, decoded as RawQuery's. */
+  query<Row>(statement: RawStatement): Promise<Row[]>;
+  /** Runs a statement and answers the number of rows it changed. */
+  execute(statement: RawStatement): Promise<number>;
+}
+
+export interface RawTransactionOptions {
+  isolationLevel?: IsolationLevel;
+  /** Milliseconds from the start (the wait for a connection included) to the COMMIT; none when absent. */
+  timeoutMs?: number;
+}
+
+/** A transaction that outlived its `timeoutMs` (rolled back). */
+export class RawTransactionTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the transaction did not commit within ${timeoutMs} ms and was rolled back`);
+    this.name = 'RawTransactionTimeoutError';
+  }
+}
 
 /** Prisma's raw type name of each column type (the client's own table, runtime/client.js). */
 const TYPE_NAMES: Record<ColumnType, string> = {
@@ -101,6 +146,79 @@ export function decodeRawResult<Row>(result: SqlResultSet): Row[] {
   } as Parameters<typeof deserializeRawResult>[0]) as Row[];
 }
 
+/** A statement as the adapter takes it. */
+function sqlQuery(statement: RawStatement): SqlQuery {
+  const args = statement.values.map(asArgument);
+  return { sql: statement.text, args, argTypes: args.map(argType) };
+}
+
+const END = { COMMIT: { sql: 'COMMIT', args: [], argTypes: [] }, ROLLBACK: { sql: 'ROLLBACK', args: [], argTypes: [] } } satisfies Record<string, SqlQuery>;
+
+/**
+ * Ends a transaction as Prisma's own transaction manager does: @prisma/adapter-pg wants the
+ * COMMIT or ROLLBACK statement sent and then its connection released (`commit()`/`rollback()`);
+ * pglite-prisma-adapter ("phantom" statements) ends the transaction itself in `commit()`/`rollback()`.
+ */
+async function endTransaction(tx: Transaction, how: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+  if (tx.options.usePhantomQuery) return how === 'COMMIT' ? tx.commit() : tx.rollback();
+  try {
+    await tx.executeRaw(END[how]);
+  } catch (error) {
+    // The connection goes back to the pool either way (a broken one is dropped by pg on its error).
+    await tx.rollback();
+    throw error;
+  }
+  await (how === 'COMMIT' ? tx.commit() : tx.rollback());
+}
+
+async function runTransaction<T>(adapter: SqlDriverAdapter, work: (tx: RawTransaction) => Promise<T>, options: RawTransactionOptions): Promise<T> {
+  const { timeoutMs, isolationLevel } = options;
+  let expired = false;
+  // Read at every statement as well as by the timer: PGlite runs a statement on this thread, so
+  // a long one can end before the timer has had its turn.
+  const deadlineAt = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+  const isExpired = () => expired || performance.now() >= deadlineAt;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    if (timeoutMs === undefined) return;
+    timer = setTimeout(() => {
+      expired = true;
+      reject(new RawTransactionTimeoutError(timeoutMs));
+    }, timeoutMs);
+  });
+  deadline.catch(() => undefined); // observed below (or never needed)
+  let committing = false;
+  const attempt = (async () => {
+    const tx = await adapter.startTransaction(isolationLevel);
+    // Past the deadline, no further statement: the transaction only rolls back.
+    const guarded = <R>(run: (queryable: SqlQueryable) => Promise<R>): Promise<R> =>
+      isExpired() ? Promise.reject(new RawTransactionTimeoutError(timeoutMs!)) : run(tx);
+    let result: T;
+    try {
+      if (isExpired()) throw new RawTransactionTimeoutError(timeoutMs!);
+      result = await work({
+        query: async <Row>(statement: RawStatement) => decodeRawResult<Row>(await guarded((q) => q.queryRaw(sqlQuery(statement)))),
+        execute: (statement) => guarded((q) => q.executeRaw(sqlQuery(statement))),
+      });
+      if (isExpired()) throw new RawTransactionTimeoutError(timeoutMs!);
+    } catch (error) {
+      await endTransaction(tx, 'ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    committing = true;
+    await endTransaction(tx, 'COMMIT');
+    return result;
+  })();
+  try {
+    if (timeoutMs === undefined) return await attempt;
+    // The deadline answers the caller unless the COMMIT has been sent: then its outcome is awaited.
+    return await Promise.race([attempt, deadline.catch((error: unknown) => (committing ? attempt : Promise.reject(error)))]);
+  } finally {
+    clearTimeout(timer);
+    attempt.catch(() => undefined); // a transaction abandoned at its deadline still rolls back, unobserved
+  }
+}
+
 /**
  * A RawQuery on `factory` (the adapter factory the service's Prisma client was built on, so the
  * same pool and the same statement counter): the adapter is connected on the first statement
@@ -108,15 +226,16 @@ export function decodeRawResult<Row>(result: SqlResultSet): Row[] {
  */
 export function rawQuery(factory: SqlDriverAdapterFactory): RawQuery {
   let adapter: Promise<SqlDriverAdapter> | undefined;
-  return async <Row>(statement: RawStatement) => {
+  const connected = (): Promise<SqlDriverAdapter> => {
     adapter ??= factory.connect();
     // A failed connect is not kept: the next statement tries again.
-    const connected = await adapter.catch((error: unknown) => {
+    return adapter.catch((error: unknown) => {
       adapter = undefined;
       throw error;
     });
-    const args = statement.values.map(asArgument);
-    const result = await connected.queryRaw({ sql: statement.text, args, argTypes: args.map(argType) });
-    return decodeRawResult<Row>(result);
   };
+  const query = async <Row>(statement: RawStatement): Promise<Row[]> => decodeRawResult<Row>(await (await connected()).queryRaw(sqlQuery(statement)));
+  return Object.assign(query, {
+    transaction: async <T>(work: (tx: RawTransaction) => Promise<T>, options: RawTransactionOptions = {}) => runTransaction(await connected(), work, options),
+  });
 }

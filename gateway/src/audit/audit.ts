@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { creditGraphError, formattedError, PURPOSES, ROLES, type Purpose, type Role } from '@credit-graph/contract';
+import { creditGraphError, formattedError, PURPOSES, ROLES, type Purpose, type RawQuery, type Role } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 import type { GatewayDb } from '../database.ts';
 import type { AuditRecord } from '../generated/prisma/client.ts';
@@ -59,6 +59,8 @@ export interface AuditEntry {
 
 export interface AuditOptions {
   db: GatewayDb;
+  /** The same database's raw statements (database.ts): the chain's appends go through them. */
+  raw: RawQuery;
   /** The chain's keys (AUDIT_HMAC_KEYS); new records use the current one. */
   keys: AuditKeys;
   /** Where the chain's head is checkpointed (none: a truncation of the newest records goes unseen). */
@@ -193,14 +195,15 @@ function decodeCursor(cursor: string): bigint {
 }
 
 export function createAudit(options: AuditOptions): Audit {
-  const { db, keys, checkpoints, maxBatch = DEFAULT_MAX_BATCH, maxWaitMs = DEFAULT_MAX_WAIT_MS, logger = console } = options;
+  const { db, raw, keys, checkpoints, maxBatch = DEFAULT_MAX_BATCH, maxWaitMs = DEFAULT_MAX_WAIT_MS, logger = console } = options;
   const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
-  if (!db || typeof db.$transaction !== 'function') throw new ConfigError('createAudit needs the gateway database (db)');
+  if (!db || typeof db.$transaction !== 'function' || typeof raw?.transaction !== 'function') throw new ConfigError('createAudit needs the gateway database (db and raw)');
   if (!keys?.keys?.get(keys.currentId)) throw new ConfigError('createAudit needs the audit chain keys (keys, from AUDIT_HMAC_KEYS)');
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new ConfigError(`audit maxBatch must be a positive integer, got ${maxBatch}`);
   if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) throw new ConfigError(`audit maxWaitMs must be 0 or more, got ${maxWaitMs}`);
   if (!Number.isInteger(writeTimeoutMs) || writeTimeoutMs < 1) throw new ConfigError(`audit writeTimeoutMs must be a positive integer, got ${writeTimeoutMs}`);
   const currentKey = keys.keys.get(keys.currentId)!;
+  const lockTimeoutMs = Math.max(1, Math.floor(writeTimeoutMs * 0.9));
 
   const queue: Pending[] = [];
   let inFlight: Promise<void> | undefined;
@@ -213,24 +216,25 @@ export function createAudit(options: AuditOptions): Audit {
   // no gap, so `verify` can treat any gap as a deletion. A write whose intent already has its
   // record (a retry) gets that record back instead of a second one.
   async function write(batch: Pending[]): Promise<{ id: string; seq: bigint; hash: string }[]> {
-    return db.$transaction(
+    // Straight to the driver adapter (raw-query.ts), not Prisma's interactive transaction: the
+    // same five statements cost the gateway about 2 ms less CPU per batch (bench/README.md).
+    return raw.transaction(
       async (tx) => {
         // A locked table or a stalled lock holder fails this write within the budget, never hangs
         // it: lock_timeout for this transaction (SET LOCAL), set before the chain lock is awaited,
-        // in the same statement (one round trip less per batch).
-        await tx.$executeRawUnsafe(`SELECT set_config('lock_timeout', $1, true), pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`, `${writeTimeoutMs}ms`);
+        // in the same statement (one round trip less per batch). 90 % of the budget, so that a
+        // held lock is reported as itself (55P03) before the transaction's own deadline.
+        await tx.execute({ text: `SELECT set_config('lock_timeout', $1, true), pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`, values: [`${lockTimeoutMs}ms`] });
         const intents = batch.flatMap(({ fields }) => (fields.writeIntentId ? [fields.writeIntentId] : []));
         const existing = new Map<string, { id: string; seq: bigint; hash: string }>();
         if (intents.length > 0) {
-          const rows = await tx.$queryRawUnsafe<{ id: string; seq: bigint; hash: string; writeIntentId: string }[]>(
-            `SELECT id, seq, hash, "writeIntentId" FROM "AuditRecord" WHERE "writeIntentId" = ANY($1::text[])`,
-            intents,
-          );
+          const rows = await tx.query<{ id: string; seq: bigint; hash: string; writeIntentId: string }>({
+            text: `SELECT id, seq, hash, "writeIntentId" FROM "AuditRecord" WHERE "writeIntentId" = ANY($1::text[])`,
+            values: [intents],
+          });
           for (const row of rows) existing.set(row.writeIntentId, { id: row.id, seq: BigInt(row.seq), hash: row.hash });
         }
-        const [head] = await tx.$queryRawUnsafe<{ seq: bigint; hash: string }[]>(
-          `SELECT seq, hash FROM "AuditRecord" ORDER BY seq DESC LIMIT 1`,
-        );
+        const [head] = await tx.query<{ seq: bigint; hash: string }>({ text: `SELECT seq, hash FROM "AuditRecord" ORDER BY seq DESC LIMIT 1`, values: [] });
         let seq = BigInt(head?.seq ?? 0);
         let previousHash = head?.hash ?? GENESIS_HASH;
         const rows: Record<string, unknown>[] = [];
@@ -246,19 +250,19 @@ export function createAudit(options: AuditOptions): Audit {
         });
         if (rows.length > 0) {
           // One statement for the whole batch; the JSON keys are the column names.
-          await tx.$executeRawUnsafe(
-            `INSERT INTO "AuditRecord" SELECT * FROM jsonb_populate_recordset(NULL::"AuditRecord", $1::jsonb)`,
-            JSON.stringify(rows),
-          );
+          await tx.execute({
+            text: `INSERT INTO "AuditRecord" SELECT * FROM jsonb_populate_recordset(NULL::"AuditRecord", $1::jsonb)`,
+            values: [JSON.stringify(rows)],
+          });
         }
         if (intents.length > 0) {
-          await tx.$executeRawUnsafe(`UPDATE "WriteIntent" SET "auditedAt" = now() WHERE id = ANY($1::text[]) AND "auditedAt" IS NULL`, intents);
+          await tx.execute({ text: `UPDATE "WriteIntent" SET "auditedAt" = now() WHERE id = ANY($1::text[]) AND "auditedAt" IS NULL`, values: [intents] });
         }
         return results;
       },
       // Read committed whatever the database's default: the head read after the lock must see
       // the commit of the previous lock holder.
-      { timeout: writeTimeoutMs, maxWait: writeTimeoutMs, isolationLevel: 'ReadCommitted' },
+      { timeoutMs: writeTimeoutMs, isolationLevel: 'READ COMMITTED' },
     );
   }
 
