@@ -59,12 +59,20 @@ const RESOURCES = {
   subgraph: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '768Mi' } },
 };
 /**
- * V8's old-space cap (MB) per process, as NODE_OPTIONS: uncapped, V8 grows the heap with
- * garbage while the node has memory (bench/README.md "Memory": gateway 379 -> 226 MB peak RSS,
- * registry 438 -> 259 MB, same answers, portfolios of 500 included). Well under the limits
- * above, which leave room for buffers outside the heap.
+ * V8's heap flags per process, as NODE_OPTIONS (the bench runs our processes with the same, bench/src/run.ts).
+ * - The old-space cap (MB): uncapped, V8 grows the heap with garbage while the node has memory
+ *   (bench/README.md "Memory": gateway 379 -> 226 MB peak RSS, registry 438 -> 259 MB, same
+ *   answers, portfolios of 500 included). Well under the limits above, which leave room for
+ *   buffers outside the heap.
+ * - The young generation's semi-space at 16 MB, Node 20's default: from Node 22 (V8 12) it may
+ *   grow to 64 MB, three of which sit beside the old space (heap limit 384 MB under a 192 MB cap
+ *   on the image's Node 24, against 240 MB on Node 20); the gateway then peaked at 305 MB RSS on
+ *   the bench's single checks, 248 MB with this flag (bench/README.md, session 7).
  */
-const HEAP_CAP_MB = { gateway: 192, subgraph: 160 };
+export const NODE_OPTIONS_OF = {
+  gateway: '--max-old-space-size=192 --max-semi-space-size=16',
+  subgraph: '--max-old-space-size=160 --max-semi-space-size=16',
+} as const;
 const REPLICAS = { gateway: { min: 2, max: 10 }, subgraph: { min: 2, max: 6 } };
 const CPU_TARGET_PERCENT = 70;
 /** PostgreSQL connections per pod (docs/operations.md: replicas x pool < max_connections). */
@@ -111,7 +119,8 @@ interface Workload {
   metricsPort: number;
   env: Manifest[];
   resources: (typeof RESOURCES)['gateway'];
-  heapCapMb: number;
+  /** NODE_OPTIONS_OF's entry for this process. */
+  nodeOptions: string;
   replicas: { min: number; max: number };
   volumes?: Manifest[];
   volumeMounts?: Manifest[];
@@ -158,7 +167,7 @@ function workload(spec: Workload): Manifest[] {
                 env: [
                   ...spec.env,
                   { name: 'METRICS_PORT', value: String(spec.metricsPort) },
-                  { name: 'NODE_OPTIONS', value: `--max-old-space-size=${spec.heapCapMb}` },
+                  { name: 'NODE_OPTIONS', value: spec.nodeOptions },
                 ],
                 ...probes('http'),
                 resources: spec.resources,
@@ -302,7 +311,7 @@ export function renderManifests(): Manifest[] {
       port: GATEWAY_PORT,
       metricsPort: DEFAULT_GATEWAY_METRICS_PORT,
       resources: RESOURCES.gateway,
-      heapCapMb: HEAP_CAP_MB.gateway,
+      nodeOptions: NODE_OPTIONS_OF.gateway,
       replicas: REPLICAS.gateway,
       env: [
         { name: 'GATEWAY_PORT', value: String(GATEWAY_PORT) },
@@ -325,7 +334,7 @@ export function renderManifests(): Manifest[] {
         port: defaultPort(entry),
         metricsPort: subgraphMetricsPort(defaultPort(entry)),
         resources: RESOURCES.subgraph,
-        heapCapMb: HEAP_CAP_MB.subgraph,
+        nodeOptions: NODE_OPTIONS_OF.subgraph,
         replicas: REPLICAS.subgraph,
         env: [
           { name: 'PORT', value: String(defaultPort(entry)) },

@@ -28,6 +28,7 @@ import { supergraphForHive } from './peers/hive-supergraph.ts';
 import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
 import { measureShape, SHAPES, type ShapeMeasurement } from './shapes.ts';
 import { portVariable } from '../../scripts/settings.ts';
+import { NODE_OPTIONS_OF } from '../../deploy/render.ts';
 import { FLOOR_SCENARIOS, GATEWAY_TITLES, gatewayCpuMs, renderResults, totalCpuMs, type GatewayId, type ReportInput, type Verification } from './report.ts';
 import { buildScenarios, enterprisePool, SCENARIOS, type Scenario, type ScenarioName } from './scenarios.ts';
 import { benchDatabaseName, databaseUrl, ensureDatabase, ensureSeeded } from './seed.ts';
@@ -40,11 +41,12 @@ const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4800);
 /** Enterprises the bank checks: the single checks cycle through them, the portfolios are cut from them. */
 const POOL_SIZE = 4000;
 /**
- * The old-generation heap caps a deployment gives our processes (NODE_OPTIONS), measured to keep
- * every process under 300 MB RSS under the bench's load without errors (README, "Memory").
+ * The heap flags the Kubernetes manifests give our processes (NODE_OPTIONS: the old-space cap and
+ * the semi-space), measured to keep every process under 300 MB RSS under the bench's load
+ * without errors (README, "Memory").
  */
-const GATEWAY_HEAP_CAP = '--max-old-space-size=192';
-const SUBGRAPH_HEAP_CAP = '--max-old-space-size=160';
+const GATEWAY_HEAP_CAP = NODE_OPTIONS_OF.gateway;
+const SUBGRAPH_HEAP_CAP = NODE_OPTIONS_OF.subgraph;
 /** Enterprises the bank checks (and has consent for) in the npm start shapes' short load. */
 const SHAPE_CONSENTS = 500;
 
