@@ -132,6 +132,15 @@ describe('signed subgraph call', () => {
     expect(await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: noNonce }), NOW))).toContain('"jti"');
     const none = `${Buffer.from('{"alg":"none","kid":"default"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.x`;
     await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: none }), NOW));
+    // Only HS256: the same secret under another HMAC algorithm is refused, however valid its MAC.
+    const complete = { ...claims, caller: BANK };
+    for (const alg of ['HS384', 'HS512']) {
+      const other = await new SignJWT(complete).setProtectedHeader({ alg, kid: 'default', typ: CALLER_SIGNATURE_TYPE }).setAudience('finance').setIssuedAt(NOW / 1000).setJti('B'.repeat(22)).sign(key);
+      expect(await refusal(() => verifierFor().verify(received({ [CALLER_HEADER]: other }), NOW))).toContain('malformed');
+    }
+    // A token made by another JWS library (jose) with every claim right is accepted: the format is standard.
+    const standard = await new SignJWT(complete).setProtectedHeader({ alg: 'HS256', kid: 'default', typ: CALLER_SIGNATURE_TYPE }).setAudience('finance').setIssuedAt(NOW / 1000).setJti('C'.repeat(22)).sign(key);
+    expect(await verifierFor().verify(received({ [CALLER_HEADER]: standard }), NOW)).toEqual(BANK);
   });
 
   it('refuses unsigned, repeated, oversized and malformed headers', async () => {
