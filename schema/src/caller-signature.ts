@@ -363,8 +363,10 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
   );
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const replayCache = options.replayCache ?? createMemoryReplayCache();
-  // A nonce is remembered for as long as any signature carrying it could still verify.
-  const nonceTtlMs = maxAgeMs + 2 * MAX_CLOCK_SKEW_MS;
+  // A nonce is remembered for as long as any signature carrying it could still verify (dated up
+  // to the skew ahead, accepted up to maxAge + skew after), plus a second: the age check lets a
+  // signature through at exactly its limit, and a review replayed one there.
+  const nonceTtlMs = maxAgeMs + 2 * MAX_CLOCK_SKEW_MS + 1_000;
 
   return {
     async verify(call, now = Date.now()) {

@@ -152,6 +152,7 @@ function sqlQuery(statement: RawStatement): SqlQuery {
   return { sql: statement.text, args, argTypes: args.map(argType) };
 }
 
+const SET_CONSTRAINTS_IMMEDIATE: SqlQuery = { sql: 'SET CONSTRAINTS ALL IMMEDIATE', args: [], argTypes: [] };
 const END = { COMMIT: { sql: 'COMMIT', args: [], argTypes: [] }, ROLLBACK: { sql: 'ROLLBACK', args: [], argTypes: [] } } satisfies Record<string, SqlQuery>;
 
 /**
@@ -160,7 +161,18 @@ const END = { COMMIT: { sql: 'COMMIT', args: [], argTypes: [] }, ROLLBACK: { sql
  * pglite-prisma-adapter ("phantom" statements) ends the transaction itself in `commit()`/`rollback()`.
  */
 async function endTransaction(tx: Transaction, how: 'COMMIT' | 'ROLLBACK'): Promise<void> {
-  if (tx.options.usePhantomQuery) return how === 'COMMIT' ? tx.commit() : tx.rollback();
+  if (tx.options.usePhantomQuery) {
+    if (how === 'ROLLBACK') return tx.rollback();
+    // pglite-prisma-adapter's commit() swallows a refused COMMIT (a deferred constraint): checked
+    // here first, inside the transaction, so that a refusal rejects and rolls back.
+    try {
+      await tx.executeRaw(SET_CONSTRAINTS_IMMEDIATE);
+    } catch (error) {
+      await tx.rollback();
+      throw error;
+    }
+    return tx.commit();
+  }
   try {
     await tx.executeRaw(END[how]);
   } catch (error) {
@@ -190,9 +202,13 @@ async function runTransaction<T>(adapter: SqlDriverAdapter, work: (tx: RawTransa
   let committing = false;
   const attempt = (async () => {
     const tx = await adapter.startTransaction(isolationLevel);
-    // Past the deadline, no further statement: the transaction only rolls back.
-    const guarded = <R>(run: (queryable: SqlQueryable) => Promise<R>): Promise<R> =>
-      isExpired() ? Promise.reject(new RawTransactionTimeoutError(timeoutMs!)) : run(tx);
+    // Past the deadline, no further statement: the transaction only rolls back. Once it has
+    // ended, none either: the connection is back in the pool (a kept `tx` must not reach it).
+    let ended = false;
+    const guarded = <R>(run: (queryable: SqlQueryable) => Promise<R>): Promise<R> => {
+      if (ended) return Promise.reject(new Error('the transaction has ended; its statements can no longer be sent'));
+      return isExpired() ? Promise.reject(new RawTransactionTimeoutError(timeoutMs!)) : run(tx);
+    };
     let result: T;
     try {
       if (isExpired()) throw new RawTransactionTimeoutError(timeoutMs!);
@@ -202,9 +218,11 @@ async function runTransaction<T>(adapter: SqlDriverAdapter, work: (tx: RawTransa
       });
       if (isExpired()) throw new RawTransactionTimeoutError(timeoutMs!);
     } catch (error) {
+      ended = true;
       await endTransaction(tx, 'ROLLBACK').catch(() => undefined);
       throw error;
     }
+    ended = true;
     committing = true;
     await endTransaction(tx, 'COMMIT');
     return result;
