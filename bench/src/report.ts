@@ -238,7 +238,7 @@ function targets(input: ReportInput): Target[] {
       pass: times <= 2 && clean(shape.load),
       cause:
         shape.shape === 'in-process'
-          ? `per check ${parts(shape.load, 'one process')} (gateway and subgraphs together): federation planning and result shaping, seven GraphQL executions (one per subgraph and the gateway's), the trust layer (token, consent query, hash-chained audit insert in a Prisma transaction), the Apollo Server pipeline around each subgraph's execution and the driver adapter's row decoding, against the floor's direct pg calls`
+          ? `per check ${parts(shape.load, 'one process')} (gateway and subgraphs together): federation planning and result shaping, seven GraphQL executions (one per subgraph and the gateway's), the trust layer (token, consent query, hash-chained audit insert in one driver-adapter transaction), the Apollo Server pipeline around each subgraph's execution and the driver adapter's row decoding, against the floor's direct pg calls`
           : `per check ${parts(shape.load)}: as (a), plus the launcher`,
     });
   }
@@ -254,7 +254,7 @@ function targets(input: ReportInput): Target[] {
       pass: times <= goal,
       cause:
         gateway === 'a' && off
-          ? `the trust layer costs ${fmt(gatewayCpuMs(m) - gatewayCpuMs(off), 1)} ms per check over (b) (bearer token, rate limit on Redis, operation passes, one consent query, the hash-chained audit insert in a Prisma transaction, a larger signed caller per subgraph call); (b) itself is ${fmt(gatewayCpuMs(off), 1)} ms`
+          ? `the trust layer costs ${fmt(gatewayCpuMs(m) - gatewayCpuMs(off), 1)} ms per check over (b) (bearer token, rate limit on Redis, operation passes, one consent query, the hash-chained audit insert (one driver-adapter transaction per group commit), a larger signed caller per subgraph call); (b) itself is ${fmt(gatewayCpuMs(off), 1)} ms`
           : 'both run @apollo/gateway\'s planner and executor (result shaping, JSON of every subgraph answer and of the response), which is most of the cost; half of it would need another executor',
     });
   };
@@ -303,7 +303,10 @@ function targets(input: ReportInput): Target[] {
       name: `npm start (${shape.shape}): RSS under load < 300 MB per process`,
       measured: `highest peak ${mb(peak)} MB (single checks${shape.portfolio ? ' and portfolios of 500' : ''}); total ${mb(total)} MB over ${shape.processes} process(es)`,
       pass: peak < 300 * 1024 * 1024 && (!shape.portfolio || shape.portfolio.errors + shape.portfolio.non2xx + shape.portfolio.graphqlErrors === 0),
-      cause: shape.shape === 'in-process' ? 'one process holds the gateway and six subgraphs (their schemas, Prisma clients and pools)' : undefined,
+      cause:
+        shape.shape === 'in-process'
+          ? "one process holds the gateway and six subgraphs (their schemas, Prisma clients and pools) and the portfolios' answers; npm start sets no heap flags (a first run seeds every embedded database in this process), so V8 keeps garbage while the machine has memory"
+          : "npm start sets no heap flags: each process keeps garbage while the machine has memory (the same processes under the Kubernetes manifests' NODE_OPTIONS: the gateway and subgraph rows above)",
     });
   }
   const audited = Object.values(input.results.a ?? {}).filter((m) => m.auditPerRequest !== undefined);

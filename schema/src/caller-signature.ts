@@ -25,7 +25,7 @@
 // Why fast-jwt (nearform, Fastify's JWT library) rather than jose, the bearer tokens' library:
 // jose 6 signs and verifies HMAC through WebCrypto, whose every call is a job on libuv's thread
 // pool: 146 µs of CPU per sign and 103 µs per verify on Node 24, against 5.6 µs for the HMAC
-// itself through node:crypto, which fast-jwt uses (gateway/scratch measure, bench/README.md
+// itself through node:crypto, which fast-jwt uses (bench/micro/caller-signature.ts, bench/README.md
 // session 7). A credit check signs seven calls at the gateway and verifies one in each subgraph.
 import { createHash, randomBytes } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';

@@ -217,7 +217,7 @@ export function createAudit(options: AuditOptions): Audit {
   // record (a retry) gets that record back instead of a second one.
   async function write(batch: Pending[]): Promise<{ id: string; seq: bigint; hash: string }[]> {
     // Straight to the driver adapter (raw-query.ts), not Prisma's interactive transaction: the
-    // same five statements cost the gateway about 2 ms less CPU per batch (bench/README.md).
+    // same five statements cost the gateway about 1 ms less CPU per batch (bench/micro/audit-record.ts).
     return raw.transaction(
       async (tx) => {
         // A locked table or a stalled lock holder fails this write within the budget, never hangs
