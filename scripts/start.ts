@@ -152,7 +152,7 @@ export async function startAll(): Promise<void> {
     const target = databaseTarget(entry.name);
     return target.kind === 'pglite' && target.dataDir !== undefined && !existsSync(target.dataDir);
   });
-  if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises (one to two minutes on two cores)...`);
+  if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises (about 30 s on two quiet cores, a minute or two on a busy machine)...`);
   const secrets = ensureEmbeddedSecrets();
   // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
   // The default file belongs to the embedded gateway database: a PostgreSQL chain is another
