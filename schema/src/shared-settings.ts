@@ -182,9 +182,9 @@ export const RUNTIME_SETTINGS = defineSettings({
 export const NODE_SETTINGS = defineSettings({
   NODE_OPTIONS: text('NODE_OPTIONS', {
     section: 'Deployment',
-    example: '--max-old-space-size=192',
+    example: '--max-old-space-size=192 --max-semi-space-size=16',
     description:
-      "Node.js's own flags; the Kubernetes manifests set the V8 heap cap `--max-old-space-size=192` for the gateway and `=160` for each subgraph (measured: peak RSS 226 MB and 259 MB under the bench's load, against 379 and 438 MB uncapped); `npm start` sets none: a first run seeds the embedded databases in its one process, which ran out of heap at 192 MB (with 192 MB on the bench's PostgreSQL the in-process peak was 260 MB under single checks, 441 MB uncapped); unset: V8's default, which grows the heap with garbage while the machine has memory",
+      "Node.js's own flags; the Kubernetes manifests set the V8 heap cap `--max-old-space-size=192` for the gateway and `=160` for each subgraph (measured: peak RSS 226 MB and 259 MB under the bench's load, against 379 and 438 MB uncapped), each with `--max-semi-space-size=16` (Node 20's young generation: from Node 22, the image's Node 24 included, V8 lets it grow to three 64 MB semi-spaces beside the cap, and the gateway peaked at 305 MB instead of 248 MB); `npm start` sets none: a first run seeds the embedded databases in its one process, which ran out of heap at 192 MB (with 192 MB on the bench's PostgreSQL the in-process peak was 260 MB under single checks, 441 MB uncapped); unset: V8's default, which grows the heap with garbage while the machine has memory",
   }),
 });
 
