@@ -336,17 +336,15 @@ function protectedHeader(token: string): { kid?: unknown } | undefined {
   }
 }
 
-/** The claim a fast-jwt "The <claim> claim is required." error names. */
-function missingClaim(error: TokenError): string {
-  return /The (\w+) claim/.exec(error.message)?.[1] ?? 'required';
-}
+/** The claims every signed call carries (checked here, so that a refusal names the missing one). */
+const REQUIRED_CLAIMS = ['iat', 'jti', 'aud', 'htm', 'htu', 'bh', 'caller'] as const;
 
 /** The subgraph half. Options are checked here, at start-up. */
 export function createCallerVerifier(options: CallerVerifierOptions): CallerVerifier {
   const subgraph = options.subgraph;
   if (typeof subgraph !== 'string' || subgraph === '') throw new CallerSecretError('subgraph must be named');
-  // One verifier per key id: the signature (HS256 only, constant-time), typ, the claims every
-  // signed call carries and aud. The dates are checked below against `now` (per call).
+  // One verifier per key id: the signature (HS256 only, constant-time), typ and aud. The claims'
+  // presence and the dates are checked below, the dates against `now` (per call).
   const verifiers = new Map(
     checkCallerKeys(options.keys).map((key) => [
       key.id,
@@ -355,7 +353,6 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
         algorithms: ['HS256'],
         checkTyp: CALLER_SIGNATURE_TYPE,
         allowedAud: subgraph,
-        requiredClaims: ['iat', 'jti', 'aud', 'htm', 'htu', 'bh', 'caller'],
         ignoreExpiration: true,
         ignoreNotBefore: true,
       }),
@@ -385,12 +382,13 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
         const code = error instanceof TokenError ? error.code : undefined;
         if (code === TokenError.codes.invalidSignature) unauthenticated('the caller signature does not match');
         if (code === TokenError.codes.invalidType) unauthenticated('the caller signature has another typ (not a signed subgraph call)');
-        if (code === TokenError.codes.missingRequiredClaim) unauthenticated(`the signed call has a missing or invalid "${missingClaim(error as TokenError)}" claim`);
         if (code === TokenError.codes.invalidClaimValue || code === TokenError.codes.invalidClaimType) {
           unauthenticated(`the call was signed for another subgraph, not ${subgraph}`);
         }
         unauthenticated('the caller signature is malformed');
       }
+      const missing = REQUIRED_CLAIMS.find((claim) => !Object.hasOwn(payload, claim));
+      if (missing) unauthenticated(`the signed call has a missing or invalid "${missing}" claim`);
       // iat in whole seconds (RFC 7519 NumericDate): older than maxAgeMs, or later than now,
       // each beyond the tolerated clock skew, is refused.
       if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) unauthenticated('the signed call has a missing or invalid "iat" claim');
