@@ -40,13 +40,6 @@ const HOST = '127.0.0.1';
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4800);
 /** Enterprises the bank checks: the single checks cycle through them, the portfolios are cut from them. */
 const POOL_SIZE = 4000;
-/**
- * The heap flags the Kubernetes manifests give our processes (NODE_OPTIONS: the old-space cap and
- * the semi-space), measured to keep every process under 300 MB RSS under the bench's load
- * without errors (README, "Memory").
- */
-const GATEWAY_HEAP_CAP = NODE_OPTIONS_OF.gateway;
-const SUBGRAPH_HEAP_CAP = NODE_OPTIONS_OF.subgraph;
 /** Enterprises the bank checks (and has consent for) in the npm start shapes' short load. */
 const SHAPE_CONSENTS = 500;
 
@@ -68,11 +61,11 @@ const { values } = parseArgs({
     reseed: { type: 'boolean', default: false },
     // Levers: every process through tsx instead of built JavaScript, and V8 flags for ours.
     tsx: { type: 'boolean', default: false },
-    // V8 flags for our gateway, (a) and (b): by default the heap cap a deployment sets (README,
-    // "Memory"): without it V8 lets garbage grow past 300 MB RSS before it collects.
-    'node-options': { type: 'string', default: GATEWAY_HEAP_CAP },
+    // V8 flags for our gateway, (a) and (b): by default the Kubernetes manifests' heap flags
+    // (deploy/render.ts, README "Memory"): without them V8 lets garbage grow past 300 MB RSS.
+    'node-options': { type: 'string', default: NODE_OPTIONS_OF.gateway },
     // The same for our six subgraph processes.
-    'subgraph-node-options': { type: 'string', default: SUBGRAPH_HEAP_CAP },
+    'subgraph-node-options': { type: 'string', default: NODE_OPTIONS_OF.subgraph },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
   },
 });
