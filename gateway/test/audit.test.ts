@@ -198,6 +198,34 @@ describe('createAudit', () => {
     await audit.close();
   });
 
+  // A record queued behind a stalled write has the budget from its own call, not a fresh one
+  // after that write (an attack found checks answered AUDIT_UNAVAILABLE after ~2x the budget).
+  it.runIf(process.env.TEST_DATABASE_URL)('a record queued behind a write stalled on the chain lock is refused within its own budget', async () => {
+    const budgetMs = 2_000;
+    const audit = createAudit({ db: gateway.db, raw: gateway.raw, keys: KEYS, writeTimeoutMs: budgetMs, maxWaitMs: 0, logger: silent });
+    await audit.record(entry());
+    const holder = new pg.Client({ connectionString: (gateway.database.target as { url: string }).url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(7236001)');
+      const first = codeOf(audit.record(entry()));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const queuedAt = performance.now();
+      const second = await codeOf(audit.record(entry()));
+      const waitedMs = performance.now() - queuedAt;
+      expect(await first).toBe('AUDIT_UNAVAILABLE');
+      expect(second).toBe('AUDIT_UNAVAILABLE');
+      // Before: the first write's 1.8 s lock wait, then a whole budget of its own (~3.1 s here).
+      expect(waitedMs).toBeLessThan(budgetMs + 600);
+      await holder.query('SELECT pg_advisory_unlock(7236001)');
+      await audit.record(entry());
+      expect(await audit.verify()).toMatchObject({ ok: true });
+    } finally {
+      await holder.end();
+      await audit.close();
+    }
+  });
+
   // A second session (another replica, or an operator's stuck transaction) holds the chain lock.
   it.runIf(process.env.TEST_DATABASE_URL)('a write waits for a held chain lock no longer than its budget: lock_timeout, AUDIT_UNAVAILABLE, then the chain goes on', async () => {
     const errors: unknown[][] = [];

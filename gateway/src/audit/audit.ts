@@ -116,6 +116,12 @@ interface Pending {
   fields: Omit<ChainedFields, 'previousHash' | 'keyId'> & { keyId: string };
   resolve(value: { id: string; seq: bigint; hash: string }): void;
   reject(error: GraphQLError): void;
+  /** performance.now() past which the record is refused: its call plus the write budget. */
+  deadline: number;
+  /** Refuses the record if it is still queued at its deadline (cleared when its batch is taken). */
+  expiry: NodeJS.Timeout;
+  /** Refused at its deadline while queued: the next flush drops it. */
+  expired?: boolean;
 }
 
 /** The content a record's hash covers, as it was hashed when written. */
@@ -203,7 +209,6 @@ export function createAudit(options: AuditOptions): Audit {
   if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) throw new ConfigError(`audit maxWaitMs must be 0 or more, got ${maxWaitMs}`);
   if (!Number.isInteger(writeTimeoutMs) || writeTimeoutMs < 1) throw new ConfigError(`audit writeTimeoutMs must be a positive integer, got ${writeTimeoutMs}`);
   const currentKey = keys.keys.get(keys.currentId)!;
-  const lockTimeoutMs = Math.max(1, Math.floor(writeTimeoutMs * 0.9));
 
   const queue: Pending[] = [];
   let inFlight: Promise<void> | undefined;
@@ -216,6 +221,10 @@ export function createAudit(options: AuditOptions): Audit {
   // no gap, so `verify` can treat any gap as a deletion. A write whose intent already has its
   // record (a retry) gets that record back instead of a second one.
   async function write(batch: Pending[]): Promise<{ id: string; seq: bigint; hash: string }[]> {
+    // The batch has what is left of its oldest record's budget, so that no record waits longer
+    // than the budget from its own call, however long it queued behind an earlier write.
+    const budgetMs = Math.max(1, Math.floor(Math.min(...batch.map((pending) => pending.deadline)) - performance.now()));
+    const lockTimeoutMs = Math.max(1, Math.floor(budgetMs * 0.9));
     // Straight to the driver adapter (raw-query.ts), not Prisma's interactive transaction: the
     // same five statements cost the gateway about 1 ms less CPU per batch (bench/micro/audit-record.ts).
     return raw.transaction(
@@ -262,7 +271,7 @@ export function createAudit(options: AuditOptions): Audit {
       },
       // Read committed whatever the database's default: the head read after the lock must see
       // the commit of the previous lock holder.
-      { timeoutMs: writeTimeoutMs, isolationLevel: 'READ COMMITTED' },
+      { timeoutMs: budgetMs, isolationLevel: 'READ COMMITTED' },
     );
   }
 
@@ -287,8 +296,14 @@ export function createAudit(options: AuditOptions): Audit {
   function flush(): void {
     clearTimeout(timer);
     timer = undefined;
-    if (inFlight || queue.length === 0) return;
+    if (inFlight) return;
+    // Drops the records refused at their deadline while they queued (one pass, in place).
+    let kept = 0;
+    for (const pending of queue) if (!pending.expired) queue[kept++] = pending;
+    queue.length = kept;
+    if (queue.length === 0) return;
     const batch = queue.splice(0, maxBatch);
+    for (const pending of batch) clearTimeout(pending.expiry);
     // Group commit: when this write ends, whatever queued meanwhile is written at once.
     inFlight = writeBatch(batch).finally(() => {
       inFlight = undefined;
@@ -326,7 +341,20 @@ export function createAudit(options: AuditOptions): Audit {
         return Promise.reject(error);
       }
       return new Promise((resolve, reject) => {
-        queue.push({ fields, resolve, reject });
+        // Queued behind a write that outlasts this record's budget, it is refused at its own
+        // deadline rather than after that write and then its own (twice the budget).
+        const pending: Pending = {
+          fields,
+          resolve,
+          reject,
+          deadline: performance.now() + writeTimeoutMs,
+          expiry: setTimeout(() => {
+            pending.expired = true;
+            logger.error('[gateway] audit record refused: still queued behind a write at the end of its budget');
+            reject(creditGraphError('AUDIT_UNAVAILABLE', UNAVAILABLE_MESSAGE));
+          }, writeTimeoutMs),
+        };
+        queue.push(pending);
         schedule();
       });
     },
