@@ -315,7 +315,9 @@ async function refusedWithin(port: number, ms: number): Promise<string> {
         res.on('end', () => resolve(undefined));
       }).on('error', (error: NodeJS.ErrnoException) => resolve(error.code));
     });
-    if (code) return code;
+    // A connection caught in the listen backlog as the listener closes is reset, not refused:
+    // the server is closing, not accepting; probe again until the port refuses outright.
+    if (code && code !== 'ECONNRESET') return code;
     await sleep(10);
   }
   return 'still accepting';
