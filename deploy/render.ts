@@ -25,6 +25,7 @@ import {
   DEFAULT_GATEWAY_METRICS_PORT,
   defaultPort,
   isGatewayHosted,
+  NODE_OPTIONS_OF,
   readManifest,
   SUBGRAPH_METRICS_PORT_OFFSET,
   SUPERGRAPH_PATH,
@@ -58,21 +59,6 @@ const RESOURCES = {
   gateway: { requests: { cpu: '500m', memory: '384Mi' }, limits: { memory: '1Gi' } },
   subgraph: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '768Mi' } },
 };
-/**
- * V8's heap flags per process, as NODE_OPTIONS (the bench runs our processes with the same, bench/src/run.ts).
- * - The old-space cap (MB): uncapped, V8 grows the heap with garbage while the node has memory
- *   (bench/README.md "Memory": gateway 379 -> 226 MB peak RSS, registry 438 -> 259 MB, same
- *   answers, portfolios of 500 included). Well under the limits above, which leave room for
- *   buffers outside the heap.
- * - The young generation's semi-space at 16 MB, Node 20's default: from Node 22 (V8 12) it may
- *   grow to 64 MB, three of which sit beside the old space (heap limit 384 MB under a 192 MB cap
- *   on the image's Node 24, against 240 MB on Node 20); the gateway then peaked at 305 MB RSS on
- *   the bench's single checks, 248 MB with this flag (bench/README.md, session 7).
- */
-export const NODE_OPTIONS_OF = {
-  gateway: '--max-old-space-size=192 --max-semi-space-size=16',
-  subgraph: '--max-old-space-size=160 --max-semi-space-size=16',
-} as const;
 const REPLICAS = { gateway: { min: 2, max: 10 }, subgraph: { min: 2, max: 6 } };
 const CPU_TARGET_PERCENT = 70;
 /** PostgreSQL connections per pod (docs/operations.md: replicas x pool < max_connections). */
@@ -119,7 +105,7 @@ interface Workload {
   metricsPort: number;
   env: Manifest[];
   resources: (typeof RESOURCES)['gateway'];
-  /** NODE_OPTIONS_OF's entry for this process. */
+  /** NODE_OPTIONS_OF's entry for this process (schema/src/heap-flags.ts). */
   nodeOptions: string;
   replicas: { min: number; max: number };
   volumes?: Manifest[];

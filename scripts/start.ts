@@ -8,13 +8,16 @@
 //     same CLI (`credit-graph subgraph <name>`, `credit-graph gateway`), called over HTTP with
 //     signed calls; run the way this process runs (tsx from the sources, or plain node on the build).
 // Embedded default: PGlite files under ./data (DATA_DIR), migrated and seeded on first run.
+// Heap: package.json's start script runs this process with NODE_OPTIONS_OF.embedded; each child
+// gets the flags of its kind instead (subgraph, gateway), and the first run's seeding none.
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configureClock, dataRoot, databaseTarget, describeTarget, isGatewayHosted, rawValue, readManifest, type SubgraphEntry } from '@credit-graph/contract';
+import { configureClock, dataRoot, databaseTarget, describeTarget, heapFlags, isGatewayHosted, rawValue, readManifest, withoutHeapFlags, type HeapRole, type SubgraphEntry } from '@credit-graph/contract';
 import { subgraphUrlVariable } from '../gateway/src/config.ts';
 import { UsageError } from './cli.ts';
 import { demoTokens } from './demo-credentials.ts';
@@ -49,25 +52,38 @@ let stopping = false;
 
 export { portVariable };
 
-/** Runs `credit-graph <command...>` as a child, with this process's node, loader flags and entry. */
-function run(name: string, command: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...command], {
+/**
+ * Starts `credit-graph <command...>` as a child, with this process's node, loader flags and
+ * entry, and the heap flags of its kind (`heap`: NODE_OPTIONS_OF, schema/src/heap-flags.ts;
+ * undefined: none) in place of this process's own, whether they came on the command line or in
+ * NODE_OPTIONS.
+ */
+function spawnCli(command: string[], env: Record<string, string>, heap: HeapRole | undefined): ChildProcess {
+  const nodeOptions = withoutHeapFlags((process.env.NODE_OPTIONS ?? '').split(' ').filter(Boolean)).join(' ');
+  return spawn(process.execPath, [...withoutHeapFlags(process.execArgv), ...(heap ? heapFlags(heap) : []), process.argv[1]!, ...command], {
     cwd: ROOT,
     // Warnings and errors only, unless LOG_LEVEL says otherwise: a console for people, not an access log.
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ...env },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) out.write(line.startsWith('[') ? `${line}\n` : `[${name}] ${line}\n`);
-    });
-  };
-  prefix(child.stdout!, process.stdout);
-  prefix(child.stderr!, process.stderr);
+}
+
+/** Lines of a child's stream on ours, each prefixed with the child's name (unless it names itself). */
+function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
+  let buffered = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) out.write(line.startsWith('[') ? `${line}\n` : `[${name}] ${line}\n`);
+  });
+}
+
+/** Runs a service of the http shape as a child; its exit stops everything. */
+function run(name: string, command: string[], env: Record<string, string>, heap: HeapRole): ChildProcess {
+  const child = spawnCli(command, env, heap);
+  prefixLines(name, child.stdout!, process.stdout);
+  prefixLines(name, child.stderr!, process.stderr);
   child.on('exit', (code, signal) => {
     children.delete(name);
     if (!stopping) {
@@ -148,10 +164,7 @@ export async function startAll(): Promise<void> {
   const subgraphs = readManifest().filter((entry) => !isGatewayHosted(entry));
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
   // The first run is quiet for a minute or two while it migrates and seeds: say so, not a hang.
-  const firstRun = subgraphs.some((entry) => {
-    const target = databaseTarget(entry.name);
-    return target.kind === 'pglite' && target.dataDir !== undefined && !existsSync(target.dataDir);
-  });
+  const firstRun = subgraphs.some((entry) => isNewEmbeddedDatabase(entry.name));
   if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises (about 30 s on two quiet cores, a minute or two on a busy machine)...`);
   const secrets = ensureEmbeddedSecrets();
   // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
@@ -181,6 +194,26 @@ function subgraphPorts(settings: Record<string, unknown>): [string, string][] {
     .map((entry) => [entry.name, String(settings[portVariable(entry.name)])]);
 }
 
+/** Whether `name`'s database is an embedded (PGlite) one whose folder does not exist yet. */
+function isNewEmbeddedDatabase(name: string): boolean {
+  const target = databaseTarget(name);
+  return target.kind === 'pglite' && target.dataDir !== undefined && !existsSync(target.dataDir);
+}
+
+/**
+ * `credit-graph seed --enterprises SEED_ENTERPRISES --only <names>` in a child process, its
+ * output prefixed with [seed]. Resolves when it succeeded; exits this process with 1 otherwise.
+ */
+async function seedInChild(names: string[]): Promise<void> {
+  const child = spawnCli(['seed', '--enterprises', SEED_ENTERPRISES, '--only', names.join(',')], {}, undefined);
+  prefixLines('seed', child.stdout!, process.stdout);
+  prefixLines('seed', child.stderr!, process.stderr);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code === 0) return;
+  console.error(`[start] seeding the embedded databases failed (${signal ?? `code ${code}`}); nothing was started`);
+  process.exit(1);
+}
+
 /** The embedded shape: the subgraphs in this process, then the gateway calling them in-process. */
 async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<string, string>, started: number, tokens: Record<string, string> | undefined): Promise<void> {
   const { isSubgraphConfigurationError, startInProcessSubgraph } = await import('@credit-graph/subgraph-kit');
@@ -191,6 +224,13 @@ async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<str
   const hosted = subgraphs.filter((subgraph) => !process.env[subgraphUrlVariable(subgraph.name)]);
   const local: Awaited<ReturnType<typeof startInProcessSubgraph>>[] = [];
   const stopSubgraphs = async () => void (await Promise.all(local.map((subgraph) => subgraph.stop())));
+  // First run: the new embedded databases are migrated and seeded by a child process without
+  // this process's heap cap (seeding six PGlite databases at once needs more than 192 MB of
+  // heap; the server does not), then opened here.
+  const unseeded = hosted.filter((subgraph) => isNewEmbeddedDatabase(subgraph.name));
+  if (unseeded.length > 0 && Number(SEED_ENTERPRISES) > 0) {
+    await seedInChild(unseeded.map((subgraph) => subgraph.name));
+  }
   try {
     configureClock();
     await Promise.all(
@@ -200,7 +240,8 @@ async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<str
         const definition = await loadSubgraph(subgraph.name);
         local.push(await startInProcessSubgraph(definition, {
           database: target,
-          // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
+          // Seeded above; an embedded database left empty by an interrupted first run is seeded
+          // here. PostgreSQL is seeded explicitly.
           seedEnterprises: target.kind === 'pglite' ? Number(SEED_ENTERPRISES) : 0,
         }));
       }),
@@ -231,13 +272,13 @@ async function startProcesses(subgraphs: SubgraphEntry[], ports: Record<string, 
           // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
           SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
           CALLER_SIGNING_SECRET: gatewayEnv.CALLER_SIGNING_SECRET!,
-        });
+        }, 'subgraph');
         const base = `http://${HOST}:${port}`;
         gatewayEnv[subgraphUrlVariable(subgraph.name)] = `${base}/graphql`;
         await waitForHealth(subgraph.name, `${base}/health`);
       }),
     );
-    run('gateway', ['gateway'], gatewayEnv);
+    run('gateway', ['gateway'], gatewayEnv, 'gateway');
     await waitForHealth('gateway', `http://${HOST}:${gatewayEnv.GATEWAY_PORT}/ready`);
     printReady(started, gatewayEnv.GATEWAY_PORT!, tokens, `separate services: ${subgraphs.length} subgraph processes and the gateway`);
   } catch (error) {

@@ -41,6 +41,8 @@ export interface ReportInput {
     runtime: string;
     /** Each subgraph's DATABASE_POOL_SIZE in the run. */
     databasePoolSize?: string;
+    /** NODE_OPTIONS of npm start's launcher in the shapes' runs (empty: none). */
+    startNodeOptions?: string;
   };
   seed: { action: Record<string, string>; seconds: number };
   gateways: GatewayId[];
@@ -305,8 +307,8 @@ function targets(input: ReportInput): Target[] {
       pass: peak < 300 * 1024 * 1024 && (!shape.portfolio || shape.portfolio.errors + shape.portfolio.non2xx + shape.portfolio.graphqlErrors === 0),
       cause:
         shape.shape === 'in-process'
-          ? "one process holds the gateway and six subgraphs (their schemas, Prisma clients and pools) and the portfolios' answers; npm start sets no heap flags (a first run seeds every embedded database in this process), so V8 keeps garbage while the machine has memory"
-          : "npm start sets no heap flags: each process keeps garbage while the machine has memory (the same processes under the Kubernetes manifests' NODE_OPTIONS: the gateway and subgraph rows above)",
+          ? `one process holds the gateway and six subgraphs (their schemas, Prisma clients and pools) and the portfolios' answers, under npm start's heap flags (${input.settings.startNodeOptions || 'none'})`
+          : `each process under npm start's heap flags for its kind (the Kubernetes manifests': gateway and subgraph rows above)`,
     });
   }
   const audited = Object.values(input.results.a ?? {}).filter((m) => m.auditPerRequest !== undefined);

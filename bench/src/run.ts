@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { databaseUrlVariable, isGatewayHosted, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
+import { databaseUrlVariable, isGatewayHosted, NODE_OPTIONS_OF, readManifest, SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { signToken, TRUST_LAYER_OFF_CALLER } from '@credit-graph/gateway';
 import { seedUniverse } from '@credit-graph/subgraph-kit';
 import { DEMO_BANK } from '../../scripts/demo-credentials.ts';
@@ -28,7 +28,6 @@ import { supergraphForHive } from './peers/hive-supergraph.ts';
 import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
 import { measureShape, SHAPES, type ShapeMeasurement } from './shapes.ts';
 import { portVariable } from '../../scripts/settings.ts';
-import { NODE_OPTIONS_OF } from '../../deploy/render.ts';
 import { FLOOR_SCENARIOS, GATEWAY_TITLES, gatewayCpuMs, renderResults, totalCpuMs, type GatewayId, type ReportInput, type Verification } from './report.ts';
 import { buildScenarios, enterprisePool, SCENARIOS, type Scenario, type ScenarioName } from './scenarios.ts';
 import { benchDatabaseName, databaseUrl, ensureDatabase, ensureSeeded } from './seed.ts';
@@ -51,9 +50,9 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     // The portfolios measure a fixed count of answers (their p50 needs more than a window holds).
     'portfolio-requests': { type: 'string', default: '32' },
-    // Lever: V8 flags (NODE_OPTIONS) for npm start's shapes (the in-process one holds the gateway and six subgraphs).
-    // Default: none, as `npm start` (a first run seeds the embedded databases in the one process).
-    'start-node-options': { type: 'string', default: '' },
+    // V8 flags (NODE_OPTIONS) for npm start's launcher: by default those of package.json's start
+    // script (NODE_OPTIONS_OF.embedded); the launcher gives its children their own (scripts/start.ts).
+    'start-node-options': { type: 'string', default: NODE_OPTIONS_OF.embedded },
     // Skips npm start's two shapes (in-process, separate services: time to ready, total RSS, a short check load).
     'skip-shapes': { type: 'boolean', default: false },
     gateways: { type: 'string', default: 'a,b,c,d,f' },
@@ -62,7 +61,7 @@ const { values } = parseArgs({
     // Levers: every process through tsx instead of built JavaScript, and V8 flags for ours.
     tsx: { type: 'boolean', default: false },
     // V8 flags for our gateway, (a) and (b): by default the Kubernetes manifests' heap flags
-    // (deploy/render.ts, README "Memory"): without them V8 lets garbage grow past 300 MB RSS.
+    // (schema/src/heap-flags.ts, README "Memory"): without them V8 lets garbage grow past 300 MB RSS.
     'node-options': { type: 'string', default: NODE_OPTIONS_OF.gateway },
     // The same for our six subgraph processes.
     'subgraph-node-options': { type: 'string', default: NODE_OPTIONS_OF.subgraph },
@@ -501,6 +500,7 @@ try {
       consents,
       portfolioRequests,
       databasePoolSize: DATABASE_POOL_SIZE,
+      startNodeOptions: values['start-node-options'],
       runtime:
         (values.tsx
           ? 'TypeScript through `node --import tsx`'

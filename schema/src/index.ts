@@ -24,3 +24,4 @@ export * from './settings.ts';
 export * from './shared-settings.ts';
 export * from './deprecations.ts';
 export * from './in-process.ts';
+export * from './heap-flags.ts';

@@ -1,7 +1,8 @@
 // The deterministic seed universe shared by every subgraph's seed. Each subgraph seeds its
 // own database on its own, yet all of them agree on which enterprises exist and how risky
 // each one is, because they derive everything from the same fixed PRNG seed and index.
-import { Faker, zh_CN, en, base } from '@faker-js/faker';
+import { createRequire } from 'node:module';
+import type { Faker } from '@faker-js/faker';
 import { businessToday, makeUscc, ZHENGZHOU_DIVISIONS, USCC_ALPHABET, type Database } from '@credit-graph/contract';
 
 export const SEED = 20261127;
@@ -69,11 +70,21 @@ const INDUSTRY_WEIGHTS: [Industry, number][] = [
 
 /** A PRNG-backed Faker for one (enterprise, purpose) pair: the same pair always draws the same values. */
 export function seededFaker(...parts: (string | number)[]): Faker {
-  const faker = sharedFaker;
+  const faker = zhCnFaker();
   faker.seed([SEED, ...parts.map(hashPart)]);
   return faker;
 }
-const sharedFaker = new Faker({ locale: [zh_CN, en, base] });
+
+// Faker is loaded by the first seed, not by every process that imports this kit (each subgraph,
+// the embedded gateway): its package entry loads all 70 locales, ~35 MB of RSS per process
+// (bench/README.md, session 8). The zh_CN entry is Faker with the locales [zh_CN, en, base],
+// the same definitions the seed always drew from.
+const requireFaker = createRequire(import.meta.url);
+let sharedFaker: Faker | undefined;
+function zhCnFaker(): Faker {
+  sharedFaker ??= (requireFaker('@faker-js/faker/locale/zh_CN') as { faker: Faker }).faker;
+  return sharedFaker;
+}
 
 function hashPart(part: string | number): number {
   if (typeof part === 'number') return part;
