@@ -27,7 +27,7 @@
 // pool: 146 µs of CPU per sign and 103 µs per verify on Node 24, against 5.6 µs for the HMAC
 // itself through node:crypto, which fast-jwt uses (bench/micro/caller-signature.ts, bench/README.md
 // session 7). A credit check signs seven calls at the gateway and verifies one in each subgraph.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { PURPOSES, ROLES, SECTORS, WORKER_ID_PATTERN, type Caller } from './caller.ts';
 import { within } from './deadline.ts';
@@ -167,6 +167,15 @@ export interface CallerSigner {
   sign(caller: Caller, call: SubgraphCall, now?: number): Promise<Record<string, string>>;
 }
 
+/**
+ * A call's nonce: 122 random bits (a version-4 UUID's) as 22 base64url characters. randomUUID
+ * draws from Node's cached CSPRNG batch: 1.0 µs against 6.4 µs for randomBytes(16), which asks
+ * OpenSSL for every call (seven calls per credit check).
+ */
+function nonce(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+}
+
 /** The gateway half: signs with the first key of `keys`. */
 export function createCallerSigner(keys: CallerKeys): CallerSigner {
   const [signing] = checkCallerKeys(keys);
@@ -180,7 +189,7 @@ export function createCallerSigner(keys: CallerKeys): CallerSigner {
         bh: bodyHash(call.body),
         aud: call.subgraph,
         iat: Math.floor(now / 1000),
-        jti: randomBytes(16).toString('base64url'),
+        jti: nonce(),
       });
       return { [CALLER_HEADER]: token };
     },

@@ -64,6 +64,22 @@ describe('signed subgraph call', () => {
     expect(await verifierFor().verify(received(anonymous), NOW)).toEqual(ANONYMOUS_CALLER);
   });
 
+  it('gives every signed call its own 22-character nonce, each accepted once', async () => {
+    const signer = createCallerSigner(SECRET);
+    const nonces = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const token = (await signer.sign(BANK, READ, NOW))[CALLER_HEADER]!;
+      const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string };
+      expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      nonces.add(payload.jti);
+    }
+    expect(nonces.size).toBe(5000);
+    const verifier = verifierFor();
+    const headers = await signer.sign(BANK, READ, NOW);
+    expect(await verifier.verify(received(headers), NOW)).toEqual(BANK);
+    await expect(verifier.verify(received(headers), NOW)).rejects.toThrow();
+  });
+
   it("carries a bank's consents for a whole portfolio of 500 enterprises", async () => {
     const consents = Array.from({ length: 500 }, (_, i) => makeUscc('91', '410105', String(10_000_000 + i)));
     const headers = await createCallerSigner(SECRET).sign({ ...BANK, consents }, READ, NOW);
