@@ -50,6 +50,15 @@ describe('deprecated usage', () => {
     expect(logged).toEqual(['deprecated usage: operation Old of bank-officer uses Enterprise.oldName']);
     const current = await run('{ enterprise { name } }');
     expect(current.extensions).toBeUndefined();
+    // The same text again: Apollo Server's document store hands the same parsed document, whose
+    // usages the plugin keeps; each answer and each log line still says them.
+    const again = await run('query Old { enterprise { oldName } }');
+    expect(again.extensions).toEqual(old.extensions);
+    expect(logged).toHaveLength(2);
+    expect((await run('{ enterprise { name } }')).extensions).toBeUndefined();
+    expect((await run('query Old2 { enterprise(legacy: false) { name } }')).extensions).toEqual({
+      deprecations: [{ coordinate: 'Query.enterprise(legacy:)', reason: 'Ignored. Removal: 2027-01-31.' }],
+    });
     await server.stop();
   });
 });
