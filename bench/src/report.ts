@@ -241,7 +241,7 @@ function targets(input: ReportInput): Target[] {
       cause:
         shape.shape === 'in-process'
           ? `per check ${parts(shape.load, 'one process')} (gateway and subgraphs together): federation planning and result shaping, seven GraphQL executions (one per subgraph and the gateway's), the trust layer (token, consent query, hash-chained audit insert in one driver-adapter transaction), the Apollo Server pipeline around each subgraph's execution and the driver adapter's row decoding, against the floor's direct pg calls`
-          : `per check ${parts(shape.load)}: as (a), plus the launcher`,
+          : `per check the launcher ${fmt((1000 * shape.load.cpu.gateway) / shape.load.rps, 1)} + its seven processes (the gateway and six subgraphs) ${fmt((1000 * shape.load.cpu.subgraphs) / shape.load.rps, 1)} + PostgreSQL ${fmt((1000 * shape.load.cpu.postgres) / shape.load.rps, 1)} ms: (a)'s processes, each with npm start's flags for its kind`,
     });
   }
   const gatewayVsApollo = (gateway: GatewayId, goal: number) => {
