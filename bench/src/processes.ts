@@ -2,6 +2,7 @@
 // process, so that a gateway's memory is its own (read from /proc) and a crash names itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -65,6 +66,27 @@ export function startProcess(
       clearTimeout(killer);
     },
   };
+}
+
+/**
+ * Throws when something already listens on `host:port`: a process left over from an interrupted
+ * run would answer in place of the one the bench starts (a run measured a stale Hive Gateway
+ * that way while the new one died on EADDRINUSE; bench/README.md, session 8).
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  const inUse = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+  if (inUse) throw new Error(`port ${port} on ${host} is in use by another process (one left over from an interrupted bench?): stop it first (ss -ltnp 'sport = :${port}')`);
 }
 
 /** Waits until `url` answers 2xx, failing early when the process dies (its log names why). */

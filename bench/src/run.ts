@@ -25,7 +25,7 @@ import { BUILT_CLI, buildDist } from '../../scripts/build.ts';
 import { bundleEntry } from './bundle.ts';
 import { measure, type Measurement } from './load.ts';
 import { supergraphForHive } from './peers/hive-supergraph.ts';
-import { killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
+import { assertPortFree, killAll, logPath, rssBytes, startProcess, waitForHttp, type Service } from './processes.ts';
 import { measureShape, SHAPES, type ShapeMeasurement } from './shapes.ts';
 import { portVariable } from '../../scripts/settings.ts';
 import { FLOOR_SCENARIOS, GATEWAY_TITLES, gatewayCpuMs, renderResults, totalCpuMs, type GatewayId, type ReportInput, type Verification } from './report.ts';
@@ -202,6 +202,7 @@ try {
       const file = logPath(RAW_DIR, `subgraph-${name}`);
       writeFileSync(file, '');
       const { entry, args } = ourEntry(path.join(ROOT, 'subgraphs', name, 'src/index.ts'), ['subgraph', name]);
+      await assertPortFree(HOST, ports.get(name)!);
       const service = startProcess(name, entry, {
         ...runtimeEnv,
         PORT: String(ports.get(name)),
@@ -347,6 +348,7 @@ try {
     const file = logPath(RAW_DIR, `gateway-${id}`);
     writeFileSync(file, '');
     log(`starting ${GATEWAY_TITLES[id]} on port ${port}${values.tsx ? ' (tsx)' : ''}${nodeOptions.length ? ` with ${nodeOptions.join(' ')}` : ''}`);
+    await assertPortFree(HOST, port);
     const service = startProcess(`gateway ${id}`, entry, env, file, ROOT, nodeOptions, args);
     services.push(service);
     await waitForGraphQL(service, url, file);
@@ -433,6 +435,7 @@ try {
         ...(values['start-node-options'] ? { NODE_OPTIONS: values['start-node-options'] } : {}),
       };
       try {
+        for (const port of [shapeGatewayPort, ...subgraphNames.map((_, i) => PORT_BASE + 22 + i)]) await assertPortFree(HOST, port);
         shapes.push(
           await measureShape(shape, {
             root: ROOT,
