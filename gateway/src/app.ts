@@ -2,7 +2,8 @@
 // to a request, in order:
 //   transport (HTTP, body checks) -> identity and purpose (request context) -> rate limit
 //   -> safelist (clients bound to registered operations) -> input checks (USCC) -> limits (before any
-//   other pass over the operation) -> deprecated usage (noted for the answer)
+//   other pass over the operation) -> admission (the work in flight bounded) -> deprecated usage
+//   (noted for the answer)
 //   -> authorization (fields removed before planning)
 //   -> consent (live consents for the enterprises named) -> planning and signed subgraph
 //   calls (or in-process calls to subgraphs hosted here) -> audit (recorded before the answer leaves).
@@ -44,6 +45,7 @@ import { createNoShadowingAliasesRule } from './trust/aliases.ts';
 import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
+import { createAdmission } from './trust/admission.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
 import { costlyOperationLimit, createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin, throttledWarning } from './trust/rate-limit.ts';
 import { createGatewayMetrics } from './ops/metrics.ts';
@@ -121,6 +123,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const consents = createConsents({ db, raw: database.raw });
   const safelist = createSafelist({ db });
   const limits = createLimits();
+  const admission = createAdmission({ costOf: limits.costOf });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   const checkpointOptions: CheckpointOptions = {
     keys: config.audit.keys,
@@ -258,6 +261,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
     safelistPlugin<GatewayContext>(safelist),
     ...(config.production ? [introspectionPlugin<GatewayContext>()] : []),
     limits.plugin,
+    // After the limits (which measure the cost), before any other work on the operation.
+    admission.plugin,
     deprecationPlugin<GatewayContext>(),
     createAuthorization({ supergraphSdl, mode: config.authorizationMode }),
     consentPlugin<GatewayContext>(consents),

@@ -29,6 +29,7 @@ export const ERROR_CATALOGUE = {
   INVALID_TRANSITION: { status: 409, summary: 'The workflow step is not allowed in the current state (an objection decided twice, ...).' },
   NOT_ELIGIBLE: { status: 409, summary: 'A credit repair was applied for before the conditions hold (minimum publication period, ...).' },
   AUDIT_UNAVAILABLE: { status: 503, summary: 'The audit record could not be written, so the answer is withheld.' },
+  OVERLOADED: { status: 503, summary: 'The gateway holds as much work as it may at once (large operations such as portfolios) and this one waited too long; retry after the given seconds.' },
   SUBGRAPH_UNAVAILABLE: { status: 200, summary: 'A subgraph did not answer; the fields it owns are null, the rest answers.' },
   INTERNAL_SERVER_ERROR: { status: 500, summary: 'An unexpected failure; the message never includes internals.' },
 } as const satisfies Record<string, { status: number; summary: string }>;

@@ -35,7 +35,7 @@
 // @skip/@include are ignored: worst case.
 // Introspection fields count like any other (graphql-js's own MaxIntrospectionDepthRule
 // already refuses a circular introspection query, types -> fields -> type -> fields ...).
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from '@apollo/server';
 import {
   getNamedType,
   getNullableType,
@@ -108,6 +108,8 @@ export interface Limits {
   parseOptions: { maxTokens: number };
   /** For ApolloServer's `plugins`: refuses an operation over a limit, before planning. */
   plugin: ApolloServerPlugin<BaseContext>;
+  /** The cost the plugin measured for a request's operation within the limits (admission.ts), if any. */
+  costOf(request: GraphQLRequest): number | undefined;
 }
 
 const DESCRIBE: Record<Measure, (value: number, limit: number) => string> = {
@@ -140,9 +142,11 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     cost: limits.maxCost,
   };
 
+  const costs = new WeakMap<GraphQLRequest, number>();
   return {
     limits,
     parseOptions: { maxTokens: limits.maxTokens },
+    costOf: (request) => costs.get(request),
     plugin: {
       async requestDidStart() {
         return {
@@ -157,6 +161,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
                 throw creditGraphError('QUERY_TOO_COMPLEX', DESCRIBE[measure](value, limit), { measure, limit, value });
               }
             }
+            costs.set(request, measured.cost);
           },
         };
       },

@@ -1,0 +1,152 @@
+// Admission: the sum of the costs in flight is bounded; the rest waits in order, at most the
+// wait bound, then OVERLOADED (503, Retry-After); every admitted cost is given back.
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { creditGraphError, errorResponsePlugin } from '@credit-graph/contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAdmission } from '../src/trust/admission.ts';
+import { inOrder } from '../src/trust/in-order.ts';
+import { createLimits } from '../src/trust/limits.ts';
+
+const typeDefs = `
+  type Item { id: ID }
+  type Query { items(first: Int!, tag: String): [Item] }
+`;
+
+/** Cost of `{ items(first: n) { id } }` as the limits measure it: the list field plus n ids. */
+const cost = (n: number) => 1 + n;
+
+interface Harness {
+  server: ApolloServer;
+  admission: ReturnType<typeof createAdmission>;
+  /** Operations whose resolver is running, by tag; `finish(tag)` lets one answer. */
+  running: string[];
+  finish(tag: string): void;
+  run(n: number, tag: string): Promise<{ status: number | undefined; retryAfter: string | undefined; code: unknown; data: unknown }>;
+}
+
+const servers: ApolloServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+async function harness(options: { budget: number; maxWaitMs: number; refuse?: string }): Promise<Harness> {
+  const limits = createLimits();
+  const admission = createAdmission({ costOf: limits.costOf, maxCostInFlight: options.budget, maxWaitMs: options.maxWaitMs });
+  const running: string[] = [];
+  const gates = new Map<string, () => void>();
+  // A plugin after admission that refuses one tag: an admitted operation refused later.
+  const refusing: ApolloServerPlugin<BaseContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request }) {
+          if (options.refuse && request.variables?.tag === options.refuse) throw creditGraphError('FORBIDDEN', 'refused after admission');
+        },
+      };
+    },
+  };
+  const server = new ApolloServer({
+    typeDefs,
+    resolvers: {
+      Query: {
+        items: async (_: unknown, { first, tag }: { first: number; tag: string }) => {
+          running.push(tag);
+          await new Promise<void>((resolve) => gates.set(tag, resolve));
+          return Array.from({ length: first }, (_, i) => ({ id: `${tag}-${i}` }));
+        },
+      },
+    },
+    plugins: inOrder([limits.plugin, admission.plugin, refusing, errorResponsePlugin as ApolloServerPlugin<BaseContext>]),
+  });
+  await server.start();
+  servers.push(server);
+  return {
+    server,
+    admission,
+    running,
+    finish: (tag) => gates.get(tag)!(),
+    async run(n, tag) {
+      const response = await server.executeOperation({ query: 'query($n: Int!, $tag: String) { items(first: $n, tag: $tag) { id } }', variables: { n, tag } });
+      const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      return { status: response.http.status, retryAfter: response.http.headers.get('retry-after'), code: body?.errors?.[0]?.extensions?.code, data: body?.data };
+    },
+  };
+}
+
+/** Lets every pending promise callback run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('admission', () => {
+  it('admits operations while their costs fit, holds the next until an answer is sent, and gives every cost back', async () => {
+    const h = await harness({ budget: cost(100) + cost(50), maxWaitMs: 60_000 });
+    const first = h.run(100, 'a');
+    const second = h.run(50, 'b');
+    const third = h.run(10, 'c');
+    await settle();
+    expect(h.running).toEqual(['a', 'b']);
+    expect(h.admission.state()).toEqual({ costInFlight: cost(100) + cost(50), operationsInFlight: 2, waiting: 1 });
+    h.finish('b');
+    expect((await second).data).toEqual({ items: expect.any(Array) });
+    await settle();
+    expect(h.running).toEqual(['a', 'b', 'c']);
+    h.finish('a');
+    h.finish('c');
+    expect((await first).status).toBe(200);
+    expect(((await third).data as { items: unknown[] }).items).toHaveLength(10);
+    expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+  });
+
+  it('runs an operation larger than the budget alone, and keeps the queue in order behind it', async () => {
+    const h = await harness({ budget: cost(10), maxWaitMs: 60_000 });
+    const small = h.run(5, 'small');
+    await settle();
+    const large = h.run(400, 'large');
+    const later = h.run(1, 'later');
+    await settle();
+    // `later` fits the budget beside `small`, but `large` came first: it is not overtaken.
+    expect(h.running).toEqual(['small']);
+    h.finish('small');
+    await small;
+    await settle();
+    expect(h.running).toEqual(['small', 'large']);
+    h.finish('large');
+    expect(((await large).data as { items: unknown[] }).items).toHaveLength(400);
+    await settle();
+    h.finish('later');
+    await later;
+    expect(h.running).toEqual(['small', 'large', 'later']);
+    expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+  });
+
+  it('refuses an operation that waited past the bound with OVERLOADED, 503 and Retry-After, and lets the queue behind it move', async () => {
+    const h = await harness({ budget: cost(10), maxWaitMs: 50 });
+    const holder = h.run(10, 'holder');
+    await settle();
+    const refused = await h.run(10, 'waits');
+    expect(refused).toMatchObject({ status: 503, code: 'OVERLOADED', retryAfter: '1' });
+    expect(h.running).toEqual(['holder']);
+    expect(h.admission.state()).toEqual({ costInFlight: cost(10), operationsInFlight: 1, waiting: 0 });
+    h.finish('holder');
+    await holder;
+    expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+  });
+
+  it('gives the cost back when a later check refuses the admitted operation', async () => {
+    const h = await harness({ budget: cost(10), maxWaitMs: 60_000, refuse: 'no' });
+    const refused = await h.run(10, 'no');
+    expect(refused).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+    const next = h.run(10, 'yes');
+    await settle();
+    expect(h.running).toEqual(['yes']);
+    h.finish('yes');
+    await next;
+  });
+
+  it('does not hold operations the limits refused, and refuses a budget that is not a positive integer', async () => {
+    const h = await harness({ budget: 5, maxWaitMs: 60_000 });
+    expect(await h.run(2_000_000, 'huge')).toMatchObject({ status: 400, code: 'QUERY_TOO_COMPLEX' });
+    expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+    expect(() => createAdmission({ costOf: () => 1, maxCostInFlight: 0 })).toThrow(/positive integer/);
+    expect(() => createAdmission({ costOf: () => 1, maxWaitMs: -1 })).toThrow(/non-negative/);
+  });
+});
