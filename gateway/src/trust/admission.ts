@@ -69,6 +69,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   /** Resolves once `cost` is admitted (taken from the budget); rejects with OVERLOADED after maxWaitMs. */
   function acquire(cost: number): Promise<void> {
+    // A cost that is not a finite non-negative number would poison the sums (NaN stays NaN):
+    // it counts as the whole budget.
+    if (!Number.isFinite(cost) || cost < 0) cost = budget;
     if (queue.length === 0 && fits(cost)) {
       take(cost);
       return Promise.resolve();
@@ -105,8 +108,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
     state: () => ({ costInFlight, operationsInFlight, waiting: queue.length }),
     plugin: {
       async requestDidStart() {
-        // The cost this request holds; given back once, when its answer is sent.
+        // The cost this request holds; given back once, when its answer is sent. An admission
+        // that comes after the answer was sent (the request ended while it waited) is given back
+        // at once.
         let held: number | undefined;
+        let answered = false;
         const giveBack = () => {
           if (held === undefined) return;
           const cost = held;
@@ -118,9 +124,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
             const cost = options.costOf(request);
             if (cost === undefined) return;
             await acquire(cost);
-            held = cost;
+            held = Number.isFinite(cost) && cost >= 0 ? cost : budget;
+            if (answered) giveBack();
           },
           async willSendResponse() {
+            answered = true;
             giveBack();
           },
         };

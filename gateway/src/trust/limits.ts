@@ -157,7 +157,8 @@ export function createLimits(options: LimitsOptions = {}): Limits {
               // A bomb's expansion can pass 2^53 (or reach Infinity): report a number JSON keeps.
               const value = Math.min(measured[measure], Number.MAX_SAFE_INTEGER);
               const limit = maxima[measure];
-              if (value > limit) {
+              // `!(value <= limit)`: NaN, should a measure ever be one, is refused too.
+              if (!(value <= limit)) {
                 throw creditGraphError('QUERY_TOO_COMPLEX', DESCRIBE[measure](value, limit), { measure, limit, value });
               }
             }
@@ -225,7 +226,10 @@ export function measureOperation(
     for (const argument of field.args) {
       const sent = node.arguments?.find((a) => a.name.value === argument.name);
       const value = (sent && valueOf(sent.value)) ?? argument.defaultValue;
-      if (SIZE_ARGUMENTS.has(argument.name) && typeof value === 'number' && value >= 0) return value;
+      // A size is a whole number: JSON's 1e400 is Infinity (and 0 × Infinity is NaN, which no
+      // limit refuses), 0.5 is no size. Anything larger than a safe integer counts as the largest
+      // one, so the cost limit refuses it; graphql-js refuses the value itself later.
+      if (SIZE_ARGUMENTS.has(argument.name) && typeof value === 'number' && value >= 0) return Math.min(Math.ceil(value), Number.MAX_SAFE_INTEGER);
       if (isListType(getNullableType(argument.type)) && value !== undefined && value !== null) {
         // A single value given for a list argument is coerced to a list of one.
         listLength = Math.max(listLength ?? 0, Array.isArray(value) ? value.length : 1);
