@@ -199,8 +199,9 @@ function createProgram(): Command {
     .option('--enterprises <count>', 'how many enterprises', positiveInteger, 2000)
     .option('--only <names>', 'comma-separated subgraphs (default: all)', (raw: string) => raw.split(',').map((name) => name.trim()))
     .option('--reset', 'empty databases that already hold data (otherwise they are refused)', false)
+    .option('--if-empty', 'seed only the databases that hold no data, and leave the others as they are', false)
     .action(
-      act(async (options: { enterprises: number; only?: string[]; reset: boolean }) =>
+      act(async (options: { enterprises: number; only?: string[]; reset: boolean; ifEmpty: boolean }) =>
         (await import('./seed.ts')).seedDatabases(options),
       ),
     );

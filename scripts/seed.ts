@@ -4,13 +4,13 @@
 // under DATA_DIR. Demo data only: refused when NODE_ENV=production, and refused for a database
 // that already holds data unless --reset empties it first (every table but the migration history).
 import { databaseTarget, databaseTimeouts, describeTarget } from '@credit-graph/contract';
-import { connectDatabase, DEFAULT_SEED_ENTERPRISES, withBulkInserts } from '@credit-graph/subgraph-kit';
+import { connectDatabase, DEFAULT_SEED_ENTERPRISES, MAX_SEED_ENTERPRISES, MIN_SEED_ENTERPRISES, withBulkInserts } from '@credit-graph/subgraph-kit';
+
+export { MAX_SEED_ENTERPRISES, MIN_SEED_ENTERPRISES };
 import type { Database } from '@credit-graph/contract';
 import { UsageError } from './cli.ts';
 import { isSubgraphName, SUBGRAPH_DEFINITIONS, SUBGRAPH_NAMES, type SubgraphName } from './subgraphs.ts';
 
-export const MIN_SEED_ENTERPRISES = 3;
-export const MAX_SEED_ENTERPRISES = 1_000_000;
 /** A seed's statements (multi-row INSERTs of up to a million enterprises) may run this long. */
 export const SEED_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 
@@ -25,6 +25,8 @@ export interface SeedOptions {
   only?: string[];
   /** Empty databases that hold data before seeding them. */
   reset?: boolean;
+  /** Seed only the databases that hold no data; leave the others as they are (npm start's first run). */
+  ifEmpty?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -59,7 +61,8 @@ function checkOptions(options: SeedOptions): { count: number; names: SubgraphNam
 
 /**
  * Seeds the chosen subgraphs' databases. Opens them all first and refuses (SeedRefusedError,
- * nothing changed) when NODE_ENV=production or when one holds data and `reset` is not set.
+ * nothing changed) when NODE_ENV=production or when one holds data and neither `reset` nor
+ * `ifEmpty` is set (`ifEmpty`: those are left as they are, each said in a line).
  */
 export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
@@ -82,7 +85,12 @@ export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
     if (failed) throw failed.reason;
     const filled = await Promise.all(opened.map(async (entry) => ({ ...entry, tables: await tablesWithData(entry.database) })));
     const holding = filled.filter((entry) => entry.tables.length > 0);
-    if (holding.length > 0 && !options.reset) {
+    if (holding.length > 0 && options.ifEmpty && !options.reset) {
+      for (const entry of holding) {
+        console.log(`${entry.name}: holds data already (an earlier seed, or one that was interrupted; delete ${describeTarget(entry.target)} to seed it again): kept as it is`);
+      }
+      filled.splice(0, filled.length, ...filled.filter((entry) => entry.tables.length === 0));
+    } else if (holding.length > 0 && !options.reset) {
       const list = holding.map((entry) => `${entry.name} (${describeTarget(entry.target)}: ${entry.tables.slice(0, 3).join(', ')}${entry.tables.length > 3 ? ', …' : ''})`);
       throw new SeedRefusedError(`refusing to seed databases that hold data: ${list.join('; ')}. Add --reset to empty them first.`);
     }
@@ -97,7 +105,7 @@ export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
         console.log(`${name}: ${count} enterprises in ${((Date.now() - begun) / 1000).toFixed(1)} s (${describeTarget(target)})`);
       }),
     );
-    console.log(`seeded ${names.length} subgraph(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`seeded ${filled.length} subgraph(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await Promise.all(
       opened.map(async ({ db, database }) => {

@@ -13,7 +13,7 @@
 // PostgreSQL: set <SUBGRAPH>_DATABASE_URL per subgraph (see README). Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,12 @@ export async function startAll(): Promise<void> {
   console.log(`[start] data: ${dataRoot()} (embedded PGlite unless <SUBGRAPH>_DATABASE_URL is set)`);
   // The first run is quiet for a minute or two while it migrates and seeds: say so, not a hang.
   const firstRun = subgraphs.some((entry) => isNewEmbeddedDatabase(entry.name));
+  // Demo data is never written under NODE_ENV=production (credit-graph seed refuses it): say so
+  // before anything is created, in either shape.
+  if (firstRun && Number(SEED_ENTERPRISES) > 0 && process.env.NODE_ENV === 'production') {
+    console.error('[start] NODE_ENV=production: npm start does not seed demo data into new embedded databases. Set SEED_ENTERPRISES=0 to start them empty, or give each subgraph a PostgreSQL database (<SUBGRAPH>_DATABASE_URL).');
+    process.exit(1);
+  }
   if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises (about 30 s on two quiet cores, a minute or two on a busy machine)...`);
   const secrets = ensureEmbeddedSecrets();
   // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
@@ -201,11 +207,25 @@ function isNewEmbeddedDatabase(name: string): boolean {
 }
 
 /**
+ * Written into an embedded database's folder once the seeding child has seeded it (or found it
+ * holding data): a folder without it is new, or was left by a first run interrupted while it
+ * seeded, and is seeded (if still empty) by the next start's child.
+ */
+const SEEDED_MARKER = '.credit-graph-seeded';
+
+/** The folder of `name`'s embedded database when it has not been seeded yet, else undefined. */
+function unseededEmbeddedFolder(name: string): string | undefined {
+  const target = databaseTarget(name);
+  if (target.kind !== 'pglite' || target.dataDir === undefined) return undefined;
+  return existsSync(path.join(target.dataDir, SEEDED_MARKER)) ? undefined : target.dataDir;
+}
+
+/**
  * `credit-graph seed --enterprises SEED_ENTERPRISES --only <names>` in a child process, its
  * output prefixed with [seed]. Resolves when it succeeded; exits this process with 1 otherwise.
  */
 async function seedInChild(names: string[]): Promise<void> {
-  const child = spawnCli(['seed', '--enterprises', SEED_ENTERPRISES, '--only', names.join(',')], {}, undefined);
+  const child = spawnCli(['seed', '--if-empty', '--enterprises', SEED_ENTERPRISES, '--only', names.join(',')], {}, undefined);
   prefixLines('seed', child.stdout!, process.stdout);
   prefixLines('seed', child.stderr!, process.stderr);
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
@@ -227,9 +247,13 @@ async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<str
   // First run: the new embedded databases are migrated and seeded by a child process without
   // this process's heap cap (seeding six PGlite databases at once needs more than 192 MB of
   // heap; the server does not), then opened here.
-  const unseeded = hosted.filter((subgraph) => isNewEmbeddedDatabase(subgraph.name));
+  const unseeded = hosted.flatMap((subgraph) => {
+    const folder = unseededEmbeddedFolder(subgraph.name);
+    return folder ? [{ name: subgraph.name, folder }] : [];
+  });
   if (unseeded.length > 0 && Number(SEED_ENTERPRISES) > 0) {
-    await seedInChild(unseeded.map((subgraph) => subgraph.name));
+    await seedInChild(unseeded.map((database) => database.name));
+    for (const { folder } of unseeded) writeFileSync(path.join(folder, SEEDED_MARKER), `${new Date().toISOString()}\n`);
   }
   try {
     configureClock();
@@ -240,9 +264,8 @@ async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<str
         const definition = await loadSubgraph(subgraph.name);
         local.push(await startInProcessSubgraph(definition, {
           database: target,
-          // Seeded above; an embedded database left empty by an interrupted first run is seeded
-          // here. PostgreSQL is seeded explicitly.
-          seedEnterprises: target.kind === 'pglite' ? Number(SEED_ENTERPRISES) : 0,
+          // Never here: this process has the heap cap (seeded above, by the child).
+          seedEnterprises: 0,
         }));
       }),
     );

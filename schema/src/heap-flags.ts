@@ -23,8 +23,11 @@ export const NODE_OPTIONS_OF = {
 
 export type HeapRole = keyof typeof NODE_OPTIONS_OF;
 
-/** Node accepts V8 flags with dashes or underscores, and `--flag value` as well as `--flag=value`. */
-const HEAP_FLAG = /^--max[-_](old|semi)[-_]space[-_]size(=|$)/;
+/**
+ * V8's heap-size flags (the old space, the semi-space, and the two that size them together):
+ * Node accepts them with dashes or underscores, and `--flag value` as well as `--flag=value`.
+ */
+const HEAP_FLAG = /^--max[-_](?:old[-_]space[-_]size|semi[-_]space[-_]size|heap[-_]size|young[-_]generation[-_]size)(=|$)/;
 
 /**
  * `flags` (execArgv, or NODE_OPTIONS split on spaces) without V8's heap-size flags, so that a
@@ -36,7 +39,7 @@ export function withoutHeapFlags(flags: readonly string[]): string[] {
   for (let i = 0; i < flags.length; i++) {
     const match = HEAP_FLAG.exec(flags[i]!);
     if (!match) kept.push(flags[i]!);
-    else if (match[2] === '') i++; // `--flag value`: the value goes with it
+    else if (match[1] === '') i++; // `--flag value`: the value goes with it
   }
   return kept;
 }

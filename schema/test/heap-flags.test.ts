@@ -13,6 +13,8 @@ describe('heap flags per kind of process', () => {
         '--max_semi_space_size=64',
         '--enable-source-maps',
         '--max-old-space-size', '4096',
+        '--max-heap-size=2048',
+        '--max_young_generation_size', '64',
         '--cpu-prof',
       ]),
     ).toEqual(['--import', 'tsx', '--enable-source-maps', '--cpu-prof']);

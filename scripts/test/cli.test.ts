@@ -1,7 +1,7 @@
 // The `credit-graph` CLI as an operator runs it: real processes (tsx, or the build with
 // E2E_BUILD=1) on real databases (fresh PostgreSQL databases with TEST_DATABASE_URL, else PGlite
 // files in a temporary folder). Migrating is apart from seeding and from starting.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +164,52 @@ describe('credit-graph seed', () => {
     const again = await cli(['seed', '--only', 'registry', '--enterprises', '4'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(await count('registry', env, 'Enterprise')).toBe(4);
+  }, 240_000);
+});
+
+describe('npm start on the embedded default: seeding in a child process', () => {
+  /** Rows in every table of `service`'s database but the migration history. */
+  const rows = async (service: string, env: Record<string, string>) => {
+    let total = 0;
+    for (const table of await tables(service, env)) if (table !== '_prisma_migrations') total += await count(service, env, table);
+    return total;
+  };
+
+  it('seeds what an interrupted first run left empty, keeps what holds data, marks both, and seeds nothing on the next start', async () => {
+    const dataDir = mkdtempSync(path.join(folder, 'start-'));
+    const base = { DATA_DIR: dataDir };
+    // An interrupted first run: every database created and migrated, the registry seeded, no marker.
+    expect((await cli(['migrate'], base)).code).toBe(0);
+    expect((await cli(['seed', '--only', 'registry', '--enterprises', '3'], base)).code).toBe(0);
+    const env = { ...base, GATEWAY_PORT: String(await freePort()), METRICS_PORT: '0', SEED_ENTERPRISES: '5', SUBGRAPH_TRANSPORT: 'in-process' };
+    const first = await startProcess(['start'], env, /Credit Graph is up in/, 240_000);
+    first.signal('SIGINT');
+    await first.exited;
+    expect(first.output()).toMatch(/\[seed\] registry: holds data already .*kept as it is/);
+    expect(first.output()).toContain('[seed] seeded 5 subgraph(s)');
+    expect(await count('registry', base, 'Enterprise')).toBe(3);
+    for (const name of SUBGRAPH_NAMES) {
+      expect(existsSync(path.join(dataDir, name, '.credit-graph-seeded')), name).toBe(true);
+      expect(await rows(name, base), name).toBeGreaterThan(0);
+    }
+    const second = await startProcess(['start'], env, /Credit Graph is up in/, 240_000);
+    second.signal('SIGINT');
+    await second.exited;
+    expect(second.output()).not.toContain('[seed]');
+  }, 600_000);
+
+  it('refuses before creating anything when NODE_ENV=production would seed demo data, and refuses a seed size the seeder would refuse', async () => {
+    const dataDir = mkdtempSync(path.join(folder, 'start-refused-'));
+    const production = await cli(['start'], { DATA_DIR: dataDir, NODE_ENV: 'production', GATEWAY_PORT: String(await freePort()) });
+    expect(production.code).toBe(1);
+    expect(production.stderr).toContain('npm start does not seed demo data into new embedded databases. Set SEED_ENTERPRISES=0');
+    expect(readdirSync(dataDir)).toEqual([]);
+    for (const size of ['1', '2', '1000001']) {
+      const refused = await cli(['start'], { DATA_DIR: dataDir, SEED_ENTERPRISES: size, GATEWAY_PORT: String(await freePort()) });
+      expect(refused.code, size).not.toBe(0);
+      expect(refused.stderr, size).toContain('SEED_ENTERPRISES must be 0 (never) or a whole number from 3 to 1,000,000');
+    }
+    expect(readdirSync(dataDir)).toEqual([]);
   }, 240_000);
 });
 
