@@ -84,19 +84,19 @@ export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const filled = await Promise.all(opened.map(async (entry) => ({ ...entry, tables: await tablesWithData(entry.database) })));
-    const holding = filled.filter((entry) => entry.tables.length > 0);
-    if (holding.length > 0 && options.ifEmpty && !options.reset) {
+    const holding = options.reset ? [] : filled.filter((entry) => entry.tables.length > 0);
+    if (holding.length > 0 && options.ifEmpty) {
       for (const entry of holding) {
         console.log(`${entry.name}: holds data already (an earlier seed, or one that was interrupted; delete ${describeTarget(entry.target)} to seed it again): kept as it is`);
       }
-      filled.splice(0, filled.length, ...filled.filter((entry) => entry.tables.length === 0));
-    } else if (holding.length > 0 && !options.reset) {
+    } else if (holding.length > 0) {
       const list = holding.map((entry) => `${entry.name} (${describeTarget(entry.target)}: ${entry.tables.slice(0, 3).join(', ')}${entry.tables.length > 3 ? ', …' : ''})`);
       throw new SeedRefusedError(`refusing to seed databases that hold data: ${list.join('; ')}. Add --reset to empty them first.`);
     }
+    const toSeed = filled.filter((entry) => !holding.includes(entry));
     const started = Date.now();
     await Promise.all(
-      filled.map(async ({ name, definition, target, database, db }) => {
+      toSeed.map(async ({ name, definition, target, database, db }) => {
         const begun = Date.now();
         const tables = await userTables(database);
         if (options.reset && tables.length > 0) await database.exec(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} CASCADE`);
@@ -105,7 +105,7 @@ export async function seedDatabases(options: SeedOptions = {}): Promise<void> {
         console.log(`${name}: ${count} enterprises in ${((Date.now() - begun) / 1000).toFixed(1)} s (${describeTarget(target)})`);
       }),
     );
-    console.log(`seeded ${filled.length} subgraph(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`seeded ${toSeed.length} subgraph(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await Promise.all(
       opened.map(async ({ db, database }) => {

@@ -67,11 +67,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
     }
   };
 
-  /** Resolves once `cost` is admitted (taken from the budget); rejects with OVERLOADED after maxWaitMs. */
+  /** Resolves once `cost` (finite, non-negative) is taken from the budget; rejects with OVERLOADED after maxWaitMs. */
   function acquire(cost: number): Promise<void> {
-    // A cost that is not a finite non-negative number would poison the sums (NaN stays NaN):
-    // it counts as the whole budget.
-    if (!Number.isFinite(cost) || cost < 0) cost = budget;
     if (queue.length === 0 && fits(cost)) {
       take(cost);
       return Promise.resolve();
@@ -121,10 +118,13 @@ export function createAdmission(options: AdmissionOptions): Admission {
         };
         return {
           async didResolveOperation({ request }) {
-            const cost = options.costOf(request);
-            if (cost === undefined) return;
+            const measured = options.costOf(request);
+            if (measured === undefined) return;
+            // A cost that is not a finite non-negative number would poison the sums (NaN stays
+            // NaN): it counts as the whole budget.
+            const cost = Number.isFinite(measured) && measured >= 0 ? measured : budget;
             await acquire(cost);
-            held = Number.isFinite(cost) && cost >= 0 ? cost : budget;
+            held = cost;
             if (answered) giveBack();
           },
           async willSendResponse() {
