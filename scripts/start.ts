@@ -171,7 +171,7 @@ export async function startAll(): Promise<void> {
     console.error('[start] NODE_ENV=production: npm start does not seed demo data into new embedded databases. Set SEED_ENTERPRISES=0 to start them empty, or give each subgraph a PostgreSQL database (<SUBGRAPH>_DATABASE_URL).');
     process.exit(1);
   }
-  if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises (about 30 s on two quiet cores, a minute or two on a busy machine)...`);
+  if (firstRun) console.log(`[start] first run: migrating the embedded databases and seeding ${SEED_ENTERPRISES} enterprises in a child process (about 40 s on two quiet cores, a minute or two on a busy machine)...`);
   const secrets = ensureEmbeddedSecrets();
   // The audit chain's head is checkpointed outside its database (and in Redis with REDIS_URL).
   // The default file belongs to the embedded gateway database: a PostgreSQL chain is another
