@@ -45,7 +45,8 @@ describe('bad input through the gateway', () => {
     const codes = Array.from({ length: 501 }, (_, i) => universe[i % universe.length]!.uscc);
     const result = await graphql(gatewayUrl, 'query ($c: [USCC!]!) { enterprises(usccs: $c) { uscc } }', { c: codes });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(result.errors?.[0]?.message).toMatch(/at most 500 codes, got 501/);
+    expect(result.errors?.[0]?.message).toMatch(/^usccs: must have at most 500 items, got 501$/);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ field: 'usccs', argumentName: 'usccs', maximum: 500 });
   });
 
   it('answers null, not an error, for a valid code nobody registered', async () => {

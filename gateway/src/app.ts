@@ -14,6 +14,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
 import {
   accessLogger,
+  argumentBounds,
   createErrorFormatter,
   createGraphQLHandler,
   createLogger,
@@ -122,7 +123,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db, raw: database.raw });
   const safelist = createSafelist({ db });
-  const limits = createLimits();
+  // List sizes are estimated within the arguments' declared @bounds (composed into the supergraph).
+  const limits = createLimits({}, argumentBounds(supergraphSdl));
   const admission = createAdmission({ costOf: limits.costOf });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   const checkpointOptions: CheckpointOptions = {

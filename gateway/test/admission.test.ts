@@ -1,7 +1,7 @@
 // Admission: the sum of the costs in flight is bounded; the rest waits in order, at most the
 // wait bound, then OVERLOADED (503, Retry-After); every admitted cost is given back.
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { creditGraphError, errorResponsePlugin } from '@credit-graph/contract';
+import { argumentBounds, creditGraphError, errorResponsePlugin } from '@credit-graph/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmission } from '../src/trust/admission.ts';
 import { inOrder } from '../src/trust/in-order.ts';
@@ -9,7 +9,8 @@ import { createLimits } from '../src/trust/limits.ts';
 
 const typeDefs = `
   type Item { id: ID, children(first: Int): [Item] }
-  type Query { items(first: Int!, tag: String): [Item] }
+  type Query { items(first: Int! @bounds(min: 0, max: 1000), tag: String): [Item] }
+  directive @bounds(maxLength: Int, maxItems: Int, min: Float, max: Float) on ARGUMENT_DEFINITION
 `;
 
 /** Cost of `{ items(first: n) { id } }` as the limits measure it: the list field plus n ids. */
@@ -30,8 +31,9 @@ afterEach(async () => {
 });
 
 /** `outside`: plugins Apollo Server runs beside the in-order chain (their hooks concurrently with it). */
-async function harness(options: { budget: number; maxWaitMs: number; refuse?: string; outside?: ApolloServerPlugin<BaseContext>[] }): Promise<Harness> {
-  const limits = createLimits();
+/** `bounds`: the declared argument bounds the limits size lists within (argumentBounds of the SDL). */
+async function harness(options: { budget: number; maxWaitMs: number; refuse?: string; outside?: ApolloServerPlugin<BaseContext>[]; bounds?: boolean }): Promise<Harness> {
+  const limits = createLimits({}, options.bounds ? argumentBounds(typeDefs) : undefined);
   const admission = createAdmission({ costOf: limits.costOf, maxCostInFlight: options.budget, maxWaitMs: options.maxWaitMs });
   const running: string[] = [];
   const gates = new Map<string, () => void>();
@@ -52,7 +54,8 @@ async function harness(options: { budget: number; maxWaitMs: number; refuse?: st
         items: async (_: unknown, { first, tag }: { first: number; tag: string }) => {
           running.push(tag);
           await new Promise<void>((resolve) => gates.set(tag, resolve));
-          return Array.from({ length: first }, (_, i) => ({ id: `${tag}-${i}` }));
+          // At most 1,000, as @bounds says a subgraph serves (which would refuse more).
+          return Array.from({ length: Math.min(first, 1000) }, (_, i) => ({ id: `${tag}-${i}` }));
         },
       },
     },
@@ -170,6 +173,34 @@ describe('admission under attack', () => {
     const state = h.admission.state();
     expect(state.operationsInFlight).toBe(0);
     expect(state.costInFlight).toBe(0);
+  });
+
+  it("a page far past its argument's @bounds holds only what the subgraph would serve, so a small check behind it is not held up", async () => {
+    // The reviewer's attack: `first: 333332` where the subgraph serves at most 1,000.
+    const bounded = await harness({ budget: 1100, maxWaitMs: 1000, bounds: true });
+    const large = bounded.run(333_332, 'large');
+    await settle();
+    expect(bounded.admission.state()).toMatchObject({ costInFlight: cost(1000), operationsInFlight: 1 });
+    const small = bounded.run(10, 'small');
+    await settle();
+    expect(bounded.admission.state()).toMatchObject({ costInFlight: cost(1000) + cost(10), operationsInFlight: 2, waiting: 0 });
+    expect(bounded.running).toEqual(['large', 'small']);
+    bounded.finish('small');
+    bounded.finish('large');
+    await Promise.all([large, small]);
+    expect(bounded.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+
+    // Sized by the value sent (no bounds known), the same page held the budget and the small check waited.
+    const unbounded = await harness({ budget: 1100, maxWaitMs: 1000 });
+    const held = unbounded.run(333_332, 'large');
+    await settle();
+    const waiting = unbounded.run(10, 'small');
+    await settle();
+    expect(unbounded.admission.state()).toMatchObject({ costInFlight: cost(333_332), waiting: 1 });
+    unbounded.finish('large');
+    await settle();
+    unbounded.finish('small');
+    await Promise.all([held, waiting]);
   });
 
   it('after the NaN request, two small operations within the budget still run at once', async () => {

@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
 import { buildSchema, getIntrospectionQuery, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../src/config.ts';
+import { argumentBounds } from '@credit-graph/contract';
 import { createLimits, DEFAULT_MAX_DEPTH, measureOperation, type LimitsOptions } from '../src/trust/limits.ts';
 import { PORTFOLIO_QUERY } from '../../bench/src/scenarios.ts';
 
@@ -103,7 +104,7 @@ describe('measuring an operation', () => {
     const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Node { ${i === 39 ? 'x: id' : `child { ...F${i + 1} } children { ...F${i + 1} }`} }`);
     const document = parse(`{ node { ...F0 } } ${fragments.join(' ')}`);
     const work = { selections: 0 };
-    const measured = measureOperation(tiny, document, getOperationAST(document)!, {}, undefined, work);
+    const measured = measureOperation(tiny, document, getOperationAST(document)!, {}, { work });
     // Each selection of the document examined once: node, ...F0, then 4 per fragment and x.
     expect(work.selections).toBe(2 + 39 * 4 + 1);
     expect(measured.depth).toBe(41);
@@ -211,6 +212,30 @@ describe('the limits at the gateway', () => {
     expect(large.errors?.[0]?.message).toMatch(/^Query cost 55501 exceeds the limit of 50000 /);
   });
 
+  it("sizes a list within its argument's declared bounds: a subgraph serves no more than its @bounds allow", () => {
+    const bounds = argumentBounds(`
+      type Query { nodes(first: Int = 20 @bounds(min: 1, max: 100)): [Node!]! byIds(ids: [ID!]! @bounds(maxItems: 500, maxLength: 20)): [Node]! }
+      type Node { id: ID! }
+    `);
+    expect(bounds.get('Query.nodes(first:)')).toEqual({ min: 1, max: 100 });
+    expect(bounds.get('Query.byIds(ids:)')).toEqual({ maxItems: 500, maxLength: 20 });
+    const measureWithin = (query: string, variables: Record<string, unknown> = {}) => {
+      const document = parse(query);
+      return measureOperation(tiny, document, getOperationAST(document)!, variables, { argumentBounds: bounds }).cost;
+    };
+    // The reviewer's example, literal and in a variable, and a larger size of the same kind.
+    expect(measureWithin('{ nodes(first: 333332) { id name } }')).toBe(1 + 100 * 2);
+    expect(measureWithin('query ($n: Int) { nodes(first: $n) { id name } }', { n: 333_332 })).toBe(1 + 100 * 2);
+    expect(measureWithin('query ($n: Int) { nodes(first: $n) { id } }', { n: 1e400 })).toBe(1 + 100);
+    expect(measureWithin('{ nodes(first: 7) { id } }')).toBe(1 + 7);
+    // Through an alias and a fragment: the coordinate is the field's, not the response key's.
+    expect(measureWithin('{ a: nodes(first: 90000) { ...F } } fragment F on Node { id name }')).toBe(1 + 100 * 2);
+    const ids = Array.from({ length: 5000 }, (_, i) => String(i));
+    expect(measureWithin('query ($ids: [ID!]!) { byIds(ids: $ids) { id } }', { ids })).toBe(1 + 500);
+    // Without bounds the value sent is the size, as before.
+    expect(measure('{ nodes(first: 333332) { id name } }').cost).toBe(1 + 333_332 * 2);
+  });
+
   it('refuses bad limits when created', () => {
     expect(() => createLimits({ maxDepth: 0 })).toThrow(ConfigError);
     expect(() => createLimits({ maxCost: 1.5 })).toThrow(/maxCost must be a positive integer, got 1.5/);
@@ -253,6 +278,29 @@ describe('the default limits on the credit graph', () => {
     // 15 deep: the depth limit is set by it.
     expect(measure(getIntrospectionQuery(), {}, api).depth).toBe(15);
     expect(measure(getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }), {}, api).fragmentExpansion).toBe(227);
+  });
+
+  it('read the @bounds the supergraph composes, and price a page past them as the largest page a subgraph serves', async () => {
+    const bounds = argumentBounds(supergraphSdl);
+    expect(bounds.get('Query.searchEnterprises(first:)')).toMatchObject({ min: 1, max: 100 });
+    expect(bounds.get('Query.enterprises(usccs:)')).toMatchObject({ maxItems: 500 });
+    expect(bounds.get('Mutation.creditVerification(usccs:)')).toMatchObject({ maxItems: 500 });
+    const limits = createLimits({}, bounds);
+    const server = new ApolloServer({ schema: api, rootValue: { searchEnterprises: () => ({ edges: [], pageInfo: { hasNextPage: false } }) }, plugins: [limits.plugin] });
+    await server.start();
+    const page = (first: number) => `{ searchEnterprises(first: ${first}) { edges { node { uscc name status } } } }`;
+    // 333,332 asked, 100 the most the registry serves: costed as 100 (searchEnterprises 1 + edges 1 + 100 × (node 1 + 3)).
+    const request = { query: page(333_332) };
+    const response = await server.executeOperation(request);
+    expect(response.body.kind === 'single' && response.body.singleResult.errors).toBeUndefined();
+    const costs = [333_332, 100].map((first) => {
+      const document = parse(page(first));
+      return measureOperation(api, document, getOperationAST(document)!, {}, { argumentBounds: bounds }).cost;
+    });
+    expect(costs).toEqual([2 + 100 * 4, 2 + 100 * 4]);
+    // Without the bounds the same page measured 1,333,330: over the cost limit; a few fields fewer, most of admission's budget.
+    const document = parse(page(333_332));
+    expect(measureOperation(api, document, getOperationAST(document)!, {}).cost).toBe(2 + 333_332 * 4);
   });
 
   it('refuse partners of partners of partners of a 500-portfolio on cost', async () => {

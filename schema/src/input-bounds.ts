@@ -20,11 +20,13 @@ import {
   isObjectType,
   isScalarType,
   Kind,
+  parse,
   type ConstDirectiveNode,
   type GraphQLArgument,
   type GraphQLInputField,
   type GraphQLInputObjectType,
   type GraphQLInputType,
+  type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
 import { creditGraphError } from './errors.ts';
@@ -62,6 +64,30 @@ function boundsOf(node: { directives?: readonly ConstDirectiveNode[] } | undefin
   for (const argument of directive.arguments ?? []) {
     const value = argument.value;
     if (value.kind === Kind.INT || value.kind === Kind.FLOAT) bounds[argument.name.value as keyof InputBounds] = Number(value.value);
+  }
+  return bounds;
+}
+
+/**
+ * The `@bounds` of every field argument an SDL declares (a subgraph's, or a supergraph that
+ * composes @bounds with @composeDirective, as shared.graphql does), by schema coordinate
+ * (`Query.searchEnterprises(first:)`). In: SDL text or its parsed document; out: a map of the
+ * declared bounds (an argument without @bounds is absent). The gateway sizes lists by them
+ * (gateway/src/trust/limits.ts): a subgraph never serves more than its bounds allow.
+ * Throws graphql-js's GraphQLError on text that does not parse.
+ */
+export function argumentBounds(sdl: string | DocumentNode): Map<string, InputBounds> {
+  const document = typeof sdl === 'string' ? parse(sdl, { noLocation: true }) : sdl;
+  const bounds = new Map<string, InputBounds>();
+  for (const definition of document.definitions) {
+    if (!('fields' in definition) || !('name' in definition) || !definition.name) continue;
+    for (const field of definition.fields ?? []) {
+      if (!('arguments' in field)) continue;
+      for (const argument of field.arguments ?? []) {
+        const declared = boundsOf(argument);
+        if (declared) bounds.set(`${definition.name.value}.${field.name.value}(${argument.name.value}:)`, declared);
+      }
+    }
   }
   return bounds;
 }

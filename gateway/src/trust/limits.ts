@@ -25,6 +25,11 @@
 //   - else a size handed down by its parent (a connection `searchEnterprises(first: 50)` sizes
 //     its `edges`),
 //   - else DEFAULT_LIST_SIZE.
+// A size is never more than the argument's `@bounds` (max, maxItems) in the supergraph: the
+// subgraph refuses a larger value before it resolves anything, so `first: 333332` under
+// `@bounds(max: 100)` is work for 100 at most. Sized by the value sent, such an operation held
+// a third of admission's budget (admission.ts) until the subgraph refused it, and 150 of them
+// at once slowed a bank's concurrent check from 12 ms to 1.35 s (a reviewer's attack).
 // Fragment expansion: the number of fields the operation would have if every fragment spread
 // were replaced by the fragment's fields. A fragment that spreads another twice, forty levels
 // deep, is 1.5 KB of text and 2^40 fields once expanded; every later pass (authorization,
@@ -55,7 +60,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { fragmentsByName, variablesWithDefaults } from './operation.ts';
-import { creditGraphError } from '@credit-graph/contract';
+import { creditGraphError, type InputBounds } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 
 /**
@@ -98,6 +103,9 @@ export interface LimitsOptions {
   defaultListSize?: number;
 }
 
+/** The declared bounds of field arguments by schema coordinate, `Query.searchEnterprises(first:)` (argumentBounds, @credit-graph/contract). */
+export type ArgumentBounds = ReadonlyMap<string, InputBounds>;
+
 export type Measure = 'depth' | 'aliases' | 'rootFields' | 'fragmentExpansion' | 'cost';
 export type OperationMeasures = Record<Measure, number>;
 
@@ -123,7 +131,12 @@ const DESCRIBE: Record<Measure, (value: number, limit: number) => string> = {
     'select fewer fields, fewer nested lists or smaller pages',
 };
 
-export function createLimits(options: LimitsOptions = {}): Limits {
+/**
+ * The limits plugin and parse options. `argumentBounds`: the supergraph's declared argument
+ * bounds (argumentBounds of its SDL), which cap the list sizes cost is estimated with.
+ * Throws ConfigError on a limit that is not a positive (or, for aliases, non-negative) integer.
+ */
+export function createLimits(options: LimitsOptions = {}, argumentBounds: ArgumentBounds = new Map()): Limits {
   const limits: Required<LimitsOptions> = {
     maxDepth: positiveInteger('maxDepth', options.maxDepth ?? DEFAULT_MAX_DEPTH),
     maxAliases: positiveInteger('maxAliases', options.maxAliases ?? DEFAULT_MAX_ALIASES, true),
@@ -152,7 +165,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
         return {
           async didResolveOperation({ schema, document, operation, request }) {
             if (!document || !operation) return;
-            const measured = measureOperation(schema, document, operation, request.variables ?? {}, limits.defaultListSize);
+            const measured = measureOperation(schema, document, operation, request.variables ?? {}, { defaultListSize: limits.defaultListSize, argumentBounds });
             for (const measure of Object.keys(maxima) as Measure[]) {
               // A bomb's expansion can pass 2^53 (or reach Infinity): report a number JSON keeps.
               const value = Math.min(measured[measure], Number.MAX_SAFE_INTEGER);
@@ -192,6 +205,15 @@ export interface WorkCounter {
   selections: number;
 }
 
+export interface MeasureOptions {
+  /** The size of a list no argument sizes (DEFAULT_LIST_SIZE). */
+  defaultListSize?: number;
+  /** Declared argument bounds capping the sizes arguments give (none by default). */
+  argumentBounds?: ArgumentBounds;
+  /** Counts the selections examined (tests of linear time). */
+  work?: WorkCounter;
+}
+
 /**
  * Measures one operation of a document; `sent`: the variables as the client sent them (the
  * operation's default values fill those not sent). Time linear in
@@ -203,9 +225,9 @@ export function measureOperation(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   sent: Record<string, unknown>,
-  defaultListSize = DEFAULT_LIST_SIZE,
-  work: WorkCounter = { selections: 0 },
+  options: MeasureOptions = {},
 ): OperationMeasures {
+  const { defaultListSize = DEFAULT_LIST_SIZE, argumentBounds = new Map<string, InputBounds>(), work = { selections: 0 } } = options;
   const variables = variablesWithDefaults(operation, sent);
   const fragments = fragmentsByName(document);
   const memo = new Map<string, Tally>();
@@ -220,19 +242,23 @@ export function measureOperation(
           ? node.values
           : undefined;
 
-  // The size a field's own arguments give its list, if any.
-  function sizeFromArguments(node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined {
+  // The size a field's own arguments give its list, if any, within the arguments' bounds.
+  function sizeFromArguments(node: FieldNode, parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>): number | undefined {
     let listLength: number | undefined;
     for (const argument of field.args) {
       const sent = node.arguments?.find((a) => a.name.value === argument.name);
       const value = (sent && valueOf(sent.value)) ?? argument.defaultValue;
+      const bounds = argumentBounds.size > 0 ? argumentBounds.get(`${parent.name}.${field.name}(${argument.name}:)`) : undefined;
       // A size is a whole number: JSON's 1e400 is Infinity (and 0 × Infinity is NaN, which no
       // limit refuses), 0.5 is no size. Anything larger than a safe integer counts as the largest
       // one, so the cost limit refuses it; graphql-js refuses the value itself later.
-      if (SIZE_ARGUMENTS.has(argument.name) && typeof value === 'number' && value >= 0) return Math.min(Math.ceil(value), Number.MAX_SAFE_INTEGER);
+      if (SIZE_ARGUMENTS.has(argument.name) && typeof value === 'number' && value >= 0) {
+        return Math.min(Math.ceil(value), bounds?.max ?? Number.MAX_SAFE_INTEGER);
+      }
       if (isListType(getNullableType(argument.type)) && value !== undefined && value !== null) {
         // A single value given for a list argument is coerced to a list of one.
-        listLength = Math.max(listLength ?? 0, Array.isArray(value) ? value.length : 1);
+        const length = Math.min(Array.isArray(value) ? value.length : 1, bounds?.maxItems ?? Number.MAX_SAFE_INTEGER);
+        listLength = Math.max(listLength ?? 0, length);
       }
     }
     return listLength;
@@ -276,7 +302,7 @@ export function measureOperation(
           continue;
         }
         const isList = isListType(getNullableType(field.type));
-        const ownSize = sizeFromArguments(selection, field);
+        const ownSize = sizeFromArguments(selection, parent, field);
         const child = tally(selection.selectionSet, type, isList ? undefined : ownSize);
         const size = isList ? (ownSize ?? handedSize ?? defaultListSize) : 1;
         add(total, { depth: 1 + child.depth, aliases: child.aliases, fields: 0, expansion: 1 + child.expansion, cost: 1 + size * child.cost });

@@ -90,9 +90,6 @@ function isOverdue(objection: Objection, today = businessToday()): boolean {
   return (objection.status === 'FILED' || objection.status === 'ANSWERED') && objection.dueOn < today;
 }
 
-/** A portfolio check answers at most this many codes in one query. */
-export const MAX_PORTFOLIO_SIZE = 500;
-
 /** In force on `today` (Zhengzhou's date): not removed, and `expiresOn` not yet reached. */
 function isActive(entry: DishonestyListEntry, today = businessToday()): boolean {
   return entry.removedOn === null && entry.expiresOn > today;
@@ -127,16 +124,8 @@ export const resolvers = {
   Query: {
     enterprise: (_: unknown, args: { uscc: string }, { loaders }: Context) => loaders.enterprise.load(args.uscc),
 
-    enterprises: (_: unknown, args: { usccs: string[] }, { loaders }: Context) => {
-      if (args.usccs.length > MAX_PORTFOLIO_SIZE) {
-        throw creditGraphError(
-          'BAD_USER_INPUT',
-          `A portfolio check takes at most ${MAX_PORTFOLIO_SIZE} codes, got ${args.usccs.length}: split it into several queries`,
-          { argumentName: 'usccs', maximum: MAX_PORTFOLIO_SIZE },
-        );
-      }
-      return loaders.enterprise.loadMany(args.usccs);
-    },
+    // At most 500 codes: @bounds(maxItems: 500) in the SDL, checked before this runs.
+    enterprises: (_: unknown, args: { usccs: string[] }, { loaders }: Context) => loaders.enterprise.loadMany(args.usccs),
 
     searchEnterprises: async (
       _: unknown,
