@@ -146,6 +146,33 @@ describe('metrics, scraped from every service after a credit check', () => {
   });
 });
 
+describe('admission over HTTP', () => {
+  it('answers OVERLOADED (503, Retry-After) past ADMISSION_MAX_QUEUE, counts it, and holds nothing afterwards', async () => {
+    // A budget of 1: one operation in flight at a time; no queue: every other one is refused at once.
+    const { app } = await ownGateway({ ADMISSION_MAX_COST_IN_FLIGHT: '1', ADMISSION_MAX_QUEUE: '0', ADMISSION_MAX_WAIT_MS: '3000' });
+    const regulator = await headersFor('REGULATOR', 'SUPERVISION');
+    const send = async () => {
+      const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...regulator }, body: JSON.stringify({ query: 'query Districts { districts { code } }' }) });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
+    };
+    const answers = await Promise.all(Array.from({ length: 8 }, send));
+    const overloaded = answers.filter((answer) => answer.status === 503);
+    // Eight sent at once through one gateway whose every answer takes a subgraph call: they overlap.
+    expect(overloaded.length).toBeGreaterThanOrEqual(1);
+    expect(overloaded.length + answers.filter((answer) => answer.status === 200).length).toBe(8);
+    for (const answer of overloaded) {
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('OVERLOADED');
+      expect(answer.retryAfter).toBe('3');
+      expect(answer.body.data ?? null).toBeNull();
+    }
+    const metrics = await scrape(app.metricsUrl!);
+    expect(value(metrics, 'credit_graph_admission_refusals_total')).toBe(overloaded.length);
+    expect(value(metrics, 'credit_graph_admission_cost_in_flight')).toBe(0);
+    expect(value(metrics, 'credit_graph_admission_operations_in_flight')).toBe(0);
+    expect(value(metrics, 'credit_graph_admission_waiting')).toBe(0);
+  });
+});
+
 describe('logs: one access line per request, nothing secret or personal in any line', () => {
   const PERSON = { name: '王小明', idNumber: '410105199001011234', phone: '13912345678', legalRepresentative: '李四娘' };
   const SEARCH = 'query PersonSearch($name: String) { searchEnterprises(filter: { nameContains: $name }) { edges { node { uscc } } } }';

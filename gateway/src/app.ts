@@ -115,17 +115,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const { db } = database;
   // One circuit per subgraph (filled as @apollo/gateway builds its data sources).
   const policies = new Map<string, SubgraphPolicy>();
+  // List sizes are estimated within the arguments' declared @bounds (composed into the supergraph).
+  const limits = createLimits({}, argumentBounds(supergraphSdl));
+  const admission = createAdmission({ costOf: limits.costOf, ...config.admission });
   const metrics = createGatewayMetrics({
     database: database.database,
     circuits: () => [...policies].map(([name, policy]) => [name, policy.circuit] as [string, typeof policy.circuit]),
+    admission: () => admission.state(),
     graphqlPath: GRAPHQL_PATH,
   });
   const identity = createIdentity({ db, jwt: config.jwt });
   const consents = createConsents({ db, raw: database.raw });
   const safelist = createSafelist({ db });
-  // List sizes are estimated within the arguments' declared @bounds (composed into the supergraph).
-  const limits = createLimits({}, argumentBounds(supergraphSdl));
-  const admission = createAdmission({ costOf: limits.costOf });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   const checkpointOptions: CheckpointOptions = {
     keys: config.audit.keys,

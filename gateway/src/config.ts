@@ -112,6 +112,8 @@ export interface GatewayConfig {
   playgroundDemoTokens: boolean;
   /** Subgraph calls: time budget, retries of reads, circuit breaker (SUBGRAPH_TIMEOUT_MS, ...). */
   subgraphCalls: ResilienceOptions;
+  /** Work in flight at once: cost budget, longest wait, longest queue (ADMISSION_* variables, trust/admission.ts). */
+  admission: { maxCostInFlight: number; maxWaitMs: number; maxQueue: number };
   /** How long stop() lets requests in flight finish before cutting them (SHUTDOWN_DRAIN_MS). */
   drainMs: number;
   /**
@@ -186,6 +188,21 @@ const DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS = 10_000;
 const DEFAULT_AUDIT_WRITE_TIMEOUT_MS = 10_000;
 // A rate limit that waits longer than this for Redis costs more than it protects.
 const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
+/**
+ * Admission (trust/admission.ts): one maximal operation (trust/limits.ts DEFAULT_MAX_COST), or
+ * five portfolio checks of 500 enterprises (196,501 each), or about a thousand single credit
+ * checks (940) at once. Measured against the manifests' 192 MB heap cap (bench/README.md,
+ * session 8): lower it with the cap.
+ */
+export const DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT = 1_000_000;
+/** How long an operation may wait for admission before OVERLOADED: a portfolio of 500 takes 1-2 s. */
+export const DEFAULT_ADMISSION_MAX_WAIT_MS = 10_000;
+/**
+ * Operations waiting for admission at most; the next is OVERLOADED at once. Each waiting one
+ * holds its request body (up to MAX_BODY_BYTES) and parsed document on the heap, so the queue
+ * is bounded like everything else; 100 waiting is 20 s of portfolios of 500 on two cores.
+ */
+export const DEFAULT_ADMISSION_MAX_QUEUE = 100;
 
 /** A bad setting; `issues` lists every one found (loadConfig reports them all at once). */
 export class ConfigError extends Error {
@@ -423,6 +440,21 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       1,
     ),
     SUBGRAPH_CIRCUIT_COOLDOWN_MS: integer('SUBGRAPH_CIRCUIT_COOLDOWN_MS', DEFAULT_CIRCUIT_COOLDOWN_MS, { section: 'Subgraph calls', description: 'how long an open circuit fails calls at once before one probes the subgraph, in ms' }, 1),
+    ADMISSION_MAX_COST_IN_FLIGHT: integer(
+      'ADMISSION_MAX_COST_IN_FLIGHT',
+      DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT,
+      {
+        section: 'Gateway',
+        description:
+          'the most work one gateway process holds at once: the sum of the costs of the operations in flight (cost as `QUERY_TOO_COMPLEX` measures it; a portfolio check of 500 is about 200,000, a single credit check about 1,000). Past it an operation waits (`ADMISSION_MAX_WAIT_MS`), then gets `OVERLOADED` (503). The default suits the manifests\' 192 MB heap cap; lower it with the cap',
+      },
+      1,
+    ),
+    ADMISSION_MAX_WAIT_MS: integer('ADMISSION_MAX_WAIT_MS', DEFAULT_ADMISSION_MAX_WAIT_MS, { section: 'Gateway', description: 'how long an operation waits for admission, in ms, before `OVERLOADED` (503, `Retry-After`)' }),
+    ADMISSION_MAX_QUEUE: integer('ADMISSION_MAX_QUEUE', DEFAULT_ADMISSION_MAX_QUEUE, {
+      section: 'Gateway',
+      description: 'operations waiting for admission at most (each holds its request on the heap); the next one gets `OVERLOADED` at once',
+    }),
     SHUTDOWN_DRAIN_MS: integer('SHUTDOWN_DRAIN_MS', DEFAULT_DRAIN_MS, {
       section: 'Gateway',
       description: 'on SIGTERM/SIGINT the gateway stops accepting connections, lets requests in flight finish (their audit records written) for up to this long (ms), then exits',
@@ -560,6 +592,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       circuitThreshold: s.SUBGRAPH_CIRCUIT_THRESHOLD,
       circuitCooldownMs: s.SUBGRAPH_CIRCUIT_COOLDOWN_MS,
     },
+    admission: { maxCostInFlight: s.ADMISSION_MAX_COST_IN_FLIGHT, maxWaitMs: s.ADMISSION_MAX_WAIT_MS, maxQueue: s.ADMISSION_MAX_QUEUE },
     drainMs: s.SHUTDOWN_DRAIN_MS,
     shutdownDelayMs: s.SHUTDOWN_DELAY_MS,
     trustLayer: s.TRUST_LAYER === 'on',

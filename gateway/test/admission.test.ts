@@ -32,9 +32,9 @@ afterEach(async () => {
 
 /** `outside`: plugins Apollo Server runs beside the in-order chain (their hooks concurrently with it). */
 /** `bounds`: the declared argument bounds the limits size lists within (argumentBounds of the SDL). */
-async function harness(options: { budget: number; maxWaitMs: number; refuse?: string; outside?: ApolloServerPlugin<BaseContext>[]; bounds?: boolean }): Promise<Harness> {
+async function harness(options: { budget: number; maxWaitMs: number; maxQueue?: number; refuse?: string; outside?: ApolloServerPlugin<BaseContext>[]; bounds?: boolean }): Promise<Harness> {
   const limits = createLimits({}, options.bounds ? argumentBounds(typeDefs) : undefined);
-  const admission = createAdmission({ costOf: limits.costOf, maxCostInFlight: options.budget, maxWaitMs: options.maxWaitMs });
+  const admission = createAdmission({ costOf: limits.costOf, maxCostInFlight: options.budget, maxWaitMs: options.maxWaitMs, maxQueue: options.maxQueue });
   const running: string[] = [];
   const gates = new Map<string, () => void>();
   // A plugin after admission that refuses one tag: an admitted operation refused later.
@@ -134,6 +134,31 @@ describe('admission', () => {
     expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
   });
 
+  it('refuses at once, without waiting, an operation that finds the queue full; the queue behind the holder still moves', async () => {
+    const h = await harness({ budget: cost(10), maxWaitMs: 60_000, maxQueue: 2 });
+    const holder = h.run(10, 'holder');
+    await settle();
+    const queued = [h.run(10, 'q1'), h.run(10, 'q2')];
+    await settle();
+    expect(h.admission.state()).toEqual({ costInFlight: cost(10), operationsInFlight: 1, waiting: 2 });
+    // The third waiter would wait 60 s; the full queue refuses it now.
+    const started = performance.now();
+    const refused = await h.run(10, 'q3');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(refused).toMatchObject({ status: 503, code: 'OVERLOADED', retryAfter: '60' });
+    expect(h.admission.state()).toEqual({ costInFlight: cost(10), operationsInFlight: 1, waiting: 2 });
+    h.finish('holder');
+    await holder;
+    await settle();
+    h.finish('q1');
+    await queued[0];
+    await settle();
+    h.finish('q2');
+    await queued[1];
+    expect(h.running).toEqual(['holder', 'q1', 'q2']);
+    expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
+  });
+
   it('gives the cost back when a later check refuses the admitted operation', async () => {
     const h = await harness({ budget: cost(10), maxWaitMs: 60_000, refuse: 'no' });
     const refused = await h.run(10, 'no');
@@ -152,6 +177,7 @@ describe('admission', () => {
     expect(h.admission.state()).toEqual({ costInFlight: 0, operationsInFlight: 0, waiting: 0 });
     expect(() => createAdmission({ costOf: () => 1, maxCostInFlight: 0 })).toThrow(/positive integer/);
     expect(() => createAdmission({ costOf: () => 1, maxWaitMs: -1 })).toThrow(/non-negative/);
+    expect(() => createAdmission({ costOf: () => 1, maxQueue: 1.5 })).toThrow(/maxQueue must be a non-negative integer/);
   });
 });
 

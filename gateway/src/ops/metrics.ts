@@ -25,6 +25,8 @@ export interface GatewayMetricsOptions {
   database: Pick<Database, 'poolStats'>;
   /** Each subgraph's circuit as the next call finds it, read at every scrape. */
   circuits: () => Iterable<[subgraph: string, state: CircuitStatus]>;
+  /** Admission's work in flight and waiting (trust/admission.ts), read at every scrape. */
+  admission: () => { costInFlight: number; operationsInFlight: number; waiting: number };
   graphqlPath: string;
 }
 
@@ -62,6 +64,26 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       }
     },
   });
+  const admissionGauges = [
+    ['credit_graph_admission_cost_in_flight', 'The sum of the costs of the operations admitted and not yet answered (ADMISSION_MAX_COST_IN_FLIGHT bounds it)', 'costInFlight'],
+    ['credit_graph_admission_operations_in_flight', 'Operations admitted and not yet answered', 'operationsInFlight'],
+    ['credit_graph_admission_waiting', 'Operations waiting for admission (ADMISSION_MAX_QUEUE bounds it)', 'waiting'],
+  ] as const;
+  for (const [name, help, key] of admissionGauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(options.admission()[key]);
+      },
+    });
+  }
+  const overloaded = new Counter({
+    name: 'credit_graph_admission_refusals_total',
+    help: 'Operations refused with OVERLOADED (HTTP 503): the queue for admission was full, or they waited ADMISSION_MAX_WAIT_MS',
+    registers: [registry],
+  });
   const rateLimited = new Counter({
     name: 'credit_graph_rate_limit_refusals_total',
     help: 'Requests refused with RATE_LIMITED (HTTP 429)',
@@ -94,6 +116,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       requests(exchange);
       for (const error of exchange.errors) {
         if (error.code === 'RATE_LIMITED') rateLimited.inc();
+        if (error.code === 'OVERLOADED') overloaded.inc();
         if (error.code === 'QUERY_TOO_COMPLEX') {
           const measure = MEASURES.includes(error.measure as Measure) ? error.measure! : 'parse';
           limitRefusals.inc({ measure });

@@ -9,25 +9,22 @@
 // budget, or when nothing is in flight (so that one operation within the limits always runs).
 // Otherwise it waits, first come first served (a large operation at the head is not overtaken
 // by small ones, so it cannot starve), at most `maxWaitMs`; then it is refused with OVERLOADED
-// (HTTP 503, Retry-After), as load shedding should: a bounded wait, a clear code, no crash. A
-// refused or finished operation gives its cost back when its answer is sent.
+// (HTTP 503, Retry-After), as load shedding should: a bounded wait, a clear code, no crash.
+// The queue is bounded too (`maxQueue`): each waiter holds its request on the heap, so past it
+// an operation is refused at once. A refused or finished operation gives its cost back when
+// its answer is sent. The settings: ADMISSION_MAX_COST_IN_FLIGHT, ADMISSION_MAX_WAIT_MS,
+// ADMISSION_MAX_QUEUE (config.ts).
 import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from '@apollo/server';
 import { creditGraphError } from '@credit-graph/contract';
-import { ConfigError } from '../config.ts';
-
-/**
- * One maximal operation (limits.ts DEFAULT_MAX_COST), or five portfolio checks of 500
- * enterprises (196,501 each), or about a thousand single credit checks (940) at once.
- */
-export const DEFAULT_MAX_COST_IN_FLIGHT = 1_000_000;
-/** How long an operation may wait for admission before OVERLOADED: a portfolio of 500 takes 1-2 s. */
-export const DEFAULT_ADMISSION_WAIT_MS = 10_000;
+import { ConfigError, DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT, DEFAULT_ADMISSION_MAX_QUEUE, DEFAULT_ADMISSION_MAX_WAIT_MS } from '../config.ts';
 
 export interface AdmissionOptions {
   /** The sum of the costs in flight that admits no more (an operation alone is always admitted). */
   maxCostInFlight?: number;
   /** The longest wait for admission, in ms. */
   maxWaitMs?: number;
+  /** The most operations waiting at once; the next is refused at once. */
+  maxQueue?: number;
   /** The measured cost of a request's operation (limits.ts), or undefined when it was not measured. */
   costOf: (request: GraphQLRequest) => number | undefined;
 }
@@ -44,11 +41,17 @@ interface Waiter {
   admit: () => void;
 }
 
+/**
+ * The admission plugin and its state. Throws ConfigError on a budget that is not a positive
+ * integer, or a wait or queue bound that is not a non-negative integer.
+ */
 export function createAdmission(options: AdmissionOptions): Admission {
-  const budget = options.maxCostInFlight ?? DEFAULT_MAX_COST_IN_FLIGHT;
-  const maxWaitMs = options.maxWaitMs ?? DEFAULT_ADMISSION_WAIT_MS;
+  const budget = options.maxCostInFlight ?? DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_ADMISSION_MAX_WAIT_MS;
+  const maxQueue = options.maxQueue ?? DEFAULT_ADMISSION_MAX_QUEUE;
   if (!Number.isSafeInteger(budget) || budget < 1) throw new ConfigError(`admission maxCostInFlight must be a positive integer, got ${budget}`);
   if (!Number.isSafeInteger(maxWaitMs) || maxWaitMs < 0) throw new ConfigError(`admission maxWaitMs must be a non-negative integer, got ${maxWaitMs}`);
+  if (!Number.isSafeInteger(maxQueue) || maxQueue < 0) throw new ConfigError(`admission maxQueue must be a non-negative integer, got ${maxQueue}`);
   let costInFlight = 0;
   let operationsInFlight = 0;
   const queue: Waiter[] = [];
@@ -67,22 +70,27 @@ export function createAdmission(options: AdmissionOptions): Admission {
     }
   };
 
-  /** Resolves once `cost` (finite, non-negative) is taken from the budget; rejects with OVERLOADED after maxWaitMs. */
+  const overloaded = (cost: number, waited: string) =>
+    creditGraphError('OVERLOADED', `The gateway is at its limit of work in flight (cost ${costInFlight} of ${budget}); this operation (cost ${cost}) ${waited}. Retry in a few seconds, or send smaller portfolios`, {
+      retryAfterSeconds: Math.max(1, Math.ceil(maxWaitMs / 1000)),
+    });
+
+  /**
+   * Resolves once `cost` (finite, non-negative) is taken from the budget; rejects with
+   * OVERLOADED at once when the queue is full, or after maxWaitMs.
+   */
   function acquire(cost: number): Promise<void> {
     if (queue.length === 0 && fits(cost)) {
       take(cost);
       return Promise.resolve();
     }
+    if (queue.length >= maxQueue) return Promise.reject(overloaded(cost, `found ${queue.length} operations already waiting`));
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         queue.splice(queue.indexOf(waiter), 1);
         // The head may have been the one holding the others back.
         drain();
-        reject(
-          creditGraphError('OVERLOADED', `The gateway is at its limit of work in flight (cost ${costInFlight} of ${budget}); this operation (cost ${cost}) waited ${maxWaitMs} ms. Retry in a few seconds, or send smaller portfolios`, {
-            retryAfterSeconds: Math.max(1, Math.ceil(maxWaitMs / 1000)),
-          }),
-        );
+        reject(overloaded(cost, `waited ${maxWaitMs} ms`));
       }, maxWaitMs);
       const waiter: Waiter = {
         cost,
