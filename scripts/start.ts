@@ -234,13 +234,28 @@ async function seedInChild(names: string[]): Promise<void> {
   process.exit(1);
 }
 
+/**
+ * The in-process server's admission budget: one portfolio check of 500 (196,501) at a time with
+ * room for about fifty single checks beside it, against five portfolios in a gateway replica
+ * (DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT), as this one process holds the gateway and six
+ * subgraphs under one heap cap. Under 4 concurrent portfolios on the bench: peak RSS 281 MB
+ * and p50 1.5 s, against 317 MB and 1.7 s at the replica's budget (bench/README.md, session 9).
+ */
+export const IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT = 250_000;
+
 /** The embedded shape: the subgraphs in this process, then the gateway calling them in-process. */
 async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<string, string>, started: number, tokens: Record<string, string> | undefined): Promise<void> {
   const { isSubgraphConfigurationError, startInProcessSubgraph } = await import('@credit-graph/subgraph-kit');
   const { runGatewayProcess } = await import('../gateway/src/process.ts');
   // This process is the gateway: it reads its settings (and the subgraphs their keys) from here.
   // Warnings and errors only, unless LOG_LEVEL says otherwise: a console for people, not an access log.
-  Object.assign(process.env, { LOG_LEVEL: process.env.LOG_LEVEL || 'warn' }, gatewayEnv);
+  // Less work at once than a gateway replica (unless ADMISSION_MAX_COST_IN_FLIGHT says otherwise):
+  // this one process also runs the six subgraphs under the same heap cap.
+  Object.assign(
+    process.env,
+    { LOG_LEVEL: process.env.LOG_LEVEL || 'warn', ADMISSION_MAX_COST_IN_FLIGHT: process.env.ADMISSION_MAX_COST_IN_FLIGHT || String(IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT) },
+    gatewayEnv,
+  );
   const hosted = subgraphs.filter((subgraph) => !process.env[subgraphUrlVariable(subgraph.name)]);
   const local: Awaited<ReturnType<typeof startInProcessSubgraph>>[] = [];
   const stopSubgraphs = async () => void (await Promise.all(local.map((subgraph) => subgraph.stop())));

@@ -167,6 +167,7 @@ describe('admission over HTTP', () => {
     }
     const metrics = await scrape(app.metricsUrl!);
     expect(value(metrics, 'credit_graph_admission_refusals_total')).toBe(overloaded.length);
+    expect(value(metrics, 'credit_graph_admission_max_cost_in_flight')).toBe(1);
     expect(value(metrics, 'credit_graph_admission_cost_in_flight')).toBe(0);
     expect(value(metrics, 'credit_graph_admission_operations_in_flight')).toBe(0);
     expect(value(metrics, 'credit_graph_admission_waiting')).toBe(0);

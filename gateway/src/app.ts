@@ -121,7 +121,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const metrics = createGatewayMetrics({
     database: database.database,
     circuits: () => [...policies].map(([name, policy]) => [name, policy.circuit] as [string, typeof policy.circuit]),
-    admission: () => admission.state(),
+    admission: () => ({ ...admission.state(), maxCostInFlight: admission.maxCostInFlight }),
     graphqlPath: GRAPHQL_PATH,
   });
   const identity = createIdentity({ db, jwt: config.jwt });

@@ -10,6 +10,8 @@ import { databaseTarget, databaseUrlVariable, openDatabase } from '@credit-graph
 import { createTestDatabase, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import { freePort, runCli, startProcess } from '../../tests/support/processes.ts';
 import { SUBGRAPH_NAMES } from '../subgraphs.ts';
+import { IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT } from '../start.ts';
+import { DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT } from '../../gateway/src/config.ts';
 import { DEMO_BANK } from '../demo-credentials.ts';
 import { jwtVerify } from 'jose';
 
@@ -192,10 +194,15 @@ describe('npm start on the embedded default: seeding in a child process', () => 
       expect(existsSync(path.join(dataDir, name, '.credit-graph-seeded')), name).toBe(true);
       expect(await rows(name, base), name).toBeGreaterThan(0);
     }
-    const second = await startProcess(['start'], env, /Credit Graph is up in/, 240_000);
+    // The in-process server holds less work at once than a replica (IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT).
+    const metricsPort = await freePort();
+    const second = await startProcess(['start'], { ...env, METRICS_PORT: String(metricsPort) }, /Credit Graph is up in/, 240_000);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     second.signal('SIGINT');
     await second.exited;
     expect(second.output()).not.toContain('[seed]');
+    expect(metrics).toMatch(new RegExp(`^credit_graph_admission_max_cost_in_flight ${IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT}$`, 'm'));
+    expect(IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT).toBeLessThan(DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT);
   }, 600_000);
 
   it('refuses before creating anything when NODE_ENV=production would seed demo data, and refuses a seed size the seeder would refuse', async () => {

@@ -25,8 +25,8 @@ export interface GatewayMetricsOptions {
   database: Pick<Database, 'poolStats'>;
   /** Each subgraph's circuit as the next call finds it, read at every scrape. */
   circuits: () => Iterable<[subgraph: string, state: CircuitStatus]>;
-  /** Admission's work in flight and waiting (trust/admission.ts), read at every scrape. */
-  admission: () => { costInFlight: number; operationsInFlight: number; waiting: number };
+  /** Admission's budget, work in flight and waiting (trust/admission.ts), read at every scrape. */
+  admission: () => { maxCostInFlight: number; costInFlight: number; operationsInFlight: number; waiting: number };
   graphqlPath: string;
 }
 
@@ -65,6 +65,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     },
   });
   const admissionGauges = [
+    ['credit_graph_admission_max_cost_in_flight', 'The budget: the sum of the costs in flight that admits no more (ADMISSION_MAX_COST_IN_FLIGHT)', 'maxCostInFlight'],
     ['credit_graph_admission_cost_in_flight', 'The sum of the costs of the operations admitted and not yet answered (ADMISSION_MAX_COST_IN_FLIGHT bounds it)', 'costInFlight'],
     ['credit_graph_admission_operations_in_flight', 'Operations admitted and not yet answered', 'operationsInFlight'],
     ['credit_graph_admission_waiting', 'Operations waiting for admission (ADMISSION_MAX_QUEUE bounds it)', 'waiting'],

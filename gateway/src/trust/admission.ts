@@ -34,6 +34,8 @@ export interface Admission {
   plugin: ApolloServerPlugin<BaseContext>;
   /** What is in flight and waiting now (metrics, tests). */
   state(): { costInFlight: number; operationsInFlight: number; waiting: number };
+  /** The budget in force: the sum of the costs in flight that admits no more. */
+  maxCostInFlight: number;
 }
 
 interface Waiter {
@@ -111,6 +113,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   return {
     state: () => ({ costInFlight, operationsInFlight, waiting: queue.length }),
+    maxCostInFlight: budget,
     plugin: {
       async requestDidStart() {
         // The cost this request holds; given back once, when its answer is sent. An admission
