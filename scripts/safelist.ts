@@ -87,10 +87,9 @@ export async function importManifest(options: { client: string; file: string }):
   const { client, file } = options;
   const manifest = parseOperationManifest(readBounded(file, MAX_MANIFEST_BYTES));
   await withSafelist(async (safelist) => {
-    for (const operation of manifest.operations) {
-      await safelist.add(client, operation.body, operation.name);
-      console.log(`${operation.id}  ${operation.name ?? '(unnamed)'}`);
-    }
+    // One transaction: a failure part-way binds the client to none of them, not to some.
+    await safelist.addAll(client, manifest.operations.map((operation) => ({ query: operation.body, name: operation.name })));
+    for (const operation of manifest.operations) console.log(`${operation.id}  ${operation.name ?? '(unnamed)'}`);
     console.error(`Client ${client} may now run these ${manifest.operations.length} operations (${manifest.format} manifest ${file}), sent in full or by hash alone.`);
   });
 }

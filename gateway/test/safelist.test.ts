@@ -56,6 +56,29 @@ describe('the safelist', () => {
     expect(await safelist.isBound('client-bad')).toBe(false);
   });
 
+  it('registers a manifest all or none: a database failure part-way binds the client to nothing', async () => {
+    const safelist = createSafelist({ db: gateway.db });
+    const operations = ['A', 'B', 'Boom', 'D'].map((name) => ({ query: `query ${name} { ratings }`, name }));
+    // A real failure of the database on the third row (a trigger), as a full disk or a lost
+    // connection would fail it.
+    await gateway.db.$executeRawUnsafe(`CREATE FUNCTION refuse_boom() RETURNS trigger AS $$ BEGIN IF NEW.name = 'Boom' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await gateway.db.$executeRawUnsafe(`CREATE TRIGGER refuse_boom BEFORE INSERT ON "SafelistedOperation" FOR EACH ROW EXECUTE FUNCTION refuse_boom()`);
+    try {
+      await expect(safelist.addAll('client-manifest', operations)).rejects.toThrow();
+      expect(await safelist.isBound('client-manifest')).toBe(false);
+      expect(await safelist.list('client-manifest')).toEqual([]);
+    } finally {
+      await gateway.db.$executeRawUnsafe('DROP TRIGGER refuse_boom ON "SafelistedOperation"');
+      await gateway.db.$executeRawUnsafe('DROP FUNCTION refuse_boom()');
+    }
+    // A refused operation (not GraphQL) refuses the whole manifest before anything is written.
+    await expect(safelist.addAll('client-manifest', [operations[0]!, { query: '{ ratings', name: 'Broken' }])).rejects.toThrow(/not valid GraphQL/);
+    expect(await safelist.isBound('client-manifest')).toBe(false);
+    const hashes = await safelist.addAll('client-manifest', operations);
+    expect(hashes).toEqual(operations.map(({ query }) => operationHash(query)));
+    expect((await safelist.list('client-manifest')).map((entry) => entry.name).sort()).toEqual(['A', 'B', 'Boom', 'D']);
+  });
+
   it('keeps a client list for the cache period, so another replica sees a change within it', async () => {
     let now = 0;
     const replica = createSafelist({ db: gateway.db, now: () => now });

@@ -39,6 +39,12 @@ export interface SafelistEntry {
 export interface Safelist {
   /** Registers `query` for `client` (binding it if it was not) and returns the query's hash. */
   add(client: string, query: string, name?: string): Promise<string>;
+  /**
+   * Registers every operation for `client` in one transaction, all or none: each is checked
+   * first (BAD_USER_INPUT names the first refused), and a database failure part-way registers
+   * none, so a client is never bound to part of its manifest. Returns the hashes, in order.
+   */
+  addAll(client: string, operations: readonly { query: string; name?: string | undefined }[]): Promise<string[]>;
   /** Removes one operation; false when the client had no such entry. Removing the last one unbinds. */
   remove(client: string, hash: string): Promise<boolean>;
   list(client?: string): Promise<SafelistEntry[]>;
@@ -83,27 +89,40 @@ export function createSafelist(options: SafelistOptions): Safelist {
     return hashes;
   }
 
+  /** The row for `query`, checked; its name, unless given, is the (first) operation's own name. */
+  function entryOf(query: string, name: string | undefined): { hash: string; name: string | null; query: string } {
+    if (typeof query !== 'string' || query.trim() === '') throw badInput('A safelist entry needs the operation text', 'query');
+    let document;
+    try {
+      document = parse(query);
+    } catch (error) {
+      throw badInput(`The operation is not valid GraphQL: ${(error as Error).message}`, 'query');
+    }
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    return { hash: operationHash(query), name: name ?? operation?.name?.value ?? null, query };
+  }
+
+  async function addAll(client: string, operations: readonly { query: string; name?: string | undefined }[]): Promise<string[]> {
+    if (typeof client !== 'string' || client.trim() === '') throw badInput('A safelist entry needs a client (a caller subject)', 'client');
+    const entries = operations.map(({ query, name }) => entryOf(query, name));
+    await db.$transaction(
+      entries.map((entry) =>
+        db.safelistedOperation.upsert({
+          where: { client_hash: { client, hash: entry.hash } },
+          create: { client, ...entry },
+          update: { name: entry.name },
+        }),
+      ),
+    );
+    cache.delete(client);
+    return entries.map((entry) => entry.hash);
+  }
+
   return {
+    addAll,
     async add(client, query, name) {
-      if (typeof client !== 'string' || client.trim() === '') throw badInput('A safelist entry needs a client (a caller subject)', 'client');
-      if (typeof query !== 'string' || query.trim() === '') throw badInput('A safelist entry needs the operation text', 'query');
-      let document;
-      try {
-        document = parse(query);
-      } catch (error) {
-        throw badInput(`The operation is not valid GraphQL: ${(error as Error).message}`, 'query');
-      }
-      // Unnamed on the command line: the (first) operation's own name, if it has one.
-      const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-      const label = name ?? operation?.name?.value ?? null;
-      const hash = operationHash(query);
-      await db.safelistedOperation.upsert({
-        where: { client_hash: { client, hash } },
-        create: { client, hash, name: label, query },
-        update: { name: label },
-      });
-      cache.delete(client);
-      return hash;
+      const [hash] = await addAll(client, [{ query, name }]);
+      return hash!;
     },
 
     async remove(client, hash) {
