@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '@credit-graph/contract';
 import { loadConfig, startGateway, subgraphUrlVariable, type GatewayApp } from '@credit-graph/gateway';
-import { SHOWCASE, seedUniverse } from '@credit-graph/subgraph-kit';
-import { createTestDatabase, graphql, TEST_CALLER_SECRET, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
+import { finance } from '@credit-graph/finance';
+import { SHOWCASE, seedUniverse, startSubgraph } from '@credit-graph/subgraph-kit';
+import { captureLogs, createTestDatabase, graphql, startTcpProxy, TEST_CALLER_SECRET, TEST_METRICS } from '@credit-graph/subgraph-kit/testing';
 import { freePort } from './support/processes.ts';
 import { TEST_JWT_SECRET } from './support/stack.ts';
 
@@ -39,10 +40,10 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** A gateway on the stack's subgraphs, but `down`'s URL points at a closed port. */
-async function gatewayWithout(down: string): Promise<GatewayApp> {
+/** A gateway on the stack's subgraphs, but `down`'s URL points at a closed port (or at `url`). */
+async function gatewayWithout(down: string, url?: string): Promise<GatewayApp> {
   expect(Object.keys(subgraphUrls)).toContain(down);
-  const closed = `http://127.0.0.1:${await freePort()}/graphql`;
+  const closed = url ?? `http://127.0.0.1:${await freePort()}/graphql`;
   const urls = Object.fromEntries(
     Object.entries({ ...subgraphUrls, [down]: closed }).map(([name, url]) => [subgraphUrlVariable(name), url]),
   );
@@ -73,6 +74,46 @@ function expectOnlyUnavailable(result: { status: number; errors?: ResponseError[
   }
   if (paths) expect(result.errors!.map((error) => error.path)).toEqual(paths);
 }
+
+// The production shape's other outage: the service answers, its database does not (a
+// PostgreSQL restart). The subgraph says so itself (SUBGRAPH_UNAVAILABLE naming it), as the
+// in-process shape does: never INTERNAL_SERVER_ERROR, which looks permanent and turned the whole
+// answer into a 500, and its log says it in one line, not a stack per read.
+// The proxy needs a PostgreSQL server; CI sets TEST_DATABASE_URL. Without it this shows as skipped.
+describe.runIf(process.env.TEST_DATABASE_URL)("with finance's database down, its service still answering (over HTTP)", () => {
+  it('answers as for a stopped service: the sector null, SUBGRAPH_UNAVAILABLE naming it, one log line', async () => {
+    const database = await createTestDatabase('finance-database-down');
+    cleanups.push(() => database.drop());
+    const target = new URL((database.target as { url: string }).url);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    cleanups.push(() => proxy.close());
+    const viaProxy = new URL(target);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const logs = captureLogs('finance');
+    const subgraph = await startSubgraph(finance, { database: { kind: 'postgres', url: viaProxy.toString() }, callerSecret: TEST_CALLER_SECRET, logger: logs.logger });
+    cleanups.push(() => subgraph.stop());
+    const url = (await gatewayWithout('finance', subgraph.url)).url;
+    const query = 'query ($u: USCC!) { enterprise(uscc: $u) { name status evaluation { grade } financeSignals { grade } } }';
+    const up = await graphql(url, query, { u: model.uscc });
+    expect(up.errors).toBeUndefined();
+
+    await proxy.close();
+    const reasons: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      const result = await graphql(url, query, { u: model.uscc });
+      expect(result.data.enterprise).toEqual({ name: model.name, status: 'ACTIVE', evaluation: null, financeSignals: null });
+      expectOnlyUnavailable(result, 'finance', [['enterprise']]);
+      reasons.push(result.errors![0]!.extensions!.reason);
+    }
+    // Failed calls, as for a stopped service: retried, then counted by the circuit, which opens.
+    expect(reasons[0]).toBe('unreachable');
+    expect(reasons.at(-1)).toBe('circuit open');
+    // Five failed reads, one line about them (and none with a stack).
+    const lines = logs.records().filter((record) => /does not answer|withheld/.test(String(record.msg)));
+    expect(lines.map((record) => record.msg)).toEqual([expect.stringMatching(/^\[error\] the finance database does not answer; its reads and writes are answered SUBGRAPH_UNAVAILABLE/)]);
+    expect(logs.lines.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
 
 describe.each(SECTORS)('with %s down', (down, signalsField) => {
   let url: string;

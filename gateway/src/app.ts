@@ -25,6 +25,7 @@ import {
   isCatalogued,
   listen,
   serveMetrics,
+  throttledWarning,
   type Listening,
   type InProcessSubgraph,
   type Logger,
@@ -48,7 +49,7 @@ import { introspectionPlugin } from './trust/introspection.ts';
 import { createLimits } from './trust/limits.ts';
 import { createAdmission } from './trust/admission.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
-import { costlyOperationLimit, createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin, throttledWarning } from './trust/rate-limit.ts';
+import { costlyOperationLimit, createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
 import { createGatewayMetrics } from './ops/metrics.ts';
 import { createProbes } from './ops/readiness.ts';
 import { createRequestContext, type GatewayContext } from './trust/request-context.ts';

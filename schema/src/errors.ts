@@ -8,6 +8,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentRequestId } from './request-id.ts';
 import { exchangeErrors, noteExchange } from './access-log.ts';
+import { throttledWarning } from './logger.ts';
 
 export const ERROR_CATALOGUE = {
   BAD_REQUEST: { status: 400, summary: 'The HTTP request is not a GraphQL request (bad method, content type, or JSON body), or names no operation it can run.' },
@@ -109,6 +110,93 @@ function raisedOnPurpose(error: unknown): boolean {
 /** Where formatError reports what it withheld from a caller. */
 export type ErrorLogger = Pick<Console, 'error'>;
 
+/** Why a subgraph's fields are null: it (or its database) did not answer, not in time, or the gateway's circuit for it is open. */
+export type UnavailableReason = 'unreachable' | 'timeout' | 'circuit open';
+
+/**
+ * The SUBGRAPH_UNAVAILABLE error of one subgraph, naming the service, never its URL or address:
+ * raised by the gateway for a call that failed, and by a subgraph whose own database does not
+ * answer, so that a caller sees the same transient error either way (and in both shapes).
+ */
+export function subgraphUnavailable(
+  serviceName: string,
+  reason: UnavailableReason,
+  detail: { timeoutMs?: number; retryAfterSeconds?: number } = {},
+): GraphQLError {
+  const what =
+    reason === 'timeout'
+      ? `did not answer within ${detail.timeoutMs} ms`
+      : reason === 'circuit open'
+        ? 'is failing, so the gateway stopped calling it for a moment (circuit open)'
+        : 'did not answer';
+  const retryHint = detail.retryAfterSeconds === undefined ? 'Retry later.' : `Retry in ${detail.retryAfterSeconds} s.`;
+  return creditGraphError('SUBGRAPH_UNAVAILABLE', `The ${serviceName} service ${what}; the fields it owns are null. ${retryHint}`, {
+    serviceName,
+    reason,
+    ...(detail.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: detail.retryAfterSeconds }),
+  });
+}
+
+/**
+ * Prisma's driver adapter error kinds (@prisma/driver-adapter-utils) for a database that cannot
+ * be reached or dropped the connection.
+ */
+const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError', 'TooManyConnections']);
+/**
+ * Codes of the same: socket errors (node:net), Prisma's P1001 (cannot reach), P1002 (timed out),
+ * P1008 (operation timed out), P1017 (server closed the connection), P2024 (pool timeout), and
+ * PostgreSQL SQLSTATEs (Appendix A): class 08 (connection exception), 53300 (too many
+ * connections), 57014 (statement timeout), 57P01-57P03 (shutting down, cannot connect now).
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024',
+  '08000', '08001', '08003', '08004', '08006', '53300', '57014', '57P01', '57P02', '57P03',
+]);
+/** node-postgres and pg-pool messages of a lost or never made connection (they carry no code). */
+const UNREACHABLE_MESSAGE = /^(Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * Whether `error` (or what it wraps: `cause`, `originalError`, a few levels deep) says the
+ * database did not answer: unreachable, connection lost, or a statement past its timeout.
+ * A constraint violation, a bad query or a bug is not that.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
+    const { kind, code, message } = current as { kind?: unknown; code?: unknown; message?: unknown };
+    if (typeof kind === 'string' && UNREACHABLE_KINDS.has(kind)) return true;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message)) return true;
+    const next = current as { cause?: unknown; originalError?: unknown };
+    current = next.cause ?? next.originalError;
+  }
+  return false;
+}
+
+/**
+ * Whether an error in subgraph `subgraph`'s answer says that its own database does not answer
+ * (the SUBGRAPH_UNAVAILABLE the subgraph raises about itself, createErrorFormatter below): the
+ * gateway then treats the call as failed, as for a stopped service. A SUBGRAPH_UNAVAILABLE the
+ * subgraph raises about another (the registry's evaluation without a sector) is not that.
+ */
+export function isSubgraphDatabaseDown(error: { extensions?: Record<string, unknown> | undefined }, subgraph: string): boolean {
+  const extensions = error.extensions;
+  return extensions?.code === 'SUBGRAPH_UNAVAILABLE' && extensions.serviceName === subgraph && extensions.reason === 'unreachable';
+}
+
+export interface ErrorFormatterOptions {
+  /**
+   * A subgraph's name: an error because its database does not answer then reaches the caller as
+   * SUBGRAPH_UNAVAILABLE naming it (reason `unreachable`), as a stopped service does at the
+   * gateway, and is logged in one line at most once a minute (with how many since), not with a
+   * stack per request. The gateway's own database failures are its own concern (AUDIT_UNAVAILABLE, ...).
+   */
+  subgraph?: string;
+  /** The interval of that one line, in ms (DEFAULT_WARNING_INTERVAL_MS). */
+  warningIntervalMs?: number;
+}
+
 /**
  * Apollo Server's formatError hook for the gateway and every subgraph (`formatError` is the
  * one with the console as logger). An error passes to the caller only when it was raised on
@@ -119,10 +207,22 @@ export type ErrorLogger = Pick<Console, 'error'>;
  * scalar's parse failure as a validation or variable error; the scalar's own BAD_USER_INPUT
  * code (and its detail) is what a caller can act on, so it is kept.
  */
-export function createErrorFormatter(logger: ErrorLogger = console) {
+export function createErrorFormatter(logger: ErrorLogger = console, options: ErrorFormatterOptions = {}) {
+  const { subgraph } = options;
+  const databaseWarning = subgraph ? throttledWarning((message) => logger.error(message), options.warningIntervalMs) : undefined;
   return function formatError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
     const requestId = currentRequestId();
     const withId = requestId ? { requestId } : {};
+    if (subgraph && databaseWarning && isDatabaseUnavailable(error)) {
+      databaseWarning(`[error] the ${subgraph} database does not answer; its reads and writes are answered SUBGRAPH_UNAVAILABLE (request ${requestId ?? '-'})`);
+      const { message, extensions: { http: _status, ...extensions } } = subgraphUnavailable(subgraph, 'unreachable');
+      return {
+        message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { ...extensions, ...withId },
+      };
+    }
     const extensions = { ...formatted.extensions };
     for (const name of INTERNAL_EXTENSIONS) delete extensions[name];
     if (extensions.argumentType && extensions.code !== 'BAD_USER_INPUT') extensions.code = 'BAD_USER_INPUT';

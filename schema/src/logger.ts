@@ -113,3 +113,31 @@ let stdout: DestinationStream | undefined;
 function stdoutDestination(): DestinationStream {
   return (stdout ??= pino.destination({ dest: 1, sync: false }));
 }
+
+/** At most one warning per this interval about one failing dependency (Redis, a database). */
+export const DEFAULT_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * A logger that says something at most once per `intervalMs`, with the number of times it
+ * kept quiet since: a dead Redis under 1,000 requests a second is one line a minute. In: the
+ * logging function, the interval in ms, a clock in ms. Throws RangeError on a negative interval.
+ */
+export function throttledWarning(
+  warn: (message: string) => void,
+  intervalMs = DEFAULT_WARNING_INTERVAL_MS,
+  now: () => number = Date.now,
+): (message: string) => void {
+  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`A warning interval must be 0 ms or more, got ${intervalMs}`);
+  let last = -Infinity;
+  let quiet = 0;
+  return (message) => {
+    const at = now();
+    if (at - last < intervalMs) {
+      quiet++;
+      return;
+    }
+    warn(quiet > 0 ? `${message} (and ${quiet} more since the last warning)` : message);
+    last = at;
+    quiet = 0;
+  };
+}

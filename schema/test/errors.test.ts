@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import { createErrorFormatter, creditGraphError, ERROR_CATALOGUE, errorResponsePlugin, responseStatus } from '../src/errors.ts';
+import { createErrorFormatter, creditGraphError, ERROR_CATALOGUE, errorResponsePlugin, isDatabaseUnavailable, isSubgraphDatabaseDown, responseStatus } from '../src/errors.ts';
 import { withRequestId } from '../src/request-id.ts';
 
 describe('error catalogue', () => {
@@ -50,6 +50,69 @@ describe('error hygiene (formatError)', () => {
       const error = new GraphQLError('Must provide operation name if query contains multiple operations.', { extensions: { code } });
       expect(formatted(error).extensions?.code).toBe('BAD_REQUEST');
     }
+  });
+});
+
+describe("a subgraph's database that does not answer", () => {
+  /** An error as a resolver's read surfaces it: graphql-js's GraphQLError around the driver's error. */
+  const located = (cause: unknown) => new GraphQLError('Invalid `prisma.x()` invocation', { originalError: Object.assign(new Error('Invalid `prisma.x()` invocation'), { cause }), path: ['enterprise'] });
+  // Each kind of "did not answer" the drivers report: Prisma's driver adapter kinds, socket codes,
+  // Prisma's P-codes, PostgreSQL SQLSTATEs (shutdown, connection class, statement timeout), pg's messages.
+  const UNAVAILABLE = [
+    { kind: 'DatabaseNotReachable', host: '10.0.0.5', port: 5432 },
+    { kind: 'ConnectionClosed' },
+    { kind: 'SocketTimeout' },
+    Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error("Can't reach database server"), { code: 'P1001' }),
+    Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    new Error('Connection terminated unexpectedly'),
+    new Error('timeout exceeded when trying to connect'),
+  ];
+  // Failures that are not the database going away: they stay INTERNAL_SERVER_ERROR.
+  const OTHER = [
+    Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }),
+    { kind: 'UniqueConstraintViolation' },
+    new TypeError("Cannot read properties of undefined (reading 'grade')"),
+    Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }),
+  ];
+
+  it('recognises every kind of unavailability, however deeply wrapped, and nothing else', () => {
+    for (const cause of UNAVAILABLE) expect(isDatabaseUnavailable(located(cause)), JSON.stringify(cause)).toBe(true);
+    for (const cause of OTHER) expect(isDatabaseUnavailable(located(cause)), String(cause)).toBe(false);
+    // A cycle of causes ends.
+    const cyclic: { cause?: unknown } = {};
+    cyclic.cause = cyclic;
+    expect(isDatabaseUnavailable(cyclic)).toBe(false);
+  });
+
+  it('is SUBGRAPH_UNAVAILABLE naming the subgraph, never its address, logged in one line without a stack', () => {
+    const logged: string[] = [];
+    const format = createErrorFormatter({ error: (...parts: unknown[]) => void logged.push(parts.map(String).join(' ')) }, { subgraph: 'finance', warningIntervalMs: 60_000 });
+    for (const cause of UNAVAILABLE) {
+      const error = located(cause);
+      const out = withRequestId('req-db', () => format(error.toJSON(), error));
+      expect(out).toEqual({
+        message: 'The finance service did not answer; the fields it owns are null. Retry later.',
+        path: ['enterprise'],
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'finance', reason: 'unreachable', requestId: 'req-db' },
+      });
+      expect(isSubgraphDatabaseDown(out, 'finance')).toBe(true);
+      expect(isSubgraphDatabaseDown(out, 'registry')).toBe(false);
+    }
+    expect(logged).toEqual([expect.stringMatching(/^\[error\] the finance database does not answer; its reads and writes are answered SUBGRAPH_UNAVAILABLE \(request req-db\)$/)]);
+    // Another failure is still withheld and logged in full.
+    const other = located(OTHER[0]);
+    expect(format(other.toJSON(), other).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(logged).toHaveLength(2);
+    // The registry's own SUBGRAPH_UNAVAILABLE about a sector (its evaluation) is not its database down.
+    expect(isSubgraphDatabaseDown({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'registry', reason: 'no answer for the evaluation' } }, 'registry')).toBe(false);
+  });
+
+  it("leaves the gateway's own database failures to the gateway: without a subgraph name they are INTERNAL_SERVER_ERROR", () => {
+    const format = createErrorFormatter({ error: () => undefined });
+    const error = located({ kind: 'DatabaseNotReachable' });
+    expect(format(error.toJSON(), error).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
   });
 });
 

@@ -305,7 +305,8 @@ async function createRuntime<Db extends PrismaClientLike, Loaders>(
   const server = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
+    // Its database not answering is SUBGRAPH_UNAVAILABLE naming it, one log line a minute (errors.ts).
+    formatError: createErrorFormatter(logger, { subgraph: definition.name }),
     logger,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),

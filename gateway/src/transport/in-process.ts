@@ -13,8 +13,8 @@
 // the circuit opens after repeated failures.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { DeadlineError, requestIdFrom, within, type InProcessSubgraph } from '@credit-graph/contract';
-import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
+import { DeadlineError, isSubgraphDatabaseDown, requestIdFrom, subgraphUnavailable, within, type InProcessSubgraph } from '@credit-graph/contract';
+import type { SubgraphPolicy } from './resilience.ts';
 import { failedFetchPath, fetchKind, observeCall, takeReports, wireCaller, withResponsePath, type CallerContext } from './subgraph-client.ts';
 
 export interface InProcessClientOptions {
@@ -82,6 +82,10 @@ export class InProcessClient implements GraphQLDataSource<CallerContext> {
       if (first?.message) throw new GraphQLError(first.message, { extensions: { ...first.extensions, serviceName: name } });
       throw subgraphUnavailable(name, 'unreachable');
     }
+    // Its database not answering, as the subgraph says itself (errors.ts), or a failure it did
+    // not recognise as that while its database does not answer: a failed call, as over HTTP
+    // (subgraph-client.ts), which the circuit counts.
+    if (result.errors?.some((error) => isSubgraphDatabaseDown(error, name))) throw subgraphUnavailable(name, 'unreachable');
     if (result.errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR') && !(await this.databaseAnswers())) {
       this.logger.error(`[gateway] subgraph ${name} failed: its database does not answer`);
       throw subgraphUnavailable(name, 'unreachable');

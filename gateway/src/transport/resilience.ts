@@ -14,7 +14,8 @@ import {
   retry,
 } from 'cockatiel';
 import { GraphQLError } from 'graphql';
-import { creditGraphError } from '@credit-graph/contract';
+// SUBGRAPH_UNAVAILABLE lives in the contract: a subgraph whose database does not answer raises the same error.
+import { subgraphUnavailable, type UnavailableReason } from '@credit-graph/contract';
 
 export interface ResilienceOptions {
   /** Budget of one subgraph call, from connecting to the last byte of the answer. */
@@ -31,29 +32,7 @@ export interface ResilienceOptions {
 const RETRY_FIRST_DELAY_MS = 50;
 const RETRY_MAX_DELAY_MS = 1_000;
 
-/** Why a subgraph's fields are null; sent to the client in `extensions.reason`. */
-export type UnavailableReason = 'unreachable' | 'timeout' | 'circuit open';
 export type CircuitStatus = 'closed' | 'open' | 'half-open';
-
-/** The SUBGRAPH_UNAVAILABLE error for one subgraph call, naming the service, never its URL. */
-export function subgraphUnavailable(
-  serviceName: string,
-  reason: UnavailableReason,
-  detail: { timeoutMs?: number; retryAfterSeconds?: number } = {},
-): GraphQLError {
-  const what =
-    reason === 'timeout'
-      ? `did not answer within ${detail.timeoutMs} ms`
-      : reason === 'circuit open'
-        ? 'is failing, so the gateway stopped calling it for a moment (circuit open)'
-        : 'did not answer';
-  const retryHint = detail.retryAfterSeconds === undefined ? 'Retry later.' : `Retry in ${detail.retryAfterSeconds} s.`;
-  return creditGraphError('SUBGRAPH_UNAVAILABLE', `The ${serviceName} service ${what}; the fields it owns are null. ${retryHint}`, {
-    serviceName,
-    reason,
-    ...(detail.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: detail.retryAfterSeconds }),
-  });
-}
 
 function reasonOf(error: Error): UnavailableReason | undefined {
   if (!(error instanceof GraphQLError) || error.extensions.code !== 'SUBGRAPH_UNAVAILABLE') return undefined;

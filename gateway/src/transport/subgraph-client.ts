@@ -9,10 +9,10 @@ import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse } from 'graphql';
 import { request, type Dispatcher } from 'undici';
-import { ANONYMOUS_CALLER, createCallerSigner, REQUEST_ID_HEADER, type Caller, type CallerKeys, type CallerSigner, type CreditChange } from '@credit-graph/contract';
+import { ANONYMOUS_CALLER, createCallerSigner, isSubgraphDatabaseDown, REQUEST_ID_HEADER, subgraphUnavailable, type Caller, type CallerKeys, type CallerSigner, type CreditChange } from '@credit-graph/contract';
 import { collectReads, type RequestReads } from '../audit/policy.ts';
 import { readReportedChanges } from '../feed/change-feed.ts';
-import { subgraphUnavailable, type SubgraphPolicy } from './resilience.ts';
+import type { SubgraphPolicy } from './resilience.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
@@ -217,6 +217,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<CallerContext> {
   }
 
   override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CallerContext>['didReceiveResponse']>>[0]) {
+    // The service answers but its database does not (it says so itself): a failed call, as for
+    // a stopped service (the same answer as the in-process shape's, and the circuit counts it).
+    if (response.errors?.some((error) => isSubgraphDatabaseDown(error, this.name))) throw subgraphUnavailable(this.name, 'unreachable');
     takeReports(context, response.extensions, this.name, this.logger);
     return response;
   }

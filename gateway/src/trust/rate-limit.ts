@@ -21,7 +21,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
-import { creditGraphError, type Caller } from '@credit-graph/contract';
+import { creditGraphError, DEFAULT_WARNING_INTERVAL_MS, throttledWarning, type Caller } from '@credit-graph/contract';
 import { ConfigError } from '../config.ts';
 
 export const DEFAULT_REDIS_PREFIX = 'credit-graph:rate:';
@@ -33,32 +33,6 @@ export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2_000;
 /** Longest pause between two reconnection attempts. */
 const MAX_REDIS_RECONNECT_DELAY_MS = 2_000;
-/** At most one warning per this interval about a failing store or Redis connection. */
-export const DEFAULT_WARNING_INTERVAL_MS = 60_000;
-
-/**
- * A logger that says something at most once per `intervalMs`, with the number of times it
- * kept quiet since: a dead Redis under 1,000 requests a second is one line a minute.
- */
-export function throttledWarning(
-  warn: (message: string) => void,
-  intervalMs = DEFAULT_WARNING_INTERVAL_MS,
-  now: () => number = Date.now,
-): (message: string) => void {
-  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new ConfigError(`A warning interval must be 0 ms or more, got ${intervalMs}`);
-  let last = -Infinity;
-  let quiet = 0;
-  return (message) => {
-    const at = now();
-    if (at - last < intervalMs) {
-      quiet++;
-      return;
-    }
-    warn(quiet > 0 ? `${message} (and ${quiet} more since the last warning)` : message);
-    last = at;
-    quiet = 0;
-  };
-}
 
 export interface RedisClientOptions {
   /** A command not answered within this many milliseconds fails (the request is let through). */
