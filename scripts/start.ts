@@ -243,6 +243,15 @@ async function seedInChild(names: string[]): Promise<void> {
  */
 export const IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT = 250_000;
 
+/**
+ * METRICS_PORT for a subgraph process of the http shape, from the launcher's: one port number
+ * is the gateway's (seven processes cannot listen on it), so each subgraph takes its own
+ * default (its GraphQL port + 5000, metrics.ts); `off` and `0` (any free port) hold for all.
+ */
+export function subgraphMetricsPort(launcher: string | undefined): string {
+  return launcher === 'off' || launcher === '0' ? launcher : '';
+}
+
 /** The embedded shape: the subgraphs in this process, then the gateway calling them in-process. */
 async function startInProcess(subgraphs: SubgraphEntry[], gatewayEnv: Record<string, string>, started: number, tokens: Record<string, string> | undefined): Promise<void> {
   const { isSubgraphConfigurationError, startInProcessSubgraph } = await import('@credit-graph/subgraph-kit');
@@ -307,6 +316,7 @@ async function startProcesses(subgraphs: SubgraphEntry[], ports: Record<string, 
         run(subgraph.name, ['subgraph', subgraph.name], {
           PORT: port,
           HOST,
+          METRICS_PORT: subgraphMetricsPort(process.env.METRICS_PORT),
           // The embedded default seeds an empty database on first run; PostgreSQL is seeded explicitly.
           SEED_ENTERPRISES: target.kind === 'pglite' ? SEED_ENTERPRISES : '0',
           CALLER_SIGNING_SECRET: gatewayEnv.CALLER_SIGNING_SECRET!,

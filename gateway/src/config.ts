@@ -446,7 +446,7 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       {
         section: 'Gateway',
         description:
-          'the most work one gateway process holds at once: the sum of the costs of the operations in flight (cost as `QUERY_TOO_COMPLEX` measures it; a portfolio check of 500 is about 200,000, a single credit check about 1,000). Past it an operation waits (`ADMISSION_MAX_WAIT_MS`), then gets `OVERLOADED` (503). The default suits the manifests\' 192 MB heap cap; lower it with the cap',
+          'the most work one gateway process holds at once: the sum of the costs of the operations in flight (cost as `QUERY_TOO_COMPLEX` measures it; a portfolio check of 500 is about 200,000, a single credit check about 1,000). Past it an operation waits (`ADMISSION_MAX_WAIT_MS`), then gets `OVERLOADED` (503). The default suits the manifests\' 192 MB heap cap; lower it with the cap. `npm start`\'s in-process server, which also runs the six subgraphs, uses 250,000 unless this is set',
       },
       1,
     ),

@@ -202,7 +202,7 @@ export const OBSERVABILITY_SETTINGS = defineSettings({
     {
       section: 'Observability',
       description:
-        'port of the separate Prometheus metrics listener (`/metrics`): gateway default 9464, a subgraph its GraphQL port + 5000 (registry 4101 -> 9101); `0` any free port; `off` no metrics (docs/operations.md)',
+        'port of the separate Prometheus metrics listener (`/metrics`): gateway default 9464, a subgraph its GraphQL port + 5000 (registry 4101 -> 9101); `0` any free port; `off` no metrics (docs/operations.md). Under `npm start` with `SUBGRAPH_TRANSPORT=http`, a port number is the gateway\'s and each subgraph keeps its own default',
     },
     (raw) => {
       metricsListen({ METRICS_PORT: raw }, { port: 0, host: '' }); // throws on a bad value

@@ -10,12 +10,21 @@ import { databaseTarget, databaseUrlVariable, openDatabase } from '@credit-graph
 import { createTestDatabase, TEST_CALLER_SECRET } from '@credit-graph/subgraph-kit/testing';
 import { freePort, runCli, startProcess } from '../../tests/support/processes.ts';
 import { SUBGRAPH_NAMES } from '../subgraphs.ts';
-import { IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT } from '../start.ts';
+import { IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT, portVariable, subgraphMetricsPort } from '../start.ts';
 import { DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT } from '../../gateway/src/config.ts';
 import { DEMO_BANK } from '../demo-credentials.ts';
 import { jwtVerify } from 'jose';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A free port whose metrics port (+ 5000) is a port too. */
+async function freePortBelow(limit: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await freePort();
+    if (port < limit) return port;
+  }
+  throw new Error(`no free port below ${limit} in 100 attempts`);
+}
 const SERVICES = [...SUBGRAPH_NAMES, 'gateway'];
 const folder = mkdtempSync(path.join(tmpdir(), 'cli-test-'));
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -203,7 +212,29 @@ describe('npm start on the embedded default: seeding in a child process', () => 
     expect(second.output()).not.toContain('[seed]');
     expect(metrics).toMatch(new RegExp(`^credit_graph_admission_max_cost_in_flight ${IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT}$`, 'm'));
     expect(IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT).toBeLessThan(DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT);
+
+    // The http shape with METRICS_PORT set (a newcomer's walkthrough): the port is the gateway's;
+    // each subgraph serves its metrics on its own default (its port + 5000) instead of dying on
+    // EADDRINUSE and taking the launcher down. Its replicas keep a replica's admission budget.
+    const ports: Record<string, string> = {};
+    for (const name of SUBGRAPH_NAMES) ports[portVariable(name)] = String(await freePortBelow(60_000));
+    const third = await startProcess(['start'], { ...env, ...ports, METRICS_PORT: String(metricsPort), SUBGRAPH_TRANSPORT: 'http' }, /Credit Graph is up in/, 240_000);
+    const gatewayMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const registryMetrics = await fetch(`http://127.0.0.1:${Number(ports[portVariable('registry')]) + 5000}/metrics`);
+    third.signal('SIGINT');
+    await third.exited;
+    expect(third.output()).not.toMatch(/EADDRINUSE|exited \(code/);
+    expect(gatewayMetrics).toMatch(new RegExp(`^credit_graph_admission_max_cost_in_flight ${DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT}$`, 'm'));
+    expect(registryMetrics.status).toBe(200);
+    expect(await registryMetrics.text()).toMatch(/^credit_graph_sql_statements_total /m);
   }, 600_000);
+
+  it("gives the http shape's subgraphs their own metrics port unless METRICS_PORT is off or any free port", () => {
+    expect(subgraphMetricsPort('9600')).toBe('');
+    expect(subgraphMetricsPort(undefined)).toBe('');
+    expect(subgraphMetricsPort('off')).toBe('off');
+    expect(subgraphMetricsPort('0')).toBe('0');
+  });
 
   it('refuses before creating anything when NODE_ENV=production would seed demo data, and refuses a seed size the seeder would refuse', async () => {
     const dataDir = mkdtempSync(path.join(folder, 'start-refused-'));
