@@ -37,6 +37,24 @@ function positiveInteger(raw: string): number {
  * Wraps a command's action: a usage mistake found by the command (UsageError, BAD_USER_INPUT)
  * prints the message and the command's help (exit 2); a refusal prints its message (exit 1).
  */
+/** Errors that say the program is wrong, whose stack is what its developer needs. */
+function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError || !(error instanceof Error);
+}
+
+/**
+ * An error in one line for an operator: the database's answer when it gave one (`disk full`,
+ * `ECONNREFUSED`), Prisma's last line rather than its invocation header; at most 300 characters.
+ */
+function oneLine(error: unknown): string {
+  const { message, code, cause } = error as Error & { code?: unknown; cause?: { message?: unknown; kind?: unknown } };
+  const lines = String(message ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const text = (lines[0]?.startsWith('Invalid `prisma') ? lines.at(-1) : lines[0]) ?? String(error);
+  const detail = typeof cause?.message === 'string' && !text.includes(cause.message) ? `: ${cause.message.split('\n')[0]}` : '';
+  const kind = typeof code === 'string' && !text.includes(code) ? ` (${code})` : typeof cause?.kind === 'string' && !text.includes(cause.kind) ? ` (${cause.kind})` : '';
+  return `${text}${detail}${kind}`.slice(0, 300);
+}
+
 function act<Args extends unknown[]>(work: (...args: Args) => Promise<unknown>) {
   return async (...args: Args): Promise<void> => {
     const command = args[args.length - 1] as Command;
@@ -56,6 +74,13 @@ function act<Args extends unknown[]>(work: (...args: Args) => Promise<unknown>) 
       }
       if (isRefusal(error)) {
         console.error(`refused: ${(error as Error).message}`);
+        process.exitCode = EXIT_FAILED;
+        return;
+      }
+      // A failure of the world, not of this program (a database that refused or does not
+      // answer, a folder that is not there): one line, not a stack. A bug keeps its stack.
+      if (!isProgrammingError(error)) {
+        console.error(`failed: ${oneLine(error)}`);
         process.exitCode = EXIT_FAILED;
         return;
       }

@@ -138,8 +138,19 @@ export function checked<T>(name: string, doc: Doc, parse: (raw: string | undefin
   return { name, schema, default: '', ...doc };
 }
 
-/** A whole number of at least `min` (0 or 1), `fallback` when unset. */
+/**
+ * The longest duration a timer takes, in ms (2^31 - 1, about 24.8 days): Node's setTimeout
+ * fires a longer one after 1 ms instead (with a TimeoutOverflowWarning), so a longer wait or
+ * timeout setting would mean "at once".
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A whole number of at least `min` (0 or 1), `fallback` when unset. A duration (its name ends
+ * in `_MS`) is at most MAX_TIMER_MS.
+ */
 export function integer(name: string, fallback: number, doc: Doc, min: 0 | 1 = 0): Setting<number> {
+  const max = name.endsWith('_MS') ? MAX_TIMER_MS : Number.MAX_SAFE_INTEGER;
   return checked(name, { default: String(fallback), ...doc }, (raw) => {
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -147,6 +158,7 @@ export function integer(name: string, fallback: number, doc: Doc, min: 0 | 1 = 0
       throw new Error(`${name} must be a ${min === 0 ? 'non-negative' : 'positive'} integer, got "${raw}"`);
     }
     if (value < min) throw new Error(`${name} must be at least ${min}, got "${raw}"`);
+    if (value > max) throw new Error(`${name} must be at most ${max} ms (about 24.8 days, the longest timer), got "${raw}"`);
     return value;
   });
 }

@@ -90,6 +90,17 @@ describe('credit-graph --help', () => {
     expect(badCount.code).toBe(2);
     expect(badCount.stderr).toMatch(/--enterprises <count>.*positive whole number/s);
   });
+
+  it('reports a database that does not answer, or a data folder that is not there, in one line with exit code 1, no stack', async () => {
+    const unreachable = await cli(['safelist', 'list'], { GATEWAY_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/credit_graph' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^failed: connect ECONNREFUSED 127\.0\.0\.1:1$/m);
+    expect(unreachable.stderr).not.toMatch(/\n\s+at /);
+    const missing = await cli(['safelist', 'list'], { DATA_DIR: path.join(folder, 'never-created') });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^failed: ENOENT: no such file or directory/m);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('credit-graph migrate, then services with MIGRATE_ON_START=false', () => {

@@ -45,6 +45,16 @@ describe('start-up validation', () => {
     expect(message).toContain('TRUSTED_PROXIES must list IP addresses');
   });
 
+  it('refuses a duration past the longest timer (Node would fire it at once) and a bound past the largest safe integer', () => {
+    // A reviewer's attack: ADMISSION_MAX_WAIT_MS=2147483648 made every wait end after 1 ms (OVERLOADED at once).
+    for (const name of ['ADMISSION_MAX_WAIT_MS', 'SUBGRAPH_TIMEOUT_MS', 'SHUTDOWN_DRAIN_MS', 'AUDIT_WRITE_TIMEOUT_MS', 'READINESS_TIMEOUT_MS', 'DATABASE_STATEMENT_TIMEOUT_MS']) {
+      expect(() => loadConfig({ CALLER_SIGNING_SECRET: SECRET, [name]: '2147483648' }), name).toThrow(`${name} must be at most 2147483647 ms`);
+      expect(loadConfig({ CALLER_SIGNING_SECRET: SECRET, [name]: '2147483647' }), name).toBeDefined();
+    }
+    expect(() => loadConfig({ CALLER_SIGNING_SECRET: SECRET, ADMISSION_MAX_QUEUE: '9007199254740993' })).toThrow(/ADMISSION_MAX_QUEUE must be a non-negative integer/);
+    expect(loadConfig({ CALLER_SIGNING_SECRET: SECRET, ADMISSION_MAX_WAIT_MS: '2147483647' }).admission.maxWaitMs).toBe(2_147_483_647);
+  });
+
   it('reports rules across variables together with the rest (both keys, production without audit keys)', () => {
     const issues = GATEWAY_SETTINGS.issues({
       CALLER_SIGNING_SECRET: SECRET,
