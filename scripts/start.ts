@@ -235,13 +235,13 @@ async function seedInChild(names: string[]): Promise<void> {
 }
 
 /**
- * The in-process server's admission budget: one portfolio check of 500 (196,501) at a time with
- * room for about fifty single checks beside it, against five portfolios in a gateway replica
+ * The in-process server's admission budget: one portfolio check of 500 (259,501) at a time with
+ * room for about thirty-five single checks (1,676) beside it, against three portfolios in a gateway replica
  * (DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT), as this one process holds the gateway and six
  * subgraphs under one heap cap. Under 4 concurrent portfolios on the bench: peak RSS 281 MB
  * and p50 1.5 s, against 317 MB and 1.7 s at the replica's budget (bench/README.md, session 9).
  */
-export const IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT = 250_000;
+export const IN_PROCESS_ADMISSION_MAX_COST_IN_FLIGHT = 320_000;
 
 /**
  * METRICS_PORT for a subgraph process of the http shape, from the launcher's: one port number

@@ -14,7 +14,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import { Agent } from 'undici';
 import {
   accessLogger,
-  argumentBounds,
   createErrorFormatter,
   createGraphQLHandler,
   createLogger,
@@ -46,7 +45,7 @@ import { installInputScalars } from './trust/input-scalars.ts';
 import { createNoShadowingAliasesRule } from './trust/aliases.ts';
 import { inOrder } from './trust/in-order.ts';
 import { introspectionPlugin } from './trust/introspection.ts';
-import { createLimits } from './trust/limits.ts';
+import { createLimits, supergraphCostModel } from './trust/limits.ts';
 import { createAdmission } from './trust/admission.ts';
 import { createPlayground, loadExamples, type PlaygroundExample } from './playground/index.ts';
 import { costlyOperationLimit, createMemoryStore, createRateLimiter, createRedisClient, createRedisStore, rateLimitPlugin } from './trust/rate-limit.ts';
@@ -116,8 +115,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayAppOpt
   const { db } = database;
   // One circuit per subgraph (filled as @apollo/gateway builds its data sources).
   const policies = new Map<string, SubgraphPolicy>();
-  // List sizes are estimated within the arguments' declared @bounds (composed into the supergraph).
-  const limits = createLimits({}, argumentBounds(supergraphSdl));
+  // Cost as the supergraph knows it: list sizes within the arguments' @bounds, @requires counted.
+  const limits = createLimits({}, supergraphCostModel(supergraphSdl));
   const admission = createAdmission({ costOf: limits.costOf, ...config.admission });
   const metrics = createGatewayMetrics({
     database: database.database,

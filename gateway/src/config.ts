@@ -190,8 +190,8 @@ const DEFAULT_AUDIT_WRITE_TIMEOUT_MS = 10_000;
 const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 100;
 /**
  * Admission (trust/admission.ts): one maximal operation (trust/limits.ts DEFAULT_MAX_COST), or
- * five portfolio checks of 500 enterprises (196,501 each), or about a thousand single credit
- * checks (940) at once. Measured against the manifests' 192 MB heap cap (bench/README.md,
+ * three portfolio checks of 500 enterprises (259,501 each, what they @require counted), or
+ * about six hundred single credit checks (1,676) at once. Measured against the manifests' 192 MB heap cap (bench/README.md,
  * session 8): lower it with the cap.
  */
 export const DEFAULT_ADMISSION_MAX_COST_IN_FLIGHT = 1_000_000;
@@ -446,7 +446,7 @@ const GATEWAY_OWN_SETTINGS = defineSettings(
       {
         section: 'Gateway',
         description:
-          'the most work one gateway process holds at once: the sum of the costs of the operations in flight (cost as `QUERY_TOO_COMPLEX` measures it; a portfolio check of 500 is about 200,000, a single credit check about 1,000). Past it an operation waits (`ADMISSION_MAX_WAIT_MS`), then gets `OVERLOADED` (503). The default suits the manifests\' 192 MB heap cap; lower it with the cap. `npm start`\'s in-process server, which also runs the six subgraphs, uses 250,000 unless this is set',
+          'the most work one gateway process holds at once: the sum of the costs of the operations in flight (cost as `QUERY_TOO_COMPLEX` measures it; a portfolio check of 500 is about 260,000, a single credit check about 1,700). Past it an operation waits (`ADMISSION_MAX_WAIT_MS`), then gets `OVERLOADED` (503). The default suits the manifests\' 192 MB heap cap; lower it with the cap. `npm start`\'s in-process server, which also runs the six subgraphs, uses 320,000 unless this is set',
       },
       1,
     ),

@@ -33,7 +33,7 @@ afterEach(async () => {
 /** `outside`: plugins Apollo Server runs beside the in-order chain (their hooks concurrently with it). */
 /** `bounds`: the declared argument bounds the limits size lists within (argumentBounds of the SDL). */
 async function harness(options: { budget: number; maxWaitMs: number; maxQueue?: number; refuse?: string; outside?: ApolloServerPlugin<BaseContext>[]; bounds?: boolean }): Promise<Harness> {
-  const limits = createLimits({}, options.bounds ? argumentBounds(typeDefs) : undefined);
+  const limits = createLimits({}, options.bounds ? { argumentBounds: argumentBounds(typeDefs) } : {});
   const admission = createAdmission({ costOf: limits.costOf, maxCostInFlight: options.budget, maxWaitMs: options.maxWaitMs, maxQueue: options.maxQueue });
   const running: string[] = [];
   const gates = new Map<string, () => void>();

@@ -6,7 +6,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { buildSchema, getIntrospectionQuery, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../src/config.ts';
 import { argumentBounds } from '@credit-graph/contract';
-import { createLimits, DEFAULT_MAX_DEPTH, measureOperation, type LimitsOptions } from '../src/trust/limits.ts';
+import { createLimits, DEFAULT_MAX_DEPTH, measureOperation, supergraphCostModel, type CostModel, type LimitsOptions } from '../src/trust/limits.ts';
 import { PORTFOLIO_QUERY } from '../../bench/src/scenarios.ts';
 
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -39,8 +39,8 @@ function measure(query: string, variables: Record<string, unknown> = {}, schema:
   return measureOperation(schema, document, getOperationAST(document)!, variables);
 }
 
-async function serve(options: LimitsOptions = {}, schema: GraphQLSchema = tiny, root: unknown = rootValue) {
-  const limits = createLimits(options);
+async function serve(options: LimitsOptions = {}, schema: GraphQLSchema = tiny, root: unknown = rootValue, model: CostModel = {}) {
+  const limits = createLimits(options, model);
   const server = new ApolloServer({ schema, rootValue: root, plugins: [limits.plugin], parseOptions: limits.parseOptions });
   await server.start();
   return server;
@@ -247,6 +247,8 @@ describe('the limits at the gateway', () => {
 describe('the default limits on the credit graph', () => {
   const supergraphSdl = readFileSync(repo('schema/supergraph.graphql'), 'utf8');
   const api = Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema();
+  // As the gateway measures: list sizes within @bounds, what @requires fetches counted.
+  const model = supergraphCostModel(supergraphSdl);
   // Resolvers are not the point: an empty answer shows the operation got past the limits.
   const empty = { enterprise: () => null, enterprises: () => [] };
   const bankExample = (JSON.parse(readFileSync(repo('gateway/src/playground/examples.json'), 'utf8')) as { query: string; variables: Record<string, unknown> }[])[0]!;
@@ -255,14 +257,14 @@ describe('the default limits on the credit graph', () => {
   const usccs = Array.from({ length: 500 }, () => '914101051000001983');
 
   it("let the playground's bank example through", async () => {
-    const server = await serve({}, api, empty);
+    const server = await serve({}, api, empty, model);
     const result = await run(server, bankExample.query, bankExample.variables);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ enterprise: null });
   });
 
   it('let the portfolio check over 500 enterprises through, and the bank example as a 500-portfolio too', async () => {
-    const server = await serve({}, api, empty);
+    const server = await serve({}, api, empty, model);
     expect((await run(server, portfolioQuery, { usccs })).errors).toBeUndefined();
     const bankPortfolio = bankExample.query
       .replace('($uscc: USCC!)', '($usccs: [USCC!]!)')
@@ -272,7 +274,7 @@ describe('the default limits on the credit graph', () => {
   });
 
   it("let GraphiQL's introspection query through", async () => {
-    const server = await serve({}, api, empty);
+    const server = await serve({}, api, empty, model);
     const result = await run(server, getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }));
     expect(result.errors).toBeUndefined();
     // 15 deep: the depth limit is set by it.
@@ -285,7 +287,7 @@ describe('the default limits on the credit graph', () => {
     expect(bounds.get('Query.searchEnterprises(first:)')).toMatchObject({ min: 1, max: 100 });
     expect(bounds.get('Query.enterprises(usccs:)')).toMatchObject({ maxItems: 500 });
     expect(bounds.get('Mutation.creditVerification(usccs:)')).toMatchObject({ maxItems: 500 });
-    const limits = createLimits({}, bounds);
+    const limits = createLimits({}, { argumentBounds: bounds });
     const server = new ApolloServer({ schema: api, rootValue: { searchEnterprises: () => ({ edges: [], pageInfo: { hasNextPage: false } }) }, plugins: [limits.plugin] });
     await server.start();
     const page = (first: number) => `{ searchEnterprises(first: ${first}) { edges { node { uscc name status } } } }`;
@@ -303,8 +305,22 @@ describe('the default limits on the credit graph', () => {
     expect(measureOperation(api, document, getOperationAST(document)!, {}).cost).toBe(2 + 333_332 * 4);
   });
 
+  it('count what a field @requires: the evaluation of 500 enterprises is the five sectors\' evaluation inputs of each, not one field', () => {
+    expect(model.requiredCosts?.get('Enterprise.evaluation')).toBe(5 * (1 + 1 + 1 + 1 + 10 * 3));
+    expect(model.requiredCosts?.get('Enterprise.financeSignals')).toBe(1 + 10 * 2);
+    // The reviewer's example: 1,501 when only the client's selection counted.
+    const query = 'query ($u: [USCC!]!) { enterprises(usccs: $u) { evaluation { grade score } } }';
+    const document = parse(query);
+    const operation = getOperationAST(document)!;
+    expect(measureOperation(api, document, operation, { u: usccs }).cost).toBe(1 + 500 * 3);
+    expect(measureOperation(api, document, operation, { u: usccs }, model).cost).toBe(1 + 500 * (1 + 170 + 2));
+    // Twice in one operation (aliases), twice the work.
+    const twice = parse('query ($u: [USCC!]!) { a: enterprises(usccs: $u) { evaluation { grade } } b: enterprises(usccs: $u) { evaluation { grade } } }');
+    expect(measureOperation(api, twice, getOperationAST(twice)!, { u: usccs }, model).cost).toBe(2 * (1 + 500 * (1 + 170 + 1)));
+  });
+
   it('refuse partners of partners of partners of a 500-portfolio on cost', async () => {
-    const server = await serve({}, api, empty);
+    const server = await serve({}, api, empty, model);
     const hop = (inner: string) => `supplyChain { partners { partner { uscc ${inner} } } }`;
     const query = `query ($usccs: [USCC!]!) { enterprises(usccs: $usccs) { ${hop(hop(hop('name')))} } }`;
     const result = await run(server, query, { usccs });
