@@ -13,6 +13,7 @@
 // the circuit opens after repeated failures.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { setImmediate } from 'node:timers/promises';
 import { DeadlineError, isSubgraphDatabaseDown, requestIdFrom, subgraphUnavailable, within, type InProcessSubgraph } from '@credit-graph/contract';
 import type { SubgraphPolicy } from './resilience.ts';
 import { failedFetchPath, fetchKind, observeCall, takeReports, wireCaller, withResponsePath, type CallerContext } from './subgraph-client.ts';
@@ -61,6 +62,10 @@ export class InProcessClient implements GraphQLDataSource<CallerContext> {
 
   private async call({ request, context }: GraphQLDataSourceProcessOptions<CallerContext>): Promise<Answer> {
     const name = this.subgraph.name;
+    // Back to the event loop first. An embedded (PGlite) database answers without I/O, so a whole
+    // operation ran as one chain of promise callbacks: no other request was read, no probe or
+    // metrics scrape answered and no admission timer fired until it ended (a portfolio: seconds).
+    await setImmediate();
     let answer;
     try {
       answer = await within(
