@@ -50,6 +50,7 @@ import {
   buildASTSchema,
   getNamedType,
   getNullableType,
+  getOperationAST,
   isCompositeType,
   isListType,
   Kind,
@@ -132,20 +133,6 @@ export function supergraphCostModel(supergraphSdl: string, defaultListSize = DEF
   const document = parse(supergraphSdl, { noLocation: true });
   const schema = buildASTSchema(document, { assumeValidSDL: true });
   const requiredCosts = new Map<string, number>();
-  const fieldSetCost = (type: GraphQLCompositeType, selectionSet: SelectionSetNode): number => {
-    let cost = 0;
-    for (const selection of selectionSet.selections) {
-      if (selection.kind !== Kind.FIELD) continue;
-      const field = 'getFields' in type ? type.getFields()[selection.name.value] : undefined;
-      const named = field && getNamedType(field.type);
-      if (!selection.selectionSet || !field || !named || !isCompositeType(named)) {
-        cost += 1;
-        continue;
-      }
-      cost += 1 + (isListType(getNullableType(field.type)) ? defaultListSize : 1) * fieldSetCost(named, selection.selectionSet);
-    }
-    return cost;
-  };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     const type = schema.getType(definition.name.value);
@@ -155,10 +142,11 @@ export function supergraphCostModel(supergraphSdl: string, defaultListSize = DEF
         if (directive.name.value !== 'join__field') continue;
         const requires = directive.arguments?.find((argument) => argument.name.value === 'requires')?.value;
         if (requires?.kind !== Kind.STRING) continue;
-        const [selection] = parse(`{ ${requires.value} }`, { noLocation: true }).definitions;
-        if (selection?.kind !== Kind.OPERATION_DEFINITION) continue;
+        // Measured as the client's own selections are: the field set as a fragment on its type.
+        const required = parse(`{ ...Required } fragment Required on ${type.name} { ${requires.value} }`, { noLocation: true });
+        const { cost } = measureOperation(schema, required, getOperationAST(required)!, {}, { defaultListSize });
         const coordinate = `${type.name}.${field.name.value}`;
-        requiredCosts.set(coordinate, Math.max(requiredCosts.get(coordinate) ?? 0, fieldSetCost(type, selection.selectionSet)));
+        requiredCosts.set(coordinate, Math.max(requiredCosts.get(coordinate) ?? 0, cost));
       }
     }
   }
